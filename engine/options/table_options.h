@@ -1,0 +1,45 @@
+// Options of `CREATE VIRTUAL TABLE ex USING iccache(key=value, ...)`, parsed and validated.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace iccache {
+
+enum class EmbedderKind { kHash, kNone };
+
+struct ModelArm {
+  std::string name;  // [A-Za-z0-9_./-]+ (so never ':' or ','); see parse_models
+  double cost;       // relative cost, finite and >= 0
+};
+
+struct TableOptions {
+  int dim = 256;                     // 1..4096
+  EmbedderKind embedder = EmbedderKind::kHash;
+  std::vector<ModelArm> models = {{"small", 0.1}, {"large", 1.0}};
+  std::optional<int64_t> budget;     // bytes; absent = unbounded
+
+  // Index of the named model, or -1.
+  int model_index(std::string_view name) const;
+  // Name of the most expensive model (the default author of an example).
+  const std::string& default_model() const;
+  // "small, large": for error messages.
+  std::string model_list() const;
+};
+
+// Parses the module arguments (argv[3..] of xCreate, each "key=value", value optionally
+// quoted with ' or "). Keys are case-insensitive. Throws iccache::Error naming the table,
+// the option and what was expected, for: unknown option, duplicate option, missing '=',
+// bad value (dim outside 1..4096 or not an integer, embedder not 'hash'/'none', malformed
+// models list, duplicate model name, negative/non-finite cost, budget not a positive size).
+TableOptions parse_table_options(std::string_view table, const std::vector<std::string>& args);
+
+// "name:cost,name:cost" (whitespace around items allowed).
+std::vector<ModelArm> parse_models(std::string_view table, std::string_view value);
+
+// "1048576", "512KB", "256MB", "1.5GB", "2TB", "100B" (units 1024-based, case-insensitive).
+int64_t parse_size(std::string_view table, std::string_view option, std::string_view value);
+
+}  // namespace iccache

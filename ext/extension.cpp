@@ -1,0 +1,16 @@
+// Entry point of the loadable extension: `.load build/iccache` in the sqlite3 shell, or
+// sqlite3_load_extension / enable_load_extension from any client.
+#include <sqlite3ext.h>
+SQLITE_EXTENSION_INIT1
+
+namespace iccache::ext {
+const sqlite3_module* iccache_module();
+}
+
+extern "C" __attribute__((visibility("default"))) int sqlite3_iccache_init(
+    sqlite3* db, char** err, const sqlite3_api_routines* api) {
+  SQLITE_EXTENSION_INIT2(api);
+  int rc = sqlite3_create_module_v2(db, "iccache", iccache::ext::iccache_module(), nullptr, nullptr);
+  if (rc != SQLITE_OK) *err = sqlite3_mprintf("iccache: could not register the module: %s", sqlite3_errstr(rc));
+  return rc;
+}

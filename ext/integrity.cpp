@@ -1,0 +1,101 @@
+#include "integrity.h"
+
+#include <cmath>
+#include <cstring>
+
+#include "common/footprint.h"
+#include "common/utf8.h"
+#include "vtab.h"
+
+namespace iccache::ext {
+
+namespace {
+
+constexpr size_t kMaxProblems = 100;
+
+void check_text(std::vector<std::string>& out, const std::string& where, int enc,
+                std::string_view bytes) {
+  try {
+    std::string text = decode_text(enc, bytes);
+    if (!utf8::valid(text)) out.push_back(where + " is not valid UTF-8");
+  } catch (const std::exception& e) {
+    out.push_back(where + ": " + e.what());
+  }
+}
+
+void check_vector(std::vector<std::string>& out, const std::string& where, std::string_view blob,
+                  int dim) {
+  if (blob.size() != sizeof(float) * static_cast<size_t>(dim)) {
+    out.push_back(where + " has " + std::to_string(blob.size()) + " bytes; expected " +
+                  std::to_string(4 * dim));
+    return;
+  }
+  std::vector<float> v(dim);
+  std::memcpy(v.data(), blob.data(), blob.size());
+  double norm = 0;
+  for (float x : v) {
+    if (!std::isfinite(x)) {
+      out.push_back(where + " holds a NaN or infinite value");
+      return;
+    }
+    norm += static_cast<double>(x) * x;
+  }
+  if (std::fabs(std::sqrt(norm) - 1.0) > 1e-3)
+    out.push_back(where + " has norm " + std::to_string(std::sqrt(norm)) + "; expected 1");
+}
+
+}  // namespace
+
+std::vector<std::string> check_integrity(Table& t) {
+  std::vector<std::string> out;
+  sqlite3* db = t.db;
+  const std::string data = t.storage.shadow("data"), vectors = t.storage.shadow("vectors"),
+                    state = t.storage.shadow("state");
+  {
+    Stmt s(db, "SELECT value FROM " + state + " WHERE key = 'format'");
+    if (!s.step() || s.int64(0) != kFormatVersion)
+      out.push_back(t.name + "_state: format version missing or not " + std::to_string(kFormatVersion));
+    Stmt g(db, "SELECT count(*) FROM " + state + " WHERE key = 'generation'");
+    g.step();
+    if (g.int64(0) != 1) out.push_back(t.name + "_state: the generation row is missing");
+  }
+  {
+    Stmt s(db, "SELECT d.id FROM " + data + " AS d LEFT JOIN " + vectors +
+                   " AS v ON v.id = d.id WHERE v.id IS NULL LIMIT 100");
+    while (s.step() && out.size() < kMaxProblems)
+      out.push_back("example " + std::to_string(s.int64(0)) + " has no vector in " + t.name + "_vectors");
+    Stmt o(db, "SELECT v.id FROM " + vectors + " AS v LEFT JOIN " + data +
+                   " AS d ON d.id = v.id WHERE d.id IS NULL LIMIT 100");
+    while (o.step() && out.size() < kMaxProblems)
+      out.push_back(t.name + "_vectors holds vector " + std::to_string(o.int64(0)) +
+                    " of no example");
+  }
+  Stmt s(db, "SELECT d.id, d.request, d.request_enc, d.response, d.response_enc, d.model,"
+             " d.quality, d.tenant, d.bytes, v.vector FROM " + data + " AS d JOIN " + vectors +
+             " AS v ON v.id = d.id ORDER BY d.id");
+  int64_t rows = 0;
+  while (s.step() && out.size() < kMaxProblems) {
+    ++rows;
+    const std::string ex = "example " + std::to_string(s.int64(0));
+    check_text(out, ex + " request", static_cast<int>(s.int64(2)), s.blob(1));
+    check_text(out, ex + " response", static_cast<int>(s.int64(4)), s.blob(3));
+    if (t.options.model_index(s.text(5)) < 0)
+      out.push_back(ex + " has unknown model '" + std::string(s.text(5)) + "'");
+    double q = s.real(6);
+    if (!(q >= 0 && q <= 1)) out.push_back(ex + " has quality " + std::to_string(q) + " outside [0, 1]");
+    int64_t bytes = example_bytes(s.blob(1).size(), s.blob(3).size(), s.text(5).size(),
+                                  s.text(7).size(), t.options.dim);
+    if (s.int64(8) != bytes)
+      out.push_back(ex + " records " + std::to_string(s.int64(8)) + " bytes; expected " +
+                    std::to_string(bytes));
+    check_vector(out, ex + " vector", s.blob(9), t.options.dim);
+  }
+  // The in-memory index must match the tables it caches.
+  if (out.empty() && t.index_loaded && t.storage.generation() == t.index_generation &&
+      static_cast<int64_t>(t.index.size()) != rows)
+    out.push_back("the in-memory index holds " + std::to_string(t.index.size()) +
+                  " vectors but the tables hold " + std::to_string(rows));
+  return out;
+}
+
+}  // namespace iccache::ext

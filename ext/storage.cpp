@@ -1,0 +1,196 @@
+#include "storage.h"
+
+#include <cstring>
+
+namespace iccache::ext {
+
+namespace {
+constexpr const char* kSuffixes[] = {"data", "vectors", "state"};
+
+void exec(sqlite3* db, const std::string& sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    throw SqlError(rc, msg);
+  }
+}
+}  // namespace
+
+bool is_shadow_suffix(std::string_view suffix) {
+  for (const char* s : kSuffixes)
+    if (suffix == s) return true;
+  return false;
+}
+
+Storage::Storage(sqlite3* db, std::string schema, std::string table)
+    : db_(db), schema_(std::move(schema)), table_(std::move(table)) {}
+
+std::string Storage::shadow(std::string_view suffix) const {
+  return quote_id(schema_) + "." + quote_id(table_ + "_" + std::string(suffix));
+}
+
+void Storage::create_tables(sqlite3* db, const std::string& schema, const std::string& table) {
+  Storage s(db, schema, table);
+  exec(db, "CREATE TABLE " + s.shadow("data") +
+               "(id INTEGER PRIMARY KEY, request BLOB NOT NULL, request_enc INTEGER NOT NULL,"
+               " response BLOB NOT NULL, response_enc INTEGER NOT NULL, model TEXT NOT NULL,"
+               " quality REAL NOT NULL, tenant TEXT NOT NULL, created_at REAL NOT NULL,"
+               " uses INTEGER NOT NULL, offloads INTEGER NOT NULL, gain REAL NOT NULL,"
+               " bytes INTEGER NOT NULL)");
+  exec(db, "CREATE TABLE " + s.shadow("vectors") + "(id INTEGER PRIMARY KEY, vector BLOB NOT NULL)");
+  exec(db, "CREATE TABLE " + s.shadow("state") + "(key TEXT PRIMARY KEY, value) WITHOUT ROWID");
+  exec(db, "INSERT INTO " + s.shadow("state") + " VALUES('format', " +
+               std::to_string(kFormatVersion) + "), ('generation', 0)");
+}
+
+void Storage::drop_tables(sqlite3* db, const std::string& schema, const std::string& table) {
+  Storage s(db, schema, table);
+  for (const char* suffix : kSuffixes) exec(db, "DROP TABLE IF EXISTS " + s.shadow(suffix));
+}
+
+void Storage::rename_tables(sqlite3* db, const std::string& schema, const std::string& from,
+                            const std::string& to) {
+  Storage s(db, schema, from);
+  for (const char* suffix : kSuffixes)
+    exec(db, "ALTER TABLE " + s.shadow(suffix) + " RENAME TO " +
+                 quote_id(to + "_" + std::string(suffix)));
+}
+
+Stmt& Storage::cached(Stmt& s, const std::string& sql) {
+  if (!s) s = Stmt(db_, sql);
+  return s.reset();
+}
+
+int64_t Storage::generation() {
+  Stmt& s = cached(get_gen_, "SELECT value FROM " + shadow("state") + " WHERE key = 'generation'");
+  if (!s.step()) throw SqlError(SQLITE_CORRUPT_VTAB, table_ + ": the state table has no generation row");
+  int64_t g = s.int64(0);
+  s.reset();
+  return g;
+}
+
+void Storage::set_generation(int64_t g) {
+  cached(set_gen_, "UPDATE " + shadow("state") + " SET value = ? WHERE key = 'generation'")
+      .bind(1, g)
+      .run();
+}
+
+bool Storage::exists(int64_t id) {
+  Stmt& s = cached(exists_, "SELECT 1 FROM " + shadow("data") + " WHERE id = ?");
+  bool found = s.bind(1, id).step();
+  s.reset();
+  return found;
+}
+
+namespace {
+// Binds the row's columns as parameters 1..12, in T_data column order after id.
+void bind_row(Stmt& s, const StoredExample& r) {
+  s.bind_blob(1, r.request.bytes.data(), r.request.bytes.size())
+      .bind(2, static_cast<int64_t>(r.request.encoding))
+      .bind_blob(3, r.response.bytes.data(), r.response.bytes.size())
+      .bind(4, static_cast<int64_t>(r.response.encoding))
+      .bind_text(5, r.model)
+      .bind(6, r.quality)
+      .bind_text(7, r.tenant)
+      .bind(8, r.created_at)
+      .bind(9, r.uses)
+      .bind(10, r.offloads)
+      .bind(11, r.gain)
+      .bind(12, r.bytes);
+}
+}  // namespace
+
+int64_t Storage::insert(const int64_t* id, const StoredExample& row, const float* vec, int dim) {
+  Stmt& s = cached(ins_data_, "INSERT INTO " + shadow("data") +
+                                  "(request, request_enc, response, response_enc, model, quality,"
+                                  " tenant, created_at, uses, offloads, gain, bytes, id)"
+                                  " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  bind_row(s, row);
+  if (id) s.bind(13, *id);
+  s.run();
+  int64_t new_id = id ? *id : sqlite3_last_insert_rowid(db_);
+  cached(ins_vec_, "INSERT INTO " + shadow("vectors") + "(id, vector) VALUES(?, ?)")
+      .bind(1, new_id)
+      .bind_blob(2, vec, sizeof(float) * dim)
+      .run();
+  return new_id;
+}
+
+void Storage::update(int64_t id, const StoredExample& row, const float* vec, int dim) {
+  Stmt& s = cached(upd_data_, "UPDATE " + shadow("data") +
+                                  " SET request=?1, request_enc=?2, response=?3, response_enc=?4,"
+                                  " model=?5, quality=?6, tenant=?7, created_at=?8, uses=?9,"
+                                  " offloads=?10, gain=?11, bytes=?12 WHERE id=?13");
+  bind_row(s, row);
+  s.bind(13, id).run();
+  cached(upd_vec_, "UPDATE " + shadow("vectors") + " SET vector = ? WHERE id = ?")
+      .bind_blob(1, vec, sizeof(float) * dim)
+      .bind(2, id)
+      .run();
+}
+
+void Storage::remove(int64_t id) {
+  cached(del_data_, "DELETE FROM " + shadow("data") + " WHERE id = ?").bind(1, id).run();
+  cached(del_vec_, "DELETE FROM " + shadow("vectors") + " WHERE id = ?").bind(1, id).run();
+}
+
+void Storage::change_id(int64_t from, int64_t to) {
+  for (const char* suffix : {"data", "vectors"}) {
+    Stmt s(db_, "UPDATE " + shadow(suffix) + " SET id = ? WHERE id = ?");
+    s.bind(1, to).bind(2, from).run();
+  }
+}
+
+EncodedText Storage::stored_text(Stmt& s, const char* column, int64_t id) {
+  if (!s)
+    s = Stmt(db_, std::string("SELECT ") + column + ", " + column + "_enc FROM " + shadow("data") +
+                      " WHERE id = ?");
+  s.reset().bind(1, id);
+  if (!s.step()) throw SqlError(SQLITE_CORRUPT_VTAB, table_ + ": example " + std::to_string(id) + " is missing from " + table_ + "_data");
+  EncodedText t{static_cast<TextEncoding>(s.int64(1)), std::string(s.blob(0))};
+  s.reset();
+  return t;
+}
+
+EncodedText Storage::stored_request(int64_t id) { return stored_text(get_req_, "request", id); }
+EncodedText Storage::stored_response(int64_t id) { return stored_text(get_resp_, "response", id); }
+
+std::vector<float> Storage::stored_vector(int64_t id, int dim) {
+  Stmt& s = cached(get_vec_, "SELECT vector FROM " + shadow("vectors") + " WHERE id = ?");
+  s.bind(1, id);
+  std::vector<float> v;
+  if (s.step()) {
+    std::string_view b = s.blob(0);
+    if (b.size() != sizeof(float) * static_cast<size_t>(dim))
+      throw SqlError(SQLITE_CORRUPT_VTAB, table_ + ": the stored vector of example " +
+                                              std::to_string(id) + " has " +
+                                              std::to_string(b.size()) + " bytes; expected " +
+                                              std::to_string(4 * dim));
+    v.resize(dim);
+    std::memcpy(v.data(), b.data(), b.size());
+  }
+  s.reset();
+  if (v.empty())
+    throw SqlError(SQLITE_CORRUPT_VTAB, table_ + ": example " + std::to_string(id) +
+                                            " has no row in " + table_ + "_vectors");
+  return v;
+}
+
+int64_t Storage::count() {
+  Stmt& s = cached(count_, "SELECT count(*) FROM " + shadow("data"));
+  s.step();
+  int64_t n = s.int64(0);
+  s.reset();
+  return n;
+}
+
+void Storage::for_each_vector(
+    const std::function<void(int64_t, std::string_view, std::string_view)>& fn) {
+  Stmt s(db_, "SELECT d.id, d.tenant, v.vector FROM " + shadow("data") + " AS d JOIN " +
+                  shadow("vectors") + " AS v ON v.id = d.id ORDER BY d.id");
+  while (s.step()) fn(s.int64(0), s.text(1), s.blob(2));
+}
+
+}  // namespace iccache::ext

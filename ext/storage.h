@@ -1,0 +1,86 @@
+// Shadow tables of one iccache table `T` (FTS5 style, all in the same database file):
+//   T_data(id INTEGER PRIMARY KEY, request BLOB, request_enc, response BLOB, response_enc,
+//          model, quality, tenant, created_at, uses, offloads, gain, bytes)
+//       texts are stored through engine/codec (enc 0 = raw UTF-8 bytes, 1 = lz4)
+//   T_vectors(id INTEGER PRIMARY KEY, vector BLOB)   unit float32 little-endian vectors
+//   T_state(key TEXT PRIMARY KEY, value)             format version, generation nonce
+// The generation nonce changes with every write, inside the writing transaction, so any
+// rollback or another connection's commit shows up as a different value: the in-memory
+// index compares it before answering and reloads when it differs.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "codec/text_codec.h"
+#include "stmt.h"
+
+namespace iccache::ext {
+
+constexpr int kFormatVersion = 1;
+
+// The shadow-table suffixes, for xShadowName.
+bool is_shadow_suffix(std::string_view suffix);
+
+// One example's stored columns, texts already encoded.
+struct StoredExample {
+  EncodedText request;
+  EncodedText response;
+  std::string model;
+  double quality = 0.5;
+  std::string tenant;
+  double created_at = 0;
+  int64_t uses = 0;
+  int64_t offloads = 0;
+  double gain = 0;
+  int64_t bytes = 0;
+};
+
+class Storage {
+ public:
+  Storage(sqlite3* db, std::string schema, std::string table);
+
+  static void create_tables(sqlite3* db, const std::string& schema, const std::string& table);
+  static void drop_tables(sqlite3* db, const std::string& schema, const std::string& table);
+  static void rename_tables(sqlite3* db, const std::string& schema, const std::string& from,
+                            const std::string& to);
+
+  const std::string& table() const { return table_; }
+  const std::string& schema() const { return schema_; }
+  // "schema"."table_suffix"
+  std::string shadow(std::string_view suffix) const;
+  sqlite3* db() const { return db_; }
+
+  int64_t generation();
+  void set_generation(int64_t g);
+
+  bool exists(int64_t id);
+  // Inserts with the given id, or an id chosen by SQLite when id is null; returns the id.
+  int64_t insert(const int64_t* id, const StoredExample& row, const float* vec, int dim);
+  // Rewrites every column of an existing row (texts included) and its vector.
+  void update(int64_t id, const StoredExample& row, const float* vec, int dim);
+  void remove(int64_t id);
+  void change_id(int64_t from, int64_t to);
+
+  // Encoded texts of an existing row (for updates that keep them).
+  EncodedText stored_request(int64_t id);
+  EncodedText stored_response(int64_t id);
+  std::vector<float> stored_vector(int64_t id, int dim);
+  int64_t count();
+
+  // Calls fn(id, tenant, vector_blob) for every example that has a vector, in id order.
+  void for_each_vector(const std::function<void(int64_t, std::string_view, std::string_view)>& fn);
+
+ private:
+  Stmt& cached(Stmt& s, const std::string& sql);
+  EncodedText stored_text(Stmt& s, const char* column, int64_t id);
+
+  sqlite3* db_;
+  std::string schema_, table_;
+  Stmt get_gen_, set_gen_, exists_, ins_data_, ins_vec_, upd_data_, upd_vec_, del_data_,
+      del_vec_, get_req_, get_resp_, get_vec_, count_;
+};
+
+}  // namespace iccache::ext

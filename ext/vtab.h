@@ -1,0 +1,99 @@
+// The iccache virtual table: one instance per connection and table. In-memory state is a
+// cache of the shadow tables (see storage.h), checked against the generation nonce.
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "embed/hash_embedder.h"
+#include "index/exact_index.h"
+#include "options/table_options.h"
+#include "storage.h"
+
+namespace iccache::ext {
+
+// Column numbers as declared in xCreate; keep in step with kColumnDecl in vtab_module.cpp.
+enum Column : int {
+  kRequest = 0,
+  kResponse,
+  kModel,
+  kQuality,
+  kEmbedding,
+  kTenant,
+  kCreatedAt,
+  kUses,
+  kOffloads,
+  kGain,
+  kBytes,
+  kSimilarity,  // HIDDEN: output of MATCH
+  kK,           // HIDDEN: MATCH input, number of neighbours
+  kTableCol,    // HIDDEN, named like the table: MATCH target and command column
+  kColumnCount
+};
+
+const char* column_name(int col);
+
+struct Table : sqlite3_vtab {
+  Table(sqlite3* db, const std::string& schema, const std::string& name, TableOptions opts);
+
+  sqlite3* db;
+  std::string name;
+  TableOptions options;
+  Storage storage;
+  std::unique_ptr<HashEmbedder> embedder;  // null when embedder='none'
+  ExactIndex index;
+  bool index_loaded = false;
+  int64_t index_generation = 0;
+  std::mt19937_64 nonce_rng;
+
+  // Makes `index` match the shadow tables (reloads when the generation differs).
+  void ensure_index();
+  // Drops the cached index if the shadow tables changed behind it.
+  void drop_index_if_stale();
+  // Records a write: new generation in the state table, adopted by the index if loaded.
+  void bump_generation();
+  // Embeds request text or parses a vector for a MATCH or the embedding column.
+  std::vector<float> embed_text(std::string_view text, const std::string& what);
+};
+
+// Sets the vtab error message (sqlite3_mprintf'd) and returns rc.
+int set_error(sqlite3_vtab* vtab, int rc, const std::string& msg);
+
+// Runs fn, turning engine/SQL/allocation exceptions into an SQLite result code + message.
+template <class Fn>
+int guarded(sqlite3_vtab* vtab, Fn&& fn) {
+  try {
+    return fn();
+  } catch (const SqlError& e) {
+    return set_error(vtab, e.rc(), e.what());
+  } catch (const std::bad_alloc&) {
+    return SQLITE_NOMEM;
+  } catch (const std::exception& e) {
+    return set_error(vtab, SQLITE_ERROR, e.what());
+  }
+}
+
+// xUpdate and the commands (vtab_write.cpp).
+int table_update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64* rowid);
+
+// Cursor methods (vtab_cursor.cpp).
+int cursor_open(sqlite3_vtab* vtab, sqlite3_vtab_cursor** out);
+int cursor_close(sqlite3_vtab_cursor* cur);
+int cursor_filter(sqlite3_vtab_cursor* cur, int idx_num, const char* idx_str, int argc,
+                  sqlite3_value** argv);
+int cursor_next(sqlite3_vtab_cursor* cur);
+int cursor_eof(sqlite3_vtab_cursor* cur);
+int cursor_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col);
+int cursor_rowid(sqlite3_vtab_cursor* cur, sqlite3_int64* rowid);
+
+// xBestIndex plan bits shared by vtab_module.cpp and vtab_cursor.cpp.
+enum PlanBits : int {
+  kPlanMatch = 1,
+  kPlanK = 2,
+  kPlanTenant = 4,
+  kPlanRowid = 8,
+};
+
+}  // namespace iccache::ext

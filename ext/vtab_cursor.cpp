@@ -1,0 +1,220 @@
+// Cursors: full scans and rowid lookups read T_data directly; MATCH runs the exact top-k
+// search over the in-memory index and then reads each hit's row by id.
+#include <cmath>
+#include <cstring>
+
+#include "codec/text_codec.h"
+#include "vector/vector_parse.h"
+#include "vtab.h"
+
+namespace iccache::ext {
+
+namespace {
+
+constexpr int kMaxK = 4096;
+
+struct Cursor : sqlite3_vtab_cursor {
+  Table* table() const { return static_cast<Table*>(pVtab); }
+
+  // Scan / lookup mode: a statement over T_data in id order.
+  Stmt rows;
+  bool eof = true;
+  // MATCH mode: hits in result order, and a statement reading the current one.
+  bool match = false;
+  std::vector<Hit> hits;
+  size_t pos = 0;
+  int64_t k = 0;
+};
+
+// Columns of T_data selected by every cursor statement, in this order.
+constexpr const char* kRowColumns =
+    "id, request, request_enc, response, response_enc, model, quality, tenant, created_at,"
+    " uses, offloads, gain, bytes";
+
+// Reads the MATCH argument: request text to embed, or a vector (JSON text or float32 BLOB).
+std::vector<float> query_vector(Table* t, sqlite3_value* v) {
+  const std::string what = t->name + " MATCH";
+  switch (sqlite3_value_type(v)) {
+    case SQLITE_BLOB: {
+      auto vec = parse_vector_blob(sqlite3_value_blob(v), sqlite3_value_bytes(v), t->options.dim, what);
+      validate_and_normalize(vec, what);
+      return vec;
+    }
+    case SQLITE_TEXT: {
+      std::string_view text(reinterpret_cast<const char*>(sqlite3_value_text(v)),
+                            sqlite3_value_bytes(v));
+      if (!t->embedder || looks_like_json_array(text)) {
+        auto vec = parse_vector_json(text, t->options.dim, what);
+        validate_and_normalize(vec, what);
+        return vec;
+      }
+      return t->embed_text(text, what);
+    }
+    default:
+      throw Error(what + ": expected request TEXT, a JSON array or a float32 BLOB of " +
+                  std::to_string(t->options.dim) + " dimensions; received " +
+                  (sqlite3_value_type(v) == SQLITE_NULL ? "NULL" : "a number"));
+  }
+}
+
+int64_t read_k(Table* t, sqlite3_value* v) {
+  int type = sqlite3_value_numeric_type(v);
+  double d = sqlite3_value_double(v);
+  bool integral = type == SQLITE_INTEGER || (type == SQLITE_FLOAT && std::floor(d) == d);
+  if (!integral || d < 1 || d > kMaxK)
+    throw Error(t->name + ".k: expected an integer from 1 to " + std::to_string(kMaxK) +
+                "; received " + (sqlite3_value_type(v) == SQLITE_NULL ? std::string("NULL")
+                : std::string(reinterpret_cast<const char*>(sqlite3_value_text(v)))));
+  return static_cast<int64_t>(d);
+}
+
+// Positions a MATCH cursor's row statement on hits[pos].
+void load_hit(Cursor* c) {
+  if (c->pos >= c->hits.size()) {
+    c->eof = true;
+    return;
+  }
+  c->rows.reset().bind(1, c->hits[c->pos].id);
+  if (!c->rows.step())
+    throw SqlError(SQLITE_CORRUPT_VTAB, c->table()->name + ": example " +
+                                            std::to_string(c->hits[c->pos].id) +
+                                            " is in the index but not in " +
+                                            c->table()->name + "_data");
+  c->eof = false;
+}
+
+int filter(Cursor* c, int plan, int argc, sqlite3_value** argv) {
+  Table* t = c->table();
+  c->match = (plan & kPlanMatch) != 0;
+  c->hits.clear();
+  c->pos = 0;
+  c->eof = true;
+  int argi = 0;
+  if (c->match) {
+    sqlite3_value* query = argv[argi++];
+    if (!(plan & kPlanK))
+      throw Error(t->name + ": a MATCH query needs a k constraint: WHERE " + t->name +
+                  " MATCH ? AND k = ? (k from 1 to " + std::to_string(kMaxK) + ")");
+    c->k = read_k(t, argv[argi++]);
+    std::string tenant;
+    bool by_tenant = false;
+    if (plan & kPlanTenant) {
+      sqlite3_value* tv = argv[argi++];
+      if (sqlite3_value_type(tv) == SQLITE_NULL) return SQLITE_OK;  // tenant = NULL: no rows
+      tenant.assign(reinterpret_cast<const char*>(sqlite3_value_text(tv)), sqlite3_value_bytes(tv));
+      by_tenant = true;
+    }
+    std::vector<float> q = query_vector(t, query);
+    t->ensure_index();
+    c->hits = t->index.search(q.data(), static_cast<int>(c->k), by_tenant ? &tenant : nullptr);
+    c->rows = Stmt(t->db, std::string("SELECT ") + kRowColumns + " FROM " +
+                              t->storage.shadow("data") + " WHERE id = ?");
+    load_hit(c);
+    return SQLITE_OK;
+  }
+  if (plan & kPlanK)
+    throw Error(t->name + ".k: k only applies together with MATCH: WHERE " + t->name +
+                " MATCH ? AND k = ?");
+  std::string sql = std::string("SELECT ") + kRowColumns + " FROM " + t->storage.shadow("data");
+  if (plan & kPlanRowid) sql += " WHERE id = ?";
+  sql += " ORDER BY id";
+  c->rows = Stmt(t->db, sql);
+  if (plan & kPlanRowid) {
+    sqlite3_value* v = argv[argi++];
+    if (sqlite3_value_numeric_type(v) != SQLITE_INTEGER) return SQLITE_OK;  // no such rowid
+    c->rows.bind(1, static_cast<int64_t>(sqlite3_value_int64(v)));
+  }
+  c->eof = !c->rows.step();
+  return SQLITE_OK;
+}
+
+void result_text(sqlite3_context* ctx, const Stmt& rows, int col) {
+  std::string_view bytes = rows.blob(col);
+  int enc = static_cast<int>(rows.int64(col + 1));
+  if (enc == static_cast<int>(TextEncoding::kRaw)) {
+    sqlite3_result_text64(ctx, bytes.data(), bytes.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    return;
+  }
+  std::string text = decode_text(enc, bytes);
+  sqlite3_result_text64(ctx, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+}  // namespace
+
+int cursor_open(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
+  auto* c = new (std::nothrow) Cursor();
+  if (!c) return SQLITE_NOMEM;
+  *out = c;
+  return SQLITE_OK;
+}
+
+int cursor_close(sqlite3_vtab_cursor* cur) {
+  delete static_cast<Cursor*>(cur);
+  return SQLITE_OK;
+}
+
+int cursor_filter(sqlite3_vtab_cursor* cur, int idx_num, const char*, int argc,
+                  sqlite3_value** argv) {
+  auto* c = static_cast<Cursor*>(cur);
+  return guarded(cur->pVtab, [&] { return filter(c, idx_num, argc, argv); });
+}
+
+int cursor_next(sqlite3_vtab_cursor* cur) {
+  auto* c = static_cast<Cursor*>(cur);
+  return guarded(cur->pVtab, [&] {
+    if (c->match) {
+      ++c->pos;
+      load_hit(c);
+    } else {
+      c->eof = !c->rows.step();
+    }
+    return SQLITE_OK;
+  });
+}
+
+int cursor_eof(sqlite3_vtab_cursor* cur) { return static_cast<Cursor*>(cur)->eof ? 1 : 0; }
+
+int cursor_rowid(sqlite3_vtab_cursor* cur, sqlite3_int64* rowid) {
+  *rowid = static_cast<Cursor*>(cur)->rows.int64(0);
+  return SQLITE_OK;
+}
+
+int cursor_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
+  auto* c = static_cast<Cursor*>(cur);
+  Table* t = c->table();
+  return guarded(cur->pVtab, [&] {
+    const Stmt& r = c->rows;
+    // An UPDATE that leaves these columns alone need not decode them (see table_update).
+    // bytes, similarity and k are checked the same way so that setting them is detected.
+    if ((col == kRequest || col == kResponse || col == kEmbedding || col == kBytes ||
+         col == kSimilarity || col == kK) && sqlite3_vtab_nochange(ctx))
+      return SQLITE_OK;
+    switch (col) {
+      case kRequest: result_text(ctx, r, 1); break;
+      case kResponse: result_text(ctx, r, 3); break;
+      case kModel: sqlite3_result_text64(ctx, r.text(5).data(), r.text(5).size(), SQLITE_TRANSIENT, SQLITE_UTF8); break;
+      case kQuality: sqlite3_result_double(ctx, r.real(6)); break;
+      case kEmbedding: {
+        std::vector<float> v = t->storage.stored_vector(r.int64(0), t->options.dim);
+        sqlite3_result_blob64(ctx, v.data(), v.size() * sizeof(float), SQLITE_TRANSIENT);
+        break;
+      }
+      case kTenant: sqlite3_result_text64(ctx, r.text(7).data(), r.text(7).size(), SQLITE_TRANSIENT, SQLITE_UTF8); break;
+      case kCreatedAt: sqlite3_result_double(ctx, r.real(8)); break;
+      case kUses: sqlite3_result_int64(ctx, r.int64(9)); break;
+      case kOffloads: sqlite3_result_int64(ctx, r.int64(10)); break;
+      case kGain: sqlite3_result_double(ctx, r.real(11)); break;
+      case kBytes: sqlite3_result_int64(ctx, r.int64(12)); break;
+      case kSimilarity:
+        if (c->match) sqlite3_result_double(ctx, c->hits[c->pos].score);
+        break;
+      case kK:
+        if (c->match) sqlite3_result_int64(ctx, c->k);
+        break;
+      default: break;  // the table-named column reads as NULL
+    }
+    return SQLITE_OK;
+  });
+}
+
+}  // namespace iccache::ext

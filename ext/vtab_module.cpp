@@ -1,0 +1,245 @@
+// Module-level methods of the iccache virtual table: create/connect, planning, shadow-table
+// names, rename and destroy.
+#include <cstring>
+
+#include "common/utf8.h"
+#include "vector/vector_parse.h"
+#include "vtab.h"
+
+namespace iccache::ext {
+
+namespace {
+constexpr const char* kColumnNames[] = {
+    "request", "response", "model",  "quality", "embedding", "tenant",
+    "created_at", "uses", "offloads", "gain",    "bytes",     "similarity", "k"};
+}
+
+const char* column_name(int col) {
+  return col >= 0 && col < kTableCol ? kColumnNames[col] : "?";
+}
+
+int set_error(sqlite3_vtab* vtab, int rc, const std::string& msg) {
+  sqlite3_free(vtab->zErrMsg);
+  vtab->zErrMsg = sqlite3_mprintf("%s", msg.c_str());
+  return rc;
+}
+
+Table::Table(sqlite3* db_, const std::string& schema, const std::string& name_, TableOptions opts)
+    : db(db_),
+      name(name_),
+      options(std::move(opts)),
+      storage(db_, schema, name_),
+      index(options.dim),
+      nonce_rng(std::random_device{}()) {
+  std::memset(static_cast<sqlite3_vtab*>(this), 0, sizeof(sqlite3_vtab));
+  if (options.embedder == EmbedderKind::kHash) embedder = std::make_unique<HashEmbedder>(options.dim);
+}
+
+void Table::drop_index_if_stale() {
+  if (index_loaded && storage.generation() != index_generation) {
+    index.clear();
+    index_loaded = false;
+  }
+}
+
+void Table::ensure_index() {
+  int64_t g = storage.generation();
+  if (index_loaded && g == index_generation) return;
+  index.clear();
+  index_loaded = false;
+  const size_t expect = sizeof(float) * static_cast<size_t>(options.dim);
+  std::vector<float> v(options.dim);
+  storage.for_each_vector([&](int64_t id, std::string_view tenant, std::string_view blob) {
+    if (blob.size() != expect)
+      throw SqlError(SQLITE_CORRUPT_VTAB,
+                     name + ": the stored vector of example " + std::to_string(id) + " has " +
+                         std::to_string(blob.size()) + " bytes; expected " + std::to_string(expect) +
+                         " (run INSERT INTO " + name + "(" + name + ") VALUES('integrity-check'))");
+    std::memcpy(v.data(), blob.data(), expect);
+    index.upsert(id, v.data(), tenant);
+  });
+  index_loaded = true;
+  index_generation = g;
+}
+
+void Table::bump_generation() {
+  int64_t g = static_cast<int64_t>(nonce_rng() >> 1);  // random: a rollback can never
+  storage.set_generation(g);                              // bring back a value in use
+  if (index_loaded) index_generation = g;
+}
+
+std::vector<float> Table::embed_text(std::string_view text, const std::string& what) {
+  size_t bad = utf8::first_invalid(text);
+  if (bad != text.size())
+    throw Error(what + ": the text is not valid UTF-8 (invalid byte at offset " +
+                std::to_string(bad) + "); expected UTF-8 text");
+  if (!embedder)
+    throw Error(what + ": expected a vector (a JSON array or a float32 BLOB of " +
+                std::to_string(options.dim) + " dimensions) because the table has embedder='none'");
+  try {
+    return embedder->embed(text);
+  } catch (const Error& e) {
+    throw Error(what + ": the text " + e.what());
+  }
+}
+
+namespace {
+
+std::string declare_sql(const std::string& table) {
+  std::string sql =
+      "CREATE TABLE x(request TEXT, response TEXT, model TEXT, quality REAL, embedding BLOB,"
+      " tenant TEXT, created_at REAL, uses INTEGER, offloads INTEGER, gain REAL, bytes INTEGER,"
+      " similarity REAL HIDDEN, k INTEGER HIDDEN, ";
+  sql += quote_id(table) + " HIDDEN)";
+  return sql;
+}
+
+int init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, char** err,
+         bool create) {
+  *out = nullptr;
+  std::string schema = argv[1], name = argv[2];
+  try {
+    std::vector<std::string> args(argv + 3, argv + argc);
+    TableOptions opts = parse_table_options(name, args);
+    if (create) Storage::create_tables(db, schema, name);
+    int rc = sqlite3_declare_vtab(db, declare_sql(name).c_str());
+    check(db, rc, name + ": declaring the table");
+    sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
+    *out = new Table(db, schema, name, std::move(opts));
+    return SQLITE_OK;
+  } catch (const SqlError& e) {
+    *err = sqlite3_mprintf("%s", e.what());
+    return e.rc();
+  } catch (const std::bad_alloc&) {
+    return SQLITE_NOMEM;
+  } catch (const std::exception& e) {
+    *err = sqlite3_mprintf("%s", e.what());
+    return SQLITE_ERROR;
+  }
+}
+
+int x_create(sqlite3* db, void*, int argc, const char* const* argv, sqlite3_vtab** out, char** err) {
+  return init(db, argc, argv, out, err, true);
+}
+
+int x_connect(sqlite3* db, void*, int argc, const char* const* argv, sqlite3_vtab** out, char** err) {
+  return init(db, argc, argv, out, err, false);
+}
+
+int x_disconnect(sqlite3_vtab* vtab) {
+  delete static_cast<Table*>(vtab);
+  return SQLITE_OK;
+}
+
+int x_destroy(sqlite3_vtab* vtab) {
+  Table* t = static_cast<Table*>(vtab);
+  int rc = guarded(vtab, [&] {
+    Storage::drop_tables(t->db, t->storage.schema(), t->name);
+    return SQLITE_OK;
+  });
+  if (rc == SQLITE_OK) delete t;
+  return rc;
+}
+
+// Cost model (written down, as R*Tree and FTS5 do): a MATCH costs a scan of the vectors
+// (N dot products) but returns only k rows; a rowid lookup costs one b-tree descent; a full
+// scan reads every row. A MATCH without a usable argument must not be chosen at all.
+int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
+  int match = -1, k = -1, tenant = -1, rowid = -1;
+  bool match_unusable = false;
+  for (int i = 0; i < info->nConstraint; ++i) {
+    const auto& c = info->aConstraint[i];
+    if (c.iColumn == kTableCol && c.op == SQLITE_INDEX_CONSTRAINT_MATCH) {
+      if (c.usable) match = i; else match_unusable = true;
+    }
+    if (!c.usable || c.op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
+    if (c.iColumn == kK) k = i;
+    if (c.iColumn == kTenant) tenant = i;
+    if (c.iColumn == -1) rowid = i;
+  }
+  int plan = 0, argi = 0;
+  if (match >= 0) {
+    plan |= kPlanMatch;
+    info->aConstraintUsage[match].argvIndex = ++argi;
+    info->aConstraintUsage[match].omit = 1;
+    if (k >= 0) {
+      plan |= kPlanK;
+      info->aConstraintUsage[k].argvIndex = ++argi;
+      info->aConstraintUsage[k].omit = 1;
+    }
+    if (tenant >= 0) {  // filtered inside the search
+      plan |= kPlanTenant;
+      info->aConstraintUsage[tenant].argvIndex = ++argi;
+      info->aConstraintUsage[tenant].omit = 1;
+    }
+    info->estimatedCost = 1000.0;
+    info->estimatedRows = 10;
+    // Results come back best first, which is what ORDER BY similarity DESC asks for.
+    if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == kSimilarity && info->aOrderBy[0].desc)
+      info->orderByConsumed = 1;
+  } else if (match_unusable) {
+    return SQLITE_CONSTRAINT;
+  } else if (rowid >= 0) {
+    plan |= kPlanRowid;
+    info->aConstraintUsage[rowid].argvIndex = ++argi;
+    info->aConstraintUsage[rowid].omit = 1;
+    info->estimatedCost = 10.0;
+    info->estimatedRows = 1;
+    info->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
+  } else {
+    if (k >= 0) {  // k without MATCH: accept the plan so xFilter can explain the mistake
+      plan |= kPlanK;
+      info->aConstraintUsage[k].argvIndex = ++argi;
+      info->aConstraintUsage[k].omit = 1;
+    }
+    info->estimatedCost = 1e6;
+    info->estimatedRows = 1000000;
+    if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == -1 && !info->aOrderBy[0].desc)
+      info->orderByConsumed = 1;  // full scans go in rowid order
+  }
+  (void)vtab;
+  info->idxNum = plan;
+  return SQLITE_OK;
+}
+
+int x_rename(sqlite3_vtab* vtab, const char* new_name) {
+  Table* t = static_cast<Table*>(vtab);
+  return guarded(vtab, [&] {
+    Storage::rename_tables(t->db, t->storage.schema(), t->name, new_name);
+    t->name = new_name;
+    t->storage = Storage(t->db, t->storage.schema(), new_name);
+    return SQLITE_OK;
+  });
+}
+
+int x_shadow_name(const char* suffix) { return is_shadow_suffix(suffix) ? 1 : 0; }
+
+sqlite3_module make_module() {
+  sqlite3_module m{};
+  m.iVersion = 3;
+  m.xCreate = x_create;
+  m.xConnect = x_connect;
+  m.xBestIndex = x_best_index;
+  m.xDisconnect = x_disconnect;
+  m.xDestroy = x_destroy;
+  m.xOpen = cursor_open;
+  m.xClose = cursor_close;
+  m.xFilter = cursor_filter;
+  m.xNext = cursor_next;
+  m.xEof = cursor_eof;
+  m.xColumn = cursor_column;
+  m.xRowid = cursor_rowid;
+  m.xUpdate = table_update;
+  m.xRename = x_rename;
+  m.xShadowName = x_shadow_name;
+  return m;
+}
+
+}  // namespace
+
+const sqlite3_module* iccache_module() {
+  static const sqlite3_module m = make_module();
+  return &m;
+}
+
+}  // namespace iccache::ext
