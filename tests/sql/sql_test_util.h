@@ -1,0 +1,52 @@
+// Helpers for SQL-level tests: a connection with the built extension loaded, and small
+// query/exec wrappers that return rows as strings.
+#pragma once
+#include <sqlite3.h>
+
+#include <string>
+#include <vector>
+
+namespace iccache_test {
+
+using Row = std::vector<std::string>;
+using Rows = std::vector<Row>;
+
+class Db {
+ public:
+  // ":memory:" or a file path. Loads the extension built by this tree.
+  explicit Db(const std::string& path = ":memory:");
+  ~Db();
+  Db(const Db&) = delete;
+  Db& operator=(const Db&) = delete;
+
+  sqlite3* get() const { return db_; }
+  // Runs SQL; fails the test on error.
+  void exec(const std::string& sql);
+  // Runs SQL and returns the error message, or "" when it succeeded.
+  std::string error_of(const std::string& sql);
+  // Rows of a query, NULL as "NULL", blobs as hex; fails the test on error.
+  Rows query(const std::string& sql);
+  // The single value of a one-row, one-column query.
+  std::string scalar(const std::string& sql);
+  // Runs a statement with blob parameter ?1.
+  std::string exec_with_blob(const std::string& sql, const void* data, int bytes);
+
+ private:
+  sqlite3* db_ = nullptr;
+};
+
+// A temporary file path, removed (with -wal/-shm/-journal) at destruction.
+class TempFile {
+ public:
+  TempFile();
+  ~TempFile();
+  const std::string& path() const { return path_; }
+
+ private:
+  std::string path_;
+};
+
+// Runs a command through the shell; returns its exit status and captures stdout+stderr.
+int run_command(const std::string& cmd, std::string* output);
+
+}  // namespace iccache_test
