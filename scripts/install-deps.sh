@@ -1,0 +1,16 @@
+#!/usr/bin/env bash
+# Installs the Debian packages iccache builds and tests with. Idempotent: does nothing
+# when every package is already installed.
+set -euo pipefail
+packages=(build-essential cmake pkg-config sqlite3 libsqlite3-dev libfaiss-dev libeigen3-dev
+          liblz4-dev libopenblas-dev libomp-dev libgtest-dev libgmock-dev libbenchmark-dev python3)
+missing=()
+for p in "${packages[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+[ ${#missing[@]} -eq 0 ] && exit 0
+sudo=""
+[ "$(id -u)" -ne 0 ] && sudo="sudo"
+echo "installing: ${missing[*]}"
+$sudo apt-get update -qq
+DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
