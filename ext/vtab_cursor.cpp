@@ -36,17 +36,13 @@ std::vector<float> query_vector(Table* t, sqlite3_value* v) {
   const std::string what = t->name + " MATCH";
   switch (sqlite3_value_type(v)) {
     case SQLITE_BLOB: {
-      auto vec = parse_vector_blob(sqlite3_value_blob(v), sqlite3_value_bytes(v), t->options.dim, what);
-      validate_and_normalize(vec, what);
-      return vec;
+      return parse_vector_blob(sqlite3_value_blob(v), sqlite3_value_bytes(v), t->options.dim, what);
     }
     case SQLITE_TEXT: {
       std::string_view text(reinterpret_cast<const char*>(sqlite3_value_text(v)),
                             sqlite3_value_bytes(v));
       if (!t->embedder || looks_like_json_array(text)) {
-        auto vec = parse_vector_json(text, t->options.dim, what);
-        validate_and_normalize(vec, what);
-        return vec;
+        return parse_vector_json(text, t->options.dim, what);
       }
       return t->embed_text(text, what);
     }
@@ -83,7 +79,7 @@ void load_hit(Cursor* c) {
   c->eof = false;
 }
 
-int filter(Cursor* c, int plan, int argc, sqlite3_value** argv) {
+int filter(Cursor* c, int plan, sqlite3_value** argv) {
   Table* t = c->table();
   c->match = (plan & kPlanMatch) != 0;
   c->hits.clear();
@@ -153,10 +149,10 @@ int cursor_close(sqlite3_vtab_cursor* cur) {
   return SQLITE_OK;
 }
 
-int cursor_filter(sqlite3_vtab_cursor* cur, int idx_num, const char*, int argc,
+int cursor_filter(sqlite3_vtab_cursor* cur, int idx_num, const char*, int,
                   sqlite3_value** argv) {
   auto* c = static_cast<Cursor*>(cur);
-  return guarded(cur->pVtab, [&] { return filter(c, idx_num, argc, argv); });
+  return guarded(cur->pVtab, [&] { return filter(c, idx_num, argv); });
 }
 
 int cursor_next(sqlite3_vtab_cursor* cur) {

@@ -77,16 +77,11 @@ struct NewRow {
 
 std::vector<float> vector_value(Table* t, sqlite3_value* v) {
   const std::string what = col_what(t, kEmbedding);
-  std::vector<float> vec;
   if (sqlite3_value_type(v) == SQLITE_BLOB)
-    vec = parse_vector_blob(sqlite3_value_blob(v), sqlite3_value_bytes(v), t->options.dim, what);
-  else if (sqlite3_value_type(v) == SQLITE_TEXT)
-    vec = parse_vector_json(as_text(v), t->options.dim, what);
-  else
-    throw Error(what + ": expected a float32 BLOB or a JSON array of " +
-                std::to_string(t->options.dim) + " numbers; received " + type_name(v));
-  validate_and_normalize(vec, what);
-  return vec;
+    return parse_vector_blob(sqlite3_value_blob(v), sqlite3_value_bytes(v), t->options.dim, what);
+  if (sqlite3_value_type(v) == SQLITE_TEXT) return parse_vector_json(as_text(v), t->options.dim, what);
+  throw Error(what + ": expected a float32 BLOB or a JSON array of " +
+              std::to_string(t->options.dim) + " numbers; received " + type_name(v));
 }
 
 // Validates the non-text columns shared by INSERT and UPDATE, applying defaults for NULLs.

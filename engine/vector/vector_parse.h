@@ -14,6 +14,8 @@ constexpr int kMaxDim = 4096;
 // Each throws iccache::Error with a full sentence naming `what`, what was expected and
 // what was received, e.g. "ex.embedding: expected 384 dimensions but received 768".
 
+// Both parsers return a validated unit vector (see validate_and_normalize).
+
 // Blob must hold exactly 4 * dim bytes.
 std::vector<float> parse_vector_blob(const void* data, size_t bytes, int dim,
                                      std::string_view what);

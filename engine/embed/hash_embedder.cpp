@@ -1,0 +1,209 @@
+#include "embed/hash_embedder.h"
+
+#include <algorithm>
+#include <cmath>
+
+#include "common/error.h"
+#include "common/utf8.h"
+#include "vector/vector_parse.h"
+
+namespace iccache {
+namespace {
+
+// Feature types live in the low two bits of a feature key, so features of different types
+// never share a key and the weight of a key is known without a side table.
+enum FeatureType : uint64_t { kUnigram = 0, kBigram = 1, kCharGram = 2 };
+constexpr uint64_t kTypeMask = 3;
+
+// Weights per type. Word unigrams carry the meaning; bigrams add word order but are sparser
+// (a paraphrase rarely keeps them), so they count a bit less. Character n-grams exist to
+// match inflections and typos, and a word yields many of them (12 for a five-letter word:
+// five 3-grams, four 4-grams, three 5-grams), so each gets a small constant weight: at 0.25
+// a five-letter word's n-grams hold 12 * 0.25^2 = 0.75 of L2 energy, less than its unigram's
+// 1.0. The weight is constant rather than scaled per word so a shared n-gram counts the
+// same whichever word it came from.
+constexpr double kTypeWeight[] = {1.0, 0.7, 0.25};
+
+constexpr int kMinCharGram = 3;
+constexpr int kMaxCharGram = 5;
+
+// FNV-1a 64 over bytes: fixed, byte-oriented, so identical on every platform.
+constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
+constexpr uint64_t kFnvPrime = 0x100000001b3ULL;
+
+constexpr uint64_t fnv1a(std::string_view bytes, uint64_t h) {
+  for (unsigned char c : bytes) {
+    h ^= c;
+    h *= kFnvPrime;
+  }
+  return h;
+}
+
+// splitmix64 finaliser: FNV's low bits mix poorly, and the bucket is taken modulo dim.
+constexpr uint64_t mix(uint64_t h) {
+  h ^= h >> 30;
+  h *= 0xbf58476d1ce4e5b9ULL;
+  h ^= h >> 27;
+  h *= 0x94d049bb133111ebULL;
+  h ^= h >> 31;
+  return h;
+}
+
+// Per-type starting states, so equal strings of different types hash apart.
+constexpr uint64_t seed(FeatureType type) { return kFnvOffset ^ mix(type + 1); }
+constexpr uint64_t kUnigramSeed = seed(kUnigram);
+constexpr uint64_t kBigramSeed = seed(kBigram);
+constexpr uint64_t kCharGramSeed = seed(kCharGram);
+
+uint64_t make_key(uint64_t fnv_state, FeatureType type) {
+  return (mix(fnv_state) & ~kTypeMask) | type;
+}
+
+// Bits 2..62 choose the bucket, bit 63 the sign, so the two are independent.
+size_t bucket_of(uint64_t key, int dim) {
+  return static_cast<size_t>(((key & ~(1ULL << 63)) >> 2) % static_cast<uint64_t>(dim));
+}
+float sign_of(uint64_t key) { return (key >> 63) ? -1.0f : 1.0f; }
+
+bool in(char32_t cp, char32_t lo, char32_t hi) { return cp >= lo && cp <= hi; }
+
+// ASCII letters and digits, and every code point >= U+0080 except the Latin-1 punctuation
+// block, general punctuation and CJK punctuation (and the BOM), which separate words.
+bool is_word_char(char32_t cp) {
+  if (cp < 0x80) {
+    return in(cp, '0', '9') || in(cp, 'a', 'z') || in(cp, 'A', 'Z');
+  }
+  return !in(cp, 0x80, 0xBF) && !in(cp, 0x2000, 0x206F) && !in(cp, 0x3000, 0x303F) && cp != 0xFEFF;
+}
+
+// Simple lowercase mapping for ASCII, Latin-1, Latin Extended-A, basic Greek and Cyrillic:
+// the scripts where case differences are common in requests.
+char32_t fold_case(char32_t cp) {
+  if (in(cp, 'A', 'Z')) return cp + 0x20;
+  if (cp < 0xC0) return cp;
+  if (in(cp, 0xC0, 0xDE) && cp != 0xD7) return cp + 0x20;  // Latin-1, except U+00D7 (×)
+  if (in(cp, 0x100, 0x17F)) {
+    // Latin Extended-A alternates upper/lower in pairs, with the parity flipping twice.
+    if (cp == 0x130) return 'i';   // İ
+    if (cp == 0x178) return 0xFF;  // Ÿ
+    const bool odd_upper = in(cp, 0x139, 0x148) || in(cp, 0x179, 0x17E);
+    const bool even_upper = in(cp, 0x100, 0x12F) || in(cp, 0x132, 0x137) || in(cp, 0x14A, 0x177);
+    if ((odd_upper && cp % 2 == 1) || (even_upper && cp % 2 == 0)) return cp + 1;
+    return cp;
+  }
+  if (in(cp, 0x391, 0x3A9) && cp != 0x3A2) return cp + 0x20;  // Greek; U+03A2 is unassigned
+  if (in(cp, 0x400, 0x40F)) return cp + 0x50;                 // Cyrillic Ѐ..Џ
+  if (in(cp, 0x410, 0x42F)) return cp + 0x20;                 // Cyrillic А..Я
+  return cp;
+}
+
+// Byte length of the UTF-8 sequence led by `lead` (the text is already validated).
+size_t sequence_length(unsigned char lead) {
+  if (lead < 0x80) return 1;
+  if (lead < 0xE0) return 2;
+  if (lead < 0xF0) return 3;
+  return 4;
+}
+
+// Calls f(key) for every feature occurrence, in text order. Each word is stored wrapped in
+// boundary markers ("<word>"), so its n-grams see where it starts and ends; unigrams and
+// bigrams hash the unwrapped word.
+template <class F>
+void for_each_feature(const std::vector<std::string>& words, size_t n_words, F&& f) {
+  const auto bare = [&](size_t i) {
+    return std::string_view(words[i]).substr(1, words[i].size() - 2);
+  };
+  for (size_t w = 0; w < n_words; ++w) {
+    f(make_key(fnv1a(bare(w), kUnigramSeed), kUnigram));
+    if (w + 1 < n_words) {
+      const uint64_t h = fnv1a(" ", fnv1a(bare(w), kBigramSeed));
+      f(make_key(fnv1a(bare(w + 1), h), kBigram));
+    }
+    const std::string_view wrapped = words[w];
+    for (size_t start = 0; start < wrapped.size(); start += sequence_length(wrapped[start])) {
+      size_t end = start;
+      for (int n = 1; n <= kMaxCharGram && end < wrapped.size(); ++n) {
+        end += sequence_length(wrapped[end]);
+        if (n >= kMinCharGram) {
+          f(make_key(fnv1a(wrapped.substr(start, end - start), kCharGramSeed), kCharGram));
+        }
+      }
+    }
+  }
+}
+
+// Case-folds `text` into `folded` with separators turned into spaces, then splits it into
+// words[0..n), each wrapped as "<word>"; returns n. words entries are reused by index (never
+// cleared) so their buffers survive across calls.
+size_t split_words(std::string_view text, std::string& folded, std::vector<std::string>& words) {
+  folded.clear();
+  for (size_t pos = 0, len = 0; pos < text.size(); pos += len) {
+    const char32_t cp = utf8::decode(text, pos, &len);
+    utf8::append(folded, is_word_char(cp) ? fold_case(cp) : U' ');
+  }
+  size_t n_words = 0;
+  for (size_t pos = 0; pos < folded.size();) {
+    const size_t begin = folded.find_first_not_of(' ', pos);
+    if (begin == std::string::npos) break;
+    const size_t end = std::min(folded.find(' ', begin), folded.size());
+    if (n_words == words.size()) words.emplace_back();
+    std::string& word = words[n_words++];
+    word.assign(1, '<');
+    word.append(folded, begin, end - begin);
+    word.push_back('>');
+    pos = end;
+  }
+  return n_words;
+}
+
+void normalize(float* out, int dim) {
+  double sum_sq = 0.0;
+  for (int i = 0; i < dim; ++i) sum_sq += static_cast<double>(out[i]) * out[i];
+  if (sum_sq == 0.0) {
+    // Signed features cancelled exactly, only plausible at a tiny dim; any fixed unit
+    // direction is as good as another there.
+    out[0] = 1.0f;
+    return;
+  }
+  const double norm = std::sqrt(sum_sq);
+  for (int i = 0; i < dim; ++i) out[i] = static_cast<float>(out[i] / norm);
+}
+
+}  // namespace
+
+HashEmbedder::HashEmbedder(int dim) : dim_(dim) {
+  if (dim < 1 || dim > kMaxDim) {
+    throw Error("hash embedder dimension " + std::to_string(dim) +
+                " is not valid; expected an integer from 1 to " + std::to_string(kMaxDim));
+  }
+}
+
+void HashEmbedder::embed(std::string_view text, float* out) {
+  const size_t bad = utf8::first_invalid(text);
+  if (bad != text.size()) {
+    throw Error("is not valid UTF-8 (invalid byte at offset " + std::to_string(bad) +
+                "); expected UTF-8 text");
+  }
+  const size_t n_words = split_words(text, folded_, words_);
+  if (n_words == 0) throw Error("has no words to embed; expected non-empty text");
+
+  // Two passes in text order rather than iterating counts_: the map's iteration order
+  // depends on its bucket history, and float sums depend on order, so this keeps the
+  // output bit-identical across calls and instances.
+  counts_.clear();
+  for_each_feature(words_, n_words, [&](uint64_t key) { counts_[key] += 1.0f; });
+
+  std::fill(out, out + dim_, 0.0f);
+  for_each_feature(words_, n_words, [&](uint64_t key) {
+    float& count = counts_.find(key)->second;
+    if (count == 0.0f) return;  // already added at its first occurrence
+    // Sublinear term frequency: a repeated feature gains, but not in proportion.
+    const double tf = 1.0 + std::log(static_cast<double>(count));
+    out[bucket_of(key, dim_)] +=
+        sign_of(key) * static_cast<float>(tf * kTypeWeight[key & kTypeMask]);
+    count = 0.0f;
+  });
+  normalize(out, dim_);
+}
+
+}  // namespace iccache

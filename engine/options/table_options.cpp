@@ -1,0 +1,258 @@
+#include "options/table_options.h"
+
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <cmath>
+#include <limits>
+
+#include "common/error.h"
+#include "vector/vector_parse.h"
+
+namespace iccache {
+namespace {
+
+// Option names, indexed by Option.
+enum Option { kDim, kEmbedder, kModels, kBudget };
+constexpr std::array<std::string_view, 4> kOptionNames = {"dim", "embedder", "models", "budget"};
+constexpr int kOptionCount = static_cast<int>(kOptionNames.size());
+constexpr const char* kSizeExamples = "a positive size such as 1048576, 512KB, 256MB or 1.5GB";
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+bool is_digit(char c) { return c >= '0' && c <= '9'; }
+char to_lower(char c) { return (c >= 'A' && c <= 'Z') ? static_cast<char>(c + 32) : c; }
+
+std::string_view trim(std::string_view s) {
+  while (!s.empty() && is_space(s.front())) s.remove_prefix(1);
+  while (!s.empty() && is_space(s.back())) s.remove_suffix(1);
+  return s;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (char& c : out) c = to_lower(c);
+  return out;
+}
+
+// SQLite hands module arguments over verbatim, so 'x' and "x" arrive with their quotes.
+std::string_view unquote(std::string_view s) {
+  if (s.size() >= 2 && (s.front() == '\'' || s.front() == '"') && s.back() == s.front()) {
+    return s.substr(1, s.size() - 2);
+  }
+  return s;
+}
+
+// "ex: option dim=abc is not valid[: detail]; expected ..."
+[[noreturn]] void invalid(std::string_view table, std::string_view option, std::string_view value,
+                          std::string_view expected, std::string_view detail = {}) {
+  std::string msg = std::string(table) + ": option " + std::string(option) + "=" +
+                    std::string(value) + " is not valid";
+  if (!detail.empty()) msg += ": " + std::string(detail);
+  throw Error(msg + "; expected " + std::string(expected));
+}
+
+// Parses all of `s` as a T, or returns false (trailing junk, empty, out of range).
+template <class T>
+bool parse_whole(std::string_view s, T& value) {
+  const auto [end, ec] = std::from_chars(s.data(), s.data() + s.size(), value);
+  return ec == std::errc() && end == s.data() + s.size();
+}
+
+// The option named `key` (already lower-cased); throws listing the known ones otherwise.
+Option find_option(std::string_view table, const std::string& key) {
+  for (int i = 0; i < kOptionCount; ++i) {
+    if (kOptionNames[i] == key) return static_cast<Option>(i);
+  }
+  std::string names;
+  for (std::string_view name : kOptionNames) {
+    names += (names.empty() ? "" : ", ") + std::string(name);
+  }
+  throw Error(std::string(table) + ": unknown option '" + key + "'; expected one of " + names);
+}
+
+int parse_dim(std::string_view table, std::string_view value) {
+  int dim = 0;
+  if (!parse_whole(value, dim) || dim < 1 || dim > kMaxDim) {
+    invalid(table, "dim", value, "an integer from 1 to " + std::to_string(kMaxDim));
+  }
+  return dim;
+}
+
+EmbedderKind parse_embedder(std::string_view table, std::string_view value) {
+  const std::string v = lower(value);
+  if (v == "hash") return EmbedderKind::kHash;
+  if (v == "none") return EmbedderKind::kNone;
+  invalid(table, "embedder", value, "'hash' or 'none'");
+}
+
+bool valid_model_name(std::string_view name) {
+  if (name.empty()) return false;
+  for (char c : name) {
+    const bool ok = is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
+                    c == '.' || c == '-' || c == '/';
+    if (!ok) return false;
+  }
+  return true;
+}
+
+// Multiplier of a size unit (case-insensitive, 1024-based), or 0 when it is not a unit:
+// "" or B, then K/M/G/T alone or followed by B or iB.
+int64_t unit_multiplier(std::string_view unit) {
+  const std::string u = lower(unit);
+  if (u.empty() || u == "b") return 1;
+  int shift = 0;
+  switch (u[0]) {
+    case 'k':
+      shift = 10;
+      break;
+    case 'm':
+      shift = 20;
+      break;
+    case 'g':
+      shift = 30;
+      break;
+    case 't':
+      shift = 40;
+      break;
+    default:
+      return 0;
+  }
+  const std::string_view suffix = std::string_view(u).substr(1);
+  return (suffix.empty() || suffix == "b" || suffix == "ib") ? int64_t{1} << shift : 0;
+}
+
+}  // namespace
+
+int TableOptions::model_index(std::string_view name) const {
+  for (size_t i = 0; i < models.size(); ++i) {
+    if (models[i].name == name) return static_cast<int>(i);
+  }
+  return -1;
+}
+
+const std::string& TableOptions::default_model() const {
+  size_t best = 0;
+  for (size_t i = 1; i < models.size(); ++i) {
+    if (models[i].cost > models[best].cost) best = i;  // strict: the first wins ties
+  }
+  return models[best].name;
+}
+
+std::string TableOptions::model_list() const {
+  std::string out;
+  for (const ModelArm& m : models) {
+    if (!out.empty()) out += ", ";
+    out += m.name;
+  }
+  return out;
+}
+
+std::vector<ModelArm> parse_models(std::string_view table, std::string_view value) {
+  constexpr const char* kExpected = "comma-separated name:cost pairs such as small:0.1,large:1";
+  std::vector<ModelArm> models;
+  size_t start = 0;
+  for (;;) {
+    const size_t comma = std::min(value.find(',', start), value.size());
+    const std::string_view item = trim(value.substr(start, comma - start));
+    const size_t colon = item.find(':');
+    if (item.empty()) invalid(table, "models", value, kExpected, "it has an empty item");
+    if (colon == std::string_view::npos) {
+      invalid(table, "models", value, kExpected, "'" + std::string(item) + "' has no cost");
+    }
+    const std::string_view name = trim(item.substr(0, colon));
+    const std::string_view cost_text = trim(item.substr(colon + 1));
+    if (!valid_model_name(name)) {
+      invalid(table, "models", value, "model names made of letters, digits, '_', '.', '-' and '/'",
+              "model name '" + std::string(name) + "' is not valid");
+    }
+    double cost = 0.0;
+    if (!parse_whole(cost_text, cost) || !std::isfinite(cost) || cost < 0.0) {
+      invalid(table, "models", value, "a cost that is a finite number >= 0",
+              "model '" + std::string(name) + "' has cost '" + std::string(cost_text) + "'");
+    }
+    for (const ModelArm& m : models) {
+      if (m.name == name) {
+        invalid(table, "models", value, "distinct model names",
+                "model '" + std::string(name) + "' is listed twice");
+      }
+    }
+    models.push_back({std::string(name), cost});
+    if (comma == value.size()) return models;
+    start = comma + 1;
+  }
+}
+
+int64_t parse_size(std::string_view table, std::string_view option, std::string_view value) {
+  // <digits>[.<digits>] [whitespace] [unit]
+  size_t i = 0;
+  while (i < value.size() && is_digit(value[i])) ++i;
+  const std::string_view whole = value.substr(0, i);
+  std::string_view fraction;  // including the '.'
+  if (i < value.size() && value[i] == '.') {
+    const size_t dot = i++;
+    while (i < value.size() && is_digit(value[i])) ++i;
+    fraction = value.substr(dot, i - dot);
+  }
+  const int64_t multiplier = unit_multiplier(trim(value.substr(i)));
+  if (whole.empty() || fraction.size() == 1 || multiplier == 0) {
+    invalid(table, option, value, kSizeExamples);
+  }
+
+  // The whole part is exact integer arithmetic so large byte counts do not round; only the
+  // fraction (< 1 unit) goes through double, rounded down to whole bytes.
+  int64_t units = 0;
+  if (!parse_whole(whole, units) || units > std::numeric_limits<int64_t>::max() / multiplier) {
+    invalid(table, option, value, kSizeExamples, "it is too large");
+  }
+  int64_t bytes = units * multiplier;
+  if (!fraction.empty()) {
+    double frac = 0.0;
+    parse_whole(fraction, frac);
+    const auto extra = static_cast<int64_t>(std::floor(frac * static_cast<double>(multiplier)));
+    if (bytes > std::numeric_limits<int64_t>::max() - extra) {
+      invalid(table, option, value, kSizeExamples, "it is too large");
+    }
+    bytes += extra;
+  }
+  if (bytes <= 0) invalid(table, option, value, kSizeExamples, "it is less than one byte");
+  return bytes;
+}
+
+TableOptions parse_table_options(std::string_view table, const std::vector<std::string>& args) {
+  TableOptions options;
+  std::array<bool, kOptionCount> seen{};
+  for (const std::string& arg : args) {
+    const size_t eq = arg.find('=');
+    if (eq == std::string::npos) {
+      throw Error(std::string(table) + ": argument '" + std::string(trim(arg)) +
+                  "' has no value; expected key=value");
+    }
+    const std::string key = lower(trim(std::string_view(arg).substr(0, eq)));
+    const std::string_view value = trim(unquote(trim(std::string_view(arg).substr(eq + 1))));
+
+    const Option which = find_option(table, key);
+    if (seen[which]) {
+      throw Error(std::string(table) + ": option " + key +
+                  " is given more than once; expected each option at most once");
+    }
+    seen[which] = true;
+
+    switch (which) {
+      case kDim:
+        options.dim = parse_dim(table, value);
+        break;
+      case kEmbedder:
+        options.embedder = parse_embedder(table, value);
+        break;
+      case kModels:
+        options.models = parse_models(table, value);
+        break;
+      case kBudget:
+        options.budget = parse_size(table, key, value);
+        break;
+    }
+  }
+  return options;
+}
+
+}  // namespace iccache
