@@ -3,10 +3,12 @@
 //          model, quality, tenant, created_at, uses, offloads, gain, bytes)
 //       texts are stored through engine/codec (enc 0 = raw UTF-8 bytes, 1 = lz4)
 //   T_vectors(id INTEGER PRIMARY KEY, vector BLOB)   unit float32 little-endian vectors
-//   T_state(key TEXT PRIMARY KEY, value)             format version, generation nonce
-// The generation nonce changes with every write, inside the writing transaction, so any
-// rollback or another connection's commit shows up as a different value: the in-memory
-// index compares it before answering and reloads when it differs.
+//   T_state(key TEXT PRIMARY KEY, value)             format version, generation nonces
+// The 'generation' nonce changes with every write of examples' vectors or tenants, inside
+// the writing transaction, so any rollback or another connection's commit shows up as a
+// different value: the in-memory index compares it before answering and reloads when it
+// differs. Other in-memory state (router, utility model) keeps its own nonce key in T_state
+// the same way, so that feedback does not invalidate the vector index.
 #pragma once
 #include <cstdint>
 #include <functional>

@@ -54,6 +54,8 @@ struct Table : sqlite3_vtab {
   void drop_index_if_stale();
   // Records a write: new generation in the state table, adopted by the index if loaded.
   void bump_generation();
+  // Deletes one example from every shadow table and the index (DELETE, REPLACE, eviction).
+  void delete_example(int64_t id);
   // Embeds request text or parses a vector for a MATCH or the embedding column.
   std::vector<float> embed_text(std::string_view text, const std::string& what);
 };

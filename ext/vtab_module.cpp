@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "common/utf8.h"
+#include "registry.h"
 #include "vector/vector_parse.h"
 #include "vtab.h"
 
@@ -68,6 +69,13 @@ void Table::bump_generation() {
   if (index_loaded) index_generation = g;
 }
 
+void Table::delete_example(int64_t id) {
+  drop_index_if_stale();
+  storage.remove(id);
+  bump_generation();
+  if (index_loaded) index.remove(id);
+}
+
 std::vector<float> Table::embed_text(std::string_view text, const std::string& what) {
   size_t bad = utf8::first_invalid(text);
   if (bad != text.size())
@@ -105,7 +113,9 @@ int init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, cha
     int rc = sqlite3_declare_vtab(db, declare_sql(name).c_str());
     check(db, rc, name + ": declaring the table");
     sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
-    *out = new Table(db, schema, name, std::move(opts));
+    auto* t = new Table(db, schema, name, std::move(opts));
+    register_table(t);
+    *out = t;
     return SQLITE_OK;
   } catch (const SqlError& e) {
     *err = sqlite3_mprintf("%s", e.what());
@@ -127,6 +137,7 @@ int x_connect(sqlite3* db, void*, int argc, const char* const* argv, sqlite3_vta
 }
 
 int x_disconnect(sqlite3_vtab* vtab) {
+  unregister_table(static_cast<Table*>(vtab));
   delete static_cast<Table*>(vtab);
   return SQLITE_OK;
 }
@@ -137,7 +148,10 @@ int x_destroy(sqlite3_vtab* vtab) {
     Storage::drop_tables(t->db, t->storage.schema(), t->name);
     return SQLITE_OK;
   });
-  if (rc == SQLITE_OK) delete t;
+  if (rc == SQLITE_OK) {
+    unregister_table(t);
+    delete t;
+  }
   return rc;
 }
 

@@ -141,8 +141,7 @@ int insert(Table* t, sqlite3_value* rowid_value, sqlite3_value** col, sqlite3_in
     if (sqlite3_vtab_on_conflict(t->db) != SQLITE_REPLACE)
       throw SqlError(SQLITE_CONSTRAINT, t->name + ": an example with rowid " + std::to_string(id) +
                                             " already exists (use INSERT OR REPLACE to overwrite it)");
-    t->storage.remove(id);
-    if (t->index_loaded) t->index.remove(id);
+    t->delete_example(id);
   }
   id = t->storage.insert(has_id ? &id : nullptr, row.stored, row.vec.data(), t->options.dim);
   t->bump_generation();
@@ -203,11 +202,7 @@ int update(Table* t, sqlite3_value* old_value, sqlite3_value* new_value, sqlite3
 }
 
 int remove(Table* t, sqlite3_value* id_value) {
-  int64_t id = sqlite3_value_int64(id_value);
-  t->drop_index_if_stale();
-  t->storage.remove(id);
-  t->bump_generation();
-  if (t->index_loaded) t->index.remove(id);
+  t->delete_example(sqlite3_value_int64(id_value));
   return SQLITE_OK;
 }
 
