@@ -1,5 +1,6 @@
 #include "integrity.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstring>
 
@@ -42,6 +43,66 @@ void check_vector(std::vector<std::string>& out, const std::string& where, std::
   }
   if (std::fabs(std::sqrt(norm) - 1.0) > 1e-3)
     out.push_back(where + " has norm " + std::to_string(std::sqrt(norm)) + "; expected 1");
+}
+
+// IVF: one T_index row per example (same tenant), lists that exist, codes of the right
+// size, centroids that match the training, and an in-memory index that matches the rows.
+void check_index(Table& t, std::vector<std::string>& out, int64_t rows) {
+  sqlite3* db = t.db;
+  const std::string data = t.storage.shadow("data"), index = t.storage.shadow("index");
+  const int dim = t.options.dim;
+  Stmt orphans(db, "SELECT d.id, i.id, d.tenant IS i.tenant FROM " + data + " AS d LEFT JOIN " + index +
+                       " AS i ON i.id = d.id WHERE i.id IS NULL OR d.tenant IS NOT i.tenant "
+                       "UNION ALL SELECT NULL, i.id, 1 FROM " + index + " AS i WHERE i.id NOT IN "
+                       "(SELECT id FROM " + data + ") LIMIT 100");
+  while (orphans.step() && out.size() < kMaxProblems) {
+    if (orphans.is_null(0))
+      out.push_back(t.name + "_index lists example " + std::to_string(orphans.int64(1)) + " which does not exist");
+    else if (orphans.is_null(1))
+      out.push_back("example " + std::to_string(orphans.int64(0)) + " is in no IVF list");
+    else
+      out.push_back("example " + std::to_string(orphans.int64(0)) + " has a different tenant in " + t.name + "_index");
+  }
+  const int64_t trained_n = t.index_store.trained_n();
+  std::vector<float> centroids;
+  try {
+    centroids = t.index_store.centroids(dim);
+  } catch (const std::exception& e) {
+    out.push_back(e.what());
+    return;
+  }
+  const int64_t k = static_cast<int64_t>(centroids.size() / dim);
+  if ((trained_n > 0) != (k > 0))
+    out.push_back(t.name + "_centroids holds " + std::to_string(k) + " centroids but the index is " +
+                  (trained_n > 0 ? "trained" : "untrained"));
+  for (int64_t l = 0; l < k && out.size() < kMaxProblems; ++l)
+    check_vector(out, "centroid " + std::to_string(l),
+                 std::string_view(reinterpret_cast<const char*>(&centroids[l * dim]), sizeof(float) * dim), dim);
+  const bool codes = t.options.sq8 && k > 0;
+  const int64_t nlists = std::max<int64_t>(k, 1);
+  Stmt bad(db, "SELECT id, list, length(code) FROM " + index + " WHERE list < 0 OR list >= ?1 OR " +
+                   (codes ? "code IS NULL OR length(code) != ?2" : "code IS NOT NULL") + " LIMIT 100");
+  bad.bind(1, nlists);
+  if (codes) bad.bind(2, static_cast<int64_t>(dim));
+  while (bad.step() && out.size() < kMaxProblems)
+    out.push_back("example " + std::to_string(bad.int64(0)) + " is in list " + std::to_string(bad.int64(1)) +
+                  " with a " + (bad.is_null(2) ? "missing" : std::to_string(bad.int64(2)) + "-byte") +
+                  " code; expected a list from 0 to " + std::to_string(nlists - 1) +
+                  (codes ? " and a " + std::to_string(dim) + "-byte code" : " and no code"));
+  // The in-memory index must match the rows it caches.
+  if (!out.empty() || !t.index_loaded || t.storage.generation() != t.index_generation) return;
+  if (static_cast<int64_t>(t.index.size()) != rows || t.index.nlist() != nlists) {
+    out.push_back("the in-memory index holds " + std::to_string(t.index.size()) + " vectors in " +
+                  std::to_string(t.index.nlist()) + " lists but the tables hold " + std::to_string(rows) +
+                  " in " + std::to_string(nlists));
+    return;
+  }
+  Stmt lists(db, "SELECT id, list FROM " + index);
+  while (lists.step() && out.size() < kMaxProblems)
+    if (t.index.list_of(lists.int64(0)) != lists.int64(1))
+      out.push_back("example " + std::to_string(lists.int64(0)) + " is in list " +
+                    std::to_string(t.index.list_of(lists.int64(0))) + " in memory but list " +
+                    std::to_string(lists.int64(1)) + " in " + t.name + "_index");
 }
 
 }  // namespace
@@ -90,11 +151,7 @@ std::vector<std::string> check_integrity(Table& t) {
                     std::to_string(bytes));
     check_vector(out, ex + " vector", s.blob(9), t.options.dim);
   }
-  // The in-memory index must match the tables it caches.
-  if (out.empty() && t.index_loaded && t.storage.generation() == t.index_generation &&
-      static_cast<int64_t>(t.index.size()) != rows)
-    out.push_back("the in-memory index holds " + std::to_string(t.index.size()) +
-                  " vectors but the tables hold " + std::to_string(rows));
+  check_index(t, out, rows);
   return out;
 }
 

@@ -5,7 +5,7 @@
 namespace iccache::ext {
 
 namespace {
-constexpr const char* kSuffixes[] = {"data", "vectors", "state"};
+constexpr const char* kSuffixes[] = {"data", "vectors", "state", "index", "centroids"};
 
 void exec(sqlite3* db, const std::string& sql) {
   char* err = nullptr;
@@ -41,6 +41,10 @@ void Storage::create_tables(sqlite3* db, const std::string& schema, const std::s
                " bytes INTEGER NOT NULL)");
   exec(db, "CREATE TABLE " + s.shadow("vectors") + "(id INTEGER PRIMARY KEY, vector BLOB NOT NULL)");
   exec(db, "CREATE TABLE " + s.shadow("state") + "(key TEXT PRIMARY KEY, value) WITHOUT ROWID");
+  // IVF: each example's list (and SQ8 code), and one row per centroid (see index_store.h).
+  exec(db, "CREATE TABLE " + s.shadow("index") +
+               "(id INTEGER PRIMARY KEY, list INTEGER NOT NULL, tenant TEXT NOT NULL, code BLOB)");
+  exec(db, "CREATE TABLE " + s.shadow("centroids") + "(list INTEGER PRIMARY KEY, centroid BLOB NOT NULL)");
   exec(db, "INSERT INTO " + s.shadow("state") + " VALUES('format', " +
                std::to_string(kFormatVersion) + "), ('generation', 0)");
 }
@@ -74,6 +78,19 @@ int64_t Storage::generation() {
 void Storage::set_generation(int64_t g) {
   cached(set_gen_, "UPDATE " + shadow("state") + " SET value = ? WHERE key = 'generation'")
       .bind(1, g)
+      .run();
+}
+
+int64_t Storage::state_int(const std::string& key, int64_t fallback) {
+  Stmt s(db_, "SELECT value FROM " + shadow("state") + " WHERE key = ?");
+  s.bind_text(1, key);
+  return s.step() ? s.int64(0) : fallback;
+}
+
+void Storage::set_state_int(const std::string& key, int64_t value) {
+  Stmt(db_, "INSERT OR REPLACE INTO " + shadow("state") + "(key, value) VALUES(?, ?)")
+      .bind_text(1, key)
+      .bind(2, value)
       .run();
 }
 
@@ -186,11 +203,5 @@ int64_t Storage::count() {
   return n;
 }
 
-void Storage::for_each_vector(
-    const std::function<void(int64_t, std::string_view, std::string_view)>& fn) {
-  Stmt s(db_, "SELECT d.id, d.tenant, v.vector FROM " + shadow("data") + " AS d JOIN " +
-                  shadow("vectors") + " AS v ON v.id = d.id ORDER BY d.id");
-  while (s.step()) fn(s.int64(0), s.text(1), s.blob(2));
-}
 
 }  // namespace iccache::ext

@@ -11,7 +11,6 @@
 // the same way, so that feedback does not invalidate the vector index.
 #pragma once
 #include <cstdint>
-#include <functional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +56,9 @@ class Storage {
 
   int64_t generation();
   void set_generation(int64_t g);
+  // Integer settings kept in T_state (e.g. 'nprobe'), with a default when absent.
+  int64_t state_int(const std::string& key, int64_t fallback);
+  void set_state_int(const std::string& key, int64_t value);
 
   bool exists(int64_t id);
   // Inserts with the given id, or an id chosen by SQLite when id is null; returns the id.
@@ -71,9 +73,6 @@ class Storage {
   EncodedText stored_response(int64_t id);
   std::vector<float> stored_vector(int64_t id, int dim);
   int64_t count();
-
-  // Calls fn(id, tenant, vector_blob) for every example that has a vector, in id order.
-  void for_each_vector(const std::function<void(int64_t, std::string_view, std::string_view)>& fn);
 
  private:
   Stmt& cached(Stmt& s, const std::string& sql);

@@ -8,7 +8,8 @@
 #include <vector>
 
 #include "embed/hash_embedder.h"
-#include "index/exact_index.h"
+#include "index/ivf_index.h"
+#include "index_store.h"
 #include "options/table_options.h"
 #include "storage.h"
 
@@ -29,6 +30,7 @@ enum Column : int {
   kBytes,
   kSimilarity,  // HIDDEN: output of MATCH
   kK,           // HIDDEN: MATCH input, number of neighbours
+  kNprobe,      // HIDDEN: optional MATCH input, IVF lists to scan for this query
   kTableCol,    // HIDDEN, named like the table: MATCH target and command column
   kColumnCount
 };
@@ -42,10 +44,12 @@ struct Table : sqlite3_vtab {
   std::string name;
   TableOptions options;
   Storage storage;
+  IndexStore index_store;
   std::unique_ptr<HashEmbedder> embedder;  // null when embedder='none'
-  ExactIndex index;
+  IvfIndex index;
   bool index_loaded = false;
   int64_t index_generation = 0;
+  int nprobe;  // current nprobe: the option, or the value set by the 'nprobe=N' command
   std::mt19937_64 nonce_rng;
 
   // Makes `index` match the shadow tables (reloads when the generation differs).
@@ -54,10 +58,25 @@ struct Table : sqlite3_vtab {
   void drop_index_if_stale();
   // Records a write: new generation in the state table, adopted by the index if loaded.
   void bump_generation();
+
+  // Writes of one example to every shadow table and the index. `vec` is a unit vector.
+  int64_t insert_example(const int64_t* id, const StoredExample& row, const float* vec);
+  void update_example(int64_t old_id, int64_t new_id, const StoredExample& row, const float* vec);
   // Deletes one example from every shadow table and the index (DELETE, REPLACE, eviction).
   void delete_example(int64_t id);
+
+  // Trains the IVF index at K = round(sqrt(N)) lists and reassigns every example
+  // ('optimize', and automatically when N reaches ivf_min or 4x the last trained N).
+  void train_index();
+  // Top-k search with the current nprobe (or `nprobe_override` when > 0).
+  std::vector<Hit> search(const float* q, int k, const std::string* tenant, int nprobe_override);
+
   // Embeds request text or parses a vector for a MATCH or the embedding column.
   std::vector<float> embed_text(std::string_view text, const std::string& what);
+
+ private:
+  void index_put(int64_t id, const float* vec, std::string_view tenant);
+  void maybe_train();
 };
 
 // Sets the vtab error message (sqlite3_mprintf'd) and returns rc.
@@ -96,6 +115,7 @@ enum PlanBits : int {
   kPlanK = 2,
   kPlanTenant = 4,
   kPlanRowid = 8,
+  kPlanNprobe = 16,
 };
 
 }  // namespace iccache::ext

@@ -64,6 +64,15 @@ int64_t read_k(Table* t, sqlite3_value* v) {
   return static_cast<int64_t>(d);
 }
 
+int read_nprobe(Table* t, sqlite3_value* v) {
+  if (sqlite3_value_numeric_type(v) != SQLITE_INTEGER || sqlite3_value_int64(v) < 1 ||
+      sqlite3_value_int64(v) > (1 << 20))
+    throw Error(t->name + ".nprobe: expected an integer from 1 to 1048576; received " +
+                (sqlite3_value_type(v) == SQLITE_NULL ? std::string("NULL")
+                : std::string(reinterpret_cast<const char*>(sqlite3_value_text(v)))));
+  return static_cast<int>(sqlite3_value_int64(v));
+}
+
 // Positions a MATCH cursor's row statement on hits[pos].
 void load_hit(Cursor* c) {
   if (c->pos >= c->hits.size()) {
@@ -100,9 +109,10 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
       tenant.assign(reinterpret_cast<const char*>(sqlite3_value_text(tv)), sqlite3_value_bytes(tv));
       by_tenant = true;
     }
+    int nprobe = 0;
+    if (plan & kPlanNprobe) nprobe = read_nprobe(t, argv[argi++]);
     std::vector<float> q = query_vector(t, query);
-    t->ensure_index();
-    c->hits = t->index.search(q.data(), static_cast<int>(c->k), by_tenant ? &tenant : nullptr);
+    c->hits = t->search(q.data(), static_cast<int>(c->k), by_tenant ? &tenant : nullptr, nprobe);
     c->rows = Stmt(t->db, std::string("SELECT ") + kRowColumns + " FROM " +
                               t->storage.shadow("data") + " WHERE id = ?");
     load_hit(c);
@@ -183,7 +193,7 @@ int cursor_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
     // An UPDATE that leaves these columns alone need not decode them (see table_update).
     // bytes, similarity and k are checked the same way so that setting them is detected.
     if ((col == kRequest || col == kResponse || col == kEmbedding || col == kBytes ||
-         col == kSimilarity || col == kK) && sqlite3_vtab_nochange(ctx))
+         col == kSimilarity || col == kK || col == kNprobe) && sqlite3_vtab_nochange(ctx))
       return SQLITE_OK;
     switch (col) {
       case kRequest: result_text(ctx, r, 1); break;

@@ -2,9 +2,7 @@
 // names, rename and destroy.
 #include <cstring>
 
-#include "common/utf8.h"
 #include "registry.h"
-#include "vector/vector_parse.h"
 #include "vtab.h"
 
 namespace iccache::ext {
@@ -12,7 +10,7 @@ namespace iccache::ext {
 namespace {
 constexpr const char* kColumnNames[] = {
     "request", "response", "model",  "quality", "embedding", "tenant",
-    "created_at", "uses", "offloads", "gain",    "bytes",     "similarity", "k"};
+    "created_at", "uses", "offloads", "gain",    "bytes",     "similarity", "k", "nprobe"};
 }
 
 const char* column_name(int col) {
@@ -25,79 +23,13 @@ int set_error(sqlite3_vtab* vtab, int rc, const std::string& msg) {
   return rc;
 }
 
-Table::Table(sqlite3* db_, const std::string& schema, const std::string& name_, TableOptions opts)
-    : db(db_),
-      name(name_),
-      options(std::move(opts)),
-      storage(db_, schema, name_),
-      index(options.dim),
-      nonce_rng(std::random_device{}()) {
-  std::memset(static_cast<sqlite3_vtab*>(this), 0, sizeof(sqlite3_vtab));
-  if (options.embedder == EmbedderKind::kHash) embedder = std::make_unique<HashEmbedder>(options.dim);
-}
-
-void Table::drop_index_if_stale() {
-  if (index_loaded && storage.generation() != index_generation) {
-    index.clear();
-    index_loaded = false;
-  }
-}
-
-void Table::ensure_index() {
-  int64_t g = storage.generation();
-  if (index_loaded && g == index_generation) return;
-  index.clear();
-  index_loaded = false;
-  const size_t expect = sizeof(float) * static_cast<size_t>(options.dim);
-  std::vector<float> v(options.dim);
-  storage.for_each_vector([&](int64_t id, std::string_view tenant, std::string_view blob) {
-    if (blob.size() != expect)
-      throw SqlError(SQLITE_CORRUPT_VTAB,
-                     name + ": the stored vector of example " + std::to_string(id) + " has " +
-                         std::to_string(blob.size()) + " bytes; expected " + std::to_string(expect) +
-                         " (run INSERT INTO " + name + "(" + name + ") VALUES('integrity-check'))");
-    std::memcpy(v.data(), blob.data(), expect);
-    index.upsert(id, v.data(), tenant);
-  });
-  index_loaded = true;
-  index_generation = g;
-}
-
-void Table::bump_generation() {
-  int64_t g = static_cast<int64_t>(nonce_rng() >> 1);  // random: a rollback can never
-  storage.set_generation(g);                              // bring back a value in use
-  if (index_loaded) index_generation = g;
-}
-
-void Table::delete_example(int64_t id) {
-  drop_index_if_stale();
-  storage.remove(id);
-  bump_generation();
-  if (index_loaded) index.remove(id);
-}
-
-std::vector<float> Table::embed_text(std::string_view text, const std::string& what) {
-  size_t bad = utf8::first_invalid(text);
-  if (bad != text.size())
-    throw Error(what + ": the text is not valid UTF-8 (invalid byte at offset " +
-                std::to_string(bad) + "); expected UTF-8 text");
-  if (!embedder)
-    throw Error(what + ": expected a vector (a JSON array or a float32 BLOB of " +
-                std::to_string(options.dim) + " dimensions) because the table has embedder='none'");
-  try {
-    return embedder->embed(text);
-  } catch (const Error& e) {
-    throw Error(what + ": the text " + e.what());
-  }
-}
-
 namespace {
 
 std::string declare_sql(const std::string& table) {
   std::string sql =
       "CREATE TABLE x(request TEXT, response TEXT, model TEXT, quality REAL, embedding BLOB,"
       " tenant TEXT, created_at REAL, uses INTEGER, offloads INTEGER, gain REAL, bytes INTEGER,"
-      " similarity REAL HIDDEN, k INTEGER HIDDEN, ";
+      " similarity REAL HIDDEN, k INTEGER HIDDEN, nprobe INTEGER HIDDEN, ";
   sql += quote_id(table) + " HIDDEN)";
   return sql;
 }
@@ -159,7 +91,7 @@ int x_destroy(sqlite3_vtab* vtab) {
 // (N dot products) but returns only k rows; a rowid lookup costs one b-tree descent; a full
 // scan reads every row. A MATCH without a usable argument must not be chosen at all.
 int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
-  int match = -1, k = -1, tenant = -1, rowid = -1;
+  int match = -1, k = -1, tenant = -1, rowid = -1, nprobe = -1;
   bool match_unusable = false;
   for (int i = 0; i < info->nConstraint; ++i) {
     const auto& c = info->aConstraint[i];
@@ -168,6 +100,7 @@ int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
     }
     if (!c.usable || c.op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
     if (c.iColumn == kK) k = i;
+    if (c.iColumn == kNprobe) nprobe = i;
     if (c.iColumn == kTenant) tenant = i;
     if (c.iColumn == -1) rowid = i;
   }
@@ -185,6 +118,11 @@ int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
       plan |= kPlanTenant;
       info->aConstraintUsage[tenant].argvIndex = ++argi;
       info->aConstraintUsage[tenant].omit = 1;
+    }
+    if (nprobe >= 0) {
+      plan |= kPlanNprobe;
+      info->aConstraintUsage[nprobe].argvIndex = ++argi;
+      info->aConstraintUsage[nprobe].omit = 1;
     }
     info->estimatedCost = 1000.0;
     info->estimatedRows = 10;

@@ -120,7 +120,7 @@ int insert(Table* t, sqlite3_value* rowid_value, sqlite3_value** col, sqlite3_in
   if (!is_null(col[kBytes]))
     throw Error(col_what(t, kBytes) + ": is computed by iccache; expected NULL; received " +
                 type_name(col[kBytes]));
-  for (int c : {kSimilarity, kK})
+  for (int c : {kSimilarity, kK, kNprobe})
     if (!is_null(col[c]))
       throw Error(col_what(t, c) + ": is a query column and cannot be stored; expected NULL");
   row.vec = is_null(col[kEmbedding]) ? t->embed_text(request, col_what(t, kRequest))
@@ -143,10 +143,7 @@ int insert(Table* t, sqlite3_value* rowid_value, sqlite3_value** col, sqlite3_in
                                             " already exists (use INSERT OR REPLACE to overwrite it)");
     t->delete_example(id);
   }
-  id = t->storage.insert(has_id ? &id : nullptr, row.stored, row.vec.data(), t->options.dim);
-  t->bump_generation();
-  if (t->index_loaded) t->index.upsert(id, row.vec.data(), row.stored.tenant);
-  *out_rowid = id;
+  *out_rowid = t->insert_example(has_id ? &id : nullptr, row.stored, row.vec.data());
   return SQLITE_OK;
 }
 
@@ -164,7 +161,7 @@ int update(Table* t, sqlite3_value* old_value, sqlite3_value* new_value, sqlite3
   if (!request_kept) request = require_text(t, col[kRequest], kRequest);
   if (!response_kept) response = require_text(t, col[kResponse], kResponse);
   read_attributes(t, col, row.stored);
-  for (int c : {kBytes, kSimilarity, kK})
+  for (int c : {kBytes, kSimilarity, kK, kNprobe})
     if (!sqlite3_value_nochange(col[c]))
       throw Error(col_what(t, c) + (c == kBytes ? ": is computed by iccache and cannot be set"
                                                 : ": is a query column and cannot be stored"));
@@ -191,13 +188,7 @@ int update(Table* t, sqlite3_value* old_value, sqlite3_value* new_value, sqlite3
   if (row.vec.empty()) row.vec = t->storage.stored_vector(old_id, t->options.dim);
   finish_bytes(t, row.stored);
 
-  if (new_id != old_id) t->storage.change_id(old_id, new_id);
-  t->storage.update(new_id, row.stored, row.vec.data(), t->options.dim);
-  t->bump_generation();
-  if (t->index_loaded) {
-    if (new_id != old_id) t->index.remove(old_id);
-    t->index.upsert(new_id, row.vec.data(), row.stored.tenant);
-  }
+  t->update_example(old_id, new_id, row.stored, row.vec.data());
   return SQLITE_OK;
 }
 
@@ -216,8 +207,25 @@ int command(Table* t, sqlite3_value* v) {
     for (size_t i = 0; i < problems.size() && i < 10; ++i) msg += (i ? "; " : "") + problems[i];
     throw SqlError(SQLITE_CORRUPT_VTAB, msg);
   }
+  if (cmd == "optimize") {
+    t->train_index();
+    return SQLITE_OK;
+  }
+  if (cmd.substr(0, 7) == "nprobe=") {
+    std::string_view v = cmd.substr(7);
+    int64_t n = 0;
+    bool ok = !v.empty() && v.size() <= 7;
+    for (char ch : v) ok = ok && ch >= '0' && ch <= '9', n = n * 10 + (ch - '0');
+    if (!ok || n < 1 || n > (1 << 20))
+      throw Error(t->name + ": command '" + std::string(cmd) +
+                  "' is not valid; expected nprobe=N with N an integer from 1 to 1048576");
+    t->storage.set_state_int("nprobe", n);
+    t->nprobe = static_cast<int>(n);
+    t->bump_generation();  // other connections pick the new value up at their next query
+    return SQLITE_OK;
+  }
   throw Error(t->name + ": unknown command '" + std::string(cmd) +
-              "'; expected one of: integrity-check");
+              "'; expected one of: integrity-check, optimize, nprobe=N");
 }
 
 }  // namespace

@@ -1,10 +1,10 @@
 #include "index/exact_index.h"
 
 #include <Eigen/Core>
-#include <algorithm>
 #include <cstring>
 
 #include "common/error.h"
+#include "index/topk.h"
 
 namespace iccache {
 
@@ -101,23 +101,10 @@ std::vector<Hit> ExactIndex::search(const float* q, int k, const std::string* te
   scores_.resize(n);
   Eigen::Map<Eigen::VectorXf>(scores_.data(), static_cast<Eigen::Index>(n)).noalias() = m * qv;
 
-  out.reserve(static_cast<size_t>(k) + 1);
-  // Min-heap on better_hit: the front is the worst of the current top-k.
-  auto heap_cmp = [](const Hit& a, const Hit& b) { return better_hit(a, b); };
-  for (size_t r = 0; r < n; ++r) {
-    if (want >= 0 && tenant_of_row_[r] != want) continue;
-    Hit h{ids_[r], scores_[r]};
-    if (out.size() < static_cast<size_t>(k)) {
-      out.push_back(h);
-      std::push_heap(out.begin(), out.end(), heap_cmp);
-    } else if (better_hit(h, out.front())) {
-      std::pop_heap(out.begin(), out.end(), heap_cmp);
-      out.back() = h;
-      std::push_heap(out.begin(), out.end(), heap_cmp);
-    }
-  }
-  std::sort(out.begin(), out.end(), better_hit);
-  return out;
+  TopK top(static_cast<size_t>(k));
+  for (size_t r = 0; r < n; ++r)
+    if (want < 0 || tenant_of_row_[r] == want) top.push(ids_[r], scores_[r]);
+  return top.take_sorted();
 }
 
 }  // namespace iccache

@@ -9,18 +9,9 @@
 #include <unordered_map>
 #include <vector>
 
+#include "index/hit.h"
+
 namespace iccache {
-
-struct Hit {
-  int64_t id;
-  float score;  // inner product of unit vectors = cosine similarity
-};
-
-// Total order of results: higher score first, then the smaller id, so equal scores come
-// back in a stable, documented order.
-inline bool better_hit(const Hit& a, const Hit& b) {
-  return a.score > b.score || (a.score == b.score && a.id < b.id);
-}
 
 class ExactIndex {
  public:

@@ -12,10 +12,6 @@
 namespace iccache {
 namespace {
 
-// Option names, indexed by Option.
-enum Option { kDim, kEmbedder, kModels, kBudget };
-constexpr std::array<std::string_view, 4> kOptionNames = {"dim", "embedder", "models", "budget"};
-constexpr int kOptionCount = static_cast<int>(kOptionNames.size());
 constexpr const char* kSizeExamples = "a positive size such as 1048576, 512KB, 256MB or 1.5GB";
 
 bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
@@ -58,17 +54,6 @@ bool parse_whole(std::string_view s, T& value) {
   return ec == std::errc() && end == s.data() + s.size();
 }
 
-// The option named `key` (already lower-cased); throws listing the known ones otherwise.
-Option find_option(std::string_view table, const std::string& key) {
-  for (int i = 0; i < kOptionCount; ++i) {
-    if (kOptionNames[i] == key) return static_cast<Option>(i);
-  }
-  std::string names;
-  for (std::string_view name : kOptionNames) {
-    names += (names.empty() ? "" : ", ") + std::string(name);
-  }
-  throw Error(std::string(table) + ": unknown option '" + key + "'; expected one of " + names);
-}
 
 int parse_dim(std::string_view table, std::string_view value) {
   int dim = 0;
@@ -218,9 +203,61 @@ int64_t parse_size(std::string_view table, std::string_view option, std::string_
   return bytes;
 }
 
+namespace {
+
+int parse_int_in(std::string_view table, std::string_view option, std::string_view value,
+                 int lo, int hi) {
+  int v = 0;
+  if (!parse_whole(value, v) || v < lo || v > hi)
+    invalid(table, option, value,
+            "an integer from " + std::to_string(lo) + " to " + std::to_string(hi));
+  return v;
+}
+
+// One entry per option: its name and how its value is parsed into TableOptions. Adding an
+// option is adding a line here (and a field in the header).
+struct OptionSpec {
+  std::string_view name;
+  void (*parse)(std::string_view table, std::string_view value, TableOptions& o);
+};
+
+const std::vector<OptionSpec>& option_specs() {
+  static const std::vector<OptionSpec> specs = {
+      {"dim", [](auto t, auto v, TableOptions& o) { o.dim = parse_dim(t, v); }},
+      {"embedder", [](auto t, auto v, TableOptions& o) { o.embedder = parse_embedder(t, v); }},
+      {"models", [](auto t, auto v, TableOptions& o) { o.models = parse_models(t, v); }},
+      {"budget", [](auto t, auto v, TableOptions& o) { o.budget = parse_size(t, "budget", v); }},
+      {"nprobe", [](auto t, auto v, TableOptions& o) { o.nprobe = parse_int_in(t, "nprobe", v, 1, 1 << 20); }},
+      {"quantizer",
+       [](auto t, auto v, TableOptions& o) {
+         std::string q = lower(v);
+         if (q != "none" && q != "sq8") invalid(t, "quantizer", v, "'none' or 'sq8'");
+         o.sq8 = q == "sq8";
+       }},
+      {"ivf_min",
+       [](auto t, auto v, TableOptions& o) { o.ivf_min = parse_int_in(t, "ivf_min", v, 1, 1 << 30); }},
+      {"seed",
+       [](auto t, auto v, TableOptions& o) {
+         if (!parse_whole(v, o.seed)) invalid(t, "seed", v, "an integer from 0 to 18446744073709551615");
+       }},
+  };
+  return specs;
+}
+
+// The option named `key` (already lower-cased); throws listing the known ones otherwise.
+const OptionSpec& find_option(std::string_view table, const std::string& key) {
+  for (const OptionSpec& spec : option_specs())
+    if (spec.name == key) return spec;
+  std::string names;
+  for (const OptionSpec& spec : option_specs()) names += (names.empty() ? "" : ", ") + std::string(spec.name);
+  throw Error(std::string(table) + ": unknown option '" + key + "'; expected one of " + names);
+}
+
+}  // namespace
+
 TableOptions parse_table_options(std::string_view table, const std::vector<std::string>& args) {
   TableOptions options;
-  std::array<bool, kOptionCount> seen{};
+  std::vector<std::string> seen;
   for (const std::string& arg : args) {
     const size_t eq = arg.find('=');
     if (eq == std::string::npos) {
@@ -230,27 +267,13 @@ TableOptions parse_table_options(std::string_view table, const std::vector<std::
     const std::string key = lower(trim(std::string_view(arg).substr(0, eq)));
     const std::string_view value = trim(unquote(trim(std::string_view(arg).substr(eq + 1))));
 
-    const Option which = find_option(table, key);
-    if (seen[which]) {
+    const OptionSpec& spec = find_option(table, key);
+    if (std::find(seen.begin(), seen.end(), key) != seen.end()) {
       throw Error(std::string(table) + ": option " + key +
                   " is given more than once; expected each option at most once");
     }
-    seen[which] = true;
-
-    switch (which) {
-      case kDim:
-        options.dim = parse_dim(table, value);
-        break;
-      case kEmbedder:
-        options.embedder = parse_embedder(table, value);
-        break;
-      case kModels:
-        options.models = parse_models(table, value);
-        break;
-      case kBudget:
-        options.budget = parse_size(table, key, value);
-        break;
-    }
+    seen.push_back(key);
+    spec.parse(table, value, options);
   }
   return options;
 }

@@ -20,6 +20,10 @@ struct TableOptions {
   EmbedderKind embedder = EmbedderKind::kHash;
   std::vector<ModelArm> models = {{"small", 0.1}, {"large", 1.0}};
   std::optional<int64_t> budget;     // bytes; absent = unbounded
+  int nprobe = 16;                   // IVF lists scanned per query (chosen by bench/)
+  bool sq8 = false;                  // quantizer='sq8': 8-bit codes in memory, re-ranked
+  int ivf_min = 20000;               // below this many examples search stays exact
+  uint64_t seed = 0;                 // every seeded decision (k-means, routing, tuning)
 
   // Index of the named model, or -1.
   int model_index(std::string_view name) const;
