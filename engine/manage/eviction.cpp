@@ -1,0 +1,64 @@
+#include "manage/eviction.h"
+
+#include <algorithm>
+
+#include "manage/example_stats.h"
+#include "manage/knapsack.h"
+
+namespace iccache {
+
+EvictionPlan plan_eviction(const std::vector<EvictionCandidate>& candidates, int64_t capacity,
+                           double half_life) {
+  EvictionPlan plan;
+  double latest = 0;
+  int64_t total_bytes = 0;
+  for (const EvictionCandidate& c : candidates) {
+    latest = std::max(latest, c.stamp);
+    total_bytes += c.bytes;
+  }
+  std::vector<KnapsackItem> items;
+  std::vector<size_t> of_item;  // item index -> candidate index
+  items.reserve(candidates.size());
+  of_item.reserve(candidates.size());
+  int64_t room = capacity;
+  for (size_t i = 0; i < candidates.size(); ++i) {
+    const EvictionCandidate& c = candidates[i];
+    const double v = decay(c.value, c.stamp, latest, half_life);
+    plan.total_value += v;
+    if (c.pinned) {
+      room -= c.bytes;
+      plan.kept_bytes += c.bytes;
+      plan.kept_value += v;
+      continue;
+    }
+    items.push_back({v, c.bytes});
+    of_item.push_back(i);
+  }
+  if (total_bytes <= capacity) {  // everything fits
+    plan.kept_bytes = total_bytes;
+    plan.kept_value = plan.upper_bound = plan.total_value;
+    plan.exact = true;
+    return plan;
+  }
+  std::vector<bool> kept(candidates.size(), false);
+  if (room >= 0) {
+    const KnapsackResult r = solve_knapsack(items, room);
+    for (size_t k : r.keep) kept[of_item[k]] = true;
+    plan.kept_bytes += r.weight;
+    plan.upper_bound = plan.kept_value + r.upper_bound;
+    plan.kept_value += r.value;
+    plan.exact = r.exact;
+  } else {
+    plan.upper_bound = plan.kept_value;
+    plan.exact = true;
+  }
+  for (size_t i = 0; i < candidates.size(); ++i)
+    if (!candidates[i].pinned && !kept[i]) {
+      plan.evict.push_back(candidates[i].id);
+      plan.freed_bytes += candidates[i].bytes;
+    }
+  std::sort(plan.evict.begin(), plan.evict.end());
+  return plan;
+}
+
+}  // namespace iccache

@@ -1,0 +1,51 @@
+#include "manage/example_stats.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace iccache {
+
+double decay(double x, double from, double to, double half_life) {
+  if (to <= from) return x;
+  return x * std::exp2(-(to - from) / half_life);
+}
+
+double potential_gain(const FeedbackObservation& o) {
+  if (o.max_cost <= 0) return 0;
+  return (1.0 - o.reward) * (o.served_cost / o.max_cost);
+}
+
+bool is_offload(const FeedbackObservation& o, const StatsParams& p) {
+  return o.served_cost < o.max_cost && o.reward >= p.success_reward;
+}
+
+void apply_feedback(ExampleStats& s, const FeedbackObservation& o, const StatsParams& p) {
+  const bool offload = is_offload(o, p);
+  const double g = potential_gain(o);
+  s.uses += 1;
+  s.offloads += offload ? 1 : 0;
+  if (s.ema_count == 0) {
+    s.gain = g;
+    s.quality_ema = o.reward;
+  } else {
+    s.gain += p.ema_alpha * (g - s.gain);
+    s.quality_ema += p.ema_alpha * (o.reward - s.quality_ema);
+  }
+  s.ema_count += 1;
+  const double t = std::max(o.time, s.decay_at);
+  s.value = decay(s.value, s.decay_at, t, p.half_life) + (offload ? 1.0 : 0.0);
+  s.recent_uses = decay(s.recent_uses, s.decay_at, t, p.half_life) + 1.0;
+  s.decay_at = t;
+}
+
+void reset_after_replay(ExampleStats& s) {
+  s.gain = 0;
+  s.quality_ema = 0;
+  s.ema_count = 0;
+}
+
+double expected_gain(const ExampleStats& s, double now, const StatsParams& p) {
+  return s.gain * decay(s.recent_uses, s.decay_at, now, p.half_life);
+}
+
+}  // namespace iccache

@@ -1,0 +1,22 @@
+#include "manage/replay_queue.h"
+
+#include <algorithm>
+
+namespace iccache {
+
+std::vector<ReplayEntry> rank_for_replay(std::vector<ReplayEntry> entries,
+                                         std::optional<double> cost,
+                                         std::optional<size_t> limit) {
+  if (cost) {
+    std::erase_if(entries, [&](const ReplayEntry& e) { return !(e.expected_gain > *cost); });
+  }
+  auto before = [](const ReplayEntry& a, const ReplayEntry& b) {
+    return a.expected_gain != b.expected_gain ? a.expected_gain > b.expected_gain : a.id < b.id;
+  };
+  const size_t n = limit ? std::min(*limit, entries.size()) : entries.size();
+  std::partial_sort(entries.begin(), entries.begin() + static_cast<std::ptrdiff_t>(n), entries.end(), before);
+  entries.resize(n);
+  return entries;
+}
+
+}  // namespace iccache

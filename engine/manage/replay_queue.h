@@ -1,0 +1,23 @@
+// The replay queue: examples in descending expected gain (example_stats.h), cut where the
+// expected gain no longer exceeds the cost of one replay.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <vector>
+
+namespace iccache {
+
+struct ReplayEntry {
+  int64_t id = 0;
+  double expected_gain = 0;
+};
+
+// Orders entries by expected gain, highest first, ties by ascending id; with a cost, keeps
+// only entries whose expected gain is > cost (replay while it pays); with a limit, returns
+// at most that many (partial sort: O(n log limit)).
+std::vector<ReplayEntry> rank_for_replay(std::vector<ReplayEntry> entries,
+                                         std::optional<double> cost,
+                                         std::optional<size_t> limit);
+
+}  // namespace iccache
