@@ -1,0 +1,72 @@
+#include "route/calibrate.h"
+
+#include <algorithm>
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "common/error.h"
+
+namespace iccache::route {
+
+namespace {
+constexpr double kInf = std::numeric_limits<double>::infinity();
+// Weights beyond this are as good as infinite (rewards live in [0, 1]); keeping the result
+// finite keeps it storable and printable.
+constexpr double kMaxWeight = 1e6;
+}  // namespace
+
+double expensive_threshold(const Router& r, const Features& x) {
+  const int top = r.expensive_arm();
+  const double c_top = r.config().arms[top].cost;
+  const double m_top = r.arm(top).mean(x);
+  double t = kInf;
+  for (int a = 0; a < r.arm_count(); ++a) {
+    if (a == top || !r.available(a, x)) continue;
+    const double c = r.config().arms[a].cost, m = r.arm(a).mean(x);
+    if (c < c_top) {
+      t = std::min(t, (m_top - m) / (c_top - c));
+    } else if (m > m_top || (m == m_top && a < top)) {
+      return -kInf;  // an equally expensive arm wins whatever the weight
+    }
+  }
+  return t;
+}
+
+double expensive_share(const Router& r, std::span<const Features> recent, double w) {
+  if (recent.empty()) return 0;
+  size_t n = 0;
+  for (const Features& x : recent) n += expensive_threshold(r, x) > w;
+  return static_cast<double>(n) / static_cast<double>(recent.size());
+}
+
+double calibrate_cost_weight(const Router& r, std::span<const Features> recent, double share) {
+  if (recent.empty())
+    throw Error("calibration needs logged decisions; route some requests first");
+  const int top = r.expensive_arm();
+  bool cheaper = false;
+  for (const ArmSpec& a : r.config().arms) cheaper |= a.cost < r.config().arms[top].cost;
+  if (!cheaper)
+    throw Error("calibration needs arms of different cost; every model has cost " +
+                std::to_string(r.config().arms[top].cost));
+  std::vector<double> t;
+  t.reserve(recent.size());
+  for (const Features& x : recent) t.push_back(expensive_threshold(r, x));
+  std::sort(t.begin(), t.end(), std::greater<>());  // t[0] is the most expensive-leaning
+  const size_t n = t.size();
+  const size_t k = static_cast<size_t>(std::llround(std::clamp(share, 0.0, 1.0) * n));
+  // k decisions must have threshold > w and the rest <= w: w in [t[k], t[k-1]).
+  auto finite = [](double v) { return std::clamp(v, -kMaxWeight, kMaxWeight); };
+  double w;
+  if (k == 0) {
+    w = finite(t[0]);
+  } else if (k == n) {
+    w = finite(t[n - 1]) - 1e-9 - 1e-9 * std::abs(finite(t[n - 1]));
+  } else {
+    const double hi = finite(t[k - 1]), lo = finite(t[k]);
+    w = hi > lo ? 0.5 * (hi + lo) : lo;  // ties: the share steps past the target
+  }
+  return std::clamp(w, -kMaxWeight, kMaxWeight);
+}
+
+}  // namespace iccache::route

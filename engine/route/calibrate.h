@@ -1,0 +1,26 @@
+// RouteLLM-style calibration: choose the cost weight so that a target share of recent
+// decisions would go to the most expensive arm. For one decision the expensive arm wins
+// exactly while the cost weight is below a per-decision threshold (its expected-reward lead
+// over each cheaper arm divided by the cost gap), so the share is a step function of the
+// weight and the weight is a quantile of those thresholds. Load bias and exploration are
+// left out: calibration sets the quality/cost trade-off at no load.
+#pragma once
+#include <span>
+
+#include "route/features.h"
+#include "route/router.h"
+
+namespace iccache::route {
+
+// The cost weight below which the expensive arm wins decision x (+inf: always wins,
+// -inf: never, e.g. an equally expensive arm is better).
+double expensive_threshold(const Router& r, const Features& x);
+
+// Share of `recent` that would go to the most expensive arm at cost weight w.
+double expensive_share(const Router& r, std::span<const Features> recent, double w);
+
+// Cost weight that sends `share` (0..1) of `recent` to the most expensive arm. Throws
+// iccache::Error when recent is empty or every arm costs the same.
+double calibrate_cost_weight(const Router& r, std::span<const Features> recent, double share);
+
+}  // namespace iccache::route

@@ -1,0 +1,47 @@
+#include "route/linear_arm.h"
+
+#include <algorithm>
+
+namespace iccache::route {
+
+namespace {
+Vec as_vec(const Features& x) { return Eigen::Map<const Vec>(x.data()); }
+}  // namespace
+
+void LinearArm::reset(double ridge) {
+  a_inv_ = Mat::Identity() / ridge;
+  b_.setZero();
+  theta_.setZero();
+  n_ = 0;
+  reward_sum_ = 0;
+}
+
+void LinearArm::restore(const Mat& a_inv, const Vec& b, int64_t n, double reward_sum) {
+  a_inv_ = a_inv;
+  b_ = b;
+  theta_ = a_inv_ * b_;
+  n_ = n;
+  reward_sum_ = reward_sum;
+}
+
+void LinearArm::update(const Features& xf, double reward) {
+  const Vec x = as_vec(xf);
+  const Vec u = a_inv_ * x;
+  a_inv_.noalias() -= (u * u.transpose()) / (1.0 + x.dot(u));
+  // Keep A^-1 exactly symmetric so rounding cannot make the variance negative over
+  // millions of updates.
+  a_inv_ = (0.5 * (a_inv_ + a_inv_.transpose())).eval();
+  b_ += reward * x;
+  theta_.noalias() = a_inv_ * b_;
+  ++n_;
+  reward_sum_ += reward;
+}
+
+double LinearArm::mean(const Features& x) const { return theta_.dot(as_vec(x)); }
+
+double LinearArm::variance(const Features& xf) const {
+  const Vec x = as_vec(xf);
+  return std::max(0.0, x.dot(a_inv_ * x));
+}
+
+}  // namespace iccache::route

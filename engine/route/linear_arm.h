@@ -1,0 +1,42 @@
+// One arm's reward model: Bayesian ridge regression of reward on context features.
+// Keeps the inverse Gram matrix A^-1 = (lambda I + sum x x^T)^-1 and b = sum r x, updated in
+// O(d^2) per reward by Sherman-Morrison, so a decision never inverts a matrix. Both LinUCB
+// and linear Thompson sampling read the same posterior: mean theta^T x and variance
+// x^T A^-1 x.
+#pragma once
+#include <Eigen/Core>
+#include <cstdint>
+
+#include "route/features.h"
+
+namespace iccache::route {
+
+using Vec = Eigen::Matrix<double, kFeatureDim, 1>;
+using Mat = Eigen::Matrix<double, kFeatureDim, kFeatureDim>;
+
+class LinearArm {
+ public:
+  explicit LinearArm(double ridge = 1.0) { reset(ridge); }
+
+  void reset(double ridge);
+  // Restores persisted state (A^-1 and b); theta is recomputed.
+  void restore(const Mat& a_inv, const Vec& b, int64_t n, double reward_sum);
+  void update(const Features& x, double reward);
+
+  double mean(const Features& x) const;
+  double variance(const Features& x) const;
+
+  const Mat& a_inv() const { return a_inv_; }
+  const Vec& b() const { return b_; }
+  const Vec& theta() const { return theta_; }
+  int64_t n() const { return n_; }
+  double reward_sum() const { return reward_sum_; }
+
+ private:
+  Mat a_inv_;
+  Vec b_, theta_;
+  int64_t n_ = 0;
+  double reward_sum_ = 0;
+};
+
+}  // namespace iccache::route

@@ -1,0 +1,38 @@
+// The routing options of CREATE VIRTUAL TABLE ... USING iccache(...). They are parsed by
+// parse_table_options (engine/options), which hands every key it does not own to
+// parse_route_option.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace iccache {
+
+enum class BanditKind { kThompson, kLinUcb };
+
+struct RouteOptions {
+  BanditKind bandit = BanditKind::kThompson;
+  bool cache_arm = false;               // cache_arm: add the verbatim-cache arm (cost 0)
+  double load_half_life = 10;           // seconds
+  double load_threshold = 10;           // requests per second
+  double load_beta = 0.5;               // bias bound per unit cost
+  double load_gamma = 1.0;              // bias steepness
+  double cost_weight = 0;               // initial cost weight (iccache_calibrate changes it)
+  double feedback_std = 0.02;           // want_feedback when arm scores' std is below this
+  double explore_rate = 0.1;            // serve the second arm in that share of unsure cases
+  int64_t decision_limit = 100000;      // decisions kept in T_decisions
+  double decision_ttl = 7 * 86400.0;    // seconds a decision stays open for feedback
+};
+
+// The route option names, in documentation order.
+const std::vector<std::string_view>& route_option_names();
+
+// Parses option `key` (lower-cased) into out and returns true, or returns false when key is
+// not a routing option. Throws iccache::Error naming the table and option for a bad value.
+// (Repeated options are refused by parse_table_options; the router's seed is the table's
+// `seed` option.)
+bool parse_route_option(std::string_view table, const std::string& key, std::string_view value,
+                        RouteOptions& out);
+
+}  // namespace iccache

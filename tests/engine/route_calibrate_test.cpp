@@ -1,0 +1,75 @@
+// Calibration: the cost weight sends the target share of recent decisions to the most
+// expensive arm (within 2 points), also on fresh decisions from the same distribution.
+#include <gtest/gtest.h>
+
+#include <vector>
+
+#include "common/error.h"
+#include "route/calibrate.h"
+#include "route_test_util.h"
+
+namespace iccache::route {
+namespace {
+
+Router trained_router() {
+  RouterConfig c;
+  c.arms = {{"small", 0.1}, {"large", 1.0}};
+  c.policy = Policy::kLinUcb;
+  c.explore_rate = 0;
+  Router r(c);
+  testing::Problem prob(21);
+  for (int i = 0; i < 3000; ++i) {
+    Features x = prob.context();
+    const int arm = i % 2;
+    r.learn(arm, x, prob.reward(arm, x));
+  }
+  return r;
+}
+
+std::vector<Features> contexts(uint64_t seed, int n) {
+  testing::Problem prob(seed);
+  std::vector<Features> xs;
+  for (int i = 0; i < n; ++i) xs.push_back(prob.context());
+  return xs;
+}
+
+TEST(Calibrate, HitsTheTargetShare) {
+  Router r = trained_router();
+  std::vector<Features> recent = contexts(1, 1000), fresh = contexts(2, 5000);
+  for (double share : {0.0, 0.1, 0.25, 0.5, 0.8, 1.0}) {
+    const double w = calibrate_cost_weight(r, recent, share);
+    EXPECT_NEAR(expensive_share(r, recent, w), share, 0.02) << share;
+    EXPECT_NEAR(expensive_share(r, fresh, w), share, 0.02) << share;
+    // Routing itself (no exploration, no load) follows the calibrated weight.
+    Router routed = r;
+    routed.set_cost_weight(w);
+    int expensive = 0;
+    for (size_t i = 0; i < fresh.size(); ++i) expensive += routed.decide(fresh[i], 0, i).arm == 1;
+    EXPECT_NEAR(expensive / 5000.0, share, 0.03) << share;
+  }
+}
+
+TEST(Calibrate, ShareFallsAsTheWeightRises) {
+  Router r = trained_router();
+  std::vector<Features> recent = contexts(3, 500);
+  double prev = 1.1;
+  for (double w = -1; w <= 2; w += 0.05) {
+    const double s = expensive_share(r, recent, w);
+    EXPECT_LE(s, prev);
+    prev = s;
+  }
+}
+
+TEST(Calibrate, Errors) {
+  Router r = trained_router();
+  std::vector<Features> none;
+  EXPECT_THROW(calibrate_cost_weight(r, none, 0.5), Error);
+  RouterConfig same;
+  same.arms = {{"a", 1.0}, {"b", 1.0}};
+  Router flat(same);
+  std::vector<Features> xs = contexts(4, 10);
+  EXPECT_THROW(calibrate_cost_weight(flat, xs, 0.5), Error);
+}
+
+}  // namespace
+}  // namespace iccache::route

@@ -1,0 +1,66 @@
+// Routing options: defaults, accepted values, and a full-sentence error for each bad one.
+#include <gtest/gtest.h>
+
+#include "common/error.h"
+#include "route/route_options.h"
+
+namespace iccache {
+namespace {
+
+RouteOptions parse(const std::string& key, const std::string& value) {
+  RouteOptions o;
+  EXPECT_TRUE(parse_route_option("ex", key, value, o));
+  return o;
+}
+
+std::string error_of(const std::string& key, const std::string& value) {
+  RouteOptions o;
+  try {
+    parse_route_option("ex", key, value, o);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(RouteOptions, AcceptedValues) {
+  EXPECT_EQ(parse("bandit", "LinUCB").bandit, BanditKind::kLinUcb);
+  EXPECT_EQ(parse("bandit", "thompson").bandit, BanditKind::kThompson);
+  EXPECT_TRUE(parse("cache_arm", "on").cache_arm);
+  EXPECT_FALSE(parse("cache_arm", "0").cache_arm);
+  EXPECT_EQ(parse("load_half_life", "2.5").load_half_life, 2.5);
+  EXPECT_EQ(parse("load_threshold", "40").load_threshold, 40);
+  EXPECT_EQ(parse("load_beta", "0").load_beta, 0);
+  EXPECT_EQ(parse("load_gamma", "3").load_gamma, 3);
+  EXPECT_EQ(parse("cost_weight", "-0.25").cost_weight, -0.25);
+  EXPECT_EQ(parse("feedback_std", "0.05").feedback_std, 0.05);
+  EXPECT_EQ(parse("explore_rate", "1").explore_rate, 1);
+  EXPECT_EQ(parse("decision_limit", "500").decision_limit, 500);
+  EXPECT_EQ(parse("decision_ttl", "60").decision_ttl, 60);
+  RouteOptions o;
+  EXPECT_FALSE(parse_route_option("ex", "dim", "3", o));
+}
+
+TEST(RouteOptions, BadValuesAreFullSentences) {
+  EXPECT_EQ(error_of("bandit", "greedy"),
+            "ex: option bandit=greedy is not valid; expected 'thompson' or 'linucb'");
+  EXPECT_EQ(error_of("cache_arm", "maybe"), "ex: option cache_arm=maybe is not valid; expected on or off");
+  EXPECT_EQ(error_of("load_half_life", "0"),
+            "ex: option load_half_life=0 is not valid; expected a number of seconds > 0");
+  EXPECT_EQ(error_of("load_threshold", "-1"),
+            "ex: option load_threshold=-1 is not valid; expected requests per second > 0");
+  EXPECT_EQ(error_of("load_beta", "nan"), "ex: option load_beta=nan is not valid; expected a number >= 0");
+  EXPECT_EQ(error_of("load_gamma", "0"), "ex: option load_gamma=0 is not valid; expected a number > 0");
+  EXPECT_EQ(error_of("cost_weight", "inf"),
+            "ex: option cost_weight=inf is not valid; expected a finite number");
+  EXPECT_EQ(error_of("feedback_std", "x"), "ex: option feedback_std=x is not valid; expected a number >= 0");
+  EXPECT_EQ(error_of("explore_rate", "1.5"),
+            "ex: option explore_rate=1.5 is not valid; expected a probability from 0 to 1");
+  EXPECT_EQ(error_of("decision_limit", "0"),
+            "ex: option decision_limit=0 is not valid; expected an integer from 1 to 1000000000");
+  EXPECT_EQ(error_of("decision_ttl", "-5"),
+            "ex: option decision_ttl=-5 is not valid; expected a number of seconds > 0");
+}
+
+}  // namespace
+}  // namespace iccache
