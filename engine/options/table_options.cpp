@@ -214,6 +214,36 @@ int parse_int_in(std::string_view table, std::string_view option, std::string_vi
   return v;
 }
 
+// A number in (lo, hi], or [lo, hi] when lo_inclusive; `expected` says so in words.
+double parse_real_in(std::string_view table, std::string_view option, std::string_view value,
+                     double lo, bool lo_inclusive, double hi, std::string_view expected) {
+  double v = 0;
+  if (!parse_whole(value, v) || !std::isfinite(v) || (lo_inclusive ? v < lo : v <= lo) || v > hi)
+    invalid(table, option, value, expected);
+  return v;
+}
+
+// A positive duration in seconds: "3600", "90s", "30m", "12h", "7d" (fractions allowed).
+double parse_duration(std::string_view table, std::string_view option, std::string_view value) {
+  constexpr const char* kExpected = "a positive duration such as 3600, 90s, 30m, 12h or 7d";
+  std::string_view number = value;
+  double unit = 1;
+  if (!value.empty()) {
+    switch (to_lower(value.back())) {
+      case 's': unit = 1; break;
+      case 'm': unit = 60; break;
+      case 'h': unit = 3600; break;
+      case 'd': unit = 86400; break;
+      default: unit = 0; break;
+    }
+    if (unit != 0) number = trim(value.substr(0, value.size() - 1)); else unit = 1;
+  }
+  double v = 0;
+  if (!parse_whole(number, v) || !std::isfinite(v) || v <= 0 || !std::isfinite(v * unit))
+    invalid(table, option, value, kExpected);
+  return v * unit;
+}
+
 // One entry per option: its name and how its value is parsed into TableOptions. Adding an
 // option is adding a line here (and a field in the header).
 struct OptionSpec {
@@ -240,6 +270,13 @@ const std::vector<OptionSpec>& option_specs() {
        [](auto t, auto v, TableOptions& o) {
          if (!parse_whole(v, o.seed)) invalid(t, "seed", v, "an integer from 0 to 18446744073709551615");
        }},
+      {"success_reward",
+       [](auto t, auto v, TableOptions& o) { o.success_reward = parse_real_in(t, "success_reward", v, 0, true, 1, "a number from 0 to 1"); }},
+      {"half_life", [](auto t, auto v, TableOptions& o) { o.half_life = parse_duration(t, "half_life", v); }},
+      {"ema_alpha",
+       [](auto t, auto v, TableOptions& o) { o.ema_alpha = parse_real_in(t, "ema_alpha", v, 0, false, 1, "a number greater than 0 and at most 1"); }},
+      {"low_water",
+       [](auto t, auto v, TableOptions& o) { o.low_water = parse_real_in(t, "low_water", v, 0, false, 1, "a number greater than 0 and at most 1"); }},
   };
   return specs;
 }

@@ -24,6 +24,11 @@ struct TableOptions {
   bool sq8 = false;                  // quantizer='sq8': 8-bit codes in memory, re-ranked
   int ivf_min = 20000;               // below this many examples search stays exact
   uint64_t seed = 0;                 // every seeded decision (k-means, routing, tuning)
+  // Example manager (docs/example-manager.md).
+  double success_reward = 0.5;       // reward at or above which a cheaper arm's answer is an offload
+  double half_life = 604800;         // seconds: decay of the offload value and recent uses (7d)
+  double ema_alpha = 0.2;            // weight of each new feedback in the gain and quality EMAs
+  double low_water = 0.9;            // automatic eviction (budget) goes down to this share of it
 
   // Index of the named model, or -1.
   int model_index(std::string_view name) const;

@@ -1,0 +1,59 @@
+// Example-manager options of CREATE VIRTUAL TABLE: defaults, accepted forms, exact errors.
+#include <gtest/gtest.h>
+
+#include "common/error.h"
+#include "options/table_options.h"
+
+namespace iccache {
+namespace {
+
+std::string error_of(std::vector<std::string> args) {
+  try {
+    parse_table_options("ex", args);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+TEST(ManageOptions, Defaults) {
+  const TableOptions o = parse_table_options("ex", {});
+  EXPECT_EQ(o.success_reward, 0.5);
+  EXPECT_EQ(o.half_life, 7 * 86400.0);
+  EXPECT_EQ(o.ema_alpha, 0.2);
+  EXPECT_EQ(o.low_water, 0.9);
+}
+
+TEST(ManageOptions, ParsesValuesAndDurations) {
+  const TableOptions o = parse_table_options(
+      "ex", {"success_reward=0.75", "half_life='12h'", "ema_alpha=1", "low_water=0.5"});
+  EXPECT_EQ(o.success_reward, 0.75);
+  EXPECT_EQ(o.half_life, 12 * 3600.0);
+  EXPECT_EQ(o.ema_alpha, 1.0);
+  EXPECT_EQ(o.low_water, 0.5);
+  EXPECT_EQ(parse_table_options("ex", {"half_life=90"}).half_life, 90.0);
+  EXPECT_EQ(parse_table_options("ex", {"half_life=90s"}).half_life, 90.0);
+  EXPECT_EQ(parse_table_options("ex", {"half_life=1.5M"}).half_life, 90.0);
+  EXPECT_EQ(parse_table_options("ex", {"half_life=7d"}).half_life, 604800.0);
+  EXPECT_EQ(parse_table_options("ex", {"success_reward=0"}).success_reward, 0.0);
+}
+
+TEST(ManageOptions, RejectsBadValuesWithFullSentences) {
+  EXPECT_EQ(error_of({"success_reward=1.5"}),
+            "ex: option success_reward=1.5 is not valid; expected a number from 0 to 1");
+  EXPECT_EQ(error_of({"success_reward=nan"}),
+            "ex: option success_reward=nan is not valid; expected a number from 0 to 1");
+  EXPECT_EQ(error_of({"ema_alpha=0"}),
+            "ex: option ema_alpha=0 is not valid; expected a number greater than 0 and at most 1");
+  EXPECT_EQ(error_of({"low_water=-1"}),
+            "ex: option low_water=-1 is not valid; expected a number greater than 0 and at most 1");
+  for (const char* bad : {"0", "-5h", "abc", "h", "10w", "1e999"})
+    EXPECT_EQ(error_of({std::string("half_life=") + bad}),
+              std::string("ex: option half_life=") + bad +
+                  " is not valid; expected a positive duration such as 3600, 90s, 30m, 12h or 7d");
+  EXPECT_EQ(error_of({"half_life=1h", "HALF_LIFE=2h"}),
+            "ex: option half_life is given more than once; expected each option at most once");
+}
+
+}  // namespace
+}  // namespace iccache
