@@ -112,7 +112,8 @@ void Table::maybe_train() {
 }
 
 void Table::train_index() {
-  ensure_index();
+  // Reads the vectors from their rows, not from the loaded index, so that training also
+  // repairs an index whose stored lists or centroids are damaged.
   const int dim = options.dim;
   // Every vector with its tenant, in id order (so training is deterministic for a seed).
   std::vector<int64_t> ids;
@@ -141,6 +142,7 @@ void Table::train_index() {
   }
   // Everything computed; now write, then rebuild memory from what was written.
   index_store.save_training(centroids, dim, ranges, static_cast<int64_t>(n));
+  index.clear();
   index.set_training(std::move(centroids), std::move(ranges));
   std::vector<uint8_t> code(options.sq8 ? dim : 0);
   for (size_t i = 0; i < n; ++i) {
@@ -149,6 +151,8 @@ void Table::train_index() {
     index_store.put(ids[i], lists[i], tenants[i], options.sq8 ? code.data() : nullptr, code.size());
     index.add(ids[i], lists[i], tenants[i], v, options.sq8 ? code.data() : nullptr);
   }
+  index_loaded = true;
+  nprobe = static_cast<int>(storage.state_int("nprobe", options.nprobe));
   bump_generation();
 }
 

@@ -178,9 +178,9 @@ std::vector<Hit> IvfIndex::search(const float* q, int k, const std::string* tena
     std::vector<float> cs(nl);
     dot_rows(centroids_.data(), nl, dim_, q, cs.data());
     auto by_score = [&](int a, int b) { return cs[a] > cs[b] || (cs[a] == cs[b] && a < b); };
-    // A tenant filter may need more lists than nprobe; sort a prefix twice as long, and
-    // fall back to a full sort only when that is not enough.
-    int prefix = std::min(nl, want >= 0 ? 2 * nprobe : nprobe);
+    // A tenant filter may need more lists than nprobe (see below): sort a longer prefix,
+    // and the rest only when that is not enough.
+    int prefix = std::min(nl, want >= 0 ? 8 * nprobe : nprobe);
     std::partial_sort(order.begin(), order.begin() + prefix, order.end(), by_score);
     if (want >= 0 && prefix < nl) std::sort(order.begin() + prefix, order.end(), by_score);
   }
@@ -200,9 +200,17 @@ std::vector<Hit> IvfIndex::search(const float* q, int k, const std::string* tena
     }
   }
   TopK top(codes ? static_cast<size_t>(sq8_rerank_count(k)) : static_cast<size_t>(k));
+  // Without a filter, nprobe lists show about nprobe * N / K candidates. A tenant filter
+  // shows fewer, so probing goes on until as many of the tenant's rows have been seen (up
+  // to 8 x nprobe lists, to bound the cost for tiny tenants), and in any case until k.
+  const size_t eligible_target = static_cast<size_t>(nprobe) * size() / nl;
+  const int soft_cap = nprobe > nl / 8 ? nl : 8 * nprobe;
   size_t found = 0;
   for (int i = 0; i < nl; ++i) {
-    if (i >= nprobe && (want < 0 || found >= static_cast<size_t>(k))) break;
+    if (i >= nprobe) {
+      if (want < 0) break;
+      if (found >= static_cast<size_t>(k) && (found >= eligible_target || i >= soft_cap)) break;
+    }
     found += scan_list(order[i], q, q_scaled.data(), q_bias, want, top);
   }
   std::vector<Hit> hits = top.take_sorted();
