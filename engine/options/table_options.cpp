@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "common/error.h"
+#include "route/route_options.h"
 #include "vector/vector_parse.h"
 
 namespace iccache {
@@ -277,6 +278,18 @@ const std::vector<OptionSpec>& option_specs() {
        [](auto t, auto v, TableOptions& o) { o.ema_alpha = parse_real_in(t, "ema_alpha", v, 0, false, 1, "a number greater than 0 and at most 1"); }},
       {"low_water",
        [](auto t, auto v, TableOptions& o) { o.low_water = parse_real_in(t, "low_water", v, 0, false, 1, "a number greater than 0 and at most 1"); }},
+      // Routing (engine/route/route_options.h).
+      {"bandit", [](auto t, auto v, TableOptions& o) { parse_route_option(t, "bandit", v, o.route); }},
+      {"cache_arm", [](auto t, auto v, TableOptions& o) { parse_route_option(t, "cache_arm", v, o.route); }},
+      {"load_half_life", [](auto t, auto v, TableOptions& o) { parse_route_option(t, "load_half_life", v, o.route); }},
+      {"load_threshold", [](auto t, auto v, TableOptions& o) { parse_route_option(t, "load_threshold", v, o.route); }},
+      {"load_beta", [](auto t, auto v, TableOptions& o) { parse_route_option(t, "load_beta", v, o.route); }},
+      {"load_gamma", [](auto t, auto v, TableOptions& o) { parse_route_option(t, "load_gamma", v, o.route); }},
+      {"cost_weight", [](auto t, auto v, TableOptions& o) { parse_route_option(t, "cost_weight", v, o.route); }},
+      {"feedback_std", [](auto t, auto v, TableOptions& o) { parse_route_option(t, "feedback_std", v, o.route); }},
+      {"explore_rate", [](auto t, auto v, TableOptions& o) { parse_route_option(t, "explore_rate", v, o.route); }},
+      {"decision_limit", [](auto t, auto v, TableOptions& o) { parse_route_option(t, "decision_limit", v, o.route); }},
+      {"decision_ttl", [](auto t, auto v, TableOptions& o) { parse_route_option(t, "decision_ttl", v, o.route); }},
   };
   return specs;
 }
@@ -312,6 +325,10 @@ TableOptions parse_table_options(std::string_view table, const std::vector<std::
     seen.push_back(key);
     spec.parse(table, value, options);
   }
+  if (options.route.cache_arm && options.model_index("cache") >= 0)
+    throw Error(std::string(table) +
+                ": option cache_arm=on adds an arm named 'cache', but models already has a model"
+                " named cache; expected another name for that model");
   return options;
 }
 

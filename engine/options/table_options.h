@@ -6,6 +6,8 @@
 #include <string_view>
 #include <vector>
 
+#include "route/route_options.h"
+
 namespace iccache {
 
 enum class EmbedderKind { kHash, kNone };
@@ -29,6 +31,7 @@ struct TableOptions {
   double half_life = 604800;         // seconds: decay of the offload value and recent uses (7d)
   double ema_alpha = 0.2;            // weight of each new feedback in the gain and quality EMAs
   double low_water = 0.9;            // automatic eviction (budget) goes down to this share of it
+  RouteOptions route;                // routing (docs/routing.md)
 
   // Index of the named model, or -1.
   int model_index(std::string_view name) const;

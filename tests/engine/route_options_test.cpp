@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include "common/error.h"
+#include "options/table_options.h"
 #include "route/route_options.h"
 
 namespace iccache {
@@ -60,6 +61,30 @@ TEST(RouteOptions, BadValuesAreFullSentences) {
             "ex: option decision_limit=0 is not valid; expected an integer from 1 to 1000000000");
   EXPECT_EQ(error_of("decision_ttl", "-5"),
             "ex: option decision_ttl=-5 is not valid; expected a number of seconds > 0");
+}
+
+}  // namespace
+}  // namespace iccache
+
+namespace iccache {
+namespace {
+
+TEST(RouteOptions, ThroughParseTableOptions) {
+  TableOptions o = parse_table_options("ex", {"bandit=linucb", "load_threshold=5", "seed=9",
+                                              "cache_arm=on"});
+  EXPECT_EQ(o.route.bandit, BanditKind::kLinUcb);
+  EXPECT_EQ(o.route.load_threshold, 5);
+  EXPECT_TRUE(o.route.cache_arm);
+  EXPECT_EQ(o.seed, 9u);
+  EXPECT_THROW(parse_table_options("ex", {"load_beta=1", "load_beta=2"}), Error);
+  try {
+    parse_table_options("ex", {"cache_arm=on", "models='small:0.1,cache:1'"});
+    ADD_FAILURE() << "expected an error";
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(),
+                 "ex: option cache_arm=on adds an arm named 'cache', but models already has a model"
+                 " named cache; expected another name for that model");
+  }
 }
 
 }  // namespace
