@@ -2,10 +2,12 @@
 
 #include <cstring>
 
+#include "route_store.h"
+
 namespace iccache::ext {
 
 namespace {
-constexpr const char* kSuffixes[] = {"data", "vectors", "state", "index", "centroids"};
+constexpr const char* kSuffixes[] = {"data", "vectors", "state", "index", "centroids", "router", "decisions"};
 
 void exec(sqlite3* db, const std::string& sql) {
   char* err = nullptr;
@@ -47,10 +49,12 @@ void Storage::create_tables(sqlite3* db, const std::string& schema, const std::s
   exec(db, "CREATE TABLE " + s.shadow("centroids") + "(list INTEGER PRIMARY KEY, centroid BLOB NOT NULL)");
   exec(db, "INSERT INTO " + s.shadow("state") + " VALUES('format', " +
                std::to_string(kFormatVersion) + "), ('generation', 0)");
+  create_route_schema(db, schema, table);   // router tables, ex_stats view
 }
 
 void Storage::drop_tables(sqlite3* db, const std::string& schema, const std::string& table) {
   Storage s(db, schema, table);
+  drop_route_schema(db, schema, table);
   for (const char* suffix : kSuffixes) exec(db, "DROP TABLE IF EXISTS " + s.shadow(suffix));
 }
 
@@ -60,6 +64,7 @@ void Storage::rename_tables(sqlite3* db, const std::string& schema, const std::s
   for (const char* suffix : kSuffixes)
     exec(db, "ALTER TABLE " + s.shadow(suffix) + " RENAME TO " +
                  quote_id(to + "_" + std::string(suffix)));
+  rename_route_schema(db, schema, from, to);
 }
 
 Stmt& Storage::cached(Stmt& s, const std::string& sql) {

@@ -37,6 +37,8 @@ enum Column : int {
 
 const char* column_name(int col);
 
+struct RouteState;  // route_state.h
+
 struct Table : sqlite3_vtab {
   Table(sqlite3* db, const std::string& schema, const std::string& name, TableOptions opts);
 
@@ -46,6 +48,9 @@ struct Table : sqlite3_vtab {
   Storage storage;
   IndexStore index_store;
   std::unique_ptr<HashEmbedder> embedder;  // null when embedder='none'
+  // Router cache (route_state.h), made on first use; shared_ptr so this header needs only
+  // the forward declaration.
+  std::shared_ptr<RouteState> route;
   IvfIndex index;
   bool index_loaded = false;
   int64_t index_generation = 0;

@@ -160,6 +160,7 @@ int x_rename(sqlite3_vtab* vtab, const char* new_name) {
     Storage::rename_tables(t->db, t->storage.schema(), t->name, new_name);
     t->name = new_name;
     t->storage = Storage(t->db, t->storage.schema(), new_name);
+    t->route.reset();  // its prepared statements name the old shadow tables
     return SQLITE_OK;
   });
 }

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdio>
 #include <limits>
 #include <vector>
 
@@ -16,14 +17,15 @@ constexpr double kInf = std::numeric_limits<double>::infinity();
 constexpr double kMaxWeight = 1e6;
 }  // namespace
 
-double expensive_threshold(const Router& r, const Features& x) {
+double expensive_threshold(const Router& r, const LoggedDecision& d) {
+  const Features& x = d.x;
   const int top = r.expensive_arm();
   const double c_top = r.config().arms[top].cost;
-  const double m_top = r.arm(top).mean(x);
+  const double m_top = r.policy_reward(top, x, r.draw(d.id, top));
   double t = kInf;
   for (int a = 0; a < r.arm_count(); ++a) {
     if (a == top || !r.available(a, x)) continue;
-    const double c = r.config().arms[a].cost, m = r.arm(a).mean(x);
+    const double c = r.config().arms[a].cost, m = r.policy_reward(a, x, r.draw(d.id, a));
     if (c < c_top) {
       t = std::min(t, (m_top - m) / (c_top - c));
     } else if (m > m_top || (m == m_top && a < top)) {
@@ -33,25 +35,27 @@ double expensive_threshold(const Router& r, const Features& x) {
   return t;
 }
 
-double expensive_share(const Router& r, std::span<const Features> recent, double w) {
+double expensive_share(const Router& r, std::span<const LoggedDecision> recent, double w) {
   if (recent.empty()) return 0;
   size_t n = 0;
-  for (const Features& x : recent) n += expensive_threshold(r, x) > w;
+  for (const LoggedDecision& d : recent) n += expensive_threshold(r, d) > w;
   return static_cast<double>(n) / static_cast<double>(recent.size());
 }
 
-double calibrate_cost_weight(const Router& r, std::span<const Features> recent, double share) {
+double calibrate_cost_weight(const Router& r, std::span<const LoggedDecision> recent, double share) {
   if (recent.empty())
     throw Error("calibration needs logged decisions; route some requests first");
   const int top = r.expensive_arm();
   bool cheaper = false;
   for (const ArmSpec& a : r.config().arms) cheaper |= a.cost < r.config().arms[top].cost;
-  if (!cheaper)
-    throw Error("calibration needs arms of different cost; every model has cost " +
-                std::to_string(r.config().arms[top].cost));
+  if (!cheaper) {
+    char cost[32];
+    std::snprintf(cost, sizeof cost, "%g", r.config().arms[top].cost);
+    throw Error(std::string("calibration needs arms of different cost; every model has cost ") + cost);
+  }
   std::vector<double> t;
   t.reserve(recent.size());
-  for (const Features& x : recent) t.push_back(expensive_threshold(r, x));
+  for (const LoggedDecision& d : recent) t.push_back(expensive_threshold(r, d));
   std::sort(t.begin(), t.end(), std::greater<>());  // t[0] is the most expensive-leaning
   const size_t n = t.size();
   const size_t k = static_cast<size_t>(std::llround(std::clamp(share, 0.0, 1.0) * n));

@@ -1,9 +1,10 @@
 // RouteLLM-style calibration: choose the cost weight so that a target share of recent
-// decisions would go to the most expensive arm. For one decision the expensive arm wins
-// exactly while the cost weight is below a per-decision threshold (its expected-reward lead
+// decisions would go to the most expensive arm if the router decided them again now (current
+// posterior, each decision's own seeded draws). For one decision the expensive arm wins
+// exactly while the cost weight is below a per-decision threshold (its policy-reward lead
 // over each cheaper arm divided by the cost gap), so the share is a step function of the
-// weight and the weight is a quantile of those thresholds. Load bias and exploration are
-// left out: calibration sets the quality/cost trade-off at no load.
+// weight and the weight is a quantile of those thresholds. The load bias and the explore
+// coin are left out: calibration sets the quality/cost trade-off at no load.
 #pragma once
 #include <span>
 
@@ -12,15 +13,20 @@
 
 namespace iccache::route {
 
-// The cost weight below which the expensive arm wins decision x (+inf: always wins,
+struct LoggedDecision {
+  Features x{};
+  uint64_t id = 0;  // decision id: selects the seeded draws
+};
+
+// The cost weight below which the expensive arm wins decision d (+inf: always wins,
 // -inf: never, e.g. an equally expensive arm is better).
-double expensive_threshold(const Router& r, const Features& x);
+double expensive_threshold(const Router& r, const LoggedDecision& d);
 
 // Share of `recent` that would go to the most expensive arm at cost weight w.
-double expensive_share(const Router& r, std::span<const Features> recent, double w);
+double expensive_share(const Router& r, std::span<const LoggedDecision> recent, double w);
 
 // Cost weight that sends `share` (0..1) of `recent` to the most expensive arm. Throws
 // iccache::Error when recent is empty or every arm costs the same.
-double calibrate_cost_weight(const Router& r, std::span<const Features> recent, double share);
+double calibrate_cost_weight(const Router& r, std::span<const LoggedDecision> recent, double share);
 
 }  // namespace iccache::route

@@ -31,6 +31,18 @@ double Router::expected_score(int a, const Features& x, double load) const {
   return arms_[a].mean(x) - cost_weight_ * cost + load_bias(config_.bias, cost, load);
 }
 
+double Router::policy_reward(int a, const Features& x, double z) const {
+  const double sd = std::sqrt(arms_[a].variance(x));
+  return arms_[a].mean(x) + config_.exploration * sd * (config_.policy == Policy::kThompson ? z : 1.0);
+}
+
+double Router::draw(uint64_t decision_id, int arm) const {
+  DecisionRng rng(config_.seed, decision_id);
+  double z = 0;
+  for (int a = 0; a <= arm; ++a) z = rng.normal();
+  return z;
+}
+
 Decision Router::decide(const Features& x, double load, uint64_t decision_id) const {
   DecisionRng rng(config_.seed, decision_id);
   Decision d;
@@ -43,11 +55,8 @@ Decision Router::decide(const Features& x, double load, uint64_t decision_id) co
     const double z = rng.normal();
     if (!available(a, x)) continue;
     const double e = expected_score(a, x, load);
-    const double sd = std::sqrt(arms_[a].variance(x));
-    const double bonus = config_.policy == Policy::kThompson ? config_.exploration * sd * z
-                                                             : config_.exploration * sd;
     expected_[a] = e;
-    policy_[a] = e + bonus;
+    policy_[a] = e + policy_reward(a, x, z) - arms_[a].mean(x);
     sum += e;
     sum_sq += e * e;
     ++n;

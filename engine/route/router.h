@@ -64,6 +64,11 @@ class Router {
   // Expected reward minus the cost term plus the load bias: what calibration and the
   // uncertainty test look at (no exploration noise).
   double expected_score(int arm, const Features& x, double load) const;
+  // Expected reward plus the exploration term for a standard normal draw z (Thompson) or
+  // the confidence bonus (LinUCB, z unused): what decisions rank arms by, before costs.
+  double policy_reward(int arm, const Features& x, double z) const;
+  // The normal draw of `arm` in decision `decision_id` (one stream per decision).
+  double draw(uint64_t decision_id, int arm) const;
   // Deterministic in (seed, decision_id, state). Allocates nothing.
   Decision decide(const Features& x, double load, uint64_t decision_id) const;
   void learn(int arm, const Features& x, double reward);

@@ -26,16 +26,17 @@ Router trained_router() {
   return r;
 }
 
-std::vector<Features> contexts(uint64_t seed, int n) {
+std::vector<LoggedDecision> contexts(uint64_t seed, int n) {
   testing::Problem prob(seed);
-  std::vector<Features> xs;
-  for (int i = 0; i < n; ++i) xs.push_back(prob.context());
+  std::vector<LoggedDecision> xs;
+  for (int i = 0; i < n; ++i) xs.push_back({prob.context(), seed * 100000 + i});
   return xs;
 }
 
 TEST(Calibrate, HitsTheTargetShare) {
   Router r = trained_router();
-  std::vector<Features> recent = contexts(1, 1000), fresh = contexts(2, 5000);
+  // 4,000 recent decisions keep the sampling error on fresh ones near 0.7 points.
+  std::vector<LoggedDecision> recent = contexts(1, 4000), fresh = contexts(2, 5000);
   for (double share : {0.0, 0.1, 0.25, 0.5, 0.8, 1.0}) {
     const double w = calibrate_cost_weight(r, recent, share);
     EXPECT_NEAR(expensive_share(r, recent, w), share, 0.02) << share;
@@ -44,14 +45,14 @@ TEST(Calibrate, HitsTheTargetShare) {
     Router routed = r;
     routed.set_cost_weight(w);
     int expensive = 0;
-    for (size_t i = 0; i < fresh.size(); ++i) expensive += routed.decide(fresh[i], 0, i).arm == 1;
+    for (const LoggedDecision& d : fresh) expensive += routed.decide(d.x, 0, d.id).arm == 1;
     EXPECT_NEAR(expensive / 5000.0, share, 0.03) << share;
   }
 }
 
 TEST(Calibrate, ShareFallsAsTheWeightRises) {
   Router r = trained_router();
-  std::vector<Features> recent = contexts(3, 500);
+  std::vector<LoggedDecision> recent = contexts(3, 500);
   double prev = 1.1;
   for (double w = -1; w <= 2; w += 0.05) {
     const double s = expensive_share(r, recent, w);
@@ -62,12 +63,12 @@ TEST(Calibrate, ShareFallsAsTheWeightRises) {
 
 TEST(Calibrate, Errors) {
   Router r = trained_router();
-  std::vector<Features> none;
+  std::vector<LoggedDecision> none;
   EXPECT_THROW(calibrate_cost_weight(r, none, 0.5), Error);
   RouterConfig same;
   same.arms = {{"a", 1.0}, {"b", 1.0}};
   Router flat(same);
-  std::vector<Features> xs = contexts(4, 10);
+  std::vector<LoggedDecision> xs = contexts(4, 10);
   EXPECT_THROW(calibrate_cost_weight(flat, xs, 0.5), Error);
 }
 

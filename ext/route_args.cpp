@@ -1,0 +1,125 @@
+#include "route_args.h"
+
+#include <cmath>
+
+#include "common/error.h"
+#include "vector/vector_parse.h"
+#include "vtab.h"
+
+namespace iccache::ext {
+
+namespace {
+constexpr size_t kMaxExamples = 4096;
+
+std::string_view text_of(sqlite3_value* v) {
+  const char* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
+  return p ? std::string_view(p, sqlite3_value_bytes(v)) : std::string_view();
+}
+
+bool is_space(char c) { return c == ' ' || c == '\t' || c == '\n' || c == '\r'; }
+}  // namespace
+
+std::string describe(sqlite3_value* v) {
+  switch (sqlite3_value_type(v)) {
+    case SQLITE_NULL: return "NULL";
+    case SQLITE_BLOB: return "a BLOB of " + std::to_string(sqlite3_value_bytes(v)) + " bytes";
+    case SQLITE_TEXT: {
+      std::string s(text_of(v).substr(0, 60));
+      return "'" + s + (sqlite3_value_bytes(v) > 60 ? "...'" : "'");
+    }
+    default: return std::string(text_of(v));
+  }
+}
+
+std::string table_name_arg(sqlite3_value* v, std::string_view function) {
+  if (sqlite3_value_type(v) != SQLITE_TEXT)
+    throw Error(std::string(function) + ": the first argument must be the name of an iccache table"
+                " (TEXT); received " + describe(v));
+  return std::string(text_of(v));
+}
+
+std::vector<float> request_arg(Table& t, sqlite3_value* v, std::string_view function,
+                               int64_t& request_bytes) {
+  const std::string what = std::string(function) + " request";
+  request_bytes = 0;
+  switch (sqlite3_value_type(v)) {
+    case SQLITE_BLOB:
+      return parse_vector_blob(sqlite3_value_blob(v), sqlite3_value_bytes(v), t.options.dim, what);
+    case SQLITE_TEXT: {
+      const std::string_view text = text_of(v);
+      if (!t.embedder || looks_like_json_array(text)) return parse_vector_json(text, t.options.dim, what);
+      request_bytes = static_cast<int64_t>(text.size());
+      return t.embed_text(text, what);
+    }
+    default:
+      throw Error(what + ": expected request TEXT, a JSON array or a float32 BLOB of " +
+                  std::to_string(t.options.dim) + " dimensions; received " + describe(v));
+  }
+}
+
+std::vector<int64_t> example_ids_arg(sqlite3_value* v, std::string_view function) {
+  std::vector<int64_t> ids;
+  if (sqlite3_value_type(v) == SQLITE_NULL) return ids;
+  const std::string expected = std::string(function) +
+                               ": example_ids_json must be a JSON array of example ids such as"
+                               " [3, 7, 9] (or NULL for none); received ";
+  if (sqlite3_value_type(v) != SQLITE_TEXT) throw Error(expected + describe(v));
+  const std::string_view s = text_of(v);
+  size_t i = 0;
+  auto skip = [&] { while (i < s.size() && is_space(s[i])) ++i; };
+  skip();
+  if (i == s.size()) return ids;  // '' means none
+  if (s[i] != '[') throw Error(expected + describe(v));
+  ++i;
+  skip();
+  if (i < s.size() && s[i] == ']') {
+    ++i;
+  } else {
+    for (;;) {
+      skip();
+      const size_t start = i;
+      if (i < s.size() && s[i] == '-') ++i;
+      while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
+      if (i == start || (i == start + 1 && s[start] == '-') || i - start > 19)
+        throw Error(expected + describe(v));
+      ids.push_back(std::stoll(std::string(s.substr(start, i - start))));
+      if (ids.size() > kMaxExamples)
+        throw Error(std::string(function) + ": example_ids_json has more than " +
+                    std::to_string(kMaxExamples) + " ids; expected at most " + std::to_string(kMaxExamples));
+      skip();
+      if (i < s.size() && s[i] == ',') { ++i; continue; }
+      if (i < s.size() && s[i] == ']') { ++i; break; }
+      throw Error(expected + describe(v));
+    }
+  }
+  skip();
+  if (i != s.size()) throw Error(expected + describe(v));
+  return ids;
+}
+
+std::string example_ids_json(const std::vector<int64_t>& ids) {
+  std::string out = "[";
+  for (size_t i = 0; i < ids.size(); ++i) out += (i ? "," : "") + std::to_string(ids[i]);
+  return out + "]";
+}
+
+double number_arg(sqlite3_value* v, std::string_view function, std::string_view argument,
+                  double lo, double hi, std::string_view expected) {
+  const int type = sqlite3_value_numeric_type(v);
+  const double d = sqlite3_value_double(v);
+  if ((type != SQLITE_INTEGER && type != SQLITE_FLOAT) || !std::isfinite(d) || d < lo || d > hi)
+    throw Error(std::string(function) + ": " + std::string(argument) + " must be " +
+                std::string(expected) + "; received " + describe(v));
+  return d;
+}
+
+int64_t integer_arg(sqlite3_value* v, std::string_view function, std::string_view argument) {
+  const int type = sqlite3_value_numeric_type(v);
+  const double d = sqlite3_value_double(v);
+  if (type == SQLITE_INTEGER) return sqlite3_value_int64(v);
+  if (type == SQLITE_FLOAT && std::floor(d) == d && std::abs(d) < 9e15) return static_cast<int64_t>(d);
+  throw Error(std::string(function) + ": " + std::string(argument) + " must be an integer; received " +
+              describe(v));
+}
+
+}  // namespace iccache::ext

@@ -1,0 +1,177 @@
+#include "route_ops.h"
+
+#include <cstdio>
+#include <cstring>
+
+#include "example_feedback.h"
+#include "route/calibrate.h"
+#include "route_args.h"
+#include "route_state.h"
+#include "vtab.h"
+
+namespace iccache::ext {
+
+namespace {
+
+// Runs write() inside the router savepoint; on any failure rolls it back and drops the
+// in-memory cache before rethrowing.
+template <class Fn>
+void in_savepoint(RouteState& rs, Fn&& write) {
+  rs.store.begin();
+  try {
+    write();
+    rs.store.commit();
+  } catch (...) {
+    rs.loaded = false;
+    try {
+      rs.store.rollback();
+    } catch (...) {
+      // The original error matters more; the savepoint goes with the statement anyway.
+    }
+    throw;
+  }
+}
+
+// Prune a few of the oldest decisions every kPruneEvery route calls: bounded work per call,
+// and faster than decisions arrive, so the log stays within decision_limit / decision_ttl.
+constexpr int64_t kPruneEvery = 8;
+constexpr int kPruneBatch = 32;
+
+std::string format_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+}  // namespace
+
+RouteResult route_request(Table& t, const std::vector<float>& request, int64_t request_bytes,
+                          const std::vector<int64_t>& example_ids, double at) {
+  RouteState& rs = route_state(t);
+  const int dim = t.options.dim;
+  // Similarities and qualities of the selected examples. utility = quality until selection's
+  // learned utility model (issue 4) is available; it plugs in here.
+  std::vector<route::ExampleSignal> signals;
+  signals.reserve(example_ids.size());
+  std::vector<float> vec(dim);
+  for (int64_t id : example_ids) {
+    double quality = 0;
+    if (!rs.store.example(id, dim, quality, vec.data()))
+      throw Error("iccache_route: example " + std::to_string(id) + " of example_ids_json is not in " +
+                  t.name + "; expected ids of existing examples (from a MATCH on " + t.name + ")");
+    double sim = 0;
+    for (int j = 0; j < dim; ++j) sim += static_cast<double>(vec[j]) * request[j];
+    signals.push_back({sim, quality});
+  }
+  const route::Features x = rs.features.build(request.data(), signals, request_bytes);
+
+  route::LoadTracker load = rs.load;  // adopted after the write
+  load.arrive(at);
+  const int64_t id = rs.last_decision + 1;
+  const route::Decision d = rs.router.decide(x, load.load_at(at), static_cast<uint64_t>(id));
+
+  DecisionRow row;
+  row.id = id;
+  row.time = at;
+  row.arm = rs.router.config().arms[d.arm].name;
+  row.explore = d.explore;
+  row.want_feedback = d.want_feedback;
+  row.score = d.score;
+  row.load = d.load;
+  row.features = x;
+  row.request.assign(reinterpret_cast<const char*>(request.data()), sizeof(float) * dim);
+  row.example_ids = example_ids_json(example_ids);
+  const int64_t g = rs.next_generation();
+  in_savepoint(rs, [&] {
+    rs.store.insert_decision(row);
+    rs.store.write_route_state(load.state(), id, g);
+    if (id % kPruneEvery == 0)
+      rs.store.prune(at - t.options.route.decision_ttl, id - t.options.route.decision_limit, kPruneBatch);
+  });
+  rs.load = load;
+  rs.last_decision = id;
+  rs.generation = g;
+  return {id, row.arm, d.score, d.load, d.explore, d.want_feedback};
+}
+
+void give_feedback(Table& t, int64_t decision, double reward) {
+  RouteState& rs = route_state(t);
+  std::optional<DecisionRow> row = rs.store.decision(decision);
+  if (!row)
+    throw Error("iccache_feedback: " + t.name + " has no decision " + std::to_string(decision) +
+                "; expected the decision id returned by iccache_route (decisions older than"
+                " decision_ttl or beyond decision_limit are pruned)");
+  if (row->reward)
+    throw Error("iccache_feedback: decision " + std::to_string(decision) + " of " + t.name +
+                " already has a reward (" + format_number(*row->reward) +
+                "); expected one reward per decision");
+  const int arm = rs.arm_index(row->arm);
+  if (arm < 0)
+    throw Error("iccache_feedback: decision " + std::to_string(decision) + " of " + t.name +
+                " served '" + row->arm + "', which is no longer one of its arms");
+  route::LinearArm updated = rs.router.arm(arm);
+  updated.update(row->features, reward);
+  StoredArm stored = rs.stored_arm(arm);
+  stored.a_inv = updated.a_inv();
+  stored.b = updated.b();
+  stored.n = updated.n();
+  stored.reward_sum = updated.reward_sum();
+
+  FeedbackEvent event;
+  event.decision = decision;
+  event.served_model = row->arm;
+  event.reward = reward;
+  event.time = wall_clock_now();
+  // The ids were written by iccache_route as a JSON array of integers.
+  {
+    std::string_view s = row->example_ids;
+    size_t i = 0;
+    while (i < s.size()) {
+      if ((s[i] >= '0' && s[i] <= '9') || s[i] == '-') {
+        size_t j = i + 1;
+        while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
+        event.example_ids.push_back(std::stoll(std::string(s.substr(i, j - i))));
+        i = j;
+      } else {
+        ++i;
+      }
+    }
+  }
+  const int64_t g = rs.next_generation();
+  in_savepoint(rs, [&] {
+    rs.store.set_reward(decision, reward, event.time);
+    rs.store.write_arm(stored, g);
+    record_example_feedback(t, event);
+  });
+  rs.router.arm(arm) = updated;
+  rs.generation = g;
+}
+
+double set_manual_load(Table& t, std::optional<double> rps) {
+  RouteState& rs = route_state(t);
+  const int64_t g = rs.next_generation();
+  in_savepoint(rs, [&] { rs.store.write_manual_load(rps, g); });
+  rs.load.set_manual(rps);
+  rs.generation = g;
+  return rs.current_load(wall_clock_now());
+}
+
+double current_load(Table& t) { return route_state(t).current_load(wall_clock_now()); }
+
+double calibrate(Table& t, double share, int64_t window) {
+  RouteState& rs = route_state(t);
+  const std::vector<route::LoggedDecision> recent = rs.store.recent_decisions(window);
+  double w = 0;
+  try {
+    w = route::calibrate_cost_weight(rs.router, recent, share);
+  } catch (const Error& e) {
+    throw Error("iccache_calibrate: " + t.name + ": " + e.what());
+  }
+  const int64_t g = rs.next_generation();
+  in_savepoint(rs, [&] { rs.store.write_cost_weight(w, g); });
+  rs.router.set_cost_weight(w);
+  rs.generation = g;
+  return w;
+}
+
+}  // namespace iccache::ext

@@ -1,0 +1,40 @@
+// The routing operations behind the SQL functions: each validates everything first, then
+// writes inside one SAVEPOINT, and updates the in-memory router only after the write
+// succeeded (a failure drops the cache, so the next call reloads from the file).
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace iccache::ext {
+
+struct Table;
+
+struct RouteResult {
+  int64_t decision = 0;
+  std::string model;
+  double score = 0;
+  double load = 0;
+  bool explore = false;
+  bool want_feedback = false;
+};
+
+// iccache_route: request is a unit vector of dim floats; request_bytes its text length (0 for
+// a vector); example_ids the selected examples, best first; at the arrival time.
+RouteResult route_request(Table& t, const std::vector<float>& request, int64_t request_bytes,
+                          const std::vector<int64_t>& example_ids, double at);
+
+// iccache_feedback: reward in [0, 1] for a logged decision: updates the served arm's model
+// and, through record_example_feedback, the statistics of the examples it was shown.
+void give_feedback(Table& t, int64_t decision, double reward);
+
+// iccache_load: sets (rps) or clears (nullopt) the manual load. Returns the load routing uses now.
+double set_manual_load(Table& t, std::optional<double> rps);
+double current_load(Table& t);
+
+// iccache_calibrate: sets and returns the cost weight that sends `share` of the newest
+// `window` decisions to the most expensive arm.
+double calibrate(Table& t, double share, int64_t window);
+
+}  // namespace iccache::ext

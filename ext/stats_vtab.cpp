@@ -1,0 +1,135 @@
+// iccache_stats('ex'): a table-valued function returning (key, value) rows collected from
+// every component (stats.h). Read only, so it may appear in views (ex_stats is one).
+#include "registry.h"
+#include "route_args.h"
+#include "stats.h"
+#include "vtab.h"
+
+namespace iccache::ext {
+
+namespace {
+
+constexpr const char* kFunction = "iccache_stats";
+enum Col { kKey, kValue, kArgTable };
+
+struct StatsVtab : sqlite3_vtab {
+  sqlite3* db = nullptr;
+};
+
+struct StatsCursor : sqlite3_vtab_cursor {
+  StatRows rows;
+  size_t pos = 0;
+};
+
+int x_connect(sqlite3* db, void*, int, const char* const*, sqlite3_vtab** out, char** err) {
+  int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(key TEXT, value, tbl HIDDEN)");
+  if (rc != SQLITE_OK) {
+    *err = sqlite3_mprintf("%s: %s", kFunction, sqlite3_errmsg(db));
+    return rc;
+  }
+  sqlite3_vtab_config(db, SQLITE_VTAB_INNOCUOUS);
+  auto* v = new StatsVtab();
+  v->db = db;
+  *out = v;
+  return SQLITE_OK;
+}
+
+int x_disconnect(sqlite3_vtab* v) {
+  delete static_cast<StatsVtab*>(v);
+  return SQLITE_OK;
+}
+
+int x_best_index(sqlite3_vtab*, sqlite3_index_info* info) {
+  int arg = -1;
+  for (int i = 0; i < info->nConstraint; ++i) {
+    const auto& c = info->aConstraint[i];
+    if (c.iColumn != kArgTable || c.op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
+    if (!c.usable) return SQLITE_CONSTRAINT;
+    arg = i;
+  }
+  if (arg >= 0) {
+    info->aConstraintUsage[arg].argvIndex = 1;
+    info->aConstraintUsage[arg].omit = 1;
+  }
+  info->idxNum = arg >= 0;
+  info->estimatedCost = 100;
+  info->estimatedRows = 30;
+  return SQLITE_OK;
+}
+
+int x_open(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
+  *out = new StatsCursor();
+  return SQLITE_OK;
+}
+
+int x_close(sqlite3_vtab_cursor* c) {
+  delete static_cast<StatsCursor*>(c);
+  return SQLITE_OK;
+}
+
+int x_filter(sqlite3_vtab_cursor* cur, int has_arg, const char*, int, sqlite3_value** argv) {
+  auto* c = static_cast<StatsCursor*>(cur);
+  c->rows.clear();
+  c->pos = 0;
+  return guarded(cur->pVtab, [&] {
+    if (!has_arg) throw Error(std::string(kFunction) + ": expected iccache_stats(table)");
+    auto* vt = static_cast<StatsVtab*>(cur->pVtab);
+    c->rows = collect_stats(*find_table(vt->db, table_name_arg(argv[0], kFunction), kFunction));
+    return SQLITE_OK;
+  });
+}
+
+int x_next(sqlite3_vtab_cursor* cur) {
+  ++static_cast<StatsCursor*>(cur)->pos;
+  return SQLITE_OK;
+}
+
+int x_eof(sqlite3_vtab_cursor* cur) {
+  auto* c = static_cast<StatsCursor*>(cur);
+  return c->pos >= c->rows.size();
+}
+
+int x_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
+  const StatRow& r = static_cast<StatsCursor*>(cur)->rows[static_cast<StatsCursor*>(cur)->pos];
+  if (col == kKey) {
+    sqlite3_result_text(ctx, r.key.c_str(), -1, SQLITE_TRANSIENT);
+  } else if (col == kValue) {
+    if (auto* i = std::get_if<int64_t>(&r.value)) sqlite3_result_int64(ctx, *i);
+    else if (auto* d = std::get_if<double>(&r.value)) sqlite3_result_double(ctx, *d);
+    else if (auto* s = std::get_if<std::string>(&r.value)) sqlite3_result_text(ctx, s->c_str(), -1, SQLITE_TRANSIENT);
+    else sqlite3_result_null(ctx);
+  } else {
+    sqlite3_result_null(ctx);
+  }
+  return SQLITE_OK;
+}
+
+int x_rowid(sqlite3_vtab_cursor* cur, sqlite3_int64* rowid) {
+  *rowid = static_cast<sqlite3_int64>(static_cast<StatsCursor*>(cur)->pos) + 1;
+  return SQLITE_OK;
+}
+
+sqlite3_module make_module() {
+  sqlite3_module m{};
+  m.xConnect = x_connect;
+  m.xBestIndex = x_best_index;
+  m.xDisconnect = x_disconnect;
+  m.xDestroy = x_disconnect;
+  m.xOpen = x_open;
+  m.xClose = x_close;
+  m.xFilter = x_filter;
+  m.xNext = x_next;
+  m.xEof = x_eof;
+  m.xColumn = x_column;
+  m.xRowid = x_rowid;
+  return m;
+}
+
+}  // namespace
+
+int register_stats_function(sqlite3* db) {
+  static const sqlite3_module m = make_module();
+  return sqlite3_create_module_v2(db, "iccache_stats", &m, nullptr, nullptr);
+}
+
+}  // namespace iccache::ext
