@@ -83,6 +83,17 @@ void IndexStore::save_training(const std::vector<float>& centroids, int dim,
     set.reset().bind_text(1, "sq8_ranges").bind_blob(2, sq8_ranges.data(), sq8_ranges.size() * sizeof(float)).run();
 }
 
+void IndexStore::save_tuning(int nprobe, double recall) {
+  Stmt set(db_, "INSERT OR REPLACE INTO " + state_ + "(key, value) VALUES(?, ?)");
+  set.bind_text(1, "nprobe_tuned").bind(2, static_cast<int64_t>(nprobe)).run();
+  set.reset().bind_text(1, "nprobe_tuned_recall").bind(2, recall).run();
+}
+
+int IndexStore::tuned_nprobe() {
+  Stmt s(db_, "SELECT value FROM " + state_ + " WHERE key = 'nprobe_tuned'");
+  return s.step() ? static_cast<int>(s.int64(0)) : 0;
+}
+
 void IndexStore::for_each(bool with_vectors,
                           const std::function<void(int64_t, int, std::string_view, std::string_view)>& fn) {
   Stmt s(db_, with_vectors

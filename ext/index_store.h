@@ -3,7 +3,8 @@
 //       (0 before training), its tenant (so loading never reads T_data), and its SQ8 code
 //       (dim bytes) when the table quantizes, else NULL
 //   T_centroids(list INTEGER PRIMARY KEY, centroid BLOB)  one row per list after training
-//   T_state 'ivf_trained_n' (examples at the last training, 0 = untrained), 'sq8_ranges'
+//   T_state 'ivf_trained_n' (examples at the last training, 0 = untrained), 'sq8_ranges',
+//           'nprobe_tuned' and 'nprobe_tuned_recall' (see engine/index/nprobe_tuner.h)
 // A write touches one T_index row; only training rewrites them all. Nothing is one big
 // blob (sqlite-vss's mistake), and reopening loads rows without retraining.
 #pragma once
@@ -33,6 +34,10 @@ class IndexStore {
   // Replaces the training (centroids, ranges, N) in one go; rows are rewritten by put().
   void save_training(const std::vector<float>& centroids, int dim,
                      const std::vector<float>& sq8_ranges, int64_t n);
+
+  // nprobe chosen at training for the recall target, and the recall measured with it.
+  void save_tuning(int nprobe, double recall);
+  int tuned_nprobe();
 
   // Every example's index row, with its float32 vector when with_vectors, in id order:
   // fn(id, list, tenant, code_or_vector_bytes).

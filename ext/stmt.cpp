@@ -87,6 +87,23 @@ std::string_view Stmt::blob(int col) const {
   return p ? std::string_view(static_cast<const char*>(p), n) : std::string_view();
 }
 
+Stmt StmtPool::borrow(const std::string& sql) {
+  for (size_t i = 0; i < free_.size(); ++i)
+    if (free_[i].first == sql) {
+      Stmt s = std::move(free_[i].second);
+      free_.erase(free_.begin() + static_cast<std::ptrdiff_t>(i));
+      return s;
+    }
+  return Stmt(db_, sql);
+}
+
+void StmtPool::give_back(const std::string& sql, Stmt&& s) {
+  if (!s) return;
+  s.reset();
+  constexpr size_t kMaxKept = 8;  // a few per table: cursors rarely nest deeper
+  if (free_.size() < kMaxKept) free_.emplace_back(sql, std::move(s));
+}
+
 std::string quote_id(std::string_view id) {
   std::string out = "\"";
   for (char c : id) {

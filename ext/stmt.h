@@ -3,6 +3,8 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <utility>
+#include <vector>
 
 #include "common/error.h"
 #include "sqlite_api.h"
@@ -57,6 +59,21 @@ class Stmt {
  private:
   sqlite3* db_ = nullptr;
   sqlite3_stmt* stmt_ = nullptr;
+};
+
+// Prepared statements kept for reuse by cursors: preparing costs tens of microseconds, a
+// large share of a sub-millisecond query. Nested cursors on one table each borrow their
+// own statement, so a statement is never shared while in use.
+class StmtPool {
+ public:
+  explicit StmtPool(sqlite3* db) : db_(db) {}
+  Stmt borrow(const std::string& sql);
+  // Resets the statement (releasing its read) and keeps it for the next borrow of `sql`.
+  void give_back(const std::string& sql, Stmt&& s);
+
+ private:
+  sqlite3* db_;
+  std::vector<std::pair<std::string, Stmt>> free_;
 };
 
 // Quotes an identifier for SQL ("a""b").

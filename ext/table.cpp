@@ -6,6 +6,7 @@
 
 #include "common/utf8.h"
 #include "index/kmeans.h"
+#include "index/nprobe_tuner.h"
 #include "vtab.h"
 
 namespace iccache::ext {
@@ -17,7 +18,8 @@ Table::Table(sqlite3* db_, const std::string& schema, const std::string& name_, 
       storage(db_, schema, name_),
       index_store(storage),
       index(options.dim, options.sq8),
-      nprobe(options.nprobe),
+      stmts(db_),
+      nprobe(1),
       nonce_rng(std::random_device{}()) {
   std::memset(static_cast<sqlite3_vtab*>(this), 0, sizeof(sqlite3_vtab));
   if (options.embedder == EmbedderKind::kHash) embedder = std::make_unique<HashEmbedder>(options.dim);
@@ -35,7 +37,7 @@ void Table::ensure_index() {
   if (index_loaded && g == index_generation) return;
   index.clear();
   index_loaded = false;
-  nprobe = static_cast<int>(storage.state_int("nprobe", options.nprobe));
+  nprobe = effective_nprobe();
   std::vector<float> centroids = index_store.centroids(options.dim);
   if (!centroids.empty()) index.set_training(std::move(centroids), index_store.sq8_ranges());
   const bool codes = index.sq8() && index.trained();
@@ -57,6 +59,15 @@ void Table::ensure_index() {
   });
   index_loaded = true;
   index_generation = g;
+}
+
+int Table::effective_nprobe() {
+  // The 'nprobe=N' command wins, then the CREATE option, then the value tuned at training.
+  int64_t set = storage.state_int("nprobe", 0);
+  if (set > 0) return static_cast<int>(set);
+  if (options.nprobe > 0) return options.nprobe;
+  int tuned = index_store.tuned_nprobe();
+  return tuned > 0 ? tuned : 1;
 }
 
 void Table::bump_generation() {
@@ -152,7 +163,9 @@ void Table::train_index() {
     index.add(ids[i], lists[i], tenants[i], v, options.sq8 ? code.data() : nullptr);
   }
   index_loaded = true;
-  nprobe = static_cast<int>(storage.state_int("nprobe", options.nprobe));
+  NprobeTuning tuning = tune_nprobe(index, data.data(), ids.data(), n);
+  index_store.save_tuning(tuning.nprobe, tuning.recall);
+  nprobe = effective_nprobe();
   bump_generation();
 }
 

@@ -54,6 +54,7 @@ struct Table : sqlite3_vtab {
   IvfIndex index;
   bool index_loaded = false;
   int64_t index_generation = 0;
+  StmtPool stmts;  // cursor statements for reuse
   int nprobe;  // current nprobe: the option, or the value set by the 'nprobe=N' command
   std::mt19937_64 nonce_rng;
 
@@ -73,6 +74,8 @@ struct Table : sqlite3_vtab {
   // Trains the IVF index at K = round(sqrt(N)) lists and reassigns every example
   // ('optimize', and automatically when N reaches ivf_min or 4x the last trained N).
   void train_index();
+  // nprobe for queries without an nprobe constraint (see table.cpp).
+  int effective_nprobe();
   // Top-k search with the current nprobe (or `nprobe_override` when > 0).
   std::vector<Hit> search(const float* q, int k, const std::string* tenant, int nprobe_override);
 

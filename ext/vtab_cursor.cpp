@@ -18,6 +18,7 @@ struct Cursor : sqlite3_vtab_cursor {
 
   // Scan / lookup mode: a statement over T_data in id order.
   Stmt rows;
+  std::string rows_sql;  // the SQL of `rows`, to give it back to the table's pool
   bool eof = true;
   // MATCH mode: hits in result order, and a statement reading the current one.
   bool match = false;
@@ -88,6 +89,14 @@ void load_hit(Cursor* c) {
   c->eof = false;
 }
 
+// Gives the cursor's previous statement back and borrows one for `sql`.
+void use_statement(Cursor* c, const std::string& sql) {
+  Table* t = c->table();
+  t->stmts.give_back(c->rows_sql, std::move(c->rows));
+  c->rows = t->stmts.borrow(sql);
+  c->rows_sql = sql;
+}
+
 int filter(Cursor* c, int plan, sqlite3_value** argv) {
   Table* t = c->table();
   c->match = (plan & kPlanMatch) != 0;
@@ -113,8 +122,8 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
     if (plan & kPlanNprobe) nprobe = read_nprobe(t, argv[argi++]);
     std::vector<float> q = query_vector(t, query);
     c->hits = t->search(q.data(), static_cast<int>(c->k), by_tenant ? &tenant : nullptr, nprobe);
-    c->rows = Stmt(t->db, std::string("SELECT ") + kRowColumns + " FROM " +
-                              t->storage.shadow("data") + " WHERE id = ?");
+    use_statement(c, std::string("SELECT ") + kRowColumns + " FROM " +
+                         t->storage.shadow("data") + " WHERE id = ?");
     load_hit(c);
     return SQLITE_OK;
   }
@@ -124,7 +133,7 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
   std::string sql = std::string("SELECT ") + kRowColumns + " FROM " + t->storage.shadow("data");
   if (plan & kPlanRowid) sql += " WHERE id = ?";
   sql += " ORDER BY id";
-  c->rows = Stmt(t->db, sql);
+  use_statement(c, sql);
   if (plan & kPlanRowid) {
     sqlite3_value* v = argv[argi++];
     if (sqlite3_value_numeric_type(v) != SQLITE_INTEGER) return SQLITE_OK;  // no such rowid
@@ -155,7 +164,9 @@ int cursor_open(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
 }
 
 int cursor_close(sqlite3_vtab_cursor* cur) {
-  delete static_cast<Cursor*>(cur);
+  auto* c = static_cast<Cursor*>(cur);
+  c->table()->stmts.give_back(c->rows_sql, std::move(c->rows));
+  delete c;
   return SQLITE_OK;
 }
 

@@ -22,7 +22,7 @@ struct TableOptions {
   EmbedderKind embedder = EmbedderKind::kHash;
   std::vector<ModelArm> models = {{"small", 0.1}, {"large", 1.0}};
   std::optional<int64_t> budget;     // bytes; absent = unbounded
-  int nprobe = 16;                   // IVF lists scanned per query (chosen by bench/)
+  int nprobe = 0;                    // IVF lists scanned per query; 0 = tuned at training
   bool sq8 = false;                  // quantizer='sq8': 8-bit codes in memory, re-ranked
   int ivf_min = 20000;               // below this many examples search stays exact
   uint64_t seed = 0;                 // every seeded decision (k-means, routing, tuning)

@@ -11,16 +11,18 @@
 #include "common/error.h"
 #include "index/exact_index.h"
 #include "index/kmeans.h"
+#include "index/nprobe_tuner.h"
 
 namespace iccache {
 namespace {
 
-// n unit vectors around `clusters` random centres (seeded), row-major.
+// n unit vectors around `clusters` random centres, row-major. The centres are the same for
+// every call (fixed seed), so base and query sets share a distribution; `seed` draws points.
 std::vector<float> clustered(size_t n, int dim, int clusters, float spread, uint32_t seed) {
-  std::mt19937 rng(seed);
+  std::mt19937 crng(11), rng(seed);
   std::normal_distribution<float> g;
   std::vector<float> centres(clusters * dim), out(n * dim);
-  for (auto& x : centres) x = g(rng);
+  for (auto& x : centres) x = g(crng);
   for (size_t i = 0; i < n; ++i) {
     double norm = 0;
     for (int d = 0; d < dim; ++d) {
@@ -125,6 +127,19 @@ TEST(IvfIndex, TenantFilterProbesFurtherForKRows) {
     for (auto& h : hits) EXPECT_EQ(h.id % 10, 0);
   }
   EXPECT_GE(recall_at_10(f, 8, &rare), 0.95);
+}
+
+TEST(NprobeTuner, ReachesTheTargetWithFewLists) {
+  Fixture f(4000, 32, false, 63);
+  std::vector<int64_t> ids(f.n);
+  for (size_t i = 0; i < f.n; ++i) ids[i] = static_cast<int64_t>(i);
+  NprobeTuning t = tune_nprobe(f.ivf, f.data.data(), ids.data(), f.n);
+  EXPECT_GE(t.recall, 0.95);
+  EXPECT_LT(t.nprobe, 63);
+  EXPECT_GE(recall_at_10(f, t.nprobe), 0.93);  // held-out queries agree
+  // A stricter target needs at least as many lists.
+  EXPECT_GE(tune_nprobe(f.ivf, f.data.data(), ids.data(), f.n, 10, 0.99).nprobe, t.nprobe);
+  EXPECT_EQ(tune_nprobe(f.ivf, f.data.data(), ids.data(), f.n, 10, 1.01).nprobe, 63);  // unreachable
 }
 
 TEST(IvfIndex, AddRemoveKeepListsDense) {

@@ -49,6 +49,9 @@ TEST(Ivf, TrainsAutomaticallyAtIvfMinWithSqrtNLists) {
   fill(db, 1, 400);
   EXPECT_EQ(db.scalar("SELECT count(*) FROM ex_centroids"), "20");  // round(sqrt(400))
   EXPECT_EQ(db.scalar("SELECT value FROM ex_state WHERE key = 'ivf_trained_n'"), "400");
+  // nprobe tuned at training for recall@10 >= 0.95 on the table's own vectors
+  EXPECT_EQ(db.scalar("SELECT value BETWEEN 1 AND 20 FROM ex_state WHERE key = 'nprobe_tuned'"), "1");
+  EXPECT_EQ(db.scalar("SELECT value >= 0.95 FROM ex_state WHERE key = 'nprobe_tuned_recall'"), "1");
   EXPECT_EQ(db.scalar("SELECT count(DISTINCT list) > 10 FROM ex_index"), "1");
   db.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
   // Retraining waits for 4x growth.

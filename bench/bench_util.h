@@ -1,0 +1,69 @@
+// Small helpers shared by the SQL benchmarks: a connection with the extension loaded,
+// statement execution with fail-fast errors, timing and percentiles.
+#pragma once
+#include <sqlite3.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <string>
+#include <vector>
+
+namespace bench {
+
+using Clock = std::chrono::steady_clock;
+inline double ms_since(Clock::time_point t) {
+  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
+}
+
+inline void must(sqlite3* db, int rc, const std::string& what) {
+  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
+    std::fprintf(stderr, "%s: %s\n", what.c_str(), sqlite3_errmsg(db));
+    std::exit(1);
+  }
+}
+
+inline void exec(sqlite3* db, const std::string& sql) {
+  must(db, sqlite3_exec(db, sql.c_str(), nullptr, nullptr, nullptr), sql);
+}
+
+inline sqlite3_stmt* prepare(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* s = nullptr;
+  must(db, sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr), sql);
+  return s;
+}
+
+// Opens (after deleting) a database file and loads extensions (paths without suffix ok).
+inline sqlite3* open_fresh(const std::string& path, const std::vector<std::string>& extensions) {
+  for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((path + suffix).c_str());
+  sqlite3* db = nullptr;
+  must(db, sqlite3_open(path.c_str(), &db), "open " + path);
+  sqlite3_enable_load_extension(db, 1);
+  for (const auto& e : extensions) {
+    char* err = nullptr;
+    if (sqlite3_load_extension(db, e.c_str(), nullptr, &err) != SQLITE_OK) {
+      std::fprintf(stderr, "load %s: %s\n", e.c_str(), err ? err : "?");
+      std::exit(1);
+    }
+  }
+  exec(db, "PRAGMA cache_size = -262144");  // 256 MiB page cache
+  return db;
+}
+
+inline double percentile(std::vector<double> v, double p) {
+  if (v.empty()) return 0;
+  std::sort(v.begin(), v.end());
+  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
+}
+
+inline long long file_bytes(const std::string& path) {
+  FILE* f = std::fopen(path.c_str(), "rb");
+  if (!f) return 0;
+  std::fseek(f, 0, SEEK_END);
+  long long n = std::ftell(f);
+  std::fclose(f);
+  return n;
+}
+
+}  // namespace bench

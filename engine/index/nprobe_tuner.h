@@ -1,0 +1,22 @@
+// Chooses nprobe after training: the smallest number of lists whose recall@k, measured on
+// a sample of the table's own vectors used as queries (each excluding itself), reaches the
+// target. Data sets differ wildly (well-clustered vectors need 1 list, hashed n-gram text
+// a third of them), so a fixed default would be either slow or inaccurate.
+#pragma once
+#include <cstddef>
+#include <cstdint>
+
+#include "index/ivf_index.h"
+
+namespace iccache {
+
+struct NprobeTuning {
+  int nprobe;       // chosen value (nlist when the target is never reached)
+  double recall;    // measured recall@k at that value
+};
+
+// data: n x dim row-major vectors with ids[i]; the same vectors as in `ivf`.
+NprobeTuning tune_nprobe(const IvfIndex& ivf, const float* data, const int64_t* ids, size_t n,
+                         int k = 10, double target = 0.95, int samples = 48);
+
+}  // namespace iccache
