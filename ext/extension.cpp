@@ -3,6 +3,8 @@
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT1
 
+#include "manage.h"
+
 namespace iccache::ext {
 const sqlite3_module* iccache_module();
 int register_route_functions(sqlite3* db);  // route_functions.cpp
@@ -14,6 +16,8 @@ extern "C" __attribute__((visibility("default"))) int sqlite3_iccache_init(
   SQLITE_EXTENSION_INIT2(api);
   int rc = sqlite3_create_module_v2(db, "iccache", iccache::ext::iccache_module(), nullptr, nullptr);
   if (rc != SQLITE_OK) *err = sqlite3_mprintf("iccache: could not register the module: %s", sqlite3_errstr(rc));
+  if (rc == SQLITE_OK && (rc = iccache::ext::register_manage(db)) != SQLITE_OK)
+    *err = sqlite3_mprintf("iccache: could not register the example manager: %s", sqlite3_errstr(rc));
   if (rc == SQLITE_OK && (rc = iccache::ext::register_route_functions(db)) != SQLITE_OK)
     *err = sqlite3_mprintf("iccache: could not register the routing functions: %s", sqlite3_errstr(rc));
   if (rc == SQLITE_OK && (rc = iccache::ext::register_stats_function(db)) != SQLITE_OK)

@@ -2,6 +2,7 @@
 
 #include <cstring>
 
+#include "manage_store.h"
 #include "route_store.h"
 
 namespace iccache::ext {
@@ -40,7 +41,7 @@ void Storage::create_tables(sqlite3* db, const std::string& schema, const std::s
                " response BLOB NOT NULL, response_enc INTEGER NOT NULL, model TEXT NOT NULL,"
                " quality REAL NOT NULL, tenant TEXT NOT NULL, created_at REAL NOT NULL,"
                " uses INTEGER NOT NULL, offloads INTEGER NOT NULL, gain REAL NOT NULL,"
-               " bytes INTEGER NOT NULL)");
+               " bytes INTEGER NOT NULL" + std::string(kManageDataColumns) + ")");
   exec(db, "CREATE TABLE " + s.shadow("vectors") + "(id INTEGER PRIMARY KEY, vector BLOB NOT NULL)");
   exec(db, "CREATE TABLE " + s.shadow("state") + "(key TEXT PRIMARY KEY, value) WITHOUT ROWID");
   // IVF: each example's list (and SQ8 code), and one row per centroid (see index_store.h).
@@ -49,11 +50,13 @@ void Storage::create_tables(sqlite3* db, const std::string& schema, const std::s
   exec(db, "CREATE TABLE " + s.shadow("centroids") + "(list INTEGER PRIMARY KEY, centroid BLOB NOT NULL)");
   exec(db, "INSERT INTO " + s.shadow("state") + " VALUES('format', " +
                std::to_string(kFormatVersion) + "), ('generation', 0)");
+  create_manage_schema(db, schema, table);  // example manager: triggers, view
   create_route_schema(db, schema, table);   // router tables, ex_stats view
 }
 
 void Storage::drop_tables(sqlite3* db, const std::string& schema, const std::string& table) {
   Storage s(db, schema, table);
+  drop_manage_schema(db, schema, table);
   drop_route_schema(db, schema, table);
   for (const char* suffix : kSuffixes) exec(db, "DROP TABLE IF EXISTS " + s.shadow(suffix));
 }
@@ -64,6 +67,7 @@ void Storage::rename_tables(sqlite3* db, const std::string& schema, const std::s
   for (const char* suffix : kSuffixes)
     exec(db, "ALTER TABLE " + s.shadow(suffix) + " RENAME TO " +
                  quote_id(to + "_" + std::string(suffix)));
+  rename_manage_schema(db, schema, from, to);
   rename_route_schema(db, schema, from, to);
 }
 

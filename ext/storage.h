@@ -1,6 +1,7 @@
 // Shadow tables of one iccache table `T` (FTS5 style, all in the same database file):
 //   T_data(id INTEGER PRIMARY KEY, request BLOB, request_enc, response BLOB, response_enc,
-//          model, quality, tenant, created_at, uses, offloads, gain, bytes)
+//          model, quality, tenant, created_at, uses, offloads, gain, bytes,
+//          + the example manager's statistics columns, see manage_store.h)
 //       texts are stored through engine/codec (enc 0 = raw UTF-8 bytes, 1 = lz4)
 //   T_vectors(id INTEGER PRIMARY KEY, vector BLOB)   unit float32 little-endian vectors
 //   T_state(key TEXT PRIMARY KEY, value)             format version, generation nonces

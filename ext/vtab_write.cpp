@@ -9,6 +9,8 @@
 #include "common/footprint.h"
 #include "common/utf8.h"
 #include "integrity.h"
+#include "manage_evict.h"
+#include "manage_store.h"
 #include "vector/vector_parse.h"
 #include "vtab.h"
 
@@ -128,6 +130,7 @@ int insert(Table* t, sqlite3_value* rowid_value, sqlite3_value** col, sqlite3_in
   row.stored.request = encode_text(request);
   row.stored.response = encode_text(response);
   finish_bytes(t, row.stored);
+  check_fits_budget(*t, row.stored.bytes);
 
   int64_t id = 0;
   bool has_id = !is_null(rowid_value);
@@ -144,6 +147,7 @@ int insert(Table* t, sqlite3_value* rowid_value, sqlite3_value** col, sqlite3_in
     t->delete_example(id);
   }
   *out_rowid = t->insert_example(has_id ? &id : nullptr, row.stored, row.vec.data());
+  evict_after_insert(*t, *out_rowid);  // budget=...: amortised knapsack eviction
   return SQLITE_OK;
 }
 
@@ -187,8 +191,12 @@ int update(Table* t, sqlite3_value* old_value, sqlite3_value* new_value, sqlite3
   row.stored.response = response_kept ? t->storage.stored_response(old_id) : encode_text(response);
   if (row.vec.empty()) row.vec = t->storage.stored_vector(old_id, t->options.dim);
   finish_bytes(t, row.stored);
+  check_fits_budget(*t, row.stored.bytes);
 
+  // A new response is a replay (docs/example-manager.md): remember the quality it replaces.
+  const double prev_quality = response_kept ? 0 : ManageStore(t->storage).quality(old_id);
   t->update_example(old_id, new_id, row.stored, row.vec.data());
+  if (!response_kept) ManageStore(t->storage).record_replay(new_id, prev_quality, now_seconds());
   return SQLITE_OK;
 }
 

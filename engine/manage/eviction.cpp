@@ -21,7 +21,15 @@ EvictionPlan plan_eviction(const std::vector<EvictionCandidate>& candidates, int
   items.reserve(candidates.size());
   of_item.reserve(candidates.size());
   int64_t room = capacity;
-  for (size_t i = 0; i < candidates.size(); ++i) {
+  // Newest first, so that among equally dense examples the knapsack keeps the newer ones
+  // (also when old values have decayed to zero).
+  std::vector<size_t> by_age(candidates.size());
+  for (size_t i = 0; i < by_age.size(); ++i) by_age[i] = i;
+  std::sort(by_age.begin(), by_age.end(), [&](size_t a, size_t b) {
+    return candidates[a].stamp != candidates[b].stamp ? candidates[a].stamp > candidates[b].stamp
+                                                      : candidates[a].id > candidates[b].id;
+  });
+  for (size_t i : by_age) {
     const EvictionCandidate& c = candidates[i];
     const double v = decay(c.value, c.stamp, latest, half_life);
     plan.total_value += v;

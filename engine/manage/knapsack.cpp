@@ -19,6 +19,38 @@ KnapsackResult take(const std::vector<KnapsackItem>& items, std::vector<size_t> 
   return r;
 }
 
+// Item indices by value density, best first, without division: a.v / a.w > b.v / b.w  <=>
+// a.v * b.w > b.v * a.w (weight-0 items come first). Ties: the lighter item first, then the
+// lower index (callers put the items they prefer to keep first).
+std::vector<size_t> density_order(const std::vector<KnapsackItem>& items) {
+  std::vector<size_t> order(items.size());
+  std::iota(order.begin(), order.end(), size_t{0});
+  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
+    const double lhs = items[a].value * static_cast<double>(items[b].weight);
+    const double rhs = items[b].value * static_cast<double>(items[a].weight);
+    if (lhs != rhs) return lhs > rhs;
+    if (items[a].weight != items[b].weight) return items[a].weight < items[b].weight;
+    return a < b;
+  });
+  return order;
+}
+
+// Adds the items not in r that still fit, in density order: never lowers the value, and
+// keeps worthless items rather than evicting more than the capacity requires.
+void fill_room(const std::vector<KnapsackItem>& items, int64_t capacity, KnapsackResult& r) {
+  std::vector<bool> in(items.size(), false);
+  for (size_t i : r.keep) in[i] = true;
+  int64_t room = capacity - r.weight;
+  for (size_t i : density_order(items)) {
+    if (in[i] || items[i].weight > room) continue;
+    r.keep.push_back(i);
+    r.weight += items[i].weight;
+    r.value += items[i].value;
+    room -= items[i].weight;
+  }
+  std::sort(r.keep.begin(), r.keep.end());
+}
+
 }  // namespace
 
 KnapsackResult knapsack_exact(const std::vector<KnapsackItem>& items, int64_t capacity) {
@@ -55,22 +87,13 @@ KnapsackResult knapsack_exact(const std::vector<KnapsackItem>& items, int64_t ca
     if (best.set >> i & 1) keep.push_back(i);
   KnapsackResult r = take(items, std::move(keep));
   r.upper_bound = r.value;
+  fill_room(items, capacity, r);  // only zero-value items can still fit
   r.exact = true;
   return r;
 }
 
 KnapsackResult knapsack_greedy(const std::vector<KnapsackItem>& items, int64_t capacity) {
-  std::vector<size_t> order(items.size());
-  std::iota(order.begin(), order.end(), size_t{0});
-  // Density order without division: a.v / a.w > b.v / b.w  <=>  a.v * b.w > b.v * a.w
-  // (weight-0 items come first). Ties: the lighter item first, then the lower index.
-  std::sort(order.begin(), order.end(), [&](size_t a, size_t b) {
-    const double lhs = items[a].value * static_cast<double>(items[b].weight);
-    const double rhs = items[b].value * static_cast<double>(items[a].weight);
-    if (lhs != rhs) return lhs > rhs;
-    if (items[a].weight != items[b].weight) return items[a].weight < items[b].weight;
-    return a < b;
-  });
+  const std::vector<size_t> order = density_order(items);
   std::vector<size_t> keep;
   int64_t room = capacity;
   double value = 0, bound = -1;
@@ -97,6 +120,7 @@ KnapsackResult knapsack_greedy(const std::vector<KnapsackItem>& items, int64_t c
     for (size_t i = 0; i < items.size(); ++i)
       if (items[i].weight == 0 && i != best) single.push_back(i);
     r = take(items, std::move(single));
+    fill_room(items, capacity, r);
   } else {
     r = take(items, std::move(keep));
   }

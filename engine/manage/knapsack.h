@@ -12,7 +12,9 @@
 //   result >= U - value(c) >= OPT - value(c)   and   result >= OPT / 2.
 // The result carries U, so a caller can report the certified gap (U - value) / U. In a cache
 // where each example holds a small share of the total value the greedy loses at most one
-// example's worth.
+// example's worth. Both solvers finally fill any room left with the remaining items in
+// density order, so worthless items are kept rather than evicted when there is room.
+// Ties in density go to the lighter item, then the lower index.
 #pragma once
 #include <cstddef>
 #include <cstdint>

@@ -100,6 +100,21 @@ TEST(Knapsack, ZeroWeightItemsAreAlwaysKept) {
   EXPECT_EQ(knapsack_greedy(items, 0).keep, (std::vector<size_t>{0, 2}));
 }
 
+TEST(Knapsack, RoomLeftIsFilledWithWorthlessItems) {
+  std::vector<KnapsackItem> items = {{0.0, 10}, {5.0, 10}, {0.0, 10}, {0.0, 30}};
+  EXPECT_EQ(knapsack_exact(items, 30).keep, (std::vector<size_t>{0, 1, 2}));
+  EXPECT_EQ(knapsack_greedy(items, 30).keep, (std::vector<size_t>{0, 1, 2}));
+}
+
+TEST(Eviction, EquallyValuableExamplesKeepTheNewest) {
+  std::vector<EvictionCandidate> c;
+  for (int i = 1; i <= 30; ++i) c.push_back({i, 100, 0.0, double(i), false});  // all worthless
+  const EvictionPlan p = plan_eviction(c, 1000, 10);
+  std::vector<int64_t> expect;
+  for (int i = 1; i <= 20; ++i) expect.push_back(i);
+  EXPECT_EQ(p.evict, expect);
+}
+
 TEST(Eviction, KeepsTheMostValuablePerByteAndHonoursPins) {
   const double h = 100;
   // id 1: value 4 at t=0 -> 1 at t=200 (two half-lives); id 2: 2 at t=200; id 3: 3 at t=200

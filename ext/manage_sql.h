@@ -1,0 +1,47 @@
+// Helpers of the example manager's SQL functions.
+//
+// in_manage_savepoint runs a write (eviction, feedback) from an SQL function inside one SAVEPOINT: in
+// autocommit mode the whole write commits once at the end instead of statement by statement
+// (atomic and much faster), inside a transaction it nests and rolls back with it, and on an
+// error everything it did is undone before the error is reported.
+#pragma once
+#include <new>
+#include <string>
+
+#include "stmt.h"
+
+namespace iccache::ext {
+
+template <class Fn>
+auto in_manage_savepoint(sqlite3* db, const char* function, Fn&& fn) {
+  auto exec = [&](const char* sql) {
+    int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) throw SqlError(rc, std::string(function) + ": " + sqlite3_errmsg(db));
+  };
+  exec("SAVEPOINT iccache_manage");
+  try {
+    auto result = fn();
+    exec("RELEASE iccache_manage");
+    return result;
+  } catch (...) {
+    sqlite3_exec(db, "ROLLBACK TO iccache_manage; RELEASE iccache_manage", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+// Runs fn (which sets the function's result), turning exceptions into an SQL error.
+template <class Fn>
+void guarded_function(sqlite3_context* ctx, Fn&& fn) {
+  try {
+    fn();
+  } catch (const SqlError& e) {
+    sqlite3_result_error(ctx, e.what(), -1);
+    sqlite3_result_error_code(ctx, e.rc());
+  } catch (const std::bad_alloc&) {
+    sqlite3_result_error_nomem(ctx);
+  } catch (const std::exception& e) {
+    sqlite3_result_error(ctx, e.what(), -1);
+  }
+}
+
+}  // namespace iccache::ext

@@ -1,0 +1,170 @@
+#include "manage_store.h"
+
+#include "storage.h"
+
+namespace iccache::ext {
+
+const char* const kManageDataColumns =
+    ", quality_ema REAL NOT NULL DEFAULT 0, ema_count INTEGER NOT NULL DEFAULT 0,"
+    " replays INTEGER NOT NULL DEFAULT 0, prev_quality REAL, replayed_at REAL,"
+    " value REAL NOT NULL DEFAULT 1, recent_uses REAL NOT NULL DEFAULT 0, decay_at REAL";
+
+namespace {
+
+void exec(sqlite3* db, const std::string& sql) {
+  char* err = nullptr;
+  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    throw SqlError(rc, msg);
+  }
+}
+
+std::string quote_literal(const std::string& s) {
+  std::string out = "'";
+  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
+  return out + "'";
+}
+
+std::string name(const std::string& table, const char* suffix) { return table + "_" + suffix; }
+
+// Triggers keep T_state 'bytes' equal to sum(bytes) of T_data through every write path.
+// Trigger bodies may not qualify table names; they resolve in the trigger's own schema.
+void create_triggers(sqlite3* db, const std::string& schema, const std::string& table) {
+  const std::string data = quote_id(name(table, "data")), state = quote_id(name(table, "state"));
+  const std::string add = "UPDATE " + state + " SET value = value + ";
+  exec(db, "CREATE TRIGGER " + quote_id(schema) + "." + quote_id(name(table, "bytes_insert")) +
+               " AFTER INSERT ON " + data + " BEGIN " + add + "new.bytes WHERE key = 'bytes'; END");
+  exec(db, "CREATE TRIGGER " + quote_id(schema) + "." + quote_id(name(table, "bytes_delete")) +
+               " AFTER DELETE ON " + data + " BEGIN " + add + "-old.bytes WHERE key = 'bytes'; END");
+  exec(db, "CREATE TRIGGER " + quote_id(schema) + "." + quote_id(name(table, "bytes_update")) +
+               " AFTER UPDATE OF bytes ON " + data + " BEGIN " + add +
+               "new.bytes - old.bytes WHERE key = 'bytes'; END");
+}
+
+void drop_triggers(sqlite3* db, const std::string& schema, const std::string& table) {
+  for (const char* t : {"bytes_insert", "bytes_delete", "bytes_update"})
+    exec(db, "DROP TRIGGER IF EXISTS " + quote_id(schema) + "." + quote_id(name(table, t)));
+}
+
+// The replay queue as a view, so `SELECT ... FROM ex_replay WHERE replay_cost = 0.2 LIMIT 5`
+// reads like a table; the view is flattened, so both reach iccache_replay's xBestIndex.
+void create_view(sqlite3* db, const std::string& schema, const std::string& table) {
+  exec(db, "CREATE VIEW " + quote_id(schema) + "." + quote_id(name(table, "replay")) +
+               " AS SELECT rowid, request, gain, expected_gain, uses, offloads, quality,"
+               " quality_ema, replays, value, bytes, replay_cost, now FROM iccache_replay(" +
+               quote_literal(table) + ")");
+}
+
+void drop_view(sqlite3* db, const std::string& schema, const std::string& table) {
+  exec(db, "DROP VIEW IF EXISTS " + quote_id(schema) + "." + quote_id(name(table, "replay")));
+}
+
+}  // namespace
+
+void create_manage_schema(sqlite3* db, const std::string& schema, const std::string& table) {
+  Storage s(db, schema, table);
+  exec(db, "INSERT INTO " + s.shadow("state") + " VALUES('bytes', 0)");
+  create_triggers(db, schema, table);
+  create_view(db, schema, table);
+}
+
+void drop_manage_schema(sqlite3* db, const std::string& schema, const std::string& table) {
+  drop_view(db, schema, table);
+  drop_triggers(db, schema, table);
+}
+
+void rename_manage_schema(sqlite3* db, const std::string& schema, const std::string& from,
+                          const std::string& to) {
+  drop_manage_schema(db, schema, from);
+  create_triggers(db, schema, to);
+  create_view(db, schema, to);
+}
+
+StatsParams stats_params(const TableOptions& o) {
+  StatsParams p;
+  p.ema_alpha = o.ema_alpha;
+  p.half_life = o.half_life;
+  p.success_reward = o.success_reward;
+  return p;
+}
+
+ManageStore::ManageStore(Storage& storage) : storage_(storage) {}
+
+bool ManageStore::read(int64_t id, ExampleStats& out) {
+  if (!read_)
+    read_ = Stmt(storage_.db(), "SELECT uses, offloads, gain, quality_ema, ema_count, value,"
+                                " recent_uses, coalesce(decay_at, created_at) FROM " +
+                                    storage_.shadow("data") + " WHERE id = ?");
+  read_.reset().bind(1, id);
+  if (!read_.step()) return false;
+  out.uses = read_.int64(0);
+  out.offloads = read_.int64(1);
+  out.gain = read_.real(2);
+  out.quality_ema = read_.real(3);
+  out.ema_count = read_.int64(4);
+  out.value = read_.real(5);
+  out.recent_uses = read_.real(6);
+  out.decay_at = read_.real(7);
+  read_.reset();
+  return true;
+}
+
+void ManageStore::write(int64_t id, const ExampleStats& s) {
+  if (!write_)
+    write_ = Stmt(storage_.db(), "UPDATE " + storage_.shadow("data") +
+                                     " SET uses = ?1, offloads = ?2, gain = ?3, quality_ema = ?4,"
+                                     " ema_count = ?5, value = ?6, recent_uses = ?7, decay_at = ?8"
+                                     " WHERE id = ?9");
+  write_.reset()
+      .bind(1, s.uses)
+      .bind(2, s.offloads)
+      .bind(3, s.gain)
+      .bind(4, s.quality_ema)
+      .bind(5, s.ema_count)
+      .bind(6, s.value)
+      .bind(7, s.recent_uses)
+      .bind(8, s.decay_at)
+      .bind(9, id)
+      .run();
+}
+
+int64_t ManageStore::total_bytes() {
+  Stmt s(storage_.db(), "SELECT value FROM " + storage_.shadow("state") + " WHERE key = 'bytes'");
+  if (!s.step())
+    throw SqlError(SQLITE_CORRUPT_VTAB, storage_.table() + ": the state table has no 'bytes' row");
+  return s.int64(0);
+}
+
+std::vector<EvictionCandidate> ManageStore::eviction_candidates() {
+  std::vector<EvictionCandidate> out;
+  Stmt s(storage_.db(), "SELECT id, bytes, value, coalesce(decay_at, created_at) FROM " +
+                            storage_.shadow("data") + " ORDER BY id");
+  while (s.step()) out.push_back({s.int64(0), s.int64(1), s.real(2), s.real(3), false});
+  return out;
+}
+
+double ManageStore::quality(int64_t id) {
+  Stmt s(storage_.db(), "SELECT quality FROM " + storage_.shadow("data") + " WHERE id = ?");
+  s.bind(1, id);
+  if (!s.step())
+    throw SqlError(SQLITE_CORRUPT_VTAB, storage_.table() + ": example " + std::to_string(id) +
+                                            " is missing from " + storage_.table() + "_data");
+  return s.real(0);
+}
+
+void ManageStore::record_replay(int64_t id, double prev_quality, double time) {
+  ExampleStats s;
+  if (!read(id, s)) return;
+  reset_after_replay(s);
+  write(id, s);
+  Stmt(storage_.db(), "UPDATE " + storage_.shadow("data") +
+                          " SET replays = replays + 1, prev_quality = ?1, replayed_at = ?2 WHERE id = ?3")
+      .bind(1, prev_quality)
+      .bind(2, time)
+      .bind(3, id)
+      .run();
+}
+
+}  // namespace iccache::ext
