@@ -73,6 +73,19 @@ TEST(ManageFeedback, DeletedAndReplacedExamplesStartAfresh) {
   EXPECT_EQ(stats(db, 20), "1 1 0.000000 1.000000 1 1.500000 1.000000 1100.0");
 }
 
+TEST(ManageFeedback, RoutingFeedbackReachesTheExamplesShown) {
+  Db db;
+  setup(db);
+  const std::string model = db.scalar("SELECT model FROM iccache_route('ex', 'alpha', '[1, 3]', 1000)");
+  db.exec("SELECT iccache_feedback('ex', 1, 0.75)");
+  // G = (1 - 0.75) x cost / 1; an offload only when the small arm served (0.75 >= 0.7).
+  const bool small = model == "small";
+  const std::string expect = std::string("1 ") + (small ? "1 0.062500" : "0 0.250000") + " 0.750000 1";
+  for (int id : {1, 3}) EXPECT_EQ(stats(db, id).substr(0, expect.size()), expect) << model;
+  EXPECT_EQ(stats(db, 2), "0 0 0.000000 0.000000 0 1.000000 0.000000 1000.0");
+  EXPECT_EQ(db.scalar("SELECT decay_at > 1.7e9 FROM ex_data WHERE id = 1"), "1");  // wall clock
+}
+
 TEST(ManageFeedback, BadInputIsRefusedAndChangesNothing) {
   Db db;
   setup(db);
