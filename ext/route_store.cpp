@@ -67,21 +67,23 @@ void rename_route_schema(sqlite3* db, const std::string& schema, const std::stri
   exec(db, stats_view_sql(schema, to));
 }
 
-Stmt& RouteStore::cached(Stmt& st, const std::string& sql) {
-  if (!st) st = Stmt(s_.db(), sql);
+template <class Sql>
+Stmt& RouteStore::cached(Stmt& st, Sql&& sql) {
+  // The SQL text is built only the first time: the route path runs this several times per call.
+  if (!st) st = Stmt(s_.db(), sql());
   return st.reset();
 }
 
 int64_t RouteStore::generation() {
-  Stmt& st = cached(gen_, "SELECT value FROM " + s_.shadow("state") + " WHERE key = 'router_generation'");
+  Stmt& st = cached(gen_, [&] { return "SELECT value FROM " + s_.shadow("state") + " WHERE key = 'router_generation'"; });
   const int64_t g = st.step() ? st.int64(0) : 0;
   st.reset();
   return g;
 }
 
 RouterScalars RouteStore::scalars() {
-  Stmt& st = cached(scalars_, "SELECT key, value FROM " + s_.shadow("state") +
-                                  " WHERE key >= 'router_' AND key < 'router`'");
+  Stmt& st = cached(scalars_, [&] { return "SELECT key, value FROM " + s_.shadow("state") +
+                                  " WHERE key >= 'router_' AND key < 'router`'"; });
   RouterScalars r;
   while (st.step()) {
     const std::string_view key = st.text(0);
@@ -98,7 +100,7 @@ RouterScalars RouteStore::scalars() {
 }
 
 std::vector<StoredArm> RouteStore::arms() {
-  Stmt& st = cached(arms_, "SELECT arm, n, reward_sum, a_inv, b FROM " + s_.shadow("router"));
+  Stmt& st = cached(arms_, [&] { return "SELECT arm, n, reward_sum, a_inv, b FROM " + s_.shadow("router"); });
   ResetOnExit guard{st};
   std::vector<StoredArm> out;
   while (st.step()) {
@@ -116,23 +118,23 @@ std::vector<StoredArm> RouteStore::arms() {
 }
 
 void RouteStore::set_state(const char* key, std::optional<double> value) {
-  Stmt& st = cached(put_state_, "INSERT OR REPLACE INTO " + s_.shadow("state") + "(key, value) VALUES(?, ?)");
+  Stmt& st = cached(put_state_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("state") + "(key, value) VALUES(?, ?)"; });
   st.bind_text(1, key);
   if (value) st.bind(2, *value); else st.bind_null(2);
   st.run();
 }
 
 void RouteStore::set_generation(int64_t g) {
-  Stmt& st = cached(put_state_, "INSERT OR REPLACE INTO " + s_.shadow("state") + "(key, value) VALUES(?, ?)");
+  Stmt& st = cached(put_state_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("state") + "(key, value) VALUES(?, ?)"; });
   st.bind_text(1, "router_generation").bind(2, g).run();
 }
 
 void RouteStore::write_route_state(const route::LoadState& load, int64_t last_decision,
                                    int64_t generation) {
   // One statement: this runs on every route call.
-  Stmt& st = cached(put_route_, "INSERT OR REPLACE INTO " + s_.shadow("state") +
+  Stmt& st = cached(put_route_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("state") +
                                     "(key, value) VALUES('router_load_ema', ?1), ('router_load_time', ?2),"
-                                    " ('router_decisions', ?3), ('router_generation', ?4)");
+                                    " ('router_decisions', ?3), ('router_generation', ?4)"; });
   st.bind(1, load.ema);
   if (load.last_time) st.bind(2, *load.last_time); else st.bind_null(2);
   st.bind(3, last_decision).bind(4, generation).run();
@@ -149,8 +151,8 @@ void RouteStore::write_cost_weight(double w, int64_t generation) {
 }
 
 void RouteStore::write_arm(const StoredArm& a, int64_t generation) {
-  Stmt& st = cached(put_arm_, "INSERT OR REPLACE INTO " + s_.shadow("router") +
-                                  "(arm, n, reward_sum, a_inv, b) VALUES(?, ?, ?, ?, ?)");
+  Stmt& st = cached(put_arm_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("router") +
+                                  "(arm, n, reward_sum, a_inv, b) VALUES(?, ?, ?, ?, ?)"; });
   const std::string_view ai = bytes_of(a.a_inv), b = bytes_of(a.b);
   st.bind_text(1, a.name).bind(2, a.n).bind(3, a.reward_sum).bind_blob(4, ai.data(), ai.size())
       .bind_blob(5, b.data(), b.size()).run();
@@ -158,9 +160,9 @@ void RouteStore::write_arm(const StoredArm& a, int64_t generation) {
 }
 
 void RouteStore::insert_decision(const DecisionRow& d) {
-  Stmt& st = cached(ins_dec_, "INSERT INTO " + s_.shadow("decisions") +
+  Stmt& st = cached(ins_dec_, [&] { return "INSERT INTO " + s_.shadow("decisions") +
                                   "(id, time, arm, explore, want_feedback, score, load, features,"
-                                  " request, example_ids) VALUES(?,?,?,?,?,?,?,?,?,?)");
+                                  " request, example_ids) VALUES(?,?,?,?,?,?,?,?,?,?)"; });
   st.bind(1, d.id).bind(2, d.time).bind_text(3, d.arm).bind(4, int64_t{d.explore})
       .bind(5, int64_t{d.want_feedback}).bind(6, d.score).bind(7, d.load)
       .bind_blob(8, d.features.data(), sizeof(double) * d.features.size())
@@ -168,9 +170,9 @@ void RouteStore::insert_decision(const DecisionRow& d) {
 }
 
 std::optional<DecisionRow> RouteStore::decision(int64_t id) {
-  Stmt& st = cached(get_dec_, "SELECT time, arm, explore, want_feedback, score, load, features,"
+  Stmt& st = cached(get_dec_, [&] { return "SELECT time, arm, explore, want_feedback, score, load, features,"
                               " request, example_ids, reward FROM " + s_.shadow("decisions") +
-                              " WHERE id = ?");
+                              " WHERE id = ?"; });
   ResetOnExit guard{st};
   st.bind(1, id);
   if (!st.step()) {
@@ -200,19 +202,19 @@ std::optional<DecisionRow> RouteStore::decision(int64_t id) {
 }
 
 void RouteStore::set_reward(int64_t id, double reward, double at) {
-  cached(set_reward_, "UPDATE " + s_.shadow("decisions") + " SET reward = ?, rewarded_at = ? WHERE id = ?")
+  cached(set_reward_, [&] { return "UPDATE " + s_.shadow("decisions") + " SET reward = ?, rewarded_at = ? WHERE id = ?"; })
       .bind(1, reward).bind(2, at).bind(3, id).run();
 }
 
 int RouteStore::prune(double min_time, int64_t max_pruned_id, int batch) {
-  Stmt& st = cached(prune_, "DELETE FROM " + s_.shadow("decisions") + " WHERE id IN (SELECT id FROM " +
-                                s_.shadow("decisions") + " ORDER BY id LIMIT ?) AND (time < ? OR id <= ?)");
+  Stmt& st = cached(prune_, [&] { return "DELETE FROM " + s_.shadow("decisions") + " WHERE id IN (SELECT id FROM " +
+                                s_.shadow("decisions") + " ORDER BY id LIMIT ?) AND (time < ? OR id <= ?)"; });
   st.bind(1, int64_t{batch}).bind(2, min_time).bind(3, max_pruned_id).run();
   return sqlite3_changes(s_.db());
 }
 
 std::vector<route::LoggedDecision> RouteStore::recent_decisions(int64_t limit) {
-  Stmt& st = cached(recent_, "SELECT features, id FROM " + s_.shadow("decisions") + " ORDER BY id DESC LIMIT ?");
+  Stmt& st = cached(recent_, [&] { return "SELECT features, id FROM " + s_.shadow("decisions") + " ORDER BY id DESC LIMIT ?"; });
   ResetOnExit guard{st};
   st.bind(1, limit);
   std::vector<route::LoggedDecision> out;
@@ -231,7 +233,7 @@ std::vector<route::LoggedDecision> RouteStore::recent_decisions(int64_t limit) {
 }
 
 int64_t RouteStore::decision_count() {
-  Stmt& st = cached(count_, "SELECT count(*) FROM " + s_.shadow("decisions"));
+  Stmt& st = cached(count_, [&] { return "SELECT count(*) FROM " + s_.shadow("decisions"); });
   st.step();
   const int64_t n = st.int64(0);
   st.reset();
@@ -239,7 +241,7 @@ int64_t RouteStore::decision_count() {
 }
 
 int64_t RouteStore::feedback_count() {
-  Stmt& st = cached(fb_count_, "SELECT count(reward) FROM " + s_.shadow("decisions"));
+  Stmt& st = cached(fb_count_, [&] { return "SELECT count(reward) FROM " + s_.shadow("decisions"); });
   st.step();
   const int64_t n = st.int64(0);
   st.reset();
@@ -247,8 +249,8 @@ int64_t RouteStore::feedback_count() {
 }
 
 bool RouteStore::example(int64_t id, int dim, double& quality, float* vec) {
-  Stmt& st = cached(example_, "SELECT d.quality, v.vector FROM " + s_.shadow("data") + " AS d JOIN " +
-                                  s_.shadow("vectors") + " AS v ON v.id = d.id WHERE d.id = ?");
+  Stmt& st = cached(example_, [&] { return "SELECT d.quality, v.vector FROM " + s_.shadow("data") + " AS d JOIN " +
+                                  s_.shadow("vectors") + " AS v ON v.id = d.id WHERE d.id = ?"; });
   st.bind(1, id);
   if (!st.step()) {
     st.reset();
@@ -267,11 +269,11 @@ bool RouteStore::example(int64_t id, int dim, double& quality, float* vec) {
   return true;
 }
 
-void RouteStore::begin() { cached(begin_, "SAVEPOINT iccache_router").run(); }
-void RouteStore::commit() { cached(commit_, "RELEASE iccache_router").run(); }
+void RouteStore::begin() { cached(begin_, [&] { return "SAVEPOINT iccache_router"; }).run(); }
+void RouteStore::commit() { cached(commit_, [&] { return "RELEASE iccache_router"; }).run(); }
 void RouteStore::rollback() {
-  cached(rollback_, "ROLLBACK TO iccache_router").run();
-  cached(release_, "RELEASE iccache_router").run();
+  cached(rollback_, [&] { return "ROLLBACK TO iccache_router"; }).run();
+  cached(release_, [&] { return "RELEASE iccache_router"; }).run();
 }
 
 }  // namespace iccache::ext

@@ -92,7 +92,8 @@ class RouteStore {
   void rollback();
 
  private:
-  Stmt& cached(Stmt& s, const std::string& sql);
+  template <class Sql>
+  Stmt& cached(Stmt& s, Sql&& sql);
   void set_state(const char* key, std::optional<double> value);
   void set_generation(int64_t g);
 

@@ -16,7 +16,7 @@ struct RouteOptions {
   bool cache_arm = false;               // cache_arm: add the verbatim-cache arm (cost 0)
   double load_half_life = 10;           // seconds
   double load_threshold = 10;           // requests per second
-  double load_beta = 0.5;               // bias bound per unit cost
+  double load_beta = 0.25;              // bias bound per unit cost (bench/route_sim.py)
   double load_gamma = 1.0;              // bias steepness
   double cost_weight = 0;               // initial cost weight (iccache_calibrate changes it)
   double feedback_std = 0.02;           // want_feedback when arm scores' std is below this
