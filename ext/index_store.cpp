@@ -30,6 +30,8 @@ void IndexStore::remove(int64_t id) {
   cached(del_, "DELETE FROM " + index_ + " WHERE id = ?").bind(1, id).run();
 }
 
+void IndexStore::clear_rows() { Stmt(db_, "DELETE FROM " + index_).run(); }
+
 void IndexStore::change_id(int64_t from, int64_t to) {
   Stmt(db_, "UPDATE " + index_ + " SET id = ? WHERE id = ?").bind(1, to).bind(2, from).run();
 }

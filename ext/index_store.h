@@ -26,6 +26,8 @@ class IndexStore {
 
   void put(int64_t id, int list, std::string_view tenant, const uint8_t* code, size_t code_bytes);
   void remove(int64_t id);
+  // Deletes every row (training rewrites them all).
+  void clear_rows();
   void change_id(int64_t from, int64_t to);
 
   int64_t trained_n();

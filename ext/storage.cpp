@@ -103,6 +103,13 @@ void Storage::set_state_int(const std::string& key, int64_t value) {
       .run();
 }
 
+void Storage::set_state_real(const std::string& key, double value) {
+  Stmt(db_, "INSERT OR REPLACE INTO " + shadow("state") + "(key, value) VALUES(?, ?)")
+      .bind_text(1, key)
+      .bind(2, value)
+      .run();
+}
+
 bool Storage::exists(int64_t id) {
   Stmt& s = cached(exists_, "SELECT 1 FROM " + shadow("data") + " WHERE id = ?");
   bool found = s.bind(1, id).step();

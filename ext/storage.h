@@ -60,6 +60,7 @@ class Storage {
   // Integer settings kept in T_state (e.g. 'nprobe'), with a default when absent.
   int64_t state_int(const std::string& key, int64_t fallback);
   void set_state_int(const std::string& key, int64_t value);
+  void set_state_real(const std::string& key, double value);
 
   bool exists(int64_t id);
   // Inserts with the given id, or an id chosen by SQLite when id is null; returns the id.

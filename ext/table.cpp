@@ -1,6 +1,7 @@
 // Table: the per-connection state of one iccache table and the writes that keep the shadow
 // tables and the in-memory index in step (tables first, memory last, so a failed write
 // never leaves memory ahead of the file).
+#include <chrono>
 #include <cmath>
 #include <cstring>
 
@@ -138,10 +139,17 @@ void Table::train_index() {
   });
   const size_t n = ids.size();
   if (n == 0) return;
+  using Clock = std::chrono::steady_clock;
+  auto seconds = [](Clock::time_point t0) {
+    return std::chrono::duration<double>(Clock::now() - t0).count();
+  };
+  auto t0 = Clock::now();
   const int k = std::max(1, static_cast<int>(std::lround(std::sqrt(static_cast<double>(n)))));
   KmeansParams params;
   params.seed = options.seed;
   std::vector<float> centroids = train_centroids(data.data(), n, dim, k, params);
+  const double kmeans_s = seconds(t0);
+  t0 = Clock::now();
   std::vector<int32_t> lists = assign_to_centroids(centroids.data(), k, data.data(), n, dim);
   std::vector<float> ranges;
   if (options.sq8) {
@@ -151,8 +159,12 @@ void Table::train_index() {
     for (size_t i = 0; i < n; i += step) sample.insert(sample.end(), &data[i * dim], &data[i * dim] + dim);
     ranges = train_sq8(sample.data(), sample.size() / dim, dim);
   }
-  // Everything computed; now write, then rebuild memory from what was written.
+  const double assign_s = seconds(t0);
+  t0 = Clock::now();
+  // Everything computed; now write, then rebuild memory from what was written. Emptying
+  // T_index first turns the rewrite into appends in id order (faster than replacing).
   index_store.save_training(centroids, dim, ranges, static_cast<int64_t>(n));
+  index_store.clear_rows();
   index.clear();
   index.set_training(std::move(centroids), std::move(ranges));
   std::vector<uint8_t> code(options.sq8 ? dim : 0);
@@ -163,8 +175,14 @@ void Table::train_index() {
     index.add(ids[i], lists[i], tenants[i], v, options.sq8 ? code.data() : nullptr);
   }
   index_loaded = true;
+  const double write_s = seconds(t0);
+  t0 = Clock::now();
   NprobeTuning tuning = tune_nprobe(index, data.data(), ids.data(), n);
   index_store.save_tuning(tuning.nprobe, tuning.recall);
+  storage.set_state_real("train_kmeans_s", kmeans_s);
+  storage.set_state_real("train_assign_s", assign_s);
+  storage.set_state_real("train_write_s", write_s);
+  storage.set_state_real("train_tune_s", seconds(t0));
   nprobe = effective_nprobe();
   bump_generation();
 }
