@@ -17,8 +17,7 @@ void ExactIndex::clear() {
   ids_.clear();
   tenant_of_row_.clear();
   pos_.clear();
-  tenant_names_.clear();
-  tenant_ids_.clear();
+  tenants_.clear();
 }
 
 void ExactIndex::reserve(size_t n) {
@@ -28,17 +27,8 @@ void ExactIndex::reserve(size_t n) {
   pos_.reserve(n);
 }
 
-int32_t ExactIndex::intern_tenant(std::string_view tenant) {
-  auto it = tenant_ids_.find(std::string(tenant));
-  if (it != tenant_ids_.end()) return it->second;
-  int32_t id = static_cast<int32_t>(tenant_names_.size());
-  tenant_names_.emplace_back(tenant);
-  tenant_ids_.emplace(tenant_names_.back(), id);
-  return id;
-}
-
 void ExactIndex::upsert(int64_t id, const float* vec, std::string_view tenant) {
-  int32_t t = intern_tenant(tenant);
+  int32_t t = tenants_.intern(tenant);
   auto it = pos_.find(id);
   size_t row;
   if (it != pos_.end()) {
@@ -78,7 +68,7 @@ const float* ExactIndex::vector(int64_t id) const {
 }
 
 const std::string& ExactIndex::tenant(int64_t id) const {
-  return tenant_names_[tenant_of_row_[pos_.at(id)]];
+  return tenants_.name(tenant_of_row_[pos_.at(id)]);
 }
 
 std::vector<Hit> ExactIndex::search(const float* q, int k, const std::string* tenant) const {
@@ -86,9 +76,8 @@ std::vector<Hit> ExactIndex::search(const float* q, int k, const std::string* te
   if (k < 1) throw Error("k must be at least 1");
   int32_t want = -1;
   if (tenant) {
-    auto it = tenant_ids_.find(*tenant);
-    if (it == tenant_ids_.end()) return out;
-    want = it->second;
+    want = tenants_.find(*tenant);
+    if (want < 0) return out;
   }
   const size_t n = ids_.size();
   if (n == 0) return out;

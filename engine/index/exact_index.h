@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "index/hit.h"
+#include "index/tenant_dictionary.h"
 
 namespace iccache {
 
@@ -38,15 +39,13 @@ class ExactIndex {
   std::vector<Hit> search(const float* q, int k, const std::string* tenant = nullptr) const;
 
  private:
-  int32_t intern_tenant(std::string_view tenant);
 
   int dim_;
   std::vector<float> data_;     // size() x dim_, row-major, dense (swap-remove on delete)
   std::vector<int64_t> ids_;    // row -> id
   std::vector<int32_t> tenant_of_row_;
   std::unordered_map<int64_t, size_t> pos_;  // id -> row
-  std::vector<std::string> tenant_names_;
-  std::unordered_map<std::string, int32_t> tenant_ids_;
+  TenantDictionary tenants_;
   mutable std::vector<float> scores_;  // scratch: no per-query allocation beyond the result
 };
 

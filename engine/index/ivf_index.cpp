@@ -55,8 +55,7 @@ void IvfIndex::clear() {
   sq8_ranges_.clear();
   lists_.assign(1, List());
   where_.clear();
-  tenant_names_.clear();
-  tenant_ids_.clear();
+  tenants_.clear();
 }
 
 void IvfIndex::set_training(std::vector<float> centroids, std::vector<float> sq8_ranges) {
@@ -90,15 +89,6 @@ void IvfIndex::encode(const float* v, uint8_t* code) const {
   }
 }
 
-int32_t IvfIndex::intern_tenant(std::string_view tenant) {
-  auto it = tenant_ids_.find(std::string(tenant));
-  if (it != tenant_ids_.end()) return it->second;
-  int32_t id = static_cast<int32_t>(tenant_names_.size());
-  tenant_names_.emplace_back(tenant);
-  tenant_ids_.emplace(tenant_names_.back(), id);
-  return id;
-}
-
 void IvfIndex::add(int64_t id, int list, std::string_view tenant, const float* vec,
                    const uint8_t* code) {
   if (list < 0 || list >= nlist())
@@ -110,7 +100,7 @@ void IvfIndex::add(int64_t id, int list, std::string_view tenant, const float* v
   List& l = lists_[list];
   where_.emplace(id, Where{list, static_cast<uint32_t>(l.ids.size())});
   l.ids.push_back(id);
-  l.tenants.push_back(intern_tenant(tenant));
+  l.tenants.push_back(tenants_.intern(tenant));
   if (stores_codes())
     l.codes.insert(l.codes.end(), code, code + dim_);
   else
@@ -173,9 +163,8 @@ std::vector<Hit> IvfIndex::search(const float* q, int k, const std::string* tena
   if (nprobe < 1) throw Error("nprobe must be at least 1");
   int32_t want = -1;
   if (tenant) {
-    auto it = tenant_ids_.find(*tenant);
-    if (it == tenant_ids_.end()) return {};
-    want = it->second;
+    want = tenants_.find(*tenant);
+    if (want < 0) return {};
   }
   // Lists in order of centroid score; only the first nprobe (or more, see below) are read.
   const int nl = nlist();

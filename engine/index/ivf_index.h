@@ -15,6 +15,7 @@
 #include <vector>
 
 #include "index/hit.h"
+#include "index/tenant_dictionary.h"
 
 namespace iccache {
 
@@ -77,7 +78,6 @@ class IvfIndex {
   };
 
   bool stores_codes() const { return sq8_ && trained(); }
-  int32_t intern_tenant(std::string_view tenant);
   // Scores every row of list l (allowed by the tenant filter) into top; returns how many
   // rows passed the filter.
   size_t scan_list(int l, const float* q, const float* q_scaled, float q_bias, int32_t tenant,
@@ -89,8 +89,7 @@ class IvfIndex {
   std::vector<float> sq8_ranges_;  // vmin[dim], vdiff[dim]
   std::vector<List> lists_;
   std::unordered_map<int64_t, Where> where_;
-  std::vector<std::string> tenant_names_;
-  std::unordered_map<std::string, int32_t> tenant_ids_;
+  TenantDictionary tenants_;
   mutable std::vector<float> scratch_;  // per-query scores; no allocation beyond results
 };
 
