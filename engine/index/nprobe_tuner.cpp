@@ -16,18 +16,25 @@ NprobeTuning tune_nprobe(const IvfIndex& ivf, const float* data, const int64_t* 
   if (n < 2 || nl <= 1) return {1, 1.0};
   const size_t m = std::min<size_t>(samples, n);
   const size_t step = n / m;
-  // Exact truth for all samples in one matrix product (queries x N), excluding self.
+  // Exact truth, excluding self, a block of queries at a time (one matrix product each, and
+  // a bounded score buffer: 16 x N floats).
   using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
   Eigen::Map<const RowMajor> all(data, static_cast<Eigen::Index>(n), dim);
   RowMajor queries(static_cast<Eigen::Index>(m), dim);
   for (size_t j = 0; j < m; ++j) queries.row(j) = all.row(static_cast<Eigen::Index>(j * step));
-  RowMajor scores = queries * all.transpose();
   std::vector<std::set<int64_t>> truth(m);
-  for (size_t j = 0; j < m; ++j) {
-    TopK top(static_cast<size_t>(k));
-    for (size_t i = 0; i < n; ++i)
-      if (i != j * step) top.push(ids[i], scores(static_cast<Eigen::Index>(j), static_cast<Eigen::Index>(i)));
-    for (const Hit& h : top.take_sorted()) truth[j].insert(h.id);
+  constexpr size_t kBlock = 16;
+  RowMajor scores;
+  for (size_t b = 0; b < m; b += kBlock) {
+    const size_t rows = std::min(kBlock, m - b);
+    scores.noalias() = queries.middleRows(static_cast<Eigen::Index>(b), static_cast<Eigen::Index>(rows)) * all.transpose();
+    for (size_t r = 0; r < rows; ++r) {
+      const size_t j = b + r;
+      TopK top(static_cast<size_t>(k));
+      for (size_t i = 0; i < n; ++i)
+        if (i != j * step) top.push(ids[i], scores(static_cast<Eigen::Index>(r), static_cast<Eigen::Index>(i)));
+      for (const Hit& h : top.take_sorted()) truth[j].insert(h.id);
+    }
   }
   std::unordered_map<int64_t, size_t> row_of;
   row_of.reserve(n);
