@@ -2,10 +2,11 @@
 // sqlite-vec, on the same vectors and queries, in one run. See bench/run_ivf_bench.sh.
 //
 //   bench_ivf [--vec0 PATH] [--sizes 100000,1000000] [--shared DIR] [--queries 200]
-//             [--exact-queries 50] [--dir /tmp]
+//             [--exact-queries 50] [--dir /tmp] [--centres 2000 (0: N/50)] [--noise 0.8]
+//             [--no-text 1]
 //
-// Data sets: "clustered" (d = 384: N/50 seeded random unit centres plus Gaussian noise of
-// norm about 0.8, then normalised; queries drawn the same way, not in the set) at each size, and "text"
+// Data sets: "clustered" (d = 384: seeded random unit centres, 2,000 or N/50, plus Gaussian
+// noise of norm 0.8, then normalised; queries drawn the same way, not in the set) at each size, and "text"
 // (d = 384, the built-in embedder over AlpacaEval-free real text: Alpaca instructions and
 // GSM8K questions from --shared when present, else the shipped GSM8K sample; the last 200
 // texts are the queries). Ground truth is the engine's exact search.
@@ -34,6 +35,9 @@ struct Args {
   int queries = 200;
   int exact_queries = 50;
   std::string dir = "/tmp";
+  bool text = true;
+  int centres = 2000;   // 0: N / 50 (clusters finer than the K = sqrt(N) lists)
+  float noise = 0.8f;   // norm of the Gaussian noise around a unit centre
 };
 
 struct Dataset {
@@ -51,10 +55,12 @@ void normalize(float* v, int dim) {
   for (int d = 0; d < dim; ++d) v[d] = static_cast<float>(v[d] / std::sqrt(s));
 }
 
-Dataset clustered(size_t n, int nq) {
-  // About 50 vectors per centre at every size, so a query's neighbours are its own cluster
-  // and the nearest ones; the lists of a K = sqrt(N) IVF each hold several clusters.
-  const int dim = 384, centres = static_cast<int>(std::max<size_t>(100, n / 50));
+Dataset clustered(size_t n, int nq, int centres_arg, float noise) {
+  // With a fixed number of centres (default 2,000) the structure is coarser than the
+  // K = sqrt(N) lists at large N; with --centres 0 every centre has ~50 vectors and each
+  // list mixes many unrelated clusters, the hard case for IVF.
+  const int dim = 384;
+  const int centres = centres_arg > 0 ? centres_arg : static_cast<int>(std::max<size_t>(100, n / 50));
   std::mt19937 rng(20261126);
   std::normal_distribution<float> g;
   std::vector<float> c(static_cast<size_t>(centres) * dim);
@@ -65,12 +71,13 @@ Dataset clustered(size_t n, int nq) {
     std::uniform_int_distribution<int> pick(0, centres - 1);
     for (size_t i = 0; i < count; ++i) {
       const float* centre = &c[static_cast<size_t>(pick(rng)) * dim];
-      // noise of norm ~0.8 around a unit centre: neighbours within a cluster at cosine ~0.6
-      for (int d = 0; d < dim; ++d) out[i * dim + d] = centre[d] + 0.8f * g(rng) / std::sqrt(float(dim));
+      // noise of norm `noise` around a unit centre (0.8: neighbours within a cluster at
+      // cosine ~0.6)
+      for (int d = 0; d < dim; ++d) out[i * dim + d] = centre[d] + noise * g(rng) / std::sqrt(float(dim));
       normalize(&out[i * dim], dim);
     }
   };
-  Dataset ds{"clustered", dim, n, {}, {}};
+  Dataset ds{"clustered (" + std::to_string(centres) + " centres, noise " + std::to_string(noise).substr(0, 4) + ")", dim, n, {}, {}};
   draw(ds.base, n);
   draw(ds.queries, nq);
   return ds;
@@ -362,6 +369,9 @@ int main(int argc, char** argv) {
     else if (k == "--queries") a.queries = std::atoi(v.c_str());
     else if (k == "--exact-queries") a.exact_queries = std::atoi(v.c_str());
     else if (k == "--dir") a.dir = v;
+    else if (k == "--centres") a.centres = std::atoi(v.c_str());
+    else if (k == "--noise") a.noise = std::stof(v);
+    else if (k == "--no-text") a.text = v != "1";
     else if (k == "--sizes") {
       a.sizes.clear();
       std::stringstream ss(v);
@@ -371,10 +381,12 @@ int main(int argc, char** argv) {
       return 2;
     }
   }
-  std::string source;
-  Dataset text = text_set(a, &source);
-  std::printf("text set: %zu examples + 200 queries from %s\n", text.n, source.c_str());
-  run_dataset(a, text);
-  for (size_t n : a.sizes) run_dataset(a, clustered(n, a.queries));
+  if (a.text) {
+    std::string source;
+    Dataset text = text_set(a, &source);
+    std::printf("text set: %zu examples + 200 queries from %s\n", text.n, source.c_str());
+    run_dataset(a, text);
+  }
+  for (size_t n : a.sizes) run_dataset(a, clustered(n, a.queries, a.centres, a.noise));
   return 0;
 }
