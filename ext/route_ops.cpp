@@ -7,6 +7,7 @@
 #include "route/calibrate.h"
 #include "route_args.h"
 #include "route_state.h"
+#include "select_feedback.h"
 #include "vtab.h"
 
 namespace iccache::ext {
@@ -46,13 +47,14 @@ std::string format_number(double v) {
 }  // namespace
 
 RouteResult route_request(Table& t, const std::vector<float>& request, int64_t request_bytes,
-                          const std::vector<int64_t>& example_ids, double at) {
+                          const std::vector<int64_t>& example_ids, double at,
+                          std::string_view request_text) {
   RouteState& rs = route_state(t);
   const int dim = t.options.dim;
-  // Similarities and qualities of the selected examples. utility = quality until selection's
-  // learned utility model (issue 4) is available; it plugs in here.
-  std::vector<route::ExampleSignal> signals;
-  signals.reserve(example_ids.size());
+  // Similarities of the selected examples; their utilities come from selection's model
+  // (select_feedback.h), which also prepares the decision's training sample.
+  std::vector<double> sims;
+  sims.reserve(example_ids.size());
   std::vector<float> vec(dim);
   for (int64_t id : example_ids) {
     double quality = 0;
@@ -61,8 +63,14 @@ RouteResult route_request(Table& t, const std::vector<float>& request, int64_t r
                   t.name + "; expected ids of existing examples (from a MATCH on " + t.name + ")");
     double sim = 0;
     for (int j = 0; j < dim; ++j) sim += static_cast<double>(vec[j]) * request[j];
-    signals.push_back({sim, quality});
+    sims.push_back(sim);
   }
+  SampleRow sample;
+  const std::vector<double> utilities =
+      route_utilities(t, request.data(), request_text, request_bytes > 0, example_ids, sims, at, sample);
+  std::vector<route::ExampleSignal> signals;
+  signals.reserve(example_ids.size());
+  for (size_t i = 0; i < sims.size(); ++i) signals.push_back({sims[i], utilities[i]});
   const route::Features x = rs.features.build(request.data(), signals, request_bytes);
 
   route::LoadTracker load = rs.load;  // adopted after the write
@@ -84,6 +92,7 @@ RouteResult route_request(Table& t, const std::vector<float>& request, int64_t r
   const int64_t g = rs.next_generation();
   in_savepoint(rs, [&] {
     rs.store.insert_decision(row);
+    log_selection_sample(t, sample, id, at);
     rs.store.write_route_state(load.state(), id, g);
     if (id % kPruneEvery == 0)
       rs.store.prune(at - t.options.route.decision_ttl, id - t.options.route.decision_limit, kPruneBatch);
@@ -142,6 +151,7 @@ void give_feedback(Table& t, int64_t decision, double reward) {
     rs.store.set_reward(decision, reward, event.time);
     rs.store.write_arm(stored, g);
     record_example_feedback(t, event);
+    record_selection_feedback(t, decision, row->arm, reward, event.time);
   });
   rs.router.arm(arm) = updated;
   rs.generation = g;

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace iccache::ext {
@@ -22,8 +23,10 @@ struct RouteResult {
 
 // iccache_route: request is a unit vector of dim floats; request_bytes its text length (0 for
 // a vector); example_ids the selected examples, best first; at the arrival time.
+// request_text: the request when the caller passed TEXT (selection's lexical features).
 RouteResult route_request(Table& t, const std::vector<float>& request, int64_t request_bytes,
-                          const std::vector<int64_t>& example_ids, double at);
+                          const std::vector<int64_t>& example_ids, double at,
+                          std::string_view request_text = {});
 
 // iccache_feedback: reward in [0, 1] for a logged decision: updates the served arm's model
 // and, through record_example_feedback, the statistics of the examples it was shown.

@@ -102,7 +102,12 @@ int x_filter(sqlite3_vtab_cursor* cur, int mask, const char*, int, sqlite3_value
     double at = wall_clock_now();
     if (args[3] && sqlite3_value_type(args[3]) != SQLITE_NULL)
       at = number_arg(args[3], kFunction, "at", 0, 1e11, "a time in seconds since 1970 (a number >= 0)");
-    c->row = route_request(*t, request, bytes, ids, at);
+    // With TEXT that was embedded (bytes > 0), selection also reads the words themselves.
+    std::string_view text;
+    if (bytes > 0)
+      text = std::string_view(reinterpret_cast<const char*>(sqlite3_value_text(args[1])),
+                              sqlite3_value_bytes(args[1]));
+    c->row = route_request(*t, request, bytes, ids, at, text);
     c->eof = false;
     return SQLITE_OK;
   });

@@ -23,6 +23,7 @@ using StatRows = std::vector<StatRow>;
 // The sources (stats.cpp lists them, in output order).
 void table_stats(Table& t, StatRows& out);   // stats.cpp: counts, bytes, options, generation
 void router_stats(Table& t, StatRows& out);  // route_stats.cpp: load, bias, cost weight, arms
+void select_stats(Table& t, StatRows& out);  // select_stats.cpp: threshold, tuner, utility model
 
 StatRows collect_stats(Table& t);
 

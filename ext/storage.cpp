@@ -4,11 +4,13 @@
 
 #include "manage_store.h"
 #include "route_store.h"
+#include "select_store.h"
 
 namespace iccache::ext {
 
 namespace {
-constexpr const char* kSuffixes[] = {"data", "vectors", "state", "index", "centroids", "router", "decisions"};
+constexpr const char* kSuffixes[] = {"data", "vectors", "state", "index", "centroids", "router", "decisions",
+                                    "samples"};
 
 void exec(sqlite3* db, const std::string& sql) {
   char* err = nullptr;
@@ -52,6 +54,7 @@ void Storage::create_tables(sqlite3* db, const std::string& schema, const std::s
                std::to_string(kFormatVersion) + "), ('generation', 0)");
   create_manage_schema(db, schema, table);  // example manager: triggers, view
   create_route_schema(db, schema, table);   // router tables, ex_stats view
+  create_select_schema(db, schema, table);  // selection samples, select_generation
 }
 
 void Storage::drop_tables(sqlite3* db, const std::string& schema, const std::string& table) {

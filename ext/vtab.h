@@ -31,6 +31,8 @@ enum Column : int {
   kSimilarity,  // HIDDEN: output of MATCH
   kK,           // HIDDEN: MATCH input, number of neighbours
   kNprobe,      // HIDDEN: optional MATCH input, IVF lists to scan for this query
+  kUtility,     // HIDDEN: output of MATCH, the utility model's estimate (select_match.h)
+  kHit,         // HIDDEN: output of MATCH, 1 on a semantic-cache hit (hit_similarity option)
   kTableCol,    // HIDDEN, named like the table: MATCH target and command column
   kColumnCount
 };
@@ -38,6 +40,7 @@ enum Column : int {
 const char* column_name(int col);
 
 struct RouteState;  // route_state.h
+struct SelectState;  // select_state.h
 
 struct Table : sqlite3_vtab {
   Table(sqlite3* db, const std::string& schema, const std::string& name, TableOptions opts);
@@ -51,6 +54,8 @@ struct Table : sqlite3_vtab {
   // Router cache (route_state.h), made on first use; shared_ptr so this header needs only
   // the forward declaration.
   std::shared_ptr<RouteState> route;
+  // Utility model and threshold tuner cache (select_state.h), made on first use.
+  std::shared_ptr<SelectState> select;
   IvfIndex index;
   bool index_loaded = false;
   int64_t index_generation = 0;
@@ -124,6 +129,7 @@ enum PlanBits : int {
   kPlanTenant = 4,
   kPlanRowid = 8,
   kPlanNprobe = 16,
+  kPlanUtilityUsed = 32,  // the utility column is read (selection='similarity' scores only then)
 };
 
 }  // namespace iccache::ext

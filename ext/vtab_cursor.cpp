@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "codec/text_codec.h"
+#include "select_match.h"
 #include "vector/vector_parse.h"
 #include "vtab.h"
 
@@ -23,6 +24,8 @@ struct Cursor : sqlite3_vtab_cursor {
   // MATCH mode: hits in result order, and a statement reading the current one.
   bool match = false;
   std::vector<Hit> hits;
+  std::vector<double> utility;    // per hit, empty when not computed (select_match.h)
+  std::vector<uint8_t> hit_flag;  // per hit
   size_t pos = 0;
   int64_t k = 0;
 };
@@ -101,6 +104,8 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
   Table* t = c->table();
   c->match = (plan & kPlanMatch) != 0;
   c->hits.clear();
+  c->utility.clear();
+  c->hit_flag.clear();
   c->pos = 0;
   c->eof = true;
   int argi = 0;
@@ -121,7 +126,20 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
     int nprobe = 0;
     if (plan & kPlanNprobe) nprobe = read_nprobe(t, argv[argi++]);
     std::vector<float> q = query_vector(t, query);
-    c->hits = t->search(q.data(), static_cast<int>(c->k), by_tenant ? &tenant : nullptr, nprobe);
+    // Stage 1: IVF candidates by similarity; stage 2: utility, threshold, order (select_match.h).
+    std::vector<Hit> candidates = t->search(q.data(), stage1_count(*t, static_cast<int>(c->k)),
+                                            by_tenant ? &tenant : nullptr, nprobe);
+    std::string_view text;
+    if (sqlite3_value_type(query) == SQLITE_TEXT)
+      text = std::string_view(reinterpret_cast<const char*>(sqlite3_value_text(query)),
+                              sqlite3_value_bytes(query));
+    const bool has_text = sqlite3_value_type(query) == SQLITE_TEXT && t->embedder &&
+                          !looks_like_json_array(text);
+    Selected chosen = select_examples(*t, q.data(), text, has_text, std::move(candidates),
+                                      static_cast<int>(c->k), (plan & kPlanUtilityUsed) != 0);
+    c->hits = std::move(chosen.hits);
+    c->utility = std::move(chosen.utility);
+    c->hit_flag = std::move(chosen.hit_flag);
     use_statement(c, std::string("SELECT ") + kRowColumns + " FROM " +
                          t->storage.shadow("data") + " WHERE id = ?");
     load_hit(c);
@@ -204,7 +222,8 @@ int cursor_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
     // An UPDATE that leaves these columns alone need not decode them (see table_update).
     // bytes, similarity and k are checked the same way so that setting them is detected.
     if ((col == kRequest || col == kResponse || col == kEmbedding || col == kBytes ||
-         col == kSimilarity || col == kK || col == kNprobe) && sqlite3_vtab_nochange(ctx))
+         col == kSimilarity || col == kK || col == kNprobe || col == kUtility || col == kHit) &&
+        sqlite3_vtab_nochange(ctx))
       return SQLITE_OK;
     switch (col) {
       case kRequest: result_text(ctx, r, 1); break;
@@ -227,6 +246,12 @@ int cursor_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
         break;
       case kK:
         if (c->match) sqlite3_result_int64(ctx, c->k);
+        break;
+      case kUtility:
+        if (c->match && c->pos < c->utility.size()) sqlite3_result_double(ctx, c->utility[c->pos]);
+        break;
+      case kHit:
+        if (c->match) sqlite3_result_int(ctx, c->pos < c->hit_flag.size() ? c->hit_flag[c->pos] : 0);
         break;
       default: break;  // the table-named column reads as NULL
     }

@@ -10,7 +10,8 @@ namespace iccache::ext {
 namespace {
 constexpr const char* kColumnNames[] = {
     "request", "response", "model",  "quality", "embedding", "tenant",
-    "created_at", "uses", "offloads", "gain",    "bytes",     "similarity", "k", "nprobe"};
+    "created_at", "uses", "offloads", "gain",    "bytes",     "similarity", "k", "nprobe",
+    "utility", "hit"};
 }
 
 const char* column_name(int col) {
@@ -29,7 +30,8 @@ std::string declare_sql(const std::string& table) {
   std::string sql =
       "CREATE TABLE x(request TEXT, response TEXT, model TEXT, quality REAL, embedding BLOB,"
       " tenant TEXT, created_at REAL, uses INTEGER, offloads INTEGER, gain REAL, bytes INTEGER,"
-      " similarity REAL HIDDEN, k INTEGER HIDDEN, nprobe INTEGER HIDDEN, ";
+      " similarity REAL HIDDEN, k INTEGER HIDDEN, nprobe INTEGER HIDDEN, utility REAL HIDDEN,"
+      " hit INTEGER HIDDEN, ";
   sql += quote_id(table) + " HIDDEN)";
   return sql;
 }
@@ -126,9 +128,16 @@ int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
     }
     info->estimatedCost = 1000.0;
     info->estimatedRows = 10;
-    // Results come back best first, which is what ORDER BY similarity DESC asks for.
-    if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == kSimilarity && info->aOrderBy[0].desc)
+    // Results come back best first: by utility (selection='utility', the default) or by
+    // similarity (selection='similarity'), which is what ORDER BY ... DESC asks for. A
+    // semantic-cache hit row comes first whatever its utility, so then SQLite sorts.
+    const SelectOptions& so = static_cast<Table*>(vtab)->options.select;
+    const bool by_utility = so.selection == SelectionKind::kUtility;
+    if (info->nOrderBy == 1 && info->aOrderBy[0].desc &&
+        info->aOrderBy[0].iColumn == (by_utility ? kUtility : kSimilarity) &&
+        !(by_utility && so.hit_similarity))
       info->orderByConsumed = 1;
+    if (info->colUsed & (sqlite3_uint64{1} << kUtility)) plan |= kPlanUtilityUsed;
   } else if (match_unusable) {
     return SQLITE_CONSTRAINT;
   } else if (rowid >= 0) {
@@ -161,6 +170,7 @@ int x_rename(sqlite3_vtab* vtab, const char* new_name) {
     t->name = new_name;
     t->storage = Storage(t->db, t->storage.schema(), new_name);
     t->route.reset();  // its prepared statements name the old shadow tables
+    t->select.reset();  // the same
     return SQLITE_OK;
   });
 }

@@ -11,6 +11,7 @@
 #include "integrity.h"
 #include "manage_evict.h"
 #include "manage_store.h"
+#include "select_feedback.h"
 #include "vector/vector_parse.h"
 #include "vtab.h"
 
@@ -122,7 +123,7 @@ int insert(Table* t, sqlite3_value* rowid_value, sqlite3_value** col, sqlite3_in
   if (!is_null(col[kBytes]))
     throw Error(col_what(t, kBytes) + ": is computed by iccache; expected NULL; received " +
                 type_name(col[kBytes]));
-  for (int c : {kSimilarity, kK, kNprobe})
+  for (int c : {kSimilarity, kK, kNprobe, kUtility, kHit})
     if (!is_null(col[c]))
       throw Error(col_what(t, c) + ": is a query column and cannot be stored; expected NULL");
   row.vec = is_null(col[kEmbedding]) ? t->embed_text(request, col_what(t, kRequest))
@@ -165,7 +166,7 @@ int update(Table* t, sqlite3_value* old_value, sqlite3_value* new_value, sqlite3
   if (!request_kept) request = require_text(t, col[kRequest], kRequest);
   if (!response_kept) response = require_text(t, col[kResponse], kResponse);
   read_attributes(t, col, row.stored);
-  for (int c : {kBytes, kSimilarity, kK, kNprobe})
+  for (int c : {kBytes, kSimilarity, kK, kNprobe, kUtility, kHit})
     if (!sqlite3_value_nochange(col[c]))
       throw Error(col_what(t, c) + (c == kBytes ? ": is computed by iccache and cannot be set"
                                                 : ": is a query column and cannot be stored"));
@@ -219,6 +220,10 @@ int command(Table* t, sqlite3_value* v) {
     t->train_index();
     return SQLITE_OK;
   }
+  if (cmd == "train") {  // refit the utility model from the feedback log (select_feedback.h)
+    train_utility_model(*t);
+    return SQLITE_OK;
+  }
   if (cmd.substr(0, 7) == "nprobe=") {
     std::string_view v = cmd.substr(7);
     int64_t n = 0;
@@ -233,7 +238,7 @@ int command(Table* t, sqlite3_value* v) {
     return SQLITE_OK;
   }
   throw Error(t->name + ": unknown command '" + std::string(cmd) +
-              "'; expected one of: integrity-check, optimize, nprobe=N");
+              "'; expected one of: integrity-check, optimize, train, nprobe=N");
 }
 
 }  // namespace

@@ -8,6 +8,7 @@
 
 #include "common/error.h"
 #include "route/route_options.h"
+#include "select/select_options.h"
 #include "vector/vector_parse.h"
 
 namespace iccache {
@@ -290,6 +291,15 @@ const std::vector<OptionSpec>& option_specs() {
       {"explore_rate", [](auto t, auto v, TableOptions& o) { parse_route_option(t, "explore_rate", v, o.route); }},
       {"decision_limit", [](auto t, auto v, TableOptions& o) { parse_route_option(t, "decision_limit", v, o.route); }},
       {"decision_ttl", [](auto t, auto v, TableOptions& o) { parse_route_option(t, "decision_ttl", v, o.route); }},
+      // Selection (engine/select/select_options.h).
+      {"selection", [](auto t, auto v, TableOptions& o) { parse_select_option(t, "selection", v, o.select); }},
+      {"candidates", [](auto t, auto v, TableOptions& o) { parse_select_option(t, "candidates", v, o.select); }},
+      {"threshold", [](auto t, auto v, TableOptions& o) { parse_select_option(t, "threshold", v, o.select); }},
+      {"threshold_grid", [](auto t, auto v, TableOptions& o) { parse_select_option(t, "threshold_grid", v, o.select); }},
+      {"threshold_explore", [](auto t, auto v, TableOptions& o) { parse_select_option(t, "threshold_explore", v, o.select); }},
+      {"prefill_penalty", [](auto t, auto v, TableOptions& o) { parse_select_option(t, "prefill_penalty", v, o.select); }},
+      {"hit_similarity", [](auto t, auto v, TableOptions& o) { parse_select_option(t, "hit_similarity", v, o.select); }},
+      {"hit_quality", [](auto t, auto v, TableOptions& o) { parse_select_option(t, "hit_quality", v, o.select); }},
   };
   return specs;
 }

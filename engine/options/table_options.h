@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "route/route_options.h"
+#include "select/select_options.h"
 
 namespace iccache {
 
@@ -32,6 +33,7 @@ struct TableOptions {
   double ema_alpha = 0.2;            // weight of each new feedback in the gain and quality EMAs
   double low_water = 0.9;            // automatic eviction (budget) goes down to this share of it
   RouteOptions route;                // routing (docs/routing.md)
+  SelectOptions select;              // two-stage selection (docs/selection.md)
 
   // Index of the named model, or -1.
   int model_index(std::string_view name) const;

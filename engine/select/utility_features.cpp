@@ -1,0 +1,35 @@
+#include "select/utility_features.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace iccache::select {
+
+namespace {
+const double kLengthScale = 1.0 / std::log1p(65536.0);
+}  // namespace
+
+FeatureVec pair_features(const PairInputs& in, const TokenSet* request, const TokenSet* example) {
+  FeatureVec f{};
+  const double q = std::clamp(in.quality, 0.0, 1.0);
+  const double c = std::clamp(in.source_cost, 0.0, 1.0);
+  f[kBias] = 1;
+  f[kSimilarity] = std::clamp(in.similarity, -1.0, 1.0);
+  f[kSimQuality] = f[kSimilarity] * q;
+  if (request && example) {
+    f[kWordOverlap] = jaccard(request->words, example->words);
+    f[kNumberOverlap] = jaccard(request->numbers, example->numbers);
+    f[kHasText] = 1;
+    f[kLengthGap] = std::min(2.0, std::abs(std::log((example->bytes + 1.0) / (request->bytes + 1.0))) / 4);
+  }
+  f[kQuality] = q;
+  f[kSourceCost] = c;
+  f[kQualityCost] = q * c;
+  f[kLength] = std::log1p(static_cast<double>(std::max<int64_t>(0, in.bytes))) * kLengthScale;
+  f[kSuccess] = (static_cast<double>(std::max<int64_t>(0, in.offloads)) + 1) /
+                (static_cast<double>(std::max<int64_t>(0, in.uses)) + 2);
+  f[kAge] = std::min(3.0, std::log1p(std::max(0.0, in.age_seconds) / 86400.0) / 4);
+  return f;
+}
+
+}  // namespace iccache::select

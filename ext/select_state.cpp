@@ -1,0 +1,95 @@
+#include "select_state.h"
+
+#include <algorithm>
+
+#include "codec/text_codec.h"
+#include "vtab.h"
+
+namespace iccache::ext {
+
+SelectState::SelectState(Table& t)
+    : table(t),
+      store(t.storage),
+      tuner(t.options.select.threshold_grid, t.options.select.threshold_explore,
+            t.options.select.prefill_penalty, t.options.seed) {
+  max_cost_ = 0;
+  for (const ModelArm& m : t.options.models) max_cost_ = std::max(max_cost_, m.cost);
+}
+
+int64_t SelectState::next_generation() { return static_cast<int64_t>(table.nonce_rng() >> 1); }
+
+void SelectState::refresh() {
+  const int64_t g = store.generation();
+  if (loaded && g == generation) return;
+  loaded = false;
+  select::UtilityModel m;
+  if (auto blob = store.model_blob(); blob && !m.deserialize(*blob))
+    throw SqlError(SQLITE_CORRUPT_VTAB, table.name + ": the utility model in " + table.name +
+                                            "_state (key select_model) is damaged; expected " +
+                                            std::to_string(8 * (select::kFeatureCount * (select::kFeatureCount + 1) + 1)) +
+                                            " bytes of finite numbers");
+  const SelectOptions& o = table.options.select;
+  select::ThresholdTuner tu(o.threshold_grid, o.threshold_explore, o.prefill_penalty, table.options.seed);
+  if (auto blob = store.tuner_blob(); blob && !tu.deserialize(*blob))
+    throw SqlError(SQLITE_CORRUPT_VTAB, table.name + ": the threshold tuner in " + table.name +
+                                            "_state (key select_tuner) is damaged or does not fit"
+                                            " the threshold_grid option");
+  model = m;
+  tuner = std::move(tu);
+  generation = g;
+  loaded = true;
+}
+
+ThresholdChoice SelectState::choose(const float* request) const {
+  const SelectOptions& o = table.options.select;
+  if (o.threshold) return {*o.threshold, -1, false};
+  const select::ThresholdDraw d = tuner.draw(select::request_key(request, table.options.dim));
+  return {tuner.grid()[d.index], d.index, d.explored};
+}
+
+void SelectState::set_request(std::string_view text, bool has_text, double now) {
+  has_text_ = has_text;
+  now_ = now;
+  if (has_text) request_tokens_.assign(text);
+  else request_tokens_.clear();
+}
+
+double SelectState::relative_cost(std::string_view model) const {
+  if (max_cost_ <= 0) return 1;  // every model free: all alike
+  for (const ModelArm& m : table.options.models)
+    if (m.name == model) return m.cost / max_cost_;
+  return 1;  // unreachable for valid rows; the most capable assumption is harmless
+}
+
+bool SelectState::features(int64_t id, double similarity, select::FeatureVec& out) {
+  CandidateRow row;
+  if (!store.candidate(id, has_text_, row)) return false;
+  select::PairInputs in;
+  in.similarity = similarity;
+  in.quality = row.quality;
+  in.source_cost = relative_cost(row.model);
+  in.bytes = row.bytes;
+  in.uses = row.uses;
+  in.offloads = row.offloads;
+  in.age_seconds = now_ - row.created_at;
+  last_quality_ = row.quality;
+  if (has_text_) {
+    if (row.request_enc == static_cast<int>(TextEncoding::kRaw)) {
+      example_tokens_.assign(row.request);
+    } else {
+      example_tokens_.assign(decode_text(row.request_enc, row.request));
+    }
+  }
+  store.finish_candidate();
+  out = select::pair_features(in, has_text_ ? &request_tokens_ : nullptr,
+                              has_text_ ? &example_tokens_ : nullptr);
+  return true;
+}
+
+SelectState& select_state(Table& t) {
+  if (!t.select) t.select = std::make_shared<SelectState>(t);
+  t.select->refresh();
+  return *t.select;
+}
+
+}  // namespace iccache::ext

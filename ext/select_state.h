@@ -1,0 +1,64 @@
+// Selection's in-memory state for one table on one connection: the utility model and the
+// threshold tuner, a cache of T_state's select_model / select_tuner validated by the
+// 'select_generation' nonce (its own key, so feedback never reloads the vector index or the
+// router). ROLLBACK, ROLLBACK TO and another connection's commit change the stored nonce and
+// the next use reloads. Also the pair scorer that MATCH and iccache_route share: it reads a
+// candidate's row and turns it into features and a utility, reusing its buffers.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <string_view>
+
+#include "select/threshold_tuner.h"
+#include "select/utility_features.h"
+#include "select/utility_model.h"
+#include "select_store.h"
+
+namespace iccache::ext {
+
+struct Table;
+
+// The threshold that serves one request.
+struct ThresholdChoice {
+  double threshold = 0;
+  int index = -1;       // grid index, -1 when pinned by the threshold option
+  bool explored = false;
+};
+
+struct SelectState {
+  explicit SelectState(Table& t);
+
+  Table& table;
+  SelectStore store;
+  select::UtilityModel model;
+  select::ThresholdTuner tuner;
+  bool loaded = false;
+  int64_t generation = 0;
+
+  // Reloads from the file when the stored nonce differs from ours.
+  void refresh();
+  // A fresh random nonce for the next write (adopted only once the write succeeded).
+  int64_t next_generation();
+  ThresholdChoice choose(const float* request) const;
+
+  // Scoring: set the request once (text may be empty: lexical features off), then score
+  // candidates. score() returns false when the example no longer exists.
+  void set_request(std::string_view text, bool has_text, double now);
+  bool features(int64_t id, double similarity, select::FeatureVec& out);
+  // The example's quality as last read by features().
+  double last_quality() const { return last_quality_; }
+
+ private:
+  double relative_cost(std::string_view model) const;
+
+  select::TokenSet request_tokens_, example_tokens_;
+  bool has_text_ = false;
+  double now_ = 0;
+  double max_cost_ = 1;
+  double last_quality_ = 0;
+};
+
+// The selection state of table t, created on first use and refreshed against the nonce.
+SelectState& select_state(Table& t);
+
+}  // namespace iccache::ext
