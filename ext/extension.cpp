@@ -9,6 +9,7 @@ namespace iccache::ext {
 const sqlite3_module* iccache_module();
 int register_route_functions(sqlite3* db);  // route_functions.cpp
 int register_stats_function(sqlite3* db);   // stats_vtab.cpp
+int register_prompt_function(sqlite3* db);  // prompt_vtab.cpp
 }
 
 extern "C" __attribute__((visibility("default"))) int sqlite3_iccache_init(
@@ -22,5 +23,7 @@ extern "C" __attribute__((visibility("default"))) int sqlite3_iccache_init(
     *err = sqlite3_mprintf("iccache: could not register the routing functions: %s", sqlite3_errstr(rc));
   if (rc == SQLITE_OK && (rc = iccache::ext::register_stats_function(db)) != SQLITE_OK)
     *err = sqlite3_mprintf("iccache: could not register iccache_stats: %s", sqlite3_errstr(rc));
+  if (rc == SQLITE_OK && (rc = iccache::ext::register_prompt_function(db)) != SQLITE_OK)
+    *err = sqlite3_mprintf("iccache: could not register iccache_prompt: %s", sqlite3_errstr(rc));
   return rc;
 }

@@ -1,0 +1,83 @@
+"""The read and maintenance commands: export, stats, select, prompt, evict."""
+import csv
+import json
+import sys
+
+from .errors import CliError, EXIT_INPUT
+
+EXPORT_COLUMNS = ["rowid", "request", "response", "model", "quality", "tenant", "created_at", "uses",
+                  "offloads", "gain"]
+
+
+def qtable(name):
+    return '"%s"' % name.replace('"', '""')
+
+
+def run_export(db, args):
+    """Every example in rowid order, as JSONL (one object per line) or CSV with a header.
+    The field names are those `import` reads by default, so an export imports back."""
+    try:
+        out = open(args.output, "w", encoding="utf-8", newline="") if args.output else sys.stdout
+    except OSError as e:
+        raise CliError("%s: cannot be written: %s" % (args.output, e.strerror), EXIT_INPUT)
+    cur = db.execute("SELECT %s FROM %s ORDER BY rowid" % (", ".join(EXPORT_COLUMNS), qtable(args.table)))
+    names = ["id"] + EXPORT_COLUMNS[1:]
+    n = 0
+    try:
+        if args.format == "csv":
+            w = csv.writer(out)
+            w.writerow(names)
+            for row in cur:
+                w.writerow(row)
+                n += 1
+        else:
+            for row in cur:
+                out.write(json.dumps(dict(zip(names, row)), ensure_ascii=False) + "\n")
+                n += 1
+    finally:
+        if args.output:
+            out.close()
+    return n
+
+
+def run_stats(db, args):
+    rows = db.execute("SELECT key, value FROM iccache_stats(?)", (args.table,)).fetchall()
+    width = max(len(k) for k, _ in rows)
+    for k, v in rows:
+        print("%-*s  %s" % (width, k, "NULL" if v is None else v))
+
+
+def run_select(db, args):
+    sql = "SELECT rowid, similarity, request, response FROM %s WHERE %s MATCH ? AND k = ?" % (
+        qtable(args.table), qtable(args.table))
+    params = [args.text, args.k]
+    if args.tenant is not None:
+        sql += " AND tenant = ?"
+        params.append(args.tenant)
+    rows = db.execute(sql, params).fetchall()
+    if args.json:
+        print(json.dumps([{"id": r[0], "similarity": r[1], "request": r[2], "response": r[3]} for r in rows],
+                         ensure_ascii=False, indent=1))
+        return
+    for rowid, sim, req, _ in rows:
+        one_line = " ".join(req.split())
+        print("%8d  %.3f  %s" % (rowid, sim, one_line if len(one_line) <= 90 else one_line[:87] + "..."))
+
+
+def run_prompt(db, args):
+    messages, prompt, ids = db.execute(
+        "SELECT messages, prompt, example_ids FROM iccache_prompt(?, ?, ?, ?, ?)",
+        (args.table, args.text, args.k, args.max_chars, args.tenant)).fetchone()
+    if args.completion:
+        print(prompt)
+    else:
+        print(json.dumps(json.loads(messages), ensure_ascii=False, indent=1))
+    print("examples: %s" % ids, file=sys.stderr)
+
+
+def run_evict(db, args):
+    if args.budget is None:
+        out = db.execute("SELECT iccache_evict(?)", (args.table,)).fetchone()[0]
+    else:
+        out = db.execute("SELECT iccache_evict(?, ?)", (args.table, args.budget)).fetchone()[0]
+    print(out)

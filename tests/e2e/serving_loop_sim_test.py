@@ -1,0 +1,61 @@
+"""The serving loop offline: the seeded simulation repeats exactly, learns to offload once
+calibrated, replays and evicts off peak, and prints a summary a newcomer can read.
+Run by ctest with ICCACHE_EXTENSION set to the built extension."""
+import json
+import unittest
+
+from loop_util import loop
+
+
+class ServingLoopSim(unittest.TestCase):
+    def test_sim_repeats_exactly_and_learns_to_offload(self):
+        # Off-peak steps every 50 requests calibrate the router to send 30% to the large model.
+        args = ["--backend", "sim", "--requests", "160", "--warm", "40", "--offpeak-every", "40", "--json"]
+        rc, out, err = loop(*args)
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(loop(*args)[1], out)
+        s = json.loads(out)
+        self.assertEqual(s["requests"], 160)
+        self.assertEqual(s["decisions_with_feedback"], 160)  # --feedback-rate 1
+        self.assertEqual(len(s["offpeak"]), 4)
+        first, last = s["parts"][0], s["parts"][-1]
+        self.assertGreaterEqual(last["small_share"], 0.5)
+        self.assertLessEqual(last["relative_cost"], 0.55)
+        self.assertGreaterEqual(last["mean_reward"], 0.8)  # sim-large alone: 0.9 at cost 1
+        for p in s["parts"]:
+            self.assertAlmostEqual(p["relative_cost"], p["small_share"] * 0.1 + (1 - p["small_share"]), places=9)
+        self.assertGreater(s["examples"], 40)
+
+    def test_without_cost_trade_off_everything_goes_large(self):
+        # No calibration and cost_weight 0: the router maximises quality, the large model wins.
+        rc, out, err = loop("--backend", "sim", "--requests", "60", "--warm", "20", "--large-share", "-1", "--json")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual([p["small_share"] for p in json.loads(out)["parts"]][1:], [0.0, 0.0, 0.0])
+
+    def test_offpeak_replays_and_evicts(self):
+        rc, out, err = loop("--backend", "sim", "--requests", "100", "--warm", "40", "--offpeak-every", "50",
+                            "--budget", "48KB", "--json")
+        self.assertEqual(rc, 0, err)
+        s = json.loads(out)
+        self.assertEqual(len(s["offpeak"]), 2)
+        for o in s["offpeak"]:
+            self.assertLessEqual(o["improved"], o["replayed"])
+            self.assertLessEqual(o["replayed"], 10)
+            self.assertIsNotNone(o["evict"])
+            self.assertLessEqual(o["evict"]["kept_bytes"], 48 * 1024)
+        self.assertGreater(sum(o["replayed"] for o in s["offpeak"]), 0)
+
+    def test_text_summary_for_a_newcomer(self):
+        rc, out, err = loop("--backend", "sim", "--requests", "40", "--warm", "10", "--offpeak-every", "20")
+        self.assertEqual(rc, 0, err)
+        lines = out.splitlines()
+        self.assertEqual(lines[0], "iccache serving loop: backend sim, 40 requests, models sim-small (cost 0.1)"
+                                   " / sim-large (cost 1)")
+        self.assertEqual(lines[2].split(), ["requests", "small", "share", "mean", "reward", "cost", "vs", "large"])
+        self.assertEqual([l.split()[0] for l in lines[3:7]], ["1-10", "11-20", "21-30", "31-40"])
+        self.assertRegex(lines[7], r"^off-peak 1: replayed \d+ examples, \d+ improved$")
+        self.assertRegex(lines[-1], r"^cache: \d+ examples, 40 decisions with feedback$")
+
+
+if __name__ == "__main__":
+    unittest.main(verbosity=2)
