@@ -69,7 +69,7 @@ FewShotPrompt build_few_shot(const std::vector<FewShotExample>& best_first,
     p.ids.push_back(e.id);
   }
   // Best last: walk the kept examples backwards.
-  p.messages = "[";
+  p.messages.push_back('[');  // (not = "[": GCC 12 warns falsely, -Wrestrict)
   for (auto it = kept.rbegin(); it != kept.rend(); ++it) {
     append_message(p.messages, "user", (*it)->request);
     append_message(p.messages, "assistant", (*it)->response);

@@ -3,6 +3,7 @@ nothing behind), export round trip, stats, select, prompt, evict, exit codes and
 Run by ctest with ICCACHE_EXTENSION set to the built extension."""
 import json
 import os
+import pty
 import sqlite3
 import subprocess
 import sys
@@ -57,6 +58,25 @@ class Cli(unittest.TestCase):
         self.assertEqual(count(self.db), 2000)
         c = sqlite3.connect(self.db)
         self.assertEqual(c.execute("SELECT model, quality FROM ex_data WHERE id = 1").fetchone(), ("large", 0.9))
+
+    def test_progress_bar_on_a_terminal_by_default(self):
+        # stderr on a pseudo-terminal: the default (--progress auto) draws the bar.
+        master, slave = pty.openpty()
+        p = subprocess.run([sys.executable, CLI, "--db", self.db, "import", SAMPLE, "--request-field", "question",
+                            "--response-field", "answer"], stdout=subprocess.PIPE, stderr=slave, text=True)
+        os.close(slave)
+        err = b""
+        while True:
+            try:
+                chunk = os.read(master, 65536)
+            except OSError:  # EIO: the terminal is closed and drained
+                break
+            if not chunk:
+                break
+            err += chunk
+        os.close(master)
+        self.assertEqual(p.returncode, 0)
+        self.assertIn(b"] 100% 2000 rows", err)
 
     def test_no_progress_bar_when_not_a_terminal(self):
         rc, out, err = run("--db", self.db, "import", SAMPLE, "--request-field", "question",
