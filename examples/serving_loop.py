@@ -143,15 +143,24 @@ class ServingLoop:
 
 
 def read_requests(path):
-    with open(path, encoding="utf-8") as f:
-        for line in f:
-            line = line.rstrip("\n")
-            if not line.strip():
-                continue
-            if line.lstrip().startswith("{"):
-                yield json.loads(line)["request"]
-            else:
-                yield line
+    """Requests of a text file: one per line, or JSONL objects with a "request" field."""
+    try:
+        lines = open(path, encoding="utf-8").read().splitlines()
+    except (OSError, UnicodeDecodeError) as e:
+        raise SystemExit("cannot read --requests-file %s: %s" % (path, e))
+    out = []
+    for n, line in enumerate(lines, 1):
+        if not line.strip():
+            continue
+        if line.lstrip().startswith("{"):
+            try:
+                out.append(json.loads(line)["request"])
+            except (ValueError, KeyError, TypeError):
+                raise SystemExit("%s line %d: expected a JSON object with a \"request\" field, or plain text"
+                                 % (path, n))
+        else:
+            out.append(line)
+    return out
 
 
 def default_extension():
@@ -247,7 +256,7 @@ def main(argv=None):
         if not args.base_url or not args.requests_file:
             raise SystemExit("--backend http needs --base-url and --requests-file")
         backend = openai_backend.HttpBackend(args.base_url, args.api, args.api_key, args.judge_model)
-        requests, warm = list(read_requests(args.requests_file)), []
+        requests, warm = read_requests(args.requests_file), []
     ensure_table(db, args.table, args.small_model, args.large_model, args.small_cost, args.large_cost,
                  args.seed, args.cost_weight, args.budget)
     loop = ServingLoop(db, backend, args.small_model, args.large_model, args.table, args.k,

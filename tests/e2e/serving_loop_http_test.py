@@ -51,6 +51,19 @@ class ServingLoopHttp(unittest.TestCase):
         self.assertEqual(rc, 1)
         self.assertIn("request 1: cannot reach http://127.0.0.1:9/v1/chat/completions", err)
 
+    def test_bad_requests_file_is_a_clear_error(self):
+        with tempfile.NamedTemporaryFile("w", suffix=".jsonl", delete=False) as f:
+            f.write('hello\n{"prompt": "x"}\n')
+        try:
+            rc, _, err = loop("--backend", "http", "--base-url", "http://127.0.0.1:9/v1", "--requests-file", f.name)
+        finally:
+            os.unlink(f.name)
+        self.assertEqual((rc, err), (1, '%s line 2: expected a JSON object with a "request" field, or plain text\n'
+                                        % f.name))
+        rc, _, err = loop("--backend", "http", "--base-url", "http://127.0.0.1:9/v1", "--requests-file", "/nonexistent")
+        self.assertEqual(rc, 1)
+        self.assertIn("cannot read --requests-file /nonexistent", err)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
