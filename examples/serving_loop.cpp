@@ -126,7 +126,8 @@ struct Loop {
       s.reward = world.judge(request, answer);
       Query(db, "SELECT iccache_feedback('ex', ?, ?)").integer(decision).num(s.reward).step();
     }
-    if (!s.small || (s.judged && s.reward >= 0.5))
+    // Admit answers judged good, and unjudged large-model answers (quality not yet known).
+    if (s.judged ? s.reward >= 0.5 : !s.small)
       Query(db, "INSERT INTO ex(request, response, model, quality) VALUES (?, ?, ?, ?)")
           .text(request).text(answer).text(model).num(s.judged ? s.reward : 0.5).step();
     return s;

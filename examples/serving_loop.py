@@ -105,8 +105,9 @@ class ServingLoop:
             reward = self.reward_fn(request, answer, model)
             if reward is not None:
                 self.db.execute("SELECT iccache_feedback(?, ?, ?)", (self.table, decision, reward))
-        # 5. admit the pair: large-model answers, and small-model answers judged good
-        if model == self.large or (model == self.small and reward is not None and reward >= 0.5):
+        # 5. admit the pair: answers judged good (reward >= 0.5), and unjudged large-model
+        #    answers (quality 0.5: not yet known); never the cache's own answer
+        if model != "cache" and (reward >= 0.5 if reward is not None else model == self.large):
             self.db.execute('INSERT INTO "%s"(request, response, model, quality, tenant)'
                             " VALUES (?, ?, ?, ?, ifnull(?, ''))" % self.table,
                             (request, answer, model, 0.5 if reward is None else reward, self.tenant))
