@@ -31,8 +31,9 @@ class HttpBackend:
     to /chat/completions; api='completions' sends its few-shot text to /completions."""
 
     def __init__(self, base_url, api="chat", api_key=None, judge_model=None, max_tokens=512,
-                 temperature=0.0, timeout=120.0):
+                 temperature=0.0, timeout=120.0, judge_url=None):
         self.base_url = base_url.rstrip("/")
+        self.judge_url = (judge_url or base_url).rstrip("/")  # the judge may live elsewhere
         self.api = api
         self.api_key = api_key
         self.judge_model = judge_model
@@ -40,8 +41,9 @@ class HttpBackend:
         self.temperature = temperature
         self.timeout = timeout
 
-    def _post(self, path, body):
-        req = urllib.request.Request(self.base_url + path, data=json.dumps(body).encode("utf-8"),
+    def _post(self, path, body, base=None):
+        base = base or self.base_url
+        req = urllib.request.Request(base + path, data=json.dumps(body).encode("utf-8"),
                                      headers={"Content-Type": "application/json"})
         if self.api_key:
             req.add_header("Authorization", "Bearer " + self.api_key)
@@ -50,16 +52,16 @@ class HttpBackend:
                 return json.loads(resp.read().decode("utf-8"))
         except urllib.error.HTTPError as e:
             detail = e.read().decode("utf-8", "replace")[:500]
-            raise BackendError("%s%s answered HTTP %d: %s" % (self.base_url, path, e.code, detail))
+            raise BackendError("%s%s answered HTTP %d: %s" % (base, path, e.code, detail))
         except (urllib.error.URLError, OSError) as e:
-            raise BackendError("cannot reach %s%s: %s" % (self.base_url, path, e))
+            raise BackendError("cannot reach %s%s: %s" % (base, path, e))
         except ValueError as e:
-            raise BackendError("%s%s did not answer JSON: %s" % (self.base_url, path, e))
+            raise BackendError("%s%s did not answer JSON: %s" % (base, path, e))
 
-    def chat(self, model, messages, temperature=None):
+    def chat(self, model, messages, temperature=None, base=None):
         out = self._post("/chat/completions", {
             "model": model, "messages": messages, "max_tokens": self.max_tokens,
-            "temperature": self.temperature if temperature is None else temperature})
+            "temperature": self.temperature if temperature is None else temperature}, base)
         try:
             return out["choices"][0]["message"]["content"] or ""
         except (KeyError, IndexError, TypeError):
@@ -84,7 +86,7 @@ class HttpBackend:
         if not self.judge_model:
             return None
         text = self.chat(self.judge_model, [{"role": "user", "content": JUDGE_TEMPLATE.format(
-            request=request, answer=answer)}], temperature=0.0)
+            request=request, answer=answer)}], temperature=0.0, base=self.judge_url)
         m = re.search(r"(\d+(?:\.\d+)?)", text)
         if not m:
             raise BackendError("the judge %s answered %r; expected 'Score: N' with N from 0 to 10"

@@ -190,7 +190,8 @@ def parse_args(argv):
     ap.add_argument("--api-key", default=os.environ.get("OPENAI_API_KEY"))
     ap.add_argument("--small-model", default=sim_models.SMALL)
     ap.add_argument("--large-model", default=sim_models.LARGE)
-    ap.add_argument("--judge-model", help="LLM judge at --base-url (sim: sim-judge); no judge: no rewards")
+    ap.add_argument("--judge-model", help="LLM judge (sim_server.py: sim-judge); no judge: no rewards")
+    ap.add_argument("--judge-url", help="OpenAI-compatible endpoint of the judge (default: --base-url)")
     ap.add_argument("--small-cost", type=float, default=0.1)
     ap.add_argument("--large-cost", type=float, default=1.0)
     ap.add_argument("--cost-weight", type=float, default=0.0,
@@ -256,7 +257,8 @@ def main(argv=None):
     else:
         if not args.base_url or not args.requests_file:
             raise SystemExit("--backend http needs --base-url and --requests-file")
-        backend = openai_backend.HttpBackend(args.base_url, args.api, args.api_key, args.judge_model)
+        backend = openai_backend.HttpBackend(args.base_url, args.api, args.api_key, args.judge_model,
+                                             judge_url=args.judge_url)
         requests, warm = read_requests(args.requests_file), []
     ensure_table(db, args.table, args.small_model, args.large_model, args.small_cost, args.large_cost,
                  args.seed, args.cost_weight, args.budget)

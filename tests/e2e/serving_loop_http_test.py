@@ -12,12 +12,13 @@ import sim_models  # noqa: E402  (examples/sim_models.py)
 
 
 class ServingLoopHttp(unittest.TestCase):
-    def _http_run(self, api, requests_file):
-        with SimServer() as server:
+    def _http_run(self, api, requests_file, separate_judge=False):
+        with SimServer() as server, SimServer() as judge:
+            judge_args = ["--judge-url", judge.url] if separate_judge else []
             rc, out, err = loop("--backend", "http", "--base-url", server.url, "--api", api,
                                 "--small-model", "sim-small", "--large-model", "sim-large",
                                 "--judge-model", "sim-judge", "--requests-file", requests_file,
-                                "--offpeak-every", "20", "--json")
+                                "--offpeak-every", "20", "--json", *judge_args)
             self.assertEqual(server.proc.poll(), None)
         self.assertEqual(rc, 0, err)
         return json.loads(out)
@@ -28,7 +29,7 @@ class ServingLoopHttp(unittest.TestCase):
             f.write("".join(r + "\n" for r in requests))
         try:
             chat = self._http_run("chat", f.name)
-            completions = self._http_run("completions", f.name)
+            completions = self._http_run("completions", f.name, separate_judge=True)
         finally:
             os.unlink(f.name)
         rc, out, err = loop("--backend", "sim", "--requests", "60", "--warm", "0", "--offpeak-every", "20", "--json")
@@ -38,7 +39,8 @@ class ServingLoopHttp(unittest.TestCase):
         self.assertEqual(chat["decisions_with_feedback"], 60)  # one judge call over HTTP each
         self.assertGreater(chat["parts"][-1]["small_share"], 0)  # the few-shot prompts were used
         self.assertEqual(chat, offline)
-        self.assertEqual(completions, offline)  # the few-shot text carries the same examples
+        self.assertEqual(completions, offline)  # the few-shot text carries the same examples;
+        # its judge ran on a second server (--judge-url)
 
     def test_server_down_is_a_clear_error(self):
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:

@@ -56,6 +56,37 @@ class ServingLoopSim(unittest.TestCase):
         self.assertRegex(lines[7], r"^off-peak 1: replayed \d+ examples, \d+ improved$")
         self.assertRegex(lines[-1], r"^cache: \d+ examples, 40 decisions with feedback$")
 
+    def test_library_use_with_a_reward_callback(self):
+        # ServingLoop as a library: your own backend object and reward callback.
+        import os
+        import serving_loop  # examples/serving_loop.py (loop_util put examples/ on sys.path)
+        db = serving_loop.open_cache(":memory:", os.environ["ICCACHE_EXTENSION"])
+        serving_loop.ensure_table(db, "ex", "small", "large", 0.1, 1.0, seed=1, cost_weight=0)
+        db.execute("INSERT INTO ex(request, response) VALUES ('What is 2 + 2?', '4')")
+        seen = []
+
+        class EchoBackend:
+            def generate(self, model, messages, prompt, temperature=None):
+                seen.append((model, messages, prompt))
+                return "answer from " + model
+
+        def reward(request, answer, model):
+            return 0.75
+
+        loop_ = serving_loop.ServingLoop(db, EchoBackend(), "small", "large", reward_fn=reward)
+        r = loop_.serve("What is 2 plus 2?", at=1767225600.0)
+        self.assertEqual(r["reward"], 0.75)
+        self.assertEqual(r["answer"], "answer from " + r["model"])
+        self.assertEqual(db.execute("SELECT reward FROM ex_decisions WHERE id = ?", (r["decision"],)).fetchone(),
+                         (0.75,))
+        model, messages, prompt = seen[0]
+        if model == "small":  # the small model gets the examples, the large one the request alone
+            self.assertEqual(messages[:2], [{"role": "user", "content": "What is 2 + 2?"},
+                                            {"role": "assistant", "content": "4"}])
+        else:
+            self.assertEqual(messages, [{"role": "user", "content": "What is 2 plus 2?"}])
+        self.assertEqual(db.execute("SELECT count(*) FROM ex").fetchone(), (2,))  # admitted (reward >= 0.5)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)
