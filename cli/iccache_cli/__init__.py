@@ -1,0 +1,1 @@
+"""The iccache command line tool: see main.py."""

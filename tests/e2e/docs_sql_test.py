@@ -17,7 +17,6 @@ import json
 import os
 import re
 import sqlite3
-import sys
 import unittest
 
 SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
