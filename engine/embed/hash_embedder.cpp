@@ -190,12 +190,16 @@ void HashEmbedder::embed(std::string_view text, float* out) {
   // Two passes in text order rather than iterating counts_: the map's iteration order
   // depends on its bucket history, and float sums depend on order, so this keeps the
   // output bit-identical across calls and instances.
-  counts_.clear();
+  // Distinct features are at most the occurrences: per word one unigram, one bigram and
+  // at most 3 n-grams per code point of "<word>" (bytes bound code points).
+  size_t bound = 0;
+  for (size_t w = 0; w < n_words; ++w) bound += 2 + 3 * words_[w].size();
+  counts_.reset(bound);
   for_each_feature(words_, n_words, [&](uint64_t key) { counts_[key] += 1.0f; });
 
   std::fill(out, out + dim_, 0.0f);
   for_each_feature(words_, n_words, [&](uint64_t key) {
-    float& count = counts_.find(key)->second;
+    float& count = counts_[key];
     if (count == 0.0f) return;  // already added at its first occurrence
     // Sublinear term frequency: a repeated feature gains, but not in proportion.
     const double tf = 1.0 + std::log(static_cast<double>(count));

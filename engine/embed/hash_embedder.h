@@ -7,8 +7,9 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
-#include <unordered_map>
 #include <vector>
+
+#include "embed/feature_counts.h"
 
 namespace iccache {
 
@@ -33,7 +34,7 @@ class HashEmbedder {
  private:
   int dim_;
   // Scratch reused across calls so the hot path does not allocate per call.
-  std::unordered_map<uint64_t, float> counts_;
+  FeatureCounts counts_;
   std::vector<std::string> words_;
   std::string folded_;
 };
