@@ -63,22 +63,6 @@ int64_t int_in_range(sqlite3_value* v, const char* argument, int64_t lo, int64_t
   return n;
 }
 
-// A statement of the table's pool for the duration of one call, given back (reset) on every
-// path: preparing the MATCH costs tens of microseconds, a visible share of a prompt.
-struct Borrowed {
-  Borrowed(StmtPool& pool, std::string sql) : pool_(pool), sql_(std::move(sql)), stmt(pool_.borrow(sql_)) {}
-  ~Borrowed() { pool_.give_back(sql_, std::move(stmt)); }
-  Borrowed(const Borrowed&) = delete;
-  Borrowed& operator=(const Borrowed&) = delete;
-
- private:
-  StmtPool& pool_;
-  std::string sql_;
-
- public:
-  Stmt stmt;
-};
-
 // The examples a MATCH returns for the query, in its order (best first).
 std::vector<FewShotExample> select_examples(sqlite3* db, Table& t, sqlite3_value* query,
                                             int64_t k, sqlite3_value* tenant) {
@@ -86,9 +70,12 @@ std::vector<FewShotExample> select_examples(sqlite3* db, Table& t, sqlite3_value
   std::string sql = "SELECT rowid, request, response FROM " + target + " WHERE " +
                     quote_id(t.name) + " MATCH ?1 AND k = ?2";
   if (tenant) sql += " AND tenant = ?3";
-  Borrowed b(t.stmts, sql);
-  sqlite3_stmt* s = b.stmt.get();
-  sqlite3_clear_bindings(s);
+  // Prepared per call, never kept in the table's statement pool: a kept statement on the
+  // virtual table itself holds a reference to it, so closing the connection could never
+  // disconnect the table (whose destructor is what finalizes the pool) and the connection
+  // leaked as a zombie (LeakSanitizer, tests/sql/reliability_close_test.cpp).
+  Stmt stmt(db, sql);
+  sqlite3_stmt* s = stmt.get();
   sqlite3_bind_value(s, 1, query);
   sqlite3_bind_int64(s, 2, k);
   if (tenant) sqlite3_bind_value(s, 3, tenant);
