@@ -71,6 +71,13 @@ std::string decode_text(int encoding, std::string_view bytes) {
             " bytes, larger than any block the encoder writes");
   }
 
+  // lz4 expands a block at most 255-fold (a run's length costs one byte per 255), so a
+  // larger declared length is damage: refuse it before allocating (a 9-byte corrupt row
+  // would otherwise cost a 1 GiB allocation on every read).
+  if (declared > 255 * block_size + 16) {
+    corrupt("the declared length " + std::to_string(declared) + " is more than a " +
+            std::to_string(block_size) + "-byte lz4 block can hold");
+  }
   std::string text(declared, '\0');
   const int got = LZ4_decompress_safe(bytes.data() + kHeaderBytes, text.data(),
                                       static_cast<int>(block_size), static_cast<int>(declared));

@@ -123,5 +123,14 @@ TEST(TextCodec, GarbageBlockThrows) {
   EXPECT_NE(decode_error(kLz4, bytes).find("stored text is corrupt"), std::string::npos);
 }
 
+// Found by fuzzing (fuzz_codec): a short damaged row declaring up to 1 GiB made every read
+// allocate and zero that much before lz4 could fail. lz4 expands at most 255-fold.
+TEST(TextCodec, DeclaredLengthBeyondWhatTheBlockCanHoldThrowsBeforeAllocating) {
+  const std::string bytes = "\x00\x00\x00\x30"s + std::string(5, '\x1F');  // 768 MiB from 5 bytes
+  const std::string msg = decode_error(kLz4, bytes);
+  EXPECT_NE(msg.find("stored text is corrupt: the declared length 805306368 is more than a 5-byte lz4 block can hold"),
+            std::string::npos) << msg;
+}
+
 }  // namespace
 }  // namespace iccache
