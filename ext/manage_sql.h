@@ -1,32 +1,24 @@
 // Helpers of the example manager's SQL functions.
 //
-// in_manage_savepoint runs a write (eviction, feedback) from an SQL function inside one SAVEPOINT: in
+// in_manage_savepoint runs a write (eviction, feedback) from an SQL function in one transaction: in
 // autocommit mode the whole write commits once at the end instead of statement by statement
 // (atomic and much faster), inside a transaction it nests and rolls back with it, and on an
 // error everything it did is undone before the error is reported.
 #pragma once
 #include <new>
 #include <string>
+#include <utility>
 
 #include "stmt.h"
+#include "write_txn.h"
 
 namespace iccache::ext {
 
 template <class Fn>
 auto in_manage_savepoint(sqlite3* db, const char* function, Fn&& fn) {
-  auto exec = [&](const char* sql) {
-    int rc = sqlite3_exec(db, sql, nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) throw SqlError(rc, std::string(function) + ": " + sqlite3_errmsg(db));
-  };
-  exec("SAVEPOINT iccache_manage");
-  try {
-    auto result = fn();
-    exec("RELEASE iccache_manage");
-    return result;
-  } catch (...) {
-    sqlite3_exec(db, "ROLLBACK TO iccache_manage; RELEASE iccache_manage", nullptr, nullptr, nullptr);
-    throw;
-  }
+  // One write transaction that takes the lock first (write_txn.h): no lost updates and no
+  // SQLITE_BUSY past the busy timeout when other processes write the same file.
+  return in_write_transaction(db, function, std::forward<Fn>(fn));
 }
 
 // Runs fn (which sets the function's result), turning exceptions into an SQL error.

@@ -10,6 +10,7 @@
 #include "route_args.h"
 #include "route_ops.h"
 #include "vtab.h"
+#include "write_txn.h"
 
 namespace iccache::ext {
 
@@ -40,7 +41,9 @@ void feedback(sqlite3_context* ctx, int, sqlite3_value** argv) {
     constexpr const char* f = "iccache_feedback";
     const int64_t decision = integer_arg(argv[1], f, "decision");
     const double reward = number_arg(argv[2], f, "reward", 0, 1, "a number from 0 to 1");
-    give_feedback(table_of(ctx, argv[0], f), decision, reward);
+    Table& t = table_of(ctx, argv[0], f);
+    // The arm update reads the router state: read and write under one lock (write_txn.h).
+    in_write_transaction(t.db, f, [&] { give_feedback(t, decision, reward); return 0; });
     sqlite3_result_null(ctx);
   });
 }
@@ -58,7 +61,7 @@ void load(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
       rps = number_arg(argv[1], f, "requests_per_second", 0, 1e12,
                        "a number of requests per second >= 0 (or NULL to measure it again)");
     Table& t = table_of(ctx, argv[0], f);
-    sqlite3_result_double(ctx, set_manual_load(t, rps));
+    sqlite3_result_double(ctx, in_write_transaction(t.db, f, [&] { return set_manual_load(t, rps); }));
   });
 }
 
@@ -71,7 +74,8 @@ void calibrate_fn(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
       window = integer_arg(argv[2], f, "window");
       if (window < 1) throw Error(std::string(f) + ": window must be an integer >= 1; received " + describe(argv[2]));
     }
-    sqlite3_result_double(ctx, calibrate(table_of(ctx, argv[0], f), share, window));
+    Table& t = table_of(ctx, argv[0], f);
+    sqlite3_result_double(ctx, in_write_transaction(t.db, f, [&] { return calibrate(t, share, window); }));
   });
 }
 

@@ -269,11 +269,23 @@ bool RouteStore::example(int64_t id, int dim, double& quality, float* vec) {
   return true;
 }
 
-void RouteStore::begin() { cached(begin_, [&] { return "SAVEPOINT iccache_router"; }).run(); }
+void RouteStore::begin() {
+  owns_transaction_ = sqlite3_get_autocommit(s_.db()) != 0;  // the savepoint opens it
+  cached(begin_, [&] { return "SAVEPOINT iccache_router"; }).run();
+}
 void RouteStore::commit() { cached(commit_, [&] { return "RELEASE iccache_router"; }).run(); }
 void RouteStore::rollback() {
   cached(rollback_, [&] { return "ROLLBACK TO iccache_router"; }).run();
-  cached(release_, [&] { return "RELEASE iccache_router"; }).run();
+  try {
+    cached(release_, [&] { return "RELEASE iccache_router"; }).run();
+  } catch (const SqlError&) {
+    // When the savepoint opened the transaction, RELEASE commits it, and that can still be
+    // SQLITE_BUSY (a reader in another process past the busy timeout: the very error being
+    // undone). Left open, the transaction would swallow every later write of this
+    // connection until it closed. End it.
+    if (!owns_transaction_) throw;
+    sqlite3_exec(s_.db(), "ROLLBACK", nullptr, nullptr, nullptr);
+  }
 }
 
 }  // namespace iccache::ext

@@ -100,6 +100,7 @@ class RouteStore {
   Storage& s_;
   Stmt gen_, scalars_, arms_, put_state_, put_route_, put_arm_, ins_dec_, get_dec_, set_reward_, prune_,
       recent_, count_, fb_count_, example_, begin_, commit_, rollback_, release_;
+  bool owns_transaction_ = false;  // begin() found the connection in autocommit mode
 };
 
 }  // namespace iccache::ext

@@ -7,6 +7,12 @@ void check(sqlite3* db, int rc, std::string_view context) {
   std::string msg(context);
   msg += ": ";
   msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  // A statement that already reads the file cannot wait for another connection's write
+  // lock (SQLite answers SQLITE_BUSY at once, whatever the busy timeout): say what works.
+  if ((rc & 0xff) == SQLITE_BUSY)
+    msg += " (another connection is writing; a statement that already reads the file cannot wait"
+           " for its lock: call writing functions such as iccache_route inside BEGIN IMMEDIATE ..."
+           " COMMIT; see docs/reliability.md)";
   throw SqlError(rc, msg);
 }
 
