@@ -10,6 +10,7 @@ IndexStore::IndexStore(const Storage& storage)
     : db_(storage.db()),
       index_(storage.shadow("index")),
       vectors_(storage.shadow("vectors")),
+      data_(storage.shadow("data")),
       centroids_(storage.shadow("centroids")),
       state_(storage.shadow("state")) {}
 
@@ -60,13 +61,18 @@ std::vector<float> IndexStore::centroids(int dim) {
   return out;
 }
 
-std::vector<float> IndexStore::sq8_ranges() {
+std::vector<float> IndexStore::sq8_ranges(int dim) {
   Stmt s(db_, "SELECT value FROM " + state_ + " WHERE key = 'sq8_ranges'");
   std::vector<float> out;
   if (s.step()) {
     std::string_view b = s.blob(0);
-    out.resize(b.size() / sizeof(float));
-    std::memcpy(out.data(), b.data(), out.size() * sizeof(float));
+    const size_t expect = 2 * sizeof(float) * static_cast<size_t>(dim);
+    if (b.size() != expect)  // (an empty blob used to reach memcpy with a null pointer)
+      throw SqlError(SQLITE_CORRUPT_VTAB, "the stored sq8_ranges hold " + std::to_string(b.size()) +
+                                              " bytes; expected " + std::to_string(expect) +
+                                              " (run 'optimize' to retrain)");
+    out.resize(2 * static_cast<size_t>(dim));
+    std::memcpy(out.data(), b.data(), expect);
   }
   return out;
 }
@@ -94,6 +100,23 @@ void IndexStore::save_tuning(int nprobe, double recall) {
 int IndexStore::tuned_nprobe() {
   Stmt s(db_, "SELECT value FROM " + state_ + " WHERE key = 'nprobe_tuned'");
   return s.step() ? static_cast<int>(s.int64(0)) : 0;
+}
+
+void IndexStore::for_each_example_vector(int dim,
+                                         const std::function<void(int64_t, std::string_view, const float*)>& fn) {
+  Stmt s(db_, "SELECT v.id, d.tenant, v.vector FROM " + vectors_ + " AS v JOIN " + data_ +
+                  " AS d ON d.id = v.id ORDER BY v.id");
+  const size_t bytes = sizeof(float) * static_cast<size_t>(dim);
+  std::vector<float> v(dim);
+  while (s.step()) {
+    std::string_view b = s.blob(2);
+    if (b.size() != bytes)
+      throw SqlError(SQLITE_CORRUPT_VTAB, "the stored vector of example " + std::to_string(s.int64(0)) +
+                                              " has " + std::to_string(b.size()) + " bytes; expected " +
+                                              std::to_string(bytes));
+    std::memcpy(v.data(), b.data(), bytes);  // aligned copy: blobs need not be
+    fn(s.int64(0), s.text(1), v.data());
+  }
 }
 
 void IndexStore::for_each(bool with_vectors,

@@ -32,7 +32,9 @@ class IndexStore {
 
   int64_t trained_n();
   std::vector<float> centroids(int dim);
-  std::vector<float> sq8_ranges();
+  // The SQ8 ranges (2 x dim floats), empty when none are stored; throws SQLITE_CORRUPT_VTAB
+  // for a stored value of another size.
+  std::vector<float> sq8_ranges(int dim);
   // Replaces the training (centroids, ranges, N) in one go; rows are rewritten by put().
   void save_training(const std::vector<float>& centroids, int dim,
                      const std::vector<float>& sq8_ranges, int64_t n);
@@ -41,6 +43,10 @@ class IndexStore {
   void save_tuning(int nprobe, double recall);
   int tuned_nprobe();
 
+  // Every example's vector with the tenant of its example row, in id order: what training
+  // reads, so that it rebuilds lists whatever state T_index is in. Throws
+  // SQLITE_CORRUPT_VTAB for a vector that is not dim float32 values.
+  void for_each_example_vector(int dim, const std::function<void(int64_t, std::string_view, const float*)>& fn);
   // Every example's index row, with its float32 vector when with_vectors, in id order:
   // fn(id, list, tenant, code_or_vector_bytes).
   void for_each(bool with_vectors,
@@ -50,7 +56,7 @@ class IndexStore {
   Stmt& cached(Stmt& s, const std::string& sql);
 
   sqlite3* db_;
-  std::string index_, vectors_, centroids_, state_;
+  std::string index_, vectors_, data_, centroids_, state_;
   Stmt put_, del_, trained_n_;
 };
 

@@ -75,6 +75,19 @@ void check_index(Table& t, std::vector<std::string>& out, int64_t rows) {
   if ((trained_n > 0) != (k > 0))
     out.push_back(t.name + "_centroids holds " + std::to_string(k) + " centroids but the index is " +
                   (trained_n > 0 ? "trained" : "untrained"));
+  // Training makes K = round(sqrt(N)) lists (Table::train_index); another count means rows
+  // were lost or added behind the table's back, even when every list number is in range.
+  const int64_t made = std::max<int64_t>(1, std::llround(std::sqrt(static_cast<double>(trained_n))));
+  if (trained_n > 0 && k > 0 && k != made)
+    out.push_back(t.name + "_centroids holds " + std::to_string(k) + " centroids but the training of " +
+                  std::to_string(trained_n) + " examples made " + std::to_string(made));
+  if (t.options.sq8 && k > 0) {
+    try {
+      if (t.index_store.sq8_ranges(dim).empty()) out.push_back(t.name + "_state: the sq8_ranges row is missing");
+    } catch (const std::exception& e) {
+      out.push_back(t.name + "_state: " + e.what());
+    }
+  }
   for (int64_t l = 0; l < k && out.size() < kMaxProblems; ++l)
     check_vector(out, "centroid " + std::to_string(l),
                  std::string_view(reinterpret_cast<const char*>(&centroids[l * dim]), sizeof(float) * dim), dim);
@@ -84,11 +97,13 @@ void check_index(Table& t, std::vector<std::string>& out, int64_t rows) {
                    (codes ? "code IS NULL OR length(code) != ?2" : "code IS NOT NULL") + " LIMIT 100");
   bad.bind(1, nlists);
   if (codes) bad.bind(2, static_cast<int64_t>(dim));
-  while (bad.step() && out.size() < kMaxProblems)
+  while (bad.step() && out.size() < kMaxProblems) {
+    std::string code = bad.is_null(2) ? (codes ? " with no code" : "")
+                                      : " with a " + std::to_string(bad.int64(2)) + "-byte code";
     out.push_back("example " + std::to_string(bad.int64(0)) + " is in list " + std::to_string(bad.int64(1)) +
-                  " with a " + (bad.is_null(2) ? "missing" : std::to_string(bad.int64(2)) + "-byte") +
-                  " code; expected a list from 0 to " + std::to_string(nlists - 1) +
+                  code + "; expected a list from 0 to " + std::to_string(nlists - 1) +
                   (codes ? " and a " + std::to_string(dim) + "-byte code" : " and no code"));
+  }
   // The in-memory index must match the rows it caches.
   if (!out.empty() || !t.index_loaded || t.storage.generation() != t.index_generation) return;
   if (static_cast<int64_t>(t.index.size()) != rows || t.index.nlist() != nlists) {

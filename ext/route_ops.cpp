@@ -1,5 +1,6 @@
 #include "route_ops.h"
 
+#include <charconv>
 #include <cstdio>
 #include <cstring>
 
@@ -139,7 +140,14 @@ void give_feedback(Table& t, int64_t decision, double reward) {
       if ((s[i] >= '0' && s[i] <= '9') || s[i] == '-') {
         size_t j = i + 1;
         while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
-        event.example_ids.push_back(std::stoll(std::string(s.substr(i, j - i))));
+        int64_t id = 0;
+        // A damaged log row ("-", 20 digits) is a clear error, not std::stoll's "stoll".
+        if (std::from_chars(s.data() + i, s.data() + j, id).ec != std::errc())
+          throw SqlError(SQLITE_CORRUPT_VTAB, "iccache_feedback: decision " + std::to_string(decision) +
+                                                  " of " + t.name + " has example_ids '" + row->example_ids +
+                                                  "', which is not a JSON array of example ids; " + t.name +
+                                                  "_decisions is damaged");
+        event.example_ids.push_back(id);
         i = j;
       } else {
         ++i;

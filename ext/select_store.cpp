@@ -181,17 +181,18 @@ bool SelectStore::candidate(int64_t id, bool with_text, CandidateRow& out) {
     return false;
   }
   out.quality = st.real(0);
-  out.model = st.text(1);
+  out.model.assign(st.text(1));
   out.uses = st.int64(2);
   out.offloads = st.int64(3);
   out.bytes = st.int64(4);
   out.created_at = st.real(5);
   if (with_text) {
-    out.request = st.blob(6);
+    out.request.assign(st.blob(6));
     out.request_enc = static_cast<int>(st.int64(7));
   } else {
-    out.request = {};
+    out.request.clear();
   }
+  finish_candidate();
   return true;
 }
 

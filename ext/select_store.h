@@ -34,12 +34,15 @@ struct SampleRow {
 };
 
 // An example's columns that the utility features need.
+// Owns its texts: the statement is reset before candidate() returns, so that a caller that
+// throws while using the row (a damaged lz4 text) cannot leave it stepped, holding a read
+// lock that blocked every other process's writes (tests/sql/corruption_vectors_test.cpp).
 struct CandidateRow {
   double quality = 0.5;
-  std::string_view model;    // valid until the next read
+  std::string model;
   int64_t uses = 0, offloads = 0, bytes = 0;
   double created_at = 0;
-  std::string_view request;  // encoded request bytes (valid until the next read), when asked
+  std::string request;  // encoded request bytes, when asked
   int request_enc = 0;
 };
 
@@ -65,7 +68,7 @@ class SelectStore {
   void prune(double min_time, int64_t max_pruned, int batch);
 
   // Reads example id for scoring; with_text also reads its encoded request. False when gone.
-  // The row stays current until finish_candidate() or the next read.
+  // The statement is reset before it returns (finish_candidate() is then a no-op).
   bool candidate(int64_t id, bool with_text, CandidateRow& out);
   void finish_candidate();
 

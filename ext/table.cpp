@@ -40,7 +40,7 @@ void Table::ensure_index() {
   index_loaded = false;
   nprobe = effective_nprobe();
   std::vector<float> centroids = index_store.centroids(options.dim);
-  if (!centroids.empty()) index.set_training(std::move(centroids), index_store.sq8_ranges());
+  if (!centroids.empty()) index.set_training(std::move(centroids), index_store.sq8_ranges(options.dim));
   const bool codes = index.sq8() && index.trained();
   const size_t expect = codes ? static_cast<size_t>(options.dim) : sizeof(float) * options.dim;
   index_store.for_each(!codes, [&](int64_t id, int list, std::string_view tenant, std::string_view blob) {
@@ -124,18 +124,18 @@ void Table::maybe_train() {
 }
 
 void Table::train_index() {
-  // Reads the vectors from their rows, not from the loaded index, so that training also
-  // repairs an index whose stored lists or centroids are damaged.
+  // Reads every example's vector (and its tenant from the example row), not the loaded
+  // index nor T_index, so that training also repairs lists, list rows or centroids that
+  // are damaged or missing.
   const int dim = options.dim;
   // Every vector with its tenant, in id order (so training is deterministic for a seed).
   std::vector<int64_t> ids;
   std::vector<std::string> tenants;
   std::vector<float> data;
-  index_store.for_each(true, [&](int64_t id, int, std::string_view tenant, std::string_view blob) {
+  index_store.for_each_example_vector(dim, [&](int64_t id, std::string_view tenant, const float* v) {
     ids.push_back(id);
     tenants.emplace_back(tenant);
-    data.insert(data.end(), reinterpret_cast<const float*>(blob.data()),
-                reinterpret_cast<const float*>(blob.data()) + dim);
+    data.insert(data.end(), v, v + dim);
   });
   const size_t n = ids.size();
   if (n == 0) return;

@@ -1,0 +1,31 @@
+// The table every corruption test damages: 40 examples over two tenants, one long
+// (lz4-compressed) response, trained IVF lists (ivf_min=16), and one routed decision with
+// feedback, so that every shadow table has rows to damage.
+#pragma once
+#include <gtest/gtest.h>
+
+#include <string>
+
+#include "corruption_util.h"
+
+namespace iccache_test {
+
+inline std::string corruption_create(const std::string& extra = "") {
+  return "CREATE VIRTUAL TABLE ex USING iccache(dim=8, ivf_min=16, seed=5" + extra + ")";
+}
+
+constexpr const char* kCorruptionFill =
+    "WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 40)"
+    " INSERT INTO ex(rowid, request, response, tenant)"
+    " SELECT i, 'question ' || i, CASE i WHEN 7 THEN printf('%.*c', 500, 'x') ELSE 'answer ' || i END,"
+    " 't' || (i % 2) FROM n;"
+    "SELECT decision FROM iccache_route('ex', 'question 3', '[1, 2]');"
+    "SELECT iccache_feedback('ex', 1, 0.9);";
+
+// Expects `err` to be an error message that contains `fragment`.
+inline void expect_error(const std::string& err, const std::string& fragment) {
+  EXPECT_NE(err, "") << "expected an error containing: " << fragment;
+  EXPECT_NE(err.find(fragment), std::string::npos) << "'" << fragment << "' not in: " << err;
+}
+
+}  // namespace iccache_test
