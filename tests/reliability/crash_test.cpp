@@ -1,0 +1,166 @@
+// Crash test: a child process runs the workload (inserts, deletes, updates, routing with
+// feedback, 'optimize', deliberate rollbacks) in transactions and is killed with SIGKILL
+// at a random moment; after each kill the file must open, pass PRAGMA integrity_check and
+// the iccache integrity-check, and hold exactly the state of its last committed
+// transaction (crash_verify.cpp). Kills alternate between a WAL file and a rollback-journal
+// file with SQ8 lists.
+//
+//   iccache_crash_test [--kills N] [--seed S] [--max-delay-ms M] [--dir D] [--ext PATH]
+//
+// Prints one line per kill and a summary; exits 0 only when every kill survived.
+#include <fcntl.h>
+#include <poll.h>
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <algorithm>
+#include <chrono>
+#include <cstdio>
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+#include <thread>
+
+#include "conn.h"
+#include "crash_child.h"
+#include "crash_verify.h"
+#include "crash_workload.h"
+
+using namespace iccache_rel;
+
+namespace {
+
+struct Options {
+  int kills = 20;
+  uint64_t seed = 1;
+  int max_delay_ms = 400;
+  std::string dir;
+  std::string ext = ICCACHE_EXT_PATH;
+};
+
+// What the child announced: last transaction begun and last acknowledged.
+struct Progress {
+  int64_t started = 0, acked = 0;
+  std::string partial;
+  void feed(const char* p, size_t n) {
+    partial.append(p, n);
+    size_t nl;
+    while ((nl = partial.find('\n')) != std::string::npos) {
+      const int64_t t = std::stoll(partial.substr(2, nl - 2));
+      (partial[0] == 'B' ? started : acked) = t;
+      partial.erase(0, nl + 1);
+    }
+  }
+};
+
+using Clock = std::chrono::steady_clock;
+
+// Reads the child's announcements until `deadline` (or end of file, or nothing left once
+// the deadline has passed).
+void drain(int fd, Progress& p, Clock::time_point deadline) {
+  pollfd pfd{fd, POLLIN, 0};
+  char buf[4096];
+  for (;;) {
+    auto left = std::chrono::duration_cast<std::chrono::milliseconds>(deadline - Clock::now()).count();
+    if (poll(&pfd, 1, static_cast<int>(std::max<int64_t>(left, 0))) <= 0) return;
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n <= 0) return;
+    p.feed(buf, static_cast<size_t>(n));
+  }
+}
+
+// Runs one child on `db` and kills it after `delay_ms`; returns what it announced.
+// `committed`: what the file held when this child started (it resumes from there).
+Progress run_and_kill(const std::string& db, const Options& o, int delay_ms, int64_t committed, bool* killed) {
+  int fds[2];
+  if (pipe(fds) != 0) throw std::runtime_error("pipe failed");
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(fds[0]);
+    run_crash_child(db, o.ext, fds[1]);
+  }
+  close(fds[1]);
+  Progress p;
+  p.started = p.acked = committed;
+  const auto deadline = Clock::now() + std::chrono::milliseconds(delay_ms);
+  drain(fds[0], p, deadline);  // early only if the child died by itself (closed the pipe)
+  if (Clock::now() < deadline) std::this_thread::sleep_until(deadline);
+  kill(pid, SIGKILL);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  drain(fds[0], p, Clock::now());
+  close(fds[0]);
+  *killed = WIFSIGNALED(status) && WTERMSIG(status) == SIGKILL;
+  if (!*killed)
+    throw std::runtime_error("the child ended by itself (status " + std::to_string(status) + ") before the kill");
+  return p;
+}
+
+Options parse(int argc, char** argv) {
+  Options o;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string a = argv[i], v = argv[i + 1];
+    if (a == "--kills") o.kills = std::stoi(v);
+    else if (a == "--seed") o.seed = std::stoull(v);
+    else if (a == "--max-delay-ms") o.max_delay_ms = std::stoi(v);
+    else if (a == "--dir") o.dir = v;
+    else if (a == "--ext") o.ext = v;
+    else throw std::runtime_error("unknown argument " + a);
+  }
+  return o;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    Options o = parse(argc, argv);
+    std::string dir = o.dir;
+    if (dir.empty()) {
+      char tmpl[] = "/tmp/iccache_crash_XXXXXX";
+      if (!mkdtemp(tmpl)) throw std::runtime_error("mkdtemp failed");
+      dir = tmpl;
+    }
+    const std::string dbs[2] = {dir + "/wal.db", dir + "/journal.db"};
+    for (int i = 0; i < 2; ++i) {
+      for (const char* s : {"", "-wal", "-shm", "-journal"}) std::filesystem::remove(dbs[i] + s);
+      Conn c(dbs[i], o.ext);
+      c.exec(i == 0 ? "PRAGMA journal_mode=WAL" : "PRAGMA journal_mode=DELETE");
+      c.exec(create_sql(/*sq8=*/i == 1));
+    }
+    std::mt19937_64 rng(o.seed);
+    int64_t in_txn = 0, committed_total = 0;
+    int64_t committed[2] = {0, 0};
+    for (int k = 0; k < o.kills; ++k) {
+      const std::string& db = dbs[k % 2];
+      const int delay = static_cast<int>(rng() % static_cast<uint64_t>(o.max_delay_ms + 1));
+      bool killed = false;
+      Progress p = run_and_kill(db, o, delay, committed[k % 2], &killed);
+      CrashVerdict v;
+      try {
+        v = verify_after_crash(db, o.ext, p.acked, p.started, rng());
+      } catch (const std::exception& e) {
+        std::printf("kill %d/%d (%s, after %d ms): FAILED: %s\n", k + 1, o.kills, k % 2 ? "journal" : "wal", delay, e.what());
+        std::printf("the file is kept in %s\n", dir.c_str());
+        return 1;
+      }
+      committed[k % 2] = v.committed;
+      const bool mid = p.started > p.acked;
+      in_txn += mid;
+      std::printf("kill %d/%d (%s, after %3d ms): acked %lld, began %lld, found %lld committed, %lld examples%s\n",
+                  k + 1, o.kills, k % 2 ? "journal" : "wal", delay, static_cast<long long>(p.acked),
+                  static_cast<long long>(p.started), static_cast<long long>(v.committed),
+                  static_cast<long long>(v.examples), mid ? " (killed inside a transaction)" : "");
+    }
+    committed_total = committed[0] + committed[1];
+    std::printf("crash test: %d kills survived (%lld inside a transaction), %lld transactions committed\n",
+                o.kills, static_cast<long long>(in_txn), static_cast<long long>(committed_total));
+    if (o.dir.empty()) std::filesystem::remove_all(dir);
+    return 0;
+  } catch (const std::exception& e) {
+    std::printf("crash test: FAILED: %s\n", e.what());
+    return 1;
+  }
+}
