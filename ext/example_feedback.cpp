@@ -7,6 +7,7 @@
 
 #include "manage_feedback.h"
 #include "manage_store.h"
+#include "select_feedback.h"
 #include "vtab.h"
 
 namespace iccache::ext {
@@ -42,6 +43,7 @@ int64_t apply_example_feedback(Table& t, const FeedbackEvent& event) {
     store.write(id, s);
     ++updated;
   }
+  select_examples_changed(t, ids);  // selection caches uses and offloads
   return updated;
 }
 

@@ -84,6 +84,15 @@ void record_selection_feedback(Table& t, int64_t decision, std::string_view serv
   ss.generation = g;
 }
 
+void select_examples_changed(Table& t, std::span<const int64_t> ids) {
+  if (ids.empty()) return;
+  SelectState& ss = select_state(t);
+  const int64_t g = ss.next_generation();
+  ss.store.write_state(nullptr, nullptr, g);
+  ss.forget(ids);
+  ss.generation = g;  // adopted: the rest of the cache stays valid
+}
+
 int64_t train_utility_model(Table& t) {
   // Not select_state(): a refit must also work when the stored model is damaged.
   if (!t.select) t.select = std::make_shared<SelectState>(t);

@@ -11,6 +11,7 @@
 // examples) do not, unless every model costs the same. Their samples are dropped.
 #pragma once
 #include <cstdint>
+#include <span>
 #include <string_view>
 #include <vector>
 
@@ -31,6 +32,10 @@ std::vector<double> route_utilities(Table& t, const float* request, std::string_
 void log_selection_sample(Table& t, SampleRow& sample, int64_t decision, double at);
 void record_selection_feedback(Table& t, int64_t decision, std::string_view served_arm, double reward,
                                double at);
+// The example manager changed the statistics (uses, offloads) of `ids`: a new
+// select_generation tells other connections to drop their cached scoring attributes; this
+// one forgets just those examples.
+void select_examples_changed(Table& t, std::span<const int64_t> ids);
 // INSERT INTO ex(ex) VALUES('train'): MAP refit of the utility model on the feedback log.
 // Returns the number of samples it was fitted on.
 int64_t train_utility_model(Table& t);

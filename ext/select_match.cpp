@@ -25,7 +25,8 @@ Selected select_examples(Table& t, const float* query, std::string_view text, bo
     out.hit_flag.assign(out.hits.size(), 0);
     return out;
   }
-  SelectState& ss = select_state(t);
+  // Table::search has just checked the index against the stored generation.
+  SelectState& ss = select_state(t, t.index_loaded ? std::optional<int64_t>(t.index_generation) : std::nullopt);
   ss.set_request(text, has_text, wall_clock_now());
   select::FeatureVec x;
   std::vector<double> u(candidates.size(), 0.0);

@@ -18,10 +18,16 @@ SelectState::SelectState(Table& t)
 
 int64_t SelectState::next_generation() { return static_cast<int64_t>(table.nonce_rng() >> 1); }
 
-void SelectState::refresh() {
+void SelectState::refresh(std::optional<int64_t> index_generation) {
   const int64_t g = store.generation();
+  const int64_t index_g = index_generation ? *index_generation : table.storage.generation();
+  if (index_g != cache_generation_) {
+    cache_.clear();
+    cache_generation_ = index_g;
+  }
   if (loaded && g == generation) return;
   loaded = false;
+  cache_.clear();  // another connection or a rollback changed what was cached
   select::UtilityModel m;
   if (auto blob = store.model_blob(); blob && !m.deserialize(*blob))
     throw SqlError(SQLITE_CORRUPT_VTAB, table.name + ": the utility model in " + table.name +
@@ -61,34 +67,50 @@ double SelectState::relative_cost(std::string_view model) const {
   return 1;  // unreachable for valid rows; the most capable assumption is harmless
 }
 
-bool SelectState::features(int64_t id, double similarity, select::FeatureVec& out) {
+SelectState::Cached* SelectState::cached(int64_t id) {
+  auto it = cache_.find(id);
+  if (it != cache_.end() && (it->second.has_tokens || !has_text_)) return &it->second;
   CandidateRow row;
-  if (!store.candidate(id, has_text_, row)) return false;
-  select::PairInputs in;
-  in.similarity = similarity;
-  in.quality = row.quality;
-  in.source_cost = relative_cost(row.model);
-  in.bytes = row.bytes;
-  in.uses = row.uses;
-  in.offloads = row.offloads;
-  in.age_seconds = now_ - row.created_at;
-  last_quality_ = row.quality;
+  if (!store.candidate(id, has_text_, row)) return nullptr;
+  if (cache_.size() >= kCacheLimit) cache_.clear();
+  Cached& c = cache_[id];
+  c.in.quality = row.quality;
+  c.in.source_cost = relative_cost(row.model);
+  c.in.bytes = row.bytes;
+  c.in.uses = row.uses;
+  c.in.offloads = row.offloads;
+  c.created_at = row.created_at;
   if (has_text_) {
     if (row.request_enc == static_cast<int>(TextEncoding::kRaw)) {
-      example_tokens_.assign(row.request);
+      c.tokens.assign(row.request);
     } else {
-      example_tokens_.assign(decode_text(row.request_enc, row.request));
+      c.tokens.assign(decode_text(row.request_enc, row.request));
     }
+    c.has_tokens = true;
   }
   store.finish_candidate();
+  return &c;
+}
+
+bool SelectState::features(int64_t id, double similarity, select::FeatureVec& out) {
+  Cached* c = cached(id);
+  if (!c) return false;
+  select::PairInputs in = c->in;
+  in.similarity = similarity;
+  in.age_seconds = now_ - c->created_at;
+  last_quality_ = in.quality;
   out = select::pair_features(in, has_text_ ? &request_tokens_ : nullptr,
-                              has_text_ ? &example_tokens_ : nullptr);
+                              has_text_ ? &c->tokens : nullptr);
   return true;
 }
 
-SelectState& select_state(Table& t) {
+void SelectState::forget(std::span<const int64_t> ids) {
+  for (int64_t id : ids) cache_.erase(id);
+}
+
+SelectState& select_state(Table& t, std::optional<int64_t> index_generation) {
   if (!t.select) t.select = std::make_shared<SelectState>(t);
-  t.select->refresh();
+  t.select->refresh(index_generation);
   return *t.select;
 }
 

@@ -56,6 +56,7 @@ std::optional<std::string> SelectStore::model_blob() { return state_blob(model_,
 std::optional<std::string> SelectStore::tuner_blob() { return state_blob(tuner_, "select_tuner"); }
 
 void SelectStore::write_state(const std::string* model, const std::string* tuner, int64_t generation) {
+  ResetOnExit done_state{put_state_}, done_gen{put_gen_};
   auto put = [&](const char* key, const std::string& blob) {
     cached(put_state_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("state") + "(key, value) VALUES(?, ?)"; })
         .bind_text(1, key)
@@ -70,6 +71,9 @@ void SelectStore::write_state(const std::string* model, const std::string* tuner
 }
 
 void SelectStore::insert_sample(const SampleRow& r) {
+  // Reset even when the write fails (SQLITE_BUSY): a statement left mid-step keeps the
+  // connection's transaction from being rolled back by the caller.
+  ResetOnExit done{ins_};
   cached(ins_, [&] {
     return "INSERT OR REPLACE INTO " + s_.shadow("samples") +
            "(decision, time, tuner, shown, features) VALUES(?, ?, ?, ?, ?)";
@@ -107,6 +111,7 @@ std::optional<SampleRow> SelectStore::sample(int64_t decision) {
 }
 
 void SelectStore::label(int64_t decision, double reward, double at) {
+  ResetOnExit done{label_};
   cached(label_, [&] { return "UPDATE " + s_.shadow("samples") + " SET reward = ?, rewarded_at = ? WHERE decision = ?"; })
       .bind(1, reward)
       .bind(2, at)
@@ -115,6 +120,7 @@ void SelectStore::label(int64_t decision, double reward, double at) {
 }
 
 void SelectStore::remove(int64_t decision) {
+  ResetOnExit done{del_};
   cached(del_, [&] { return "DELETE FROM " + s_.shadow("samples") + " WHERE decision = ?"; }).bind(1, decision).run();
 }
 
@@ -154,6 +160,7 @@ int64_t SelectStore::count(bool labelled_only) {
 }
 
 void SelectStore::prune(double min_time, int64_t max_pruned, int batch) {
+  ResetOnExit done{prune_};
   cached(prune_, [&] {
     return "DELETE FROM " + s_.shadow("samples") + " WHERE decision IN (SELECT decision FROM " +
            s_.shadow("samples") + " WHERE (reward IS NULL AND time < ?1) OR decision <= ?2"
