@@ -107,6 +107,25 @@ TEST(SelectMatch, TextQueriesGetTheColdStartUtilityToo) {
     EXPECT_NEAR(std::stod(row[1]), 1 / (1 + std::exp(3 - 6 * 0.5 * std::stod(row[0]))), 1e-12);
 }
 
+TEST(SelectMatch, CachedScoringAttributesFollowWritesAndOtherConnections) {
+  iccache_test::TempFile f;
+  Db db(f.path());
+  three(db);
+  const std::string q = "SELECT printf('%.6f', utility) FROM ex WHERE ex MATCH '[1,0]' AND k = 3 AND rowid = 1";
+  EXPECT_EQ(db.scalar(q), "0.141851");  // quality 0.2, now cached
+  db.exec("UPDATE ex SET quality = 1.0 WHERE rowid = 1");
+  EXPECT_EQ(db.scalar(q), "0.952574");  // sigmoid(3): the update is seen at once
+  Db other(f.path());
+  EXPECT_EQ(other.scalar(q), "0.952574");
+  other.exec("UPDATE ex SET quality = 0.5 WHERE rowid = 1");
+  EXPECT_EQ(db.scalar(q), "0.500000");  // another connection's write too
+  db.exec("BEGIN");
+  db.exec("UPDATE ex SET quality = 0 WHERE rowid = 1");
+  EXPECT_EQ(db.scalar(q), "0.047426");
+  db.exec("ROLLBACK");
+  EXPECT_EQ(db.scalar(q), "0.500000");  // and a rollback
+}
+
 TEST(SelectMatch, QueryColumnsCannotBeStored) {
   Db db;
   three(db);
