@@ -69,7 +69,9 @@ struct SelectState {
     bool has_tokens = false;
     select::TokenSet tokens;
   };
-  static constexpr size_t kCacheLimit = size_t{1} << 18;  // entries; cleared when reached
+  // Entries (about 560 bytes each with a request's token sets, 160 without): at most
+  // ~70 MB per connection; cleared wholesale when reached.
+  static constexpr size_t kCacheLimit = size_t{1} << 17;
 
   double relative_cost(std::string_view model) const;
   Cached* cached(int64_t id);
