@@ -228,7 +228,13 @@ int command(Table* t, sqlite3_value* v) {
     std::string_view v = cmd.substr(7);
     int64_t n = 0;
     bool ok = !v.empty() && v.size() <= 7;
-    for (char ch : v) ok = ok && ch >= '0' && ch <= '9', n = n * 10 + (ch - '0');
+    for (char ch : v) {  // stops at the first bad character: no overflow on long input (UBSan)
+      if (!ok || ch < '0' || ch > '9') {
+        ok = false;
+        break;
+      }
+      n = n * 10 + (ch - '0');
+    }
     if (!ok || n < 1 || n > (1 << 20))
       throw Error(t->name + ": command '" + std::string(cmd) +
                   "' is not valid; expected nprobe=N with N an integer from 1 to 1048576");
