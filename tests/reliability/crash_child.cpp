@@ -33,7 +33,7 @@ void doomed_transaction(Conn& c, int64_t t) {
   c.exec("ROLLBACK");
 }
 
-void transaction(Conn& c, int64_t t) {
+void transaction(Conn& c, int64_t t, int fd) {
   c.exec("BEGIN IMMEDIATE");
   for (int j = 0; j < kPerTxn; ++j) insert_example(c, t, j);
   if (t > 3) c.exec("DELETE FROM ex WHERE rowid = " + std::to_string(example_id(t - 3, 1)));
@@ -44,7 +44,11 @@ void transaction(Conn& c, int64_t t) {
   const std::string decision =
       c.scalar("SELECT decision FROM iccache_route('ex', ?1, ?2)", {request_text(t, 0), ids});
   c.exec("SELECT iccache_feedback('ex', " + decision + ", " + (t % 3 ? "0.9" : "0.2") + ")");
-  if (t % kOptimizeEvery == 0) c.exec("INSERT INTO ex(ex) VALUES('optimize')");
+  if (t % kOptimizeEvery == 0) {
+    say(fd, 'O', t);  // so the parent can count kills that land inside training
+    c.exec("INSERT INTO ex(ex) VALUES('optimize')");
+    say(fd, 'T', t);
+  }
   c.exec("INSERT INTO progress(txn) VALUES(" + std::to_string(t) + ")");
   c.exec("COMMIT");
 }
@@ -59,7 +63,7 @@ void run_crash_child(const std::string& db_path, const std::string& ext_path, in
       ++t;
       if (t % kDoomedEvery == 0) doomed_transaction(c, t);
       say(fd, 'B', t);
-      transaction(c, t);
+      transaction(c, t, fd);
       say(fd, 'C', t);
     }
   } catch (const std::exception& e) {

@@ -127,19 +127,25 @@ int reader(const std::string& db, const std::string& ext, int ops) {
   return 0;
 }
 
-// Runs fn in a child process; returns its pid.
-template <class Fn>
-pid_t spawn(Fn&& fn) {
+// Starts this program again as `role` (a fresh process, not a forked copy: the OpenMP and
+// OpenBLAS runtimes the extension brings are not promised to work after fork()).
+pid_t spawn(const char* role, const std::string& db, const std::string& ext, int ops) {
   pid_t pid = fork();
   if (pid != 0) return pid;
-  int rc = 1;
+  const std::string n = std::to_string(ops);
+  execl("/proc/self/exe", "iccache_two_process_test", role, db.c_str(), ext.c_str(), n.c_str(),
+        static_cast<char*>(nullptr));
+  std::_Exit(127);
+}
+
+// The child side: runs the writer or the reader; exit status 0 when every operation passed.
+int child(const std::string& role, const std::string& db, const std::string& ext, int ops) {
   try {
-    rc = fn();
+    return role == "--writer" ? writer(db, ext, ops) : reader(db, ext, ops);
   } catch (const std::exception& e) {
-    std::fprintf(stderr, "FAILED in child %d: %s\n", getpid(), e.what());
+    std::fprintf(stderr, "FAILED in the %s: %s\n", role.c_str() + 2, e.what());
+    return 1;
   }
-  std::fflush(stdout);
-  std::_Exit(rc);
 }
 
 void expect_eq(int64_t got, int64_t want, const std::string& what) {
@@ -150,6 +156,8 @@ void expect_eq(int64_t got, int64_t want, const std::string& what) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  if (argc == 5 && (std::string(argv[1]) == "--writer" || std::string(argv[1]) == "--reader"))
+    return child(argv[1], argv[2], argv[3], std::stoi(argv[4]));
   int ops = 300;
   std::string dir, ext = ICCACHE_EXT_PATH;
   for (int i = 1; i + 1 < argc; i += 2) {
@@ -177,8 +185,8 @@ int main(int argc, char** argv) {
       c.exec("COMMIT");
     }  // closed before fork: a connection must never cross a fork
     std::fflush(stdout);
-    pid_t w = spawn([&] { return writer(db, ext, ops); });
-    pid_t r = spawn([&] { return reader(db, ext, ops); });
+    pid_t w = spawn("--writer", db, ext, ops);
+    pid_t r = spawn("--reader", db, ext, ops);
     // When one side fails, the other is stopped rather than left waiting for it.
     int ws = 0, rs = 0;
     int status = 0;
