@@ -17,6 +17,7 @@
 #include "common/utf8.h"
 #include "prompt/few_shot.h"
 #include "registry.h"
+#include "tvf_args.h"
 #include "route_args.h"
 #include "vtab.h"
 
@@ -110,25 +111,7 @@ int x_disconnect(sqlite3_vtab* v) {
 
 // Arguments are equality constraints on the hidden columns, one idxNum bit each.
 int x_best_index(sqlite3_vtab*, sqlite3_index_info* info) {
-  int which[kArgCount];
-  for (int& w : which) w = -1;
-  for (int i = 0; i < info->nConstraint; ++i) {
-    const auto& c = info->aConstraint[i];
-    if (c.iColumn < kFirstArg || c.op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
-    if (!c.usable) return SQLITE_CONSTRAINT;  // wait for a plan where the argument is known
-    which[c.iColumn - kFirstArg] = i;
-  }
-  int mask = 0, argi = 0;
-  for (int a = 0; a < kArgCount; ++a) {
-    if (which[a] < 0) continue;
-    mask |= 1 << a;
-    info->aConstraintUsage[which[a]].argvIndex = ++argi;
-    info->aConstraintUsage[which[a]].omit = 1;
-  }
-  info->idxNum = mask;
-  info->estimatedCost = 1000;
-  info->estimatedRows = 1;
-  return SQLITE_OK;
+  return plan_hidden_args(info, kFirstArg, kArgCount, 1000, 1);
 }
 
 int x_open(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
@@ -146,10 +129,8 @@ int x_filter(sqlite3_vtab_cursor* cur, int mask, const char*, int, sqlite3_value
   auto* vt = static_cast<PromptVtab*>(cur->pVtab);
   c->eof = true;
   return guarded(cur->pVtab, [&] {
-    sqlite3_value* args[kArgCount] = {};
-    int argi = 0;
-    for (int a = 0; a < kArgCount; ++a)
-      if (mask & (1 << a)) args[a] = argv[argi++];
+    sqlite3_value* args[kArgCount];
+    unpack_hidden_args(mask, argv, args, kArgCount);
     if (!args[0] || !args[1])
       throw Error(std::string(kFunction) +
                   ": expected iccache_prompt(table, request[, k[, max_chars[, tenant[, embedding]]]])");

@@ -5,6 +5,7 @@
 #include <vector>
 
 #include "registry.h"
+#include "tvf_args.h"
 #include "route_args.h"
 #include "route_ops.h"
 #include "route_state.h"
@@ -52,25 +53,7 @@ int x_disconnect(sqlite3_vtab* v) {
 // Arguments arrive as equality constraints on the hidden columns; idxNum has one bit per
 // argument present, and they are passed to xFilter in column order.
 int x_best_index(sqlite3_vtab*, sqlite3_index_info* info) {
-  int which[kArgCount];
-  for (int& w : which) w = -1;
-  for (int i = 0; i < info->nConstraint; ++i) {
-    const auto& c = info->aConstraint[i];
-    if (c.iColumn < kFirstArg || c.op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
-    if (!c.usable) return SQLITE_CONSTRAINT;  // wait for a plan where the argument is known
-    which[c.iColumn - kFirstArg] = i;
-  }
-  int mask = 0, argi = 0;
-  for (int a = 0; a < kArgCount; ++a) {
-    if (which[a] < 0) continue;
-    mask |= 1 << a;
-    info->aConstraintUsage[which[a]].argvIndex = ++argi;
-    info->aConstraintUsage[which[a]].omit = 1;
-  }
-  info->idxNum = mask;
-  info->estimatedCost = 10;
-  info->estimatedRows = 1;
-  return SQLITE_OK;
+  return plan_hidden_args(info, kFirstArg, kArgCount, 10, 1);
 }
 
 int x_open(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
@@ -88,10 +71,8 @@ int x_filter(sqlite3_vtab_cursor* cur, int mask, const char*, int, sqlite3_value
   auto* vt = static_cast<RouteVtab*>(cur->pVtab);
   c->eof = true;
   return guarded(cur->pVtab, [&] {
-    sqlite3_value* args[kArgCount] = {};
-    int argi = 0;
-    for (int a = 0; a < kArgCount; ++a)
-      if (mask & (1 << a)) args[a] = argv[argi++];
+    sqlite3_value* args[kArgCount];
+    unpack_hidden_args(mask, argv, args, kArgCount);
     if (!args[0] || !args[1])
       throw Error(std::string(kFunction) +
                   ": expected iccache_route(table, request[, example_ids_json[, at]])");

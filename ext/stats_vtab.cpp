@@ -1,6 +1,7 @@
 // iccache_stats('ex'): a table-valued function returning (key, value) rows collected from
 // every component (stats.h). Read only, so it may appear in views (ex_stats is one).
 #include "registry.h"
+#include "tvf_args.h"
 #include "route_args.h"
 #include "stats.h"
 #include "vtab.h"
@@ -40,21 +41,7 @@ int x_disconnect(sqlite3_vtab* v) {
 }
 
 int x_best_index(sqlite3_vtab*, sqlite3_index_info* info) {
-  int arg = -1;
-  for (int i = 0; i < info->nConstraint; ++i) {
-    const auto& c = info->aConstraint[i];
-    if (c.iColumn != kArgTable || c.op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
-    if (!c.usable) return SQLITE_CONSTRAINT;
-    arg = i;
-  }
-  if (arg >= 0) {
-    info->aConstraintUsage[arg].argvIndex = 1;
-    info->aConstraintUsage[arg].omit = 1;
-  }
-  info->idxNum = arg >= 0;
-  info->estimatedCost = 100;
-  info->estimatedRows = 30;
-  return SQLITE_OK;
+  return plan_hidden_args(info, kArgTable, 1, 100, 30);  // idxNum 1: the table is given
 }
 
 int x_open(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
