@@ -86,10 +86,19 @@ class ServingLoop:
         messages, prompt, ids = self.db.execute(
             "SELECT messages, prompt, example_ids FROM iccache_prompt(?, ?, ?, ?, ?)",
             (self.table, request, self.k, self.max_chars, self.tenant)).fetchone()
-        # 2. route: the small model with the examples, the large one without (or the cache)
-        decision, model, want = self.db.execute(
-            "SELECT decision, model, want_feedback FROM iccache_route(?, ?, ?, ?)",
-            (self.table, request, ids, at)).fetchone()
+        # 2. route: the small model with the examples, the large one without (or the cache).
+        # The route writes its decision: taking the write lock first (BEGIN IMMEDIATE) lets
+        # the busy timeout wait for another process's writer instead of failing at once
+        # (docs/reliability.md).
+        self.db.execute("BEGIN IMMEDIATE")
+        try:
+            decision, model, want = self.db.execute(
+                "SELECT decision, model, want_feedback FROM iccache_route(?, ?, ?, ?)",
+                (self.table, request, ids, at)).fetchone()
+            self.db.execute("COMMIT")
+        except BaseException:
+            self.db.execute("ROLLBACK")
+            raise
         # 3. generate
         if model == "cache":  # cache_arm=on: the best example's response, verbatim
             answer = self.db.execute('SELECT response FROM "%s" WHERE rowid = ?' % self.table,
