@@ -8,63 +8,14 @@
 // real request's length. Queries are problems with a different suffix.
 #include <sqlite3.h>
 
-#include <algorithm>
-#include <chrono>
-#include <cstdio>
-#include <fstream>
-#include <sstream>
 #include <string>
 #include <vector>
 
+#include "bench_util.h"
 #include "embed/hash_embedder.h"
 #include "index/exact_index.h"
 
-namespace {
-
-using Clock = std::chrono::steady_clock;
-double ms_since(Clock::time_point t) {
-  return std::chrono::duration<double, std::milli>(Clock::now() - t).count();
-}
-
-void must(sqlite3* db, int rc, const char* what) {
-  if (rc != SQLITE_OK && rc != SQLITE_DONE && rc != SQLITE_ROW) {
-    std::fprintf(stderr, "%s: %s\n", what, sqlite3_errmsg(db));
-    std::exit(1);
-  }
-}
-
-void exec(sqlite3* db, const char* sql) { must(db, sqlite3_exec(db, sql, nullptr, nullptr, nullptr), sql); }
-
-struct Pair {
-  std::string q, a;
-};
-
-std::vector<Pair> load_sample(sqlite3* db) {
-  std::ifstream f(ICCACHE_SOURCE_DIR "/examples/data/gsm8k_sample.json");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  std::string json = ss.str();
-  sqlite3_stmt* s;
-  must(db, sqlite3_prepare_v2(db, "SELECT json_extract(value,'$.question'), json_extract(value,'$.answer') FROM json_each(?)", -1, &s, nullptr), "prepare");
-  sqlite3_bind_text(s, 1, json.data(), static_cast<int>(json.size()), SQLITE_STATIC);
-  std::vector<Pair> out;
-  while (sqlite3_step(s) == SQLITE_ROW)
-    out.push_back({reinterpret_cast<const char*>(sqlite3_column_text(s, 0)),
-                   reinterpret_cast<const char*>(sqlite3_column_text(s, 1))});
-  sqlite3_finalize(s);
-  if (out.empty()) {
-    std::fprintf(stderr, "no sample data\n");
-    std::exit(1);
-  }
-  return out;
-}
-
-double pct(std::vector<double> v, double p) {
-  std::sort(v.begin(), v.end());
-  return v[std::min(v.size() - 1, static_cast<size_t>(p * v.size()))];
-}
-
-}  // namespace
+using namespace bench;
 
 int main(int argc, char** argv) {
   const int n = argc > 1 ? std::atoi(argv[1]) : 100000;
@@ -146,8 +97,8 @@ int main(int argc, char** argv) {
   std::printf("insert (one transaction, SQL)   %10.0f examples/s  (%.2f s total)\n", n / (insert_ms / 1000), insert_ms / 1000);
   std::printf("embed one request (engine)      %10.1f us\n", embed_us);
   std::printf("first MATCH (loads the index)   %10.2f ms\n", cold_ms);
-  std::printf("exact top-10 via SQL            p50 %7.2f ms  p99 %7.2f ms\n", pct(lat, 0.5), pct(lat, 0.99));
-  std::printf("exact top-10 raw engine call    p50 %7.2f ms  p99 %7.2f ms\n", pct(raw, 0.5), pct(raw, 0.99));
+  std::printf("exact top-10 via SQL            p50 %7.2f ms  p99 %7.2f ms\n", percentile(lat, 0.5), percentile(lat, 0.99));
+  std::printf("exact top-10 raw engine call    p50 %7.2f ms  p99 %7.2f ms\n", percentile(raw, 0.5), percentile(raw, 0.99));
   std::remove(path.c_str());
   return 0;
 }

@@ -7,6 +7,8 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <fstream>
+#include <sstream>
 #include <string>
 #include <vector>
 
@@ -64,6 +66,32 @@ inline long long file_bytes(const std::string& path) {
   long long n = std::ftell(f);
   std::fclose(f);
   return n;
+}
+
+// One GSM8K problem of the shipped sample (examples/data/gsm8k_sample.json).
+struct Pair {
+  std::string q, a;
+};
+
+// The shipped sample, parsed with SQLite's JSON functions on `db`; exits when it is missing.
+inline std::vector<Pair> load_sample(sqlite3* db) {
+  std::ifstream f(ICCACHE_SOURCE_DIR "/examples/data/gsm8k_sample.json");
+  std::stringstream ss;
+  ss << f.rdbuf();
+  const std::string json = ss.str();
+  sqlite3_stmt* s = prepare(
+      db, "SELECT json_extract(value,'$.question'), json_extract(value,'$.answer') FROM json_each(?)");
+  sqlite3_bind_text(s, 1, json.data(), static_cast<int>(json.size()), SQLITE_STATIC);
+  std::vector<Pair> out;
+  while (sqlite3_step(s) == SQLITE_ROW)
+    out.push_back({reinterpret_cast<const char*>(sqlite3_column_text(s, 0)),
+                   reinterpret_cast<const char*>(sqlite3_column_text(s, 1))});
+  sqlite3_finalize(s);
+  if (out.empty()) {
+    std::fprintf(stderr, "no sample data at %s\n", ICCACHE_SOURCE_DIR "/examples/data/gsm8k_sample.json");
+    std::exit(1);
+  }
+  return out;
 }
 
 }  // namespace bench

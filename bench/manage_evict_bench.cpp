@@ -23,28 +23,8 @@ using bench::exec;
 using bench::ms_since;
 using bench::must;
 
-struct Pair {
-  std::string q, a;
-};
-
-std::vector<Pair> load_sample(sqlite3* db) {
-  std::ifstream f(ICCACHE_SOURCE_DIR "/examples/data/gsm8k_sample.json");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  const std::string json = ss.str();
-  sqlite3_stmt* s = bench::prepare(db, "SELECT json_extract(value,'$.question'), json_extract(value,'$.answer') FROM json_each(?)");
-  sqlite3_bind_text(s, 1, json.data(), static_cast<int>(json.size()), SQLITE_STATIC);
-  std::vector<Pair> out;
-  while (sqlite3_step(s) == SQLITE_ROW)
-    out.push_back({reinterpret_cast<const char*>(sqlite3_column_text(s, 0)),
-                   reinterpret_cast<const char*>(sqlite3_column_text(s, 1))});
-  sqlite3_finalize(s);
-  if (out.empty()) {
-    std::fprintf(stderr, "no sample data\n");
-    std::exit(1);
-  }
-  return out;
-}
+using bench::load_sample;
+using bench::Pair;
 
 std::string scalar(sqlite3* db, const std::string& sql) {
   sqlite3_stmt* s = bench::prepare(db, sql);
