@@ -133,7 +133,14 @@ std::vector<std::string> check_integrity(Table& t) {
       out.push_back(t.name + "_state: format version missing or not " + std::to_string(kFormatVersion));
     Stmt g(db, "SELECT count(*) FROM " + state + " WHERE key = 'generation'");
     g.step();
-    if (g.int64(0) != 1) out.push_back(t.name + "_state: the generation row is missing");
+    if (g.int64(0) != 1) out.push_back(t.name + "_state: the generation row is missing");    // Kept by the write path (storage.cpp); a direct write to T_data bypasses it.
+    Stmt b(db, "SELECT (SELECT value FROM " + state + " WHERE key = 'bytes'), (SELECT total(bytes) FROM " +
+                   data + ")");
+    b.step();
+    if (b.is_null(0) || b.int64(0) != static_cast<int64_t>(b.real(1)))
+      out.push_back(t.name + "_state: the 'bytes' total is " + (b.is_null(0) ? "missing" : std::to_string(b.int64(0))) +
+                    "; expected " + std::to_string(static_cast<int64_t>(b.real(1))) + ", the sum of bytes over " +
+                    t.name + "_data");
   }
   {
     Stmt s(db, "SELECT d.id FROM " + data + " AS d LEFT JOIN " + vectors +

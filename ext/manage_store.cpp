@@ -29,22 +29,14 @@ std::string quote_literal(const std::string& s) {
 
 std::string name(const std::string& table, const char* suffix) { return table + "_" + suffix; }
 
-// Triggers keep T_state 'bytes' equal to sum(bytes) of T_data through every write path.
-// Trigger bodies may not qualify table names; they resolve in the trigger's own schema.
-void create_triggers(sqlite3* db, const std::string& schema, const std::string& table) {
-  const std::string data = quote_id(name(table, "data")), state = quote_id(name(table, "state"));
-  const std::string add = "UPDATE " + state + " SET value = value + ";
-  exec(db, "CREATE TRIGGER " + quote_id(schema) + "." + quote_id(name(table, "bytes_insert")) +
-               " AFTER INSERT ON " + data + " BEGIN " + add + "new.bytes WHERE key = 'bytes'; END");
-  exec(db, "CREATE TRIGGER " + quote_id(schema) + "." + quote_id(name(table, "bytes_delete")) +
-               " AFTER DELETE ON " + data + " BEGIN " + add + "-old.bytes WHERE key = 'bytes'; END");
-  exec(db, "CREATE TRIGGER " + quote_id(schema) + "." + quote_id(name(table, "bytes_update")) +
-               " AFTER UPDATE OF bytes ON " + data + " BEGIN " + add +
-               "new.bytes - old.bytes WHERE key = 'bytes'; END");
-}
+// Versions before format 1.1 kept T_state 'bytes' with these triggers on T_data. SQLite
+// refuses triggers on shadow tables in defensive mode (better-sqlite3, recent Python builds
+// turn it on), and such a file cannot even be opened there, so the total is now kept by
+// Storage's write path and old files lose the triggers (drop_legacy_triggers).
+constexpr const char* kLegacyTriggers[] = {"bytes_insert", "bytes_delete", "bytes_update"};
 
 void drop_triggers(sqlite3* db, const std::string& schema, const std::string& table) {
-  for (const char* t : {"bytes_insert", "bytes_delete", "bytes_update"})
+  for (const char* t : kLegacyTriggers)
     exec(db, "DROP TRIGGER IF EXISTS " + quote_id(schema) + "." + quote_id(name(table, t)));
 }
 
@@ -66,7 +58,6 @@ void drop_view(sqlite3* db, const std::string& schema, const std::string& table)
 void create_manage_schema(sqlite3* db, const std::string& schema, const std::string& table) {
   Storage s(db, schema, table);
   exec(db, "INSERT INTO " + s.shadow("state") + " VALUES('bytes', 0)");
-  create_triggers(db, schema, table);
   create_view(db, schema, table);
 }
 
@@ -78,8 +69,22 @@ void drop_manage_schema(sqlite3* db, const std::string& schema, const std::strin
 void rename_manage_schema(sqlite3* db, const std::string& schema, const std::string& from,
                           const std::string& to) {
   drop_manage_schema(db, schema, from);
-  create_triggers(db, schema, to);
   create_view(db, schema, to);
+}
+
+void drop_legacy_triggers(sqlite3* db, const std::string& schema, const std::string& table) {
+  if (sqlite3_db_readonly(db, schema.c_str()) == 1) return;
+  Stmt s(db, "SELECT count(*) FROM " + quote_id(schema) + ".sqlite_schema WHERE type = 'trigger'"
+             " AND name IN (?, ?, ?)");
+  for (int i = 0; i < 3; ++i) s.bind_text(i + 1, name(table, kLegacyTriggers[i]));
+  if (!s.step() || s.int64(0) == 0) return;
+  s.reset();
+  try {
+    drop_triggers(db, schema, table);
+  } catch (const SqlError&) {
+    // Busy or locked: the next connect tries again; the triggers do no harm meanwhile, since
+    // the write path overwrites the total they adjust (storage.cpp).
+  }
 }
 
 StatsParams stats_params(const TableOptions& o) {

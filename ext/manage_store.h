@@ -7,9 +7,9 @@
 //   recent_uses were last decayed; NULL = created_at)
 // next to the existing uses, offloads, gain and bytes. Feedback writes only those columns,
 // never the 'generation' key, so it does not invalidate the vector index.
-// The running total of `bytes` is the 'bytes' key of T_state, kept by triggers on T_data
-// (so every path that writes T_data keeps it exact), and the view T_replay lists the
-// replay queue through the iccache_replay table-valued function.
+// The running total of `bytes` is the 'bytes' key of T_state, kept exact by Storage's write
+// path (the only writer of T_data rows; no triggers, see drop_legacy_triggers), and the view
+// T_replay lists the replay queue through the iccache_replay table-valued function.
 #pragma once
 #include <cstdint>
 #include <string>
@@ -27,12 +27,17 @@ class Storage;
 // Column definitions appended to T_data's CREATE TABLE (storage.cpp).
 extern const char* const kManageDataColumns;
 
-// The triggers, the 'bytes' state row and the T_replay view (called from Storage).
+// The 'bytes' state row and the T_replay view (called from Storage).
 void create_manage_schema(sqlite3* db, const std::string& schema, const std::string& table);
 void drop_manage_schema(sqlite3* db, const std::string& schema, const std::string& table);
 // After the shadow tables were renamed from `from` to `to`.
 void rename_manage_schema(sqlite3* db, const std::string& schema, const std::string& from,
                           const std::string& to);
+
+// Drops the triggers that files written by earlier versions carry on T_data (a defensive
+// connection refuses to open such a file). Called at connect; does nothing on read-only
+// files or when they are gone; a failure (busy) is left for the next connect.
+void drop_legacy_triggers(sqlite3* db, const std::string& schema, const std::string& table);
 
 StatsParams stats_params(const TableOptions& o);
 

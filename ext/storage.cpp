@@ -52,7 +52,7 @@ void Storage::create_tables(sqlite3* db, const std::string& schema, const std::s
   exec(db, "CREATE TABLE " + s.shadow("centroids") + "(list INTEGER PRIMARY KEY, centroid BLOB NOT NULL)");
   exec(db, "INSERT INTO " + s.shadow("state") + " VALUES('format', " +
                std::to_string(kFormatVersion) + "), ('generation', 0)");
-  create_manage_schema(db, schema, table);  // example manager: triggers, view
+  create_manage_schema(db, schema, table);  // example manager: bytes total, view
   create_route_schema(db, schema, table);   // router tables, ex_stats view
   create_select_schema(db, schema, table);  // selection samples, select_generation
 }
@@ -138,7 +138,35 @@ void bind_row(Stmt& s, const StoredExample& r) {
 }
 }  // namespace
 
+// The 'bytes' total is written as an absolute value computed from the total read before the
+// row write: exact whether or not a file made by an older version still carries the
+// triggers that used to keep it (they add the same delta in between; we overwrite it).
+int64_t Storage::total_bytes_before_write() {
+  Stmt& s = cached(get_total_, "SELECT coalesce((SELECT value FROM " + shadow("state") +
+                                   " WHERE key = 'bytes'), (SELECT total(bytes) FROM " +
+                                   shadow("data") + "))");
+  s.step();
+  int64_t total = s.int64(0);
+  s.reset();
+  return total;
+}
+
+int64_t Storage::row_bytes(int64_t id) {
+  Stmt& s = cached(get_row_bytes_, "SELECT bytes FROM " + shadow("data") + " WHERE id = ?");
+  s.bind(1, id);
+  int64_t b = s.step() ? s.int64(0) : 0;
+  s.reset();
+  return b;
+}
+
+void Storage::set_total_bytes(int64_t total) {
+  cached(set_total_, "INSERT OR REPLACE INTO " + shadow("state") + "(key, value) VALUES('bytes', ?)")
+      .bind(1, total)
+      .run();
+}
+
 int64_t Storage::insert(const int64_t* id, const StoredExample& row, const float* vec, int dim) {
+  const int64_t total = total_bytes_before_write();
   Stmt& s = cached(ins_data_, "INSERT INTO " + shadow("data") +
                                   "(request, request_enc, response, response_enc, model, quality,"
                                   " tenant, created_at, uses, offloads, gain, bytes, id)"
@@ -151,10 +179,12 @@ int64_t Storage::insert(const int64_t* id, const StoredExample& row, const float
       .bind(1, new_id)
       .bind_blob(2, vec, sizeof(float) * dim)
       .run();
+  set_total_bytes(total + row.bytes);
   return new_id;
 }
 
 void Storage::update(int64_t id, const StoredExample& row, const float* vec, int dim) {
+  const int64_t total = total_bytes_before_write() - row_bytes(id);
   Stmt& s = cached(upd_data_, "UPDATE " + shadow("data") +
                                   " SET request=?1, request_enc=?2, response=?3, response_enc=?4,"
                                   " model=?5, quality=?6, tenant=?7, created_at=?8, uses=?9,"
@@ -165,11 +195,14 @@ void Storage::update(int64_t id, const StoredExample& row, const float* vec, int
       .bind_blob(1, vec, sizeof(float) * dim)
       .bind(2, id)
       .run();
+  set_total_bytes(total + row.bytes);
 }
 
 void Storage::remove(int64_t id) {
+  const int64_t total = total_bytes_before_write() - row_bytes(id);
   cached(del_data_, "DELETE FROM " + shadow("data") + " WHERE id = ?").bind(1, id).run();
   cached(del_vec_, "DELETE FROM " + shadow("vectors") + " WHERE id = ?").bind(1, id).run();
+  set_total_bytes(total);
 }
 
 void Storage::change_id(int64_t from, int64_t to) {

@@ -78,12 +78,17 @@ class Storage {
 
  private:
   Stmt& cached(Stmt& s, const std::string& sql);
+  // The T_state 'bytes' total, kept here in the only write path of T_data's rows (no
+  // triggers: SQLite refuses triggers on shadow tables in defensive mode).
+  int64_t total_bytes_before_write();
+  int64_t row_bytes(int64_t id);
+  void set_total_bytes(int64_t total);
   EncodedText stored_text(Stmt& s, const char* column, int64_t id);
 
   sqlite3* db_;
   std::string schema_, table_;
   Stmt get_gen_, set_gen_, exists_, ins_data_, ins_vec_, upd_data_, upd_vec_, del_data_,
-      del_vec_, get_req_, get_resp_, get_vec_, count_;
+      del_vec_, get_req_, get_resp_, get_vec_, count_, get_total_, get_row_bytes_, set_total_;
 };
 
 }  // namespace iccache::ext

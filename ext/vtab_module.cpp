@@ -2,6 +2,7 @@
 // names, rename and destroy.
 #include <cstring>
 
+#include "manage_store.h"
 #include "registry.h"
 #include "vtab.h"
 
@@ -44,6 +45,7 @@ int init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, cha
     std::vector<std::string> args(argv + 3, argv + argc);
     TableOptions opts = parse_table_options(name, args);
     if (create) Storage::create_tables(db, schema, name);
+    else drop_legacy_triggers(db, schema, name);
     int rc = sqlite3_declare_vtab(db, declare_sql(name).c_str());
     check(db, rc, name + ": declaring the table");
     sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
