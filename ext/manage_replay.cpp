@@ -12,6 +12,7 @@
 #include "manage/replay_queue.h"
 #include "manage_store.h"
 #include "registry.h"
+#include "route_args.h"
 #include "vtab.h"
 
 namespace iccache::ext {
@@ -21,15 +22,17 @@ namespace {
 enum ReplayColumn : int {
   kRRequest = 0, kRResponse, kRQuality, kRUses, kROffloads, kRGain, kRExpectedGain,
   kRRecentUses, kRQualityEma, kRReplays, kRPrevQuality, kRReplayedAt, kRValue, kRBytes,
-  kRTable, kRCost, kRNow
+  kRTable, kRCost, kRNow, kRTenant, kRIdentity
 };
-enum ReplayPlan : int { kHasTable = 1, kHasCost = 2, kHasNow = 4, kHasLimit = 8 };
+enum ReplayPlan : int {
+  kHasTable = 1, kHasCost = 2, kHasNow = 4, kHasLimit = 8, kHasTenant = 16, kHasIdentity = 32
+};
 
 constexpr const char* kDeclare =
     "CREATE TABLE x(request TEXT, response TEXT, quality REAL, uses INTEGER, offloads INTEGER,"
     " gain REAL, expected_gain REAL, recent_uses REAL, quality_ema REAL, replays INTEGER,"
     " prev_quality REAL, replayed_at REAL, value REAL, bytes INTEGER,"
-    " tbl HIDDEN, replay_cost HIDDEN, now HIDDEN)";
+    " tbl HIDDEN, replay_cost HIDDEN, now HIDDEN, tenant HIDDEN, table_identity HIDDEN)";
 
 struct ReplayVtab : sqlite3_vtab {
   sqlite3* db;
@@ -84,7 +87,7 @@ int x_disconnect(sqlite3_vtab* v) {
 // Cost model: every plan reads all examples once (O(N)); the table name is required, so a
 // plan without a usable one is refused rather than chosen.
 int x_best_index(sqlite3_vtab*, sqlite3_index_info* info) {
-  int table = -1, cost = -1, now = -1, limit = -1;
+  int table = -1, cost = -1, now = -1, limit = -1, tenant = -1, identity = -1;
   bool offset = false;
   for (int i = 0; i < info->nConstraint; ++i) {
     const auto& c = info->aConstraint[i];
@@ -98,6 +101,8 @@ int x_best_index(sqlite3_vtab*, sqlite3_index_info* info) {
     if (c.iColumn == kRTable) table = i;
     if (c.iColumn == kRCost) cost = i;
     if (c.iColumn == kRNow) now = i;
+    if (c.iColumn == kRTenant) tenant = i;
+    if (c.iColumn == kRIdentity) identity = i;
   }
   int plan = 0, argi = 0;
   auto use = [&](int i, int bit) {
@@ -109,6 +114,8 @@ int x_best_index(sqlite3_vtab*, sqlite3_index_info* info) {
   use(table, kHasTable);
   use(cost, kHasCost);
   use(now, kHasNow);
+  use(tenant, kHasTenant);
+  use(identity, kHasIdentity);
   if (!offset) use(limit, kHasLimit);  // with an OFFSET, SQLite counts the skipped rows itself
   info->idxNum = plan;
   info->estimatedCost = 1e6;
@@ -144,10 +151,13 @@ void filter(ReplayCursor* c, int plan, sqlite3_value** argv) {
     throw Error("iccache_replay: expected the name of an iccache table: iccache_replay('ex')");
   sqlite3_value* name = argv[argi++];
   ReplayVtab* vt = static_cast<ReplayVtab*>(c->pVtab);
-  Table* t = find_table(vt->db, value_text(name), "iccache_replay");
   c->cost.reset();
   if (plan & kHasCost) c->cost = number_arg(argv[argi++], "replay_cost", 0);
   c->now = (plan & kHasNow) ? number_arg(argv[argi++], "now", 0) : clock_now();
+  sqlite3_value* tenant = (plan & kHasTenant) ? argv[argi++] : nullptr;
+  sqlite3_value* identity = (plan & kHasIdentity) ? argv[argi++] : nullptr;
+  Table* t = find_table_by_identity(vt->db, table_name_arg(name, "iccache_replay"),
+                                    identity_arg(identity), "iccache_replay");
   std::optional<size_t> limit;
   if (plan & kHasLimit) {
     int64_t n = sqlite3_value_int64(argv[argi++]);
@@ -156,8 +166,13 @@ void filter(ReplayCursor* c, int plan, sqlite3_value** argv) {
   const StatsParams params = stats_params(t->options);
   c->half_life = params.half_life;
   std::vector<ReplayEntry> entries;
+  // tenant = NULL matches nothing, as in SQL and MATCH (docs/reliability.md, tenant model).
   Stmt scan(t->db, "SELECT id, gain, recent_uses, coalesce(decay_at, created_at) FROM " +
-                       t->storage.shadow("data"));
+                       t->storage.shadow("data") + (tenant ? " WHERE tenant = ?" : ""));
+  if (tenant) {
+    if (sqlite3_value_type(tenant) == SQLITE_NULL) scan.bind_null(1);
+    else scan.bind_text(1, value_text(tenant));
+  }
   while (scan.step()) {
     ExampleStats s;
     s.gain = scan.real(1);
@@ -170,7 +185,8 @@ void filter(ReplayCursor* c, int plan, sqlite3_value** argv) {
   c->row = Stmt(t->db,
                 "SELECT request, request_enc, response, response_enc, quality, uses, offloads,"
                 " gain, recent_uses, quality_ema, replays, prev_quality, replayed_at, value, bytes,"
-                " coalesce(decay_at, created_at) FROM " + t->storage.shadow("data") + " WHERE id = ?");
+                " coalesce(decay_at, created_at), tenant FROM " + t->storage.shadow("data") +
+                    " WHERE id = ?");
   load_row(c);
 }
 
@@ -240,6 +256,7 @@ int x_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
         if (c->cost) sqlite3_result_double(ctx, *c->cost);
         break;
       case kRNow: sqlite3_result_double(ctx, c->now); break;
+      case kRTenant: sqlite3_result_text(ctx, r.text(16).data(), static_cast<int>(r.text(16).size()), SQLITE_TRANSIENT); break;
       default: break;  // tbl reads as NULL
     }
   });

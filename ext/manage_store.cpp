@@ -41,12 +41,15 @@ void drop_triggers(sqlite3* db, const std::string& schema, const std::string& ta
 }
 
 // The replay queue as a view, so `SELECT ... FROM ex_replay WHERE replay_cost = 0.2 LIMIT 5`
-// reads like a table; the view is flattened, so both reach iccache_replay's xBestIndex.
+// reads like a table; the view is flattened, so both reach iccache_replay's xBestIndex. It
+// passes its own table's identity so that in an attached database it reads that table
+// (registry.h), and shows the tenant so that `WHERE tenant = 'a'` narrows it.
 void create_view(sqlite3* db, const std::string& schema, const std::string& table) {
   exec(db, "CREATE VIEW " + quote_id(schema) + "." + quote_id(name(table, "replay")) +
                " AS SELECT rowid, request, gain, expected_gain, uses, offloads, quality,"
-               " quality_ema, replays, value, bytes, replay_cost, now FROM iccache_replay(" +
-               quote_literal(table) + ")");
+               " quality_ema, replays, value, bytes, replay_cost, now, tenant FROM iccache_replay(" +
+               quote_literal(table) + ") WHERE table_identity = (SELECT value FROM " +
+               quote_id(name(table, "state")) + " WHERE key = 'identity')");
 }
 
 void drop_view(sqlite3* db, const std::string& schema, const std::string& table) {

@@ -40,8 +40,12 @@ std::string stats_view_sql(const std::string& schema, const std::string& table) 
   std::string literal = "'";
   for (char c : table) literal += c == '\'' ? std::string("''") : std::string(1, c);
   literal += "'";
+  // The view passes its own table's identity (registry.h): in an attached database the bare
+  // name could mean a same-named table of temp or main; the unqualified T_state in a view
+  // always means the view's own schema.
   return "CREATE VIEW " + quote_id(schema) + "." + quote_id(table + "_stats") +
-         " AS SELECT key, value FROM iccache_stats(" + literal + ")";
+         " AS SELECT key, value FROM iccache_stats(" + literal + ", (SELECT value FROM " +
+         quote_id(table + "_state") + " WHERE key = 'identity'))";
 }
 
 }  // namespace iccache::ext

@@ -11,7 +11,7 @@ namespace iccache::ext {
 namespace {
 
 constexpr const char* kFunction = "iccache_stats";
-enum Col { kKey, kValue, kArgTable };
+enum Col { kKey, kValue, kArgTable, kArgIdentity };
 
 struct StatsVtab : sqlite3_vtab {
   sqlite3* db = nullptr;
@@ -23,7 +23,7 @@ struct StatsCursor : sqlite3_vtab_cursor {
 };
 
 int x_connect(sqlite3* db, void*, int, const char* const*, sqlite3_vtab** out, char** err) {
-  int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(key TEXT, value, tbl HIDDEN)");
+  int rc = sqlite3_declare_vtab(db, "CREATE TABLE x(key TEXT, value, tbl HIDDEN, table_identity HIDDEN)");
   if (rc != SQLITE_OK) {
     *err = sqlite3_mprintf("%s: %s", kFunction, sqlite3_errmsg(db));
     return rc;
@@ -41,7 +41,7 @@ int x_disconnect(sqlite3_vtab* v) {
 }
 
 int x_best_index(sqlite3_vtab*, sqlite3_index_info* info) {
-  return plan_hidden_args(info, kArgTable, 1, 100, 30);  // idxNum 1: the table is given
+  return plan_hidden_args(info, kArgTable, 2, 100, 30);  // idxNum bit 0: the table, 1: identity
 }
 
 int x_open(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
@@ -54,14 +54,17 @@ int x_close(sqlite3_vtab_cursor* c) {
   return SQLITE_OK;
 }
 
-int x_filter(sqlite3_vtab_cursor* cur, int has_arg, const char*, int, sqlite3_value** argv) {
+int x_filter(sqlite3_vtab_cursor* cur, int mask, const char*, int, sqlite3_value** argv) {
   auto* c = static_cast<StatsCursor*>(cur);
   c->rows.clear();
   c->pos = 0;
   return guarded(cur->pVtab, [&] {
-    if (!has_arg) throw Error(std::string(kFunction) + ": expected iccache_stats(table)");
+    sqlite3_value* args[2];
+    unpack_hidden_args(mask, argv, args, 2);
+    if (!args[0]) throw Error(std::string(kFunction) + ": expected iccache_stats(table)");
     auto* vt = static_cast<StatsVtab*>(cur->pVtab);
-    c->rows = collect_stats(*find_table(vt->db, table_name_arg(argv[0], kFunction), kFunction));
+    c->rows = collect_stats(*find_table_by_identity(vt->db, table_name_arg(args[0], kFunction),
+                                                    identity_arg(args[1]), kFunction));
     return SQLITE_OK;
   });
 }

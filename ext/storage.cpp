@@ -1,6 +1,7 @@
 #include "storage.h"
 
 #include <cstring>
+#include <random>
 
 #include "manage_store.h"
 #include "route_store.h"
@@ -50,8 +51,13 @@ void Storage::create_tables(sqlite3* db, const std::string& schema, const std::s
   exec(db, "CREATE TABLE " + s.shadow("index") +
                "(id INTEGER PRIMARY KEY, list INTEGER NOT NULL, tenant TEXT NOT NULL, code BLOB)");
   exec(db, "CREATE TABLE " + s.shadow("centroids") + "(list INTEGER PRIMARY KEY, centroid BLOB NOT NULL)");
+  // 'identity' tells this table from a same-named one in another file or an earlier
+  // CREATE (registry.h); it never changes, not even on rename.
+  const int64_t identity = static_cast<int64_t>(std::random_device{}() * 4294967296ull ^
+                                                std::random_device{}()) & INT64_MAX;
   exec(db, "INSERT INTO " + s.shadow("state") + " VALUES('format', " +
-               std::to_string(kFormatVersion) + "), ('generation', 0)");
+               std::to_string(kFormatVersion) + "), ('generation', 0), ('identity', " +
+               std::to_string(identity) + ")");
   create_manage_schema(db, schema, table);  // example manager: bytes total, view
   create_route_schema(db, schema, table);   // router tables, ex_stats view
   create_select_schema(db, schema, table);  // selection samples, select_generation
