@@ -81,7 +81,9 @@ Probe probe(sqlite3* db, const Name& n, Table** out) {
   probing = false;
   Table* t = planned;
   planned = nullptr;
-  if (!s) return Probe::kNoTable;
+  // A failed step (the table vanished when the schema was re-read) may have freed the
+  // object planned on at prepare time: only a statement that ran to its end vouches for it.
+  if (rc != SQLITE_DONE) return Probe::kNoTable;
   if (!t) return Probe::kOtherTable;
   *out = t;
   return Probe::kFound;

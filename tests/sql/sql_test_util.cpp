@@ -33,11 +33,15 @@ Db::Db(const std::string& path) {
   sqlite3_busy_timeout(db_, 5000);
   sqlite3_enable_load_extension(db_, 1);
   char* err = nullptr;
-  rc = sqlite3_load_extension(db_, ICCACHE_EXT_PATH, "sqlite3_iccache_init", &err);
+  // ICCACHE_TEST_EXT runs the tests against another build (e.g. to show that a regression
+  // test fails on an older commit).
+  const char* other = std::getenv("ICCACHE_TEST_EXT");
+  const std::string ext = other && *other ? other : ICCACHE_EXT_PATH;
+  rc = sqlite3_load_extension(db_, ext.c_str(), "sqlite3_iccache_init", &err);
   if (rc != SQLITE_OK) {
     std::string msg = err ? err : "?";
     sqlite3_free(err);
-    throw std::runtime_error("cannot load " ICCACHE_EXT_PATH ": " + msg);
+    throw std::runtime_error("cannot load " + ext + ": " + msg);
   }
 }
 
