@@ -2,6 +2,8 @@
 # Installs the Debian packages iccache builds and tests with. Idempotent: does nothing
 # when every package is already installed.
 set -euo pipefail
+# iccache-node's packages (Go, go-dqlite, libdqlite; cluster/): their own idempotent script.
+bash "$(dirname "$0")/install-cluster-deps.sh"
 packages=(build-essential cmake pkg-config sqlite3 libsqlite3-dev libfaiss-dev libeigen3-dev
           liblz4-dev libopenblas-dev libomp-dev libgtest-dev libgmock-dev libbenchmark-dev python3
           clang libclang-rt-14-dev)  # clang + its runtimes: libFuzzer, ASan, UBSan (scripts/sanitize.sh)
