@@ -149,11 +149,12 @@ func returnsRows(stmt string) bool {
 	return strings.Contains(strings.ToUpper(stmt), " RETURNING ")
 }
 
-// writeTx runs f in BEGIN ... COMMIT. dqlite replicates what a statement writes only when it
-// arrives as an EXEC request or inside an explicit transaction; a SELECT that writes
-// (iccache_route, iccache_feedback, iccache_example_feedback, iccache_load, iccache_calibrate)
-// sent as a QUERY outside a transaction loses its writes, and the next write on that node
-// aborts it (dqlite 1.11: "vfsFileShmLock: Assertion `wal->n_tx == 0' failed").
+// writeTx runs f in BEGIN ... COMMIT. Every write this client makes goes through an EXEC
+// request or an explicit transaction, the paths dqlite documents for writes. A SELECT that
+// writes (iccache_route, iccache_feedback) sent alone arrives as a QUERY request; in this
+// project's tests dqlite 1.11 replicated those writes too, but the spike once saw a node abort
+// after such requests ("src/vfs.c:1701: vfsFileShmLock: Assertion `wal->n_tx == 0' failed.",
+// docs/scale-out.md), so serving code keeps them in a transaction.
 func writeTx(db *sql.DB, f func(*sql.Tx) error) error {
 	tx, err := db.Begin()
 	if err != nil {

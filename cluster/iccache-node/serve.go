@@ -20,7 +20,7 @@ func serveCmd(args []string) error {
 	dir := fs.String("dir", "", "data directory of this node (created if missing; keeps its Raft log and snapshots)")
 	address := fs.String("address", "", "HOST:PORT this node listens on and is known by in the cluster")
 	join := fs.String("join", "", "comma-separated addresses of existing nodes to join (ignored once the node has joined)")
-	latency := fs.Duration("latency", 100*time.Millisecond, "one-way network latency: dqlite sends heartbeats every 1.5x and starts an election after 15x to 30x it without one (a statement must finish within 15x)")
+	latency := fs.Duration("latency", 60*time.Millisecond, "one-way network latency: dqlite sends heartbeats every 1.5x and starts an election after 15x to 30x it without one (a statement must finish within 15x)")
 	verbose := fs.Bool("verbose", false, "log dqlite's info messages as well as warnings and errors")
 	fs.Parse(args)
 	if *dir == "" || *address == "" {

@@ -36,6 +36,7 @@ cleanup() {
   [ -n "$client_pid" ] && kill -9 "$client_pid" 2>/dev/null || true
   for p in "${pid[@]}"; do kill -9 "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
+  sleep 0.2  # the killed nodes release their files
   rm -rf "$tmp"
 }
 trap cleanup EXIT
@@ -59,6 +60,7 @@ start_node() {  # start_node INDEX [JOIN]
   local a="${addrs[$1]}"
   "$node" serve --dir "$tmp/n$1" --address "$a" ${2:+--join "$2"} >>"$tmp/n$1.log" 2>&1 &
   pid[$a]=$!
+  disown "$!"  # no "Killed" job line when the test kills it
 }
 wait_ready() {  # wait_ready INDEX: the node printed its ready line (60 s at most)
   local i
@@ -104,7 +106,6 @@ for k in $(seq "$kills"); do
   worst="$(awk -v a="$worst" -v b="$secs" 'BEGIN { print (b > a) ? b : a }')"
   echo "kill $k: leader $leader killed at $(acked) acknowledged inserts, new leader $new in $secs s"
   wait_acks $(( $(acked) + 20 ))  # writes go on through the new leader
-  { wait "${pid[$leader]}"; } 2>/dev/null || true  # reaped quietly (no "Killed" line)
   for i in 0 1 2; do [ "${addrs[$i]}" = "$leader" ] && idx=$i; done
   start_node "$idx"; wait_ready "$idx"
   "$node" wait --cluster "$cluster" --voters 3 --timeout 30 >/dev/null || fail "kill $k: the restarted node did not rejoin"
