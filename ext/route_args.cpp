@@ -49,7 +49,7 @@ std::vector<float> request_arg(Table& t, sqlite3_value* v, std::string_view func
       const std::string_view text = text_of(v);
       if (!t.embedder || looks_like_json_array(text)) return parse_vector_json(text, t.options.dim, what);
       request_bytes = static_cast<int64_t>(text.size());
-      return t.embed_text(text, what);
+      return t.embed_query(text, what);
     }
     default:
       throw Error(what + ": expected request TEXT, a JSON array or a float32 BLOB of " +

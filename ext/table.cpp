@@ -6,6 +6,7 @@
 #include <cstring>
 
 #include "common/utf8.h"
+#include "privacy/pii_scanner.h"
 #include "index/kmeans.h"
 #include "index/nprobe_tuner.h"
 #include "vtab.h"
@@ -211,6 +212,14 @@ std::vector<float> Table::embed_text(std::string_view text, const std::string& w
   } catch (const Error& e) {
     throw Error(what + ": the text " + e.what());
   }
+}
+
+std::vector<float> Table::embed_query(std::string_view text, const std::string& what) {
+  std::string redacted;
+  if (options.pii != PiiMode::kOff && utf8::first_invalid(text) == text.size() &&
+      redact_pii(text, &redacted))
+    return embed_text(redacted, what);
+  return embed_text(text, what);
 }
 
 }  // namespace iccache::ext

@@ -86,6 +86,10 @@ struct Table : sqlite3_vtab {
 
   // Embeds request text or parses a vector for a MATCH or the embedding column.
   std::vector<float> embed_text(std::string_view text, const std::string& what);
+  // The same for a query (MATCH, iccache_route): under pii='redact' or 'reject' the text is
+  // redacted first, so that it is embedded as a stored example holding it would have been,
+  // and no vector of raw personal data reaches the decision log (docs/privacy.md).
+  std::vector<float> embed_query(std::string_view text, const std::string& what);
 
  private:
   void index_put(int64_t id, const float* vec, std::string_view tenant);

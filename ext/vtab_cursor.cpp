@@ -48,7 +48,7 @@ std::vector<float> query_vector(Table* t, sqlite3_value* v) {
       if (!t->embedder || looks_like_json_array(text)) {
         return parse_vector_json(text, t->options.dim, what);
       }
-      return t->embed_text(text, what);
+      return t->embed_query(text, what);
     }
     default:
       throw Error(what + ": expected request TEXT, a JSON array or a float32 BLOB of " +

@@ -8,6 +8,7 @@
 
 #include "common/footprint.h"
 #include "common/utf8.h"
+#include "privacy/pii_scanner.h"
 #include "integrity.h"
 #include "manage_evict.h"
 #include "manage_store.h"
@@ -119,6 +120,12 @@ int insert(Table* t, sqlite3_value* rowid_value, sqlite3_value** col, sqlite3_in
   NewRow row;
   std::string_view request = require_text(t, col[kRequest], kRequest);
   std::string_view response = require_text(t, col[kResponse], kResponse);
+  // pii option: redact or refuse personal data before anything is embedded or written.
+  std::string request_scrubbed, response_scrubbed;
+  if (scrub_for_storage(t->options.pii, request, col_what(t, kRequest), &request_scrubbed))
+    request = request_scrubbed;
+  if (scrub_for_storage(t->options.pii, response, col_what(t, kResponse), &response_scrubbed))
+    response = response_scrubbed;
   read_attributes(t, col, row.stored);
   if (!is_null(col[kBytes]))
     throw Error(col_what(t, kBytes) + ": is computed by iccache; expected NULL; received " +
@@ -165,6 +172,13 @@ int update(Table* t, sqlite3_value* old_value, sqlite3_value* new_value, sqlite3
   std::string_view request, response;
   if (!request_kept) request = require_text(t, col[kRequest], kRequest);
   if (!response_kept) response = require_text(t, col[kResponse], kResponse);
+  std::string request_scrubbed, response_scrubbed;  // pii option, as for INSERT
+  if (!request_kept &&
+      scrub_for_storage(t->options.pii, request, col_what(t, kRequest), &request_scrubbed))
+    request = request_scrubbed;
+  if (!response_kept &&
+      scrub_for_storage(t->options.pii, response, col_what(t, kResponse), &response_scrubbed))
+    response = response_scrubbed;
   read_attributes(t, col, row.stored);
   for (int c : {kBytes, kSimilarity, kK, kNprobe, kUtility, kHit})
     if (!sqlite3_value_nochange(col[c]))

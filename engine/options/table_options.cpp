@@ -279,6 +279,12 @@ const std::vector<OptionSpec>& option_specs() {
        [](auto t, auto v, TableOptions& o) { o.ema_alpha = parse_real_in(t, "ema_alpha", v, 0, false, 1, "a number greater than 0 and at most 1"); }},
       {"low_water",
        [](auto t, auto v, TableOptions& o) { o.low_water = parse_real_in(t, "low_water", v, 0, false, 1, "a number greater than 0 and at most 1"); }},
+      {"pii",
+       [](auto t, auto v, TableOptions& o) {
+         auto mode = parse_pii_mode(v);
+         if (!mode) invalid(t, "pii", v, "'off', 'redact' or 'reject'");
+         o.pii = *mode;
+       }},
       // Routing (engine/route/route_options.h).
       {"bandit", [](auto t, auto v, TableOptions& o) { parse_route_option(t, "bandit", v, o.route); }},
       {"cache_arm", [](auto t, auto v, TableOptions& o) { parse_route_option(t, "cache_arm", v, o.route); }},

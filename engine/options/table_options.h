@@ -6,6 +6,7 @@
 #include <string_view>
 #include <vector>
 
+#include "privacy/pii_scanner.h"
 #include "route/route_options.h"
 #include "select/select_options.h"
 
@@ -32,6 +33,9 @@ struct TableOptions {
   double half_life = 604800;         // seconds: decay of the offload value and recent uses (7d)
   double ema_alpha = 0.2;            // weight of each new feedback in the gain and quality EMAs
   double low_water = 0.9;            // automatic eviction (budget) goes down to this share of it
+  // Personal data in request and response before they are embedded or stored
+  // (docs/privacy.md). 'off' by default: see there for why.
+  PiiMode pii = PiiMode::kOff;
   RouteOptions route;                // routing (docs/routing.md)
   SelectOptions select;              // two-stage selection (docs/selection.md)
 
