@@ -2,7 +2,8 @@
 # The client paths of an iccache cluster (docs/scale-out.md), on one node at a 127.0.0.1 port:
 # iccache-node sql (the Go database/sql client) creates, inserts, selects and routes; the
 # go-dqlite shell reads the same tables; a routed decision written through `iccache-node sql`
-# is replicated (a later connection sees it); bad usage fails with a clear message.
+# is replicated (a later connection sees it); a restarted node has it all; bad usage fails
+# with a clear message.
 #   tests/cluster/clients.sh build/iccache-node build/go-dqlite
 set -euo pipefail
 node="$1"; shell="$2"
@@ -41,6 +42,16 @@ out="$("$shell" -s "$addr" cache "SELECT rowid, request FROM ex WHERE ex MATCH '
 check "MATCH through the go-dqlite shell" "2|How far is the Moon?" "$(tr -s ' ' <<<"$out" | sed 's/ *| */|/g; s/^ //; s/ $//')"
 out="$("$shell" -s "$addr" cache "SELECT value FROM iccache_stats('ex') WHERE key = 'examples'")"
 check "iccache_stats through the go-dqlite shell" "2" "$(tr -d ' ' <<<"$out")"
+
+# A stopped node restarts from its directory with everything committed (Raft log + snapshot).
+kill -TERM "$npid"; wait "$npid" 2>/dev/null || true
+"$node" serve --dir "$tmp/n" --address "$addr" >"$tmp/node2.log" 2>&1 &
+npid=$!
+for i in $(seq 300); do grep -q "ready" "$tmp/node2.log" && break; sleep 0.1; done
+check "examples after a restart" "2" "$(sql "SELECT count(*) FROM ex")"
+check "MATCH after a restart" "1	What is the capital of France?" \
+  "$(sql "SELECT rowid, request FROM ex WHERE ex MATCH 'capital city of France' AND k = 1")"
+check "decisions after a restart" "1	0.75" "$(sql "SELECT id, reward FROM ex_decisions")"
 
 # Bad usage: a clear error and a non-zero status.
 if err="$("$node" serve --dir "$tmp/x" 2>&1)"; then echo "clients.sh: serve without --address succeeded" >&2; exit 1; fi

@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Leader failover of a 3-node iccache cluster on loopback (docs/scale-out.md).
 #
-#   tests/cluster/failover.sh [--kills N] [--acks-between N] [--node build/iccache-node]
+#   tests/cluster/failover.sh [--kills N] [--acks-between N] [--max-leader-s S] [--node build/iccache-node]
 #
 # Starts three iccache-node processes on 127.0.0.1 ports, runs the workload client (inserts
 # into ex, MATCH, iccache_route, iccache_feedback, in a loop), and N times: waits for
@@ -12,18 +12,22 @@
 # taken before the first kill, integrity-check passes on both tables. Last line:
 #   failover: acknowledged A, present P, new leader in X s, selections equal yes|no
 # (X: the slowest of the N elections). Exit status 0 only when P = A, every election took
-# <= 5 s, selections are equal and the integrity checks pass. Everything it starts it stops.
+# <= S s (--max-leader-s, default 5: the issue's target; ctest passes 30, since timing on a
+# loaded CI machine is not what it tests), selections are equal and the integrity checks
+# pass. Everything it starts it stops.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 node="$here/../../build/iccache-node"
 kills=1
 acks_between=100
+max_leader=5
 while [ $# -gt 0 ]; do
   case "$1" in
     --kills) kills="$2"; shift 2 ;;
     --acks-between) acks_between="$2"; shift 2 ;;
+    --max-leader-s) max_leader="$2"; shift 2 ;;
     --node) node="$2"; shift 2 ;;
-    *) echo "failover.sh: unknown argument '$1'; expected --kills N, --acks-between N or --node PATH" >&2; exit 2 ;;
+    *) echo "failover.sh: unknown argument '$1'; expected --kills N, --acks-between N, --max-leader-s S or --node PATH" >&2; exit 2 ;;
   esac
 done
 [ -x "$node" ] || { echo "failover.sh: $node is not built (cmake --build build --target iccache-node)" >&2; exit 2; }
@@ -100,8 +104,8 @@ for k in $(seq "$kills"); do
   t0="$(date +%s%N)"
   kill -9 "${pid[$leader]}"
   survivors="$(printf '%s\n' "${addrs[@]}" | grep -vx "$leader" | paste -sd, -)"
-  out="$("$node" leader --cluster "$survivors" --not "$leader" --since "$t0" --timeout 10)" \
-    || fail "kill $k: no new leader within 10 s of killing $leader"
+  out="$("$node" leader --cluster "$survivors" --not "$leader" --since "$t0" --timeout "$((max_leader + 10))")" \
+    || fail "kill $k: no new leader within $((max_leader + 10)) s of killing $leader"
   new="${out% *}"; secs="${out#* }"
   worst="$(awk -v a="$worst" -v b="$secs" 'BEGIN { print (b > a) ? b : a }')"
   echo "kill $k: leader $leader killed at $(acked) acknowledged inserts, new leader $new in $secs s"
@@ -122,7 +126,7 @@ a="$(sed -E 's/.*acknowledged ([0-9]+).*/\1/' <<<"$check")"
 p="$(sed -E 's/.*present ([0-9]+).*/\1/' <<<"$check")"
 eq="$(sed -E 's/.*selections equal ([a-z]+).*/\1/' <<<"$check")"
 grep -q "integrity ok," <<<"$check" || { cat "$tmp/check.log" >&2; echo "failover.sh: integrity check failed" >&2; rc=1; }
-[ "$a" = "$p" ] && [ "$eq" = yes ] && awk -v w="$worst" 'BEGIN { exit !(w <= 5) }' || rc=1
+[ "$a" = "$p" ] && [ "$eq" = yes ] && awk -v w="$worst" -v m="$max_leader" 'BEGIN { exit !(w <= m) }' || rc=1
 [ "${rc:-0}" -ne 0 ] && cat "$tmp/check.log" >&2
 echo "failover: acknowledged $a, present $p, new leader in $worst s, selections equal $eq"
 exit "${rc:-0}"
