@@ -38,5 +38,7 @@ for i in 0 1 2; do
   pids+=($!)
   [ "$i" = 0 ] && for t in $(seq 300); do grep -q ready "$dir/n0.log" && break; sleep 0.1; done
 done
+# The nodes use one OpenMP thread (iccache-node serve --threads); so does the local side.
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 "$node" wait --cluster "$cluster" --voters 3 --timeout 60 >/dev/null
 "$node" bench --cluster "$cluster" --local "$dir/local.db" "$@"
