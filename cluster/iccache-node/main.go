@@ -18,6 +18,7 @@ const usage = `usage: iccache-node COMMAND [flags]
   workload  --cluster A,B,C --acked FILE --baseline FILE --stop FILE   the failover client
   check     --cluster A,B,C --acked FILE --baseline FILE    acknowledged writes, selections, integrity
   bench     --cluster A,B,C --local FILE [--n N]            inserts/s and MATCH p50, cluster vs local
+  http      --cluster A,B,C [--listen 127.0.0.1:8090]       SQL as JSON over HTTP (Python client)
 
 Run "iccache-node COMMAND -h" for a command's flags.
 `
@@ -29,7 +30,7 @@ func main() {
 	}
 	cmds := map[string]func([]string) error{
 		"serve": serveCmd, "sql": sqlCmd, "leader": leaderCmd, "wait": waitCmd,
-		"workload": workloadCmd, "check": checkCmd, "bench": benchCmd,
+		"workload": workloadCmd, "check": checkCmd, "bench": benchCmd, "http": httpCmd,
 	}
 	run, ok := cmds[os.Args[1]]
 	if !ok {

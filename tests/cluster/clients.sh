@@ -53,6 +53,22 @@ check "MATCH after a restart" "1	What is the capital of France?" \
   "$(sql "SELECT rowid, request FROM ex WHERE ex MATCH 'capital city of France' AND k = 1")"
 check "decisions after a restart" "1	0.75" "$(sql "SELECT id, reward FROM ex_decisions")"
 
+# Python through `iccache-node http` (cluster/python/iccache_cluster.py).
+hport=$((port + 1)); while ! free "$hport"; do hport=$((hport + 1)); done
+"$node" http --cluster "$addr" --listen "127.0.0.1:$hport" >"$tmp/http.log" 2>&1 &
+hpid=$!
+for i in $(seq 100); do grep -q "serving" "$tmp/http.log" && break; sleep 0.1; done
+/usr/bin/python3 "$(dirname "$0")/http_client_test.py" "http://127.0.0.1:$hport" "$(dirname "$0")/../../cluster/python" \
+  || { kill "$hpid"; cat "$tmp/http.log" >&2; exit 1; }
+out="$(/usr/bin/python3 -c '
+import sys, urllib.request, urllib.error
+try:
+    urllib.request.urlopen(urllib.request.Request(sys.argv[1], data=b"{\"statements\": []}", method="POST"))
+except urllib.error.HTTPError as e:
+    print(e.code, e.read().decode().strip())' "http://127.0.0.1:$hport/v1/sql")"
+check "http: empty request" '400 {"error":"the body must be JSON {\"statements\": [{\"sql\": \"...\", \"args\": [...]}]} with at least one statement"}' "$out"
+kill "$hpid"; wait "$hpid" 2>/dev/null || true
+
 # Bad usage: a clear error and a non-zero status.
 if err="$("$node" serve --dir "$tmp/x" 2>&1)"; then echo "clients.sh: serve without --address succeeded" >&2; exit 1; fi
 check "serve without --address" "iccache-node serve: --dir and --address are required; expected e.g. --dir /var/lib/iccache/n1 --address 127.0.0.1:9001" "$err"
