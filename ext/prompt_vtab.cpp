@@ -19,6 +19,7 @@
 #include "registry.h"
 #include "tvf_args.h"
 #include "route_args.h"
+#include "vector/vector_parse.h"
 #include "vtab.h"
 
 namespace iccache::ext {
@@ -65,8 +66,11 @@ int64_t int_in_range(sqlite3_value* v, const char* argument, int64_t lo, int64_t
 }
 
 // The examples a MATCH returns for the query, in its order (best first).
+// `vector`: the caller's embedding argument as float32 (JSON text parsed), or null: then
+// `query` (request TEXT, or a BLOB vector) is what MATCH gets.
 std::vector<FewShotExample> select_examples(sqlite3* db, Table& t, sqlite3_value* query,
-                                            int64_t k, sqlite3_value* tenant) {
+                                            const std::vector<float>* vector, int64_t k,
+                                            sqlite3_value* tenant) {
   const std::string target = quote_id(t.storage.schema()) + "." + quote_id(t.name);
   std::string sql = "SELECT rowid, request, response FROM " + target + " WHERE " +
                     quote_id(t.name) + " MATCH ?1 AND k = ?2";
@@ -77,7 +81,10 @@ std::vector<FewShotExample> select_examples(sqlite3* db, Table& t, sqlite3_value
   // leaked as a zombie (LeakSanitizer, tests/sql/reliability_close_test.cpp).
   Stmt stmt(db, sql);
   sqlite3_stmt* s = stmt.get();
-  sqlite3_bind_value(s, 1, query);
+  if (vector)
+    sqlite3_bind_blob64(s, 1, vector->data(), vector->size() * sizeof(float), SQLITE_TRANSIENT);
+  else
+    sqlite3_bind_value(s, 1, query);
   sqlite3_bind_int64(s, 2, k);
   if (tenant) sqlite3_bind_value(s, 3, tenant);
   std::vector<FewShotExample> out;
@@ -156,8 +163,13 @@ int x_filter(sqlite3_vtab_cursor* cur, int mask, const char*, int, sqlite3_value
     sqlite3_value* embedding = args[kArgEmbedding - kFirstArg];
     if (embedding && sqlite3_value_type(embedding) == SQLITE_NULL) embedding = nullptr;
     // A caller-supplied vector (required with embedder='none') selects; the text is the prompt.
-    std::vector<FewShotExample> examples =
-        select_examples(vt->db, *t, embedding ? embedding : req, k, tenant);
+    // This argument is a vector by definition, so JSON array text is read as one here (MATCH
+    // itself reads TEXT as request text only).
+    std::vector<float> json_vector;
+    const bool json = embedding && sqlite3_value_type(embedding) == SQLITE_TEXT;
+    if (json) json_vector = parse_json_floats(text_of(embedding), std::string(kFunction) + ": embedding");
+    std::vector<FewShotExample> examples = select_examples(
+        vt->db, *t, embedding ? embedding : req, json ? &json_vector : nullptr, k, tenant);
     c->row = build_few_shot(examples, request, max_chars);
     c->ids_json = example_ids_json(c->row.ids);
     c->eof = false;

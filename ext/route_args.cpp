@@ -45,15 +45,15 @@ std::vector<float> request_arg(Table& t, sqlite3_value* v, std::string_view func
   switch (sqlite3_value_type(v)) {
     case SQLITE_BLOB:
       return parse_vector_blob(sqlite3_value_blob(v), sqlite3_value_bytes(v), t.options.dim, what);
-    case SQLITE_TEXT: {
+    case SQLITE_TEXT: {  // always request text, '[' or not (a vector is a BLOB)
       const std::string_view text = text_of(v);
-      if (!t.embedder || looks_like_json_array(text)) return parse_vector_json(text, t.options.dim, what);
       request_bytes = static_cast<int64_t>(text.size());
       return t.embed_query(text, what);
     }
     default:
-      throw Error(what + ": expected request TEXT, a JSON array or a float32 BLOB of " +
-                  std::to_string(t.options.dim) + " dimensions; received " + describe(v));
+      throw Error(what + ": expected request TEXT, or a vector as a float32 BLOB of " +
+                  std::to_string(t.options.dim) + " dimensions (iccache_vector('[...]') makes one"
+                  " from a JSON array); received " + describe(v));
   }
 }
 

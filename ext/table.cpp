@@ -9,6 +9,7 @@
 #include "privacy/pii_scanner.h"
 #include "index/kmeans.h"
 #include "index/nprobe_tuner.h"
+#include "vector/vector_parse.h"
 #include "vtab.h"
 
 namespace iccache::ext {
@@ -205,8 +206,11 @@ std::vector<float> Table::embed_text(std::string_view text, const std::string& w
     throw Error(what + ": the text is not valid UTF-8 (invalid byte at offset " +
                 std::to_string(bad) + "); expected UTF-8 text");
   if (!embedder)
-    throw Error(what + ": expected a vector (a JSON array or a float32 BLOB of " +
-                std::to_string(options.dim) + " dimensions) because the table has embedder='none'");
+    throw Error(what + ": received TEXT, which is always request text, but the table has "
+                "embedder='none'; expected a vector as a float32 BLOB of " +
+                std::to_string(options.dim) + " dimensions" +
+                (looks_like_json_array(text) ? ": write iccache_vector('[...]') around a JSON array"
+                                             : " (iccache_vector('[...]') makes one from a JSON array)"));
   try {
     return embedder->embed(text);
   } catch (const Error& e) {

@@ -28,6 +28,7 @@ struct Cursor : sqlite3_vtab_cursor {
   std::vector<uint8_t> hit_flag;  // per hit
   size_t pos = 0;
   int64_t k = 0;
+  int64_t generation = 0;  // of the table when the hits were chosen (load_hit)
 };
 
 // Columns of T_data selected by every cursor statement, in this order.
@@ -35,24 +36,21 @@ constexpr const char* kRowColumns =
     "id, request, request_enc, response, response_enc, model, quality, tenant, created_at,"
     " uses, offloads, gain, bytes";
 
-// Reads the MATCH argument: request text to embed, or a vector (JSON text or float32 BLOB).
+// Reads the MATCH argument: TEXT is always request text to embed (a prompt may well start
+// with '['); a vector comes as a float32 BLOB, e.g. iccache_vector('[0.1, ...]').
 std::vector<float> query_vector(Table* t, sqlite3_value* v) {
   const std::string what = t->name + " MATCH";
   switch (sqlite3_value_type(v)) {
-    case SQLITE_BLOB: {
+    case SQLITE_BLOB:
       return parse_vector_blob(sqlite3_value_blob(v), sqlite3_value_bytes(v), t->options.dim, what);
-    }
-    case SQLITE_TEXT: {
-      std::string_view text(reinterpret_cast<const char*>(sqlite3_value_text(v)),
-                            sqlite3_value_bytes(v));
-      if (!t->embedder || looks_like_json_array(text)) {
-        return parse_vector_json(text, t->options.dim, what);
-      }
-      return t->embed_query(text, what);
-    }
+    case SQLITE_TEXT:
+      return t->embed_query(std::string_view(reinterpret_cast<const char*>(sqlite3_value_text(v)),
+                                            sqlite3_value_bytes(v)),
+                           what);
     default:
-      throw Error(what + ": expected request TEXT, a JSON array or a float32 BLOB of " +
-                  std::to_string(t->options.dim) + " dimensions; received " +
+      throw Error(what + ": expected request TEXT, or a vector as a float32 BLOB of " +
+                  std::to_string(t->options.dim) + " dimensions (iccache_vector('[...]') makes one"
+                  " from a JSON array); received " +
                   (sqlite3_value_type(v) == SQLITE_NULL ? "NULL" : "a number"));
   }
 }
@@ -77,19 +75,24 @@ int read_nprobe(Table* t, sqlite3_value* v) {
   return static_cast<int>(sqlite3_value_int64(v));
 }
 
-// Positions a MATCH cursor's row statement on hits[pos].
+// Positions a MATCH cursor's row statement on hits[pos], or on the next hit whose row still
+// exists: the hits were chosen when the query started, and the caller may delete rows while
+// reading them ("for each row: DELETE another"), as a full scan allows. Such a delete changes
+// the generation; a hit missing while the generation is still the one searched means the
+// index lists a row that T_data lacks (damage), which stays an error.
 void load_hit(Cursor* c) {
-  if (c->pos >= c->hits.size()) {
-    c->eof = true;
-    return;
+  for (; c->pos < c->hits.size(); ++c->pos) {
+    c->rows.reset().bind(1, c->hits[c->pos].id);
+    if (c->rows.step()) {
+      c->eof = false;
+      return;
+    }
+    Table* t = c->table();
+    if (t->storage.generation() == c->generation)
+      throw SqlError(SQLITE_CORRUPT_VTAB, t->name + ": example " + std::to_string(c->hits[c->pos].id) +
+                                              " is in the index but not in " + t->name + "_data");
   }
-  c->rows.reset().bind(1, c->hits[c->pos].id);
-  if (!c->rows.step())
-    throw SqlError(SQLITE_CORRUPT_VTAB, c->table()->name + ": example " +
-                                            std::to_string(c->hits[c->pos].id) +
-                                            " is in the index but not in " +
-                                            c->table()->name + "_data");
-  c->eof = false;
+  c->eof = true;
 }
 
 // Gives the cursor's previous statement back and borrows one for `sql`.
@@ -133,10 +136,10 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
     if (sqlite3_value_type(query) == SQLITE_TEXT)
       text = std::string_view(reinterpret_cast<const char*>(sqlite3_value_text(query)),
                               sqlite3_value_bytes(query));
-    const bool has_text = sqlite3_value_type(query) == SQLITE_TEXT && t->embedder &&
-                          !looks_like_json_array(text);
+    const bool has_text = sqlite3_value_type(query) == SQLITE_TEXT;
     Selected chosen = select_examples(*t, q.data(), text, has_text, std::move(candidates),
                                       static_cast<int>(c->k), (plan & kPlanUtilityUsed) != 0);
+    c->generation = t->storage.generation();
     c->hits = std::move(chosen.hits);
     c->utility = std::move(chosen.utility);
     c->hit_flag = std::move(chosen.hit_flag);

@@ -133,6 +133,10 @@ int insert(Table* t, sqlite3_value* rowid_value, sqlite3_value** col, sqlite3_in
   for (int c : {kSimilarity, kK, kNprobe, kUtility, kHit})
     if (!is_null(col[c]))
       throw Error(col_what(t, c) + ": is a query column and cannot be stored; expected NULL");
+  if (is_null(col[kEmbedding]) && !t->embedder)
+    throw Error(col_what(t, kEmbedding) + ": the table has embedder='none', so every example needs"
+                " its vector; expected a float32 BLOB or a JSON array of " +
+                std::to_string(t->options.dim) + " numbers; received NULL");
   row.vec = is_null(col[kEmbedding]) ? t->embed_text(request, col_what(t, kRequest))
                                      : vector_value(t, col[kEmbedding]);
   row.stored.request = encode_text(request);

@@ -188,6 +188,14 @@ std::vector<float> parse_vector_json(std::string_view text, int dim, std::string
   return v;
 }
 
+std::vector<float> parse_json_floats(std::string_view text, std::string_view what) {
+  std::vector<float> v = JsonVectorReader(text, what).read(0);
+  if (v.empty() || v.size() > static_cast<size_t>(kMaxDim))
+    throw Error(prefix(what) + "expected from 1 to " + std::to_string(kMaxDim) +
+                " numbers but received " + std::to_string(v.size()));
+  return v;
+}
+
 bool looks_like_json_array(std::string_view text) {
   size_t i = 0;
   while (i < text.size() && is_json_space(text[i])) ++i;

@@ -23,8 +23,12 @@ std::vector<float> parse_vector_blob(const void* data, size_t bytes, int dim,
 // Strict JSON array of numbers (whitespace allowed, nothing after the closing bracket).
 std::vector<float> parse_vector_json(std::string_view text, int dim, std::string_view what);
 
-// True when text (after leading whitespace) starts with '[': callers use it to tell a JSON
-// vector from a request text to embed.
+// The numbers of a strict JSON array (1 to kMaxDim of them), as given: not normalised, any
+// length (iccache_vector(); the table checks the dimension when the vector is used).
+std::vector<float> parse_json_floats(std::string_view text, std::string_view what);
+
+// True when text (after leading whitespace) starts with '['. Not used to decide what a
+// TEXT value means (TEXT is always request text); only to word error messages.
 bool looks_like_json_array(std::string_view text);
 
 // Rejects NaN/inf and zero vectors, then scales to unit L2 norm (in place).

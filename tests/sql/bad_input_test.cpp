@@ -47,7 +47,7 @@ TEST_F(BadInput, WrongVectorLength) {
                   {"ex.embedding", "expected 3 dimensions but received 2"});
   expect_rejected("INSERT INTO ex(request, response, embedding) VALUES('q','r', x'0000803f')",
                   {"ex.embedding", "3"});
-  expect_rejected("SELECT * FROM ex WHERE ex MATCH '[1,2,3,4]' AND k = 1", {"ex MATCH", "expected 3 dimensions but received 4"});
+  expect_rejected("SELECT * FROM ex WHERE ex MATCH iccache_vector('[1,2,3,4]') AND k = 1", {"ex MATCH", "expected 3 dimensions but received 4"});
 }
 
 TEST_F(BadInput, NonFiniteValues) {
@@ -64,7 +64,7 @@ TEST_F(BadInput, NonFiniteValues) {
 
 TEST_F(BadInput, ZeroVector) {
   expect_rejected("INSERT INTO ex(request, response, embedding) VALUES('q','r','[0,0,0]')", {"ex.embedding", "zero"});
-  expect_rejected("SELECT * FROM ex WHERE ex MATCH '[0,0,0]' AND k = 1", {"ex MATCH", "zero"});
+  expect_rejected("SELECT * FROM ex WHERE ex MATCH iccache_vector('[0,0,0]') AND k = 1", {"ex MATCH", "zero"});
 }
 
 TEST_F(BadInput, MalformedJson) {
@@ -83,12 +83,12 @@ TEST_F(BadInput, TextThatIsNotUtf8) {
 }
 
 TEST_F(BadInput, KOutOfRangeOrMissing) {
-  expect_rejected("SELECT * FROM ex WHERE ex MATCH '[1,0,0]' AND k = 0", {"ex.k", "from 1 to 4096"});
-  expect_rejected("SELECT * FROM ex WHERE ex MATCH '[1,0,0]' AND k = -3", {"ex.k", "from 1 to 4096"});
-  expect_rejected("SELECT * FROM ex WHERE ex MATCH '[1,0,0]' AND k = 4097", {"ex.k", "from 1 to 4096"});
-  expect_rejected("SELECT * FROM ex WHERE ex MATCH '[1,0,0]' AND k = 'ten'", {"ex.k"});
-  expect_rejected("SELECT * FROM ex WHERE ex MATCH '[1,0,0]' AND k = 2.5", {"ex.k"});
-  expect_rejected("SELECT * FROM ex WHERE ex MATCH '[1,0,0]'", {"ex", "needs a k constraint"});
+  expect_rejected("SELECT * FROM ex WHERE ex MATCH iccache_vector('[1,0,0]') AND k = 0", {"ex.k", "from 1 to 4096"});
+  expect_rejected("SELECT * FROM ex WHERE ex MATCH iccache_vector('[1,0,0]') AND k = -3", {"ex.k", "from 1 to 4096"});
+  expect_rejected("SELECT * FROM ex WHERE ex MATCH iccache_vector('[1,0,0]') AND k = 4097", {"ex.k", "from 1 to 4096"});
+  expect_rejected("SELECT * FROM ex WHERE ex MATCH iccache_vector('[1,0,0]') AND k = 'ten'", {"ex.k"});
+  expect_rejected("SELECT * FROM ex WHERE ex MATCH iccache_vector('[1,0,0]') AND k = 2.5", {"ex.k"});
+  expect_rejected("SELECT * FROM ex WHERE ex MATCH iccache_vector('[1,0,0]')", {"ex", "needs a k constraint"});
   expect_rejected("SELECT * FROM ex WHERE k = 3", {"ex.k", "MATCH"});
 }
 
@@ -108,7 +108,7 @@ TEST_F(BadInput, MissingOrMistypedColumns) {
   expect_rejected("INSERT INTO ex(response, embedding) VALUES('r','[1,1,1]')", {"ex.request", "expected TEXT", "NULL"});
   expect_rejected("INSERT INTO ex(request, embedding) VALUES('q','[1,1,1]')", {"ex.response", "expected TEXT"});
   expect_rejected("INSERT INTO ex(request, response, embedding) VALUES(42,'r','[1,1,1]')", {"ex.request", "INTEGER"});
-  expect_rejected("INSERT INTO ex(request, response) VALUES('q','r')", {"ex.request", "embedder='none'"});
+  expect_rejected("INSERT INTO ex(request, response) VALUES('q','r')", {"ex.embedding", "embedder='none'", "received NULL"});
   expect_rejected("INSERT INTO ex(request, response, embedding, model) VALUES('q','r','[1,1,1]','gpt')",
                   {"ex.model", "unknown model 'gpt'", "small, large"});
   expect_rejected("INSERT INTO ex(request, response, embedding, bytes) VALUES('q','r','[1,1,1]', 5)", {"ex.bytes"});
@@ -123,7 +123,7 @@ TEST_F(BadInput, MissingOrMistypedColumns) {
 TEST_F(BadInput, BadRowInAMultiRowInsertChangesNothing) {
   expect_rejected("INSERT INTO ex(request, response, embedding) VALUES('q1','r','[1,1,1]'), ('q2','r','[1,1]')",
                   {"ex.embedding"});
-  EXPECT_EQ(db.scalar("SELECT group_concat(rowid) FROM (SELECT rowid FROM ex WHERE ex MATCH '[1,1,1]' AND k = 10)"), "1,2");
+  EXPECT_EQ(db.scalar("SELECT group_concat(rowid) FROM (SELECT rowid FROM ex WHERE ex MATCH iccache_vector('[1,1,1]') AND k = 10)"), "1,2");
 }
 
 }  // namespace

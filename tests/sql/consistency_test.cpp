@@ -12,8 +12,8 @@ namespace {
 const char* kCreate = "CREATE VIRTUAL TABLE ex USING iccache(dim=2, embedder='none')";
 
 std::string top(Db& db, const std::string& vec, int k = 10) {
-  return db.scalar("SELECT ifnull(group_concat(rowid), '') FROM (SELECT rowid FROM ex WHERE ex MATCH '" +
-                   vec + "' AND k = " + std::to_string(k) + ")");
+  return db.scalar("SELECT ifnull(group_concat(rowid), '') FROM (SELECT rowid FROM ex WHERE ex MATCH iccache_vector('" +
+                   vec + "') AND k = " + std::to_string(k) + ")");
 }
 
 TEST(Consistency, TransactionRollback) {
@@ -42,7 +42,7 @@ TEST(Consistency, SavepointRollback) {
   EXPECT_EQ(top(db, "[1,0]"), "2,1");
   db.exec("ROLLBACK TO s1");
   EXPECT_EQ(top(db, "[1,0]"), "1");
-  EXPECT_EQ(db.scalar("SELECT printf('%.3f', similarity) FROM ex WHERE ex MATCH '[1,0]' AND k = 1"), "1.000");
+  EXPECT_EQ(db.scalar("SELECT printf('%.3f', similarity) FROM ex WHERE ex MATCH iccache_vector('[1,0]') AND k = 1"), "1.000");
   db.exec("INSERT INTO ex(rowid, request, response, embedding) VALUES(3,'c','C','[1,0.2]')");
   db.exec("COMMIT");
   EXPECT_EQ(top(db, "[1,0]"), "1,3");
@@ -96,7 +96,7 @@ TEST(Consistency, SecondConnectionSeesWrites) {
   a.exec("DELETE FROM ex WHERE rowid = 1");
   EXPECT_EQ(top(b, "[1,0]"), "2");
   b.exec("UPDATE ex SET embedding = '[0,1]' WHERE rowid = 2");
-  EXPECT_EQ(a.scalar("SELECT rowid || ':' || printf('%.3f', similarity) FROM ex WHERE ex MATCH '[0,1]' AND k = 1"),
+  EXPECT_EQ(a.scalar("SELECT rowid || ':' || printf('%.3f', similarity) FROM ex WHERE ex MATCH iccache_vector('[0,1]') AND k = 1"),
             "2:1.000");
 }
 

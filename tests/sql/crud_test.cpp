@@ -42,11 +42,11 @@ TEST(Crud, RowidChangeAndReplace) {
   db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=2, embedder='none')");
   db.exec("INSERT INTO ex(rowid, request, response, embedding) VALUES(1,'a','A','[1,0]'),(2,'b','B','[0,1]')");
   db.exec("UPDATE ex SET rowid = 10 WHERE rowid = 1");
-  EXPECT_EQ(db.scalar("SELECT rowid FROM ex WHERE ex MATCH '[1,0]' AND k = 1"), "10");
+  EXPECT_EQ(db.scalar("SELECT rowid FROM ex WHERE ex MATCH iccache_vector('[1,0]') AND k = 1"), "10");
   EXPECT_NE(db.error_of("UPDATE ex SET rowid = 2 WHERE rowid = 10").find("already exists"), std::string::npos);
   db.exec("INSERT OR REPLACE INTO ex(rowid, request, response, embedding) VALUES(2,'c','C','[1,0.5]')");
   EXPECT_EQ(db.scalar("SELECT group_concat(rowid || request) FROM ex"), "2c,10a");
-  EXPECT_EQ(db.scalar("SELECT group_concat(rowid) FROM (SELECT rowid FROM ex WHERE ex MATCH '[0,1]' AND k = 2)"), "2,10");
+  EXPECT_EQ(db.scalar("SELECT group_concat(rowid) FROM (SELECT rowid FROM ex WHERE ex MATCH iccache_vector('[0,1]') AND k = 2)"), "2,10");
   EXPECT_EQ(db.scalar("SELECT request FROM ex WHERE rowid = 10"), "a");
   EXPECT_EQ(db.query("SELECT request FROM ex WHERE rowid = 'x'").size(), 0u);
   db.exec("INSERT INTO ex(ex) VALUES('integrity-check')");

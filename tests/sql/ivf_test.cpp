@@ -91,7 +91,7 @@ TEST(Ivf, NprobeOptionCommandAndQueryColumn) {
     EXPECT_EQ(top(db, std::to_string(q), 10), top(db, std::to_string(q), 10, " AND nprobe = 30"));
   EXPECT_NE(db.error_of("INSERT INTO ex(ex) VALUES('nprobe=0')").find("nprobe=N"), std::string::npos);
   EXPECT_NE(db.error_of("INSERT INTO ex(ex) VALUES('nprobe=x')").find("nprobe=N"), std::string::npos);
-  EXPECT_NE(db.error_of("SELECT * FROM ex WHERE ex MATCH '[1,1,1,1,1,1,1,1]' AND k = 1 AND nprobe = 0")
+  EXPECT_NE(db.error_of("SELECT * FROM ex WHERE ex MATCH iccache_vector('[1,1,1,1,1,1,1,1]') AND k = 1 AND nprobe = 0")
                 .find("ex.nprobe: expected an integer"),
             std::string::npos);
   Db other;
@@ -177,7 +177,7 @@ TEST(Ivf, CorruptCentroidsAreReportedNotCrashed) {
     db.exec("UPDATE ex_centroids SET centroid = x'00' WHERE list = 3");
   }
   Db db(f.path());
-  std::string err = db.error_of("SELECT * FROM ex WHERE ex MATCH '[1,1,1,1,1,1,1,1]' AND k = 1");
+  std::string err = db.error_of("SELECT * FROM ex WHERE ex MATCH iccache_vector('[1,1,1,1,1,1,1,1]') AND k = 1");
   EXPECT_NE(err.find("centroid row 3"), std::string::npos) << err;
   err = db.error_of("INSERT INTO ex(ex) VALUES('integrity-check')");
   EXPECT_NE(err.find("centroid row 3"), std::string::npos) << err;

@@ -125,7 +125,7 @@ TEST(Prompt, CallerVectorSelectsWithEmbedderNone) {
   db.exec("CREATE VIRTUAL TABLE v USING iccache(dim=2, embedder='none')");
   db.exec("INSERT INTO v(rowid, request, response, embedding) VALUES"
           " (1, 'east', 'E', '[1, 0]'), (2, 'north', 'N', '[0, 1]'), (3, 'north-east', 'NE', '[1, 1]')");
-  Rows match = db.query("SELECT rowid, request, response FROM v WHERE v MATCH '[0.9, 0.1]' AND k = 2");
+  Rows match = db.query("SELECT rowid, request, response FROM v WHERE v MATCH iccache_vector('[0.9, 0.1]') AND k = 2");
   EXPECT_EQ(db.scalar("SELECT messages FROM iccache_prompt('v', 'which way?', 2, 0, NULL, '[0.9, 0.1]')"),
             expected_from(match, "which way?").messages);
   EXPECT_EQ(db.error_of("SELECT * FROM iccache_prompt('v', 'which way?')").substr(0, 16), "iccache_prompt: ");

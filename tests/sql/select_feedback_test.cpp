@@ -23,7 +23,7 @@ void make(Db& db, const std::string& options) {
 // (so a high threshold wins), else `shown_reward`. Every i is a distinct request (the
 // exploration draw is a function of the request).
 void serve(Db& db, int i, double shown_reward) {
-  const std::string q = "'[" + std::to_string(1 + i) + ", " + std::to_string(i % 5) + "]'";
+  const std::string q = "iccache_vector('[" + std::to_string(1 + i) + ", " + std::to_string(i % 5) + "]')";
   const std::string ids = db.scalar("SELECT json_group_array(rowid) FROM (SELECT rowid FROM ex WHERE ex MATCH " +
                                     q + " AND k = 3)");
   const std::string d = db.scalar("SELECT decision FROM iccache_route('ex', " + q + ", '" + ids + "', " +
@@ -36,16 +36,16 @@ std::string selection_state(Db& db) {
   return db.scalar("SELECT group_concat(key || '=' || ifnull(value, 'NULL'), ';') FROM ex_stats"
                    " WHERE key LIKE 'threshold%' OR key LIKE 'utility%'") + "|" +
          db.scalar("SELECT group_concat(rowid || ':' || printf('%.12f', utility)) FROM ex WHERE ex MATCH"
-                   " '[1, 0]' AND k = 4");
+                   " iccache_vector('[1, 0]') AND k = 4");
 }
 
 TEST(SelectFeedback, DecisionsLogSamplesThatFeedbackLabels) {
   Db db;
   make(db, ", models='m:1', threshold_explore=0");
-  const std::string d = db.scalar("SELECT decision FROM iccache_route('ex', '[1, 0]', '[1, 2]', 1000)");
+  const std::string d = db.scalar("SELECT decision FROM iccache_route('ex', iccache_vector('[1, 0]'), '[1, 2]', 1000)");
   EXPECT_EQ(db.query("SELECT decision, tuner, shown, length(features), reward FROM ex_samples"),
             (Rows{{d, "0", "2", "208", "NULL"}}));
-  const std::string before = db.scalar("SELECT printf('%.12f', utility) FROM ex WHERE ex MATCH '[1,0]' AND k = 1");
+  const std::string before = db.scalar("SELECT printf('%.12f', utility) FROM ex WHERE ex MATCH iccache_vector('[1,0]') AND k = 1");
   db.exec("SELECT iccache_feedback('ex', " + d + ", 0)");
   EXPECT_EQ(db.scalar("SELECT reward FROM ex_samples"), "0.0");
   EXPECT_EQ(db.scalar("SELECT value FROM ex_stats WHERE key = 'utility_samples'"), "2");
@@ -53,9 +53,9 @@ TEST(SelectFeedback, DecisionsLogSamplesThatFeedbackLabels) {
   EXPECT_EQ(db.scalar("SELECT printf('%.4f', value) FROM ex_stats WHERE key = 'threshold.0.mean_value'"),
             "-0.0200");  // 0 - 0.01 x 2 examples
   // A reward of 0 lowers the utility of what was shown.
-  EXPECT_LT(std::stod(db.scalar("SELECT utility FROM ex WHERE ex MATCH '[1,0]' AND k = 1")), std::stod(before));
+  EXPECT_LT(std::stod(db.scalar("SELECT utility FROM ex WHERE ex MATCH iccache_vector('[1,0]') AND k = 1")), std::stod(before));
   // A decision without examples is logged too (the tuner learns from it), with no features.
-  const std::string e = db.scalar("SELECT decision FROM iccache_route('ex', '[1, 0]', NULL, 1001)");
+  const std::string e = db.scalar("SELECT decision FROM iccache_route('ex', iccache_vector('[1, 0]'), NULL, 1001)");
   EXPECT_EQ(db.scalar("SELECT shown || ',' || length(features) FROM ex_samples WHERE decision = " + e), "0,0");
   db.exec("SELECT iccache_feedback('ex', " + e + ", 1)");
   EXPECT_EQ(db.scalar("SELECT value FROM ex_stats WHERE key = 'utility_samples'"), "2");
@@ -70,7 +70,7 @@ TEST(SelectFeedback, OnlyArmsThatUsedTheExamplesTeach) {
   for (const char* weight : {"100", "-100"}) {
     Db db;
     make(db, std::string(", models='m:0.1,large:1', cost_weight=") + weight);
-    const Rows r = db.query("SELECT decision, model FROM iccache_route('ex', '[1, 0]', '[1, 2]', 1000)");
+    const Rows r = db.query("SELECT decision, model FROM iccache_route('ex', iccache_vector('[1, 0]'), '[1, 2]', 1000)");
     db.exec("SELECT iccache_feedback('ex', " + r[0][0] + ", 1)");
     if (r[0][1] == "m") {
       EXPECT_EQ(db.scalar("SELECT count(*) FROM ex_samples WHERE reward = 1"), "1") << weight;
@@ -92,7 +92,7 @@ TEST(SelectFeedback, TunerMovesTheThresholdOnEvidence) {
   // Requests served with the tuned threshold get no examples now (all utilities < 0.9).
   int empty = 0;
   for (int i = 0; i < 40; ++i)
-    empty += db.scalar("SELECT count(*) FROM ex WHERE ex MATCH '[" + std::to_string(i + 1) + ", 3]' AND k = 3") == "0";
+    empty += db.scalar("SELECT count(*) FROM ex WHERE ex MATCH iccache_vector('[" + std::to_string(i + 1) + ", 3]') AND k = 3") == "0";
   EXPECT_GE(empty, 25);  // 75% expected: half explore, half of those draw 0
   // Pinned: nothing explored, the tuner is not fed.
   Db pinned;

@@ -66,7 +66,7 @@ TEST(Storage, RenameAndDrop) {
   db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=2, embedder='none')");
   db.exec("INSERT INTO ex(request, response, embedding) VALUES('a','A','[1,0]')");
   db.exec("ALTER TABLE ex RENAME TO cache");
-  EXPECT_EQ(db.scalar("SELECT request FROM cache WHERE cache MATCH '[1,0]' AND k = 1"), "a");
+  EXPECT_EQ(db.scalar("SELECT request FROM cache WHERE cache MATCH iccache_vector('[1,0]') AND k = 1"), "a");
   EXPECT_EQ(db.scalar("SELECT count(*) FROM sqlite_schema WHERE name LIKE 'cache_%'"), "10");  // 8 shadow tables, 2 views
   db.exec("DROP TABLE cache");
   EXPECT_EQ(db.scalar("SELECT count(*) FROM sqlite_schema"), "0");
@@ -86,7 +86,7 @@ TEST(Storage, IntegrityCheckReportsTampering) {
   EXPECT_NE(err.find("example 2 vector has 2 bytes; expected 8"), std::string::npos) << err;
   // A connection that loads the index from the tampered rows reports it instead of crashing.
   Db other(f.path());
-  err = other.error_of("SELECT * FROM ex WHERE ex MATCH '[1,0]' AND k = 1");
+  err = other.error_of("SELECT * FROM ex WHERE ex MATCH iccache_vector('[1,0]') AND k = 1");
   EXPECT_NE(err.find("stored vector of example 2 has 2 bytes"), std::string::npos) << err;
   db.exec("UPDATE ex_vectors SET vector = x'0000803f00000000' WHERE id = 2");
   db.exec("UPDATE ex_data SET response = x'01ff', response_enc = 1 WHERE id = 1");

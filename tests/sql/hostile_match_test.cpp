@@ -1,0 +1,124 @@
+// Issue 11, hostile use of MATCH (docs/reliability.md, "Hostile use"):
+//   item 6: TEXT is always request text ('[Context] ...' is a prompt, not a JSON vector);
+//           vectors come as BLOBs, e.g. iccache_vector('[...]');
+//   item 7: deleting rows while reading MATCH rows skips the vanished rows, never errors.
+#include <gtest/gtest.h>
+
+#include <set>
+
+#include "sql_test_util.h"
+
+using iccache_test::Db;
+using iccache_test::Rows;
+
+namespace {
+
+// --- item 6 -----------------------------------------------------------------------------
+
+TEST(HostileMatch, TextStartingWithABracketIsRequestText) {
+  Db db;
+  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=64, selection='similarity')");
+  db.exec("INSERT INTO ex(request, response) VALUES"
+          " ('[Context] how many legs does a spider have?', 'Eight.'),"
+          " ('[1, 2, 3]', 'a list'), ('what is the capital of France', 'Paris')");
+  EXPECT_EQ(db.scalar("SELECT response FROM ex WHERE ex MATCH '[Context] spider legs?' AND k = 1"),
+            "Eight.");
+  // Even text that is a valid JSON array is text: it finds the row whose request it is.
+  EXPECT_EQ(db.scalar("SELECT response FROM ex WHERE ex MATCH '[1, 2, 3]' AND k = 1"), "a list");
+  EXPECT_EQ(db.scalar("SELECT printf('%.3f', similarity) FROM ex WHERE ex MATCH ' [1, 2, 3]' AND k = 1"),
+            "1.000");
+  // The same rule in iccache_prompt and iccache_route.
+  EXPECT_EQ(db.scalar("SELECT example_ids FROM iccache_prompt('ex', '[Context] spider legs?', 1)"), "[1]");
+  EXPECT_EQ(db.query("SELECT decision FROM iccache_route('ex', '[Context] spider legs?', '[1]')").size(), 1u);
+}
+
+TEST(HostileMatch, VectorsComeAsBlobsOrThroughIccacheVector) {
+  Db db;
+  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=2, embedder='none')");
+  // The embedding column holds vectors only: JSON text is read as one there.
+  db.exec("INSERT INTO ex(request, response, embedding) VALUES ('[east]', 'E', '[1, 0]'), ('[north]', 'N', '[0, 1]')");
+  EXPECT_EQ(db.scalar("SELECT response FROM ex WHERE ex MATCH iccache_vector('[0.1, 0.9]') AND k = 1"), "N");
+  EXPECT_EQ(db.scalar("SELECT response FROM ex WHERE ex MATCH x'0000803f00000000' AND k = 1"), "E");
+  EXPECT_EQ(db.scalar("SELECT hex(iccache_vector('[1, 0.5, -2]'))"), "0000803F0000003F000000C0");
+  // iccache_prompt's embedding argument is a vector by definition: JSON text works there.
+  EXPECT_EQ(db.scalar("SELECT example_ids FROM iccache_prompt('ex', 'which way?', 1, 0, NULL, '[0.9, 0.1]')"),
+            "[1]");
+  // TEXT in MATCH on a table without an embedder: a full sentence that says what to write.
+  EXPECT_EQ(db.error_of("SELECT * FROM ex WHERE ex MATCH '[1, 0]' AND k = 1"),
+            "ex MATCH: received TEXT, which is always request text, but the table has "
+            "embedder='none'; expected a vector as a float32 BLOB of 2 dimensions: write "
+            "iccache_vector('[...]') around a JSON array");
+  EXPECT_EQ(db.error_of("SELECT * FROM ex WHERE ex MATCH 'north' AND k = 1"),
+            "ex MATCH: received TEXT, which is always request text, but the table has "
+            "embedder='none'; expected a vector as a float32 BLOB of 2 dimensions "
+            "(iccache_vector('[...]') makes one from a JSON array)");
+  EXPECT_EQ(db.error_of("SELECT * FROM ex WHERE ex MATCH iccache_vector('[1, 0, 0]') AND k = 1"),
+            "ex MATCH: expected 2 dimensions but received 3");
+  EXPECT_EQ(db.error_of("SELECT iccache_vector('[1, x]')"),
+            "iccache_vector: malformed JSON at offset 4: expected a number but found 'x'");
+  EXPECT_EQ(db.error_of("SELECT iccache_vector('[]')"),
+            "iccache_vector: expected from 1 to 4096 numbers but received 0");
+  EXPECT_EQ(db.error_of("SELECT iccache_vector(NULL)"),
+            "iccache_vector: expected a JSON array of numbers as TEXT, such as '[0.1, -2, 3e-4]'; received NULL");
+  EXPECT_EQ(db.error_of("SELECT iccache_vector(x'00')"),
+            "iccache_vector: expected a JSON array of numbers as TEXT, such as '[0.1, -2, 3e-4]'; received a BLOB");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM ex"), "2");
+}
+
+// --- item 7 -----------------------------------------------------------------------------
+
+// Steps a MATCH and, after each row, deletes the row the MATCH would return next (and, on the
+// first row, the row being read): "for each row: DELETE another". Returns the rows read.
+std::vector<int64_t> read_while_deleting(Db& db, const std::string& match,
+                                         const std::vector<int64_t>& order) {
+  sqlite3_stmt* s = nullptr;
+  EXPECT_EQ(sqlite3_prepare_v2(db.get(), match.c_str(), -1, &s, nullptr), SQLITE_OK);
+  std::vector<int64_t> seen;
+  std::set<int64_t> deleted;
+  int rc;
+  while ((rc = sqlite3_step(s)) == SQLITE_ROW) {
+    const int64_t id = sqlite3_column_int64(s, 0);
+    seen.push_back(id);
+    EXPECT_EQ(deleted.count(id), 0u) << "MATCH returned deleted row " << id;
+    // The next row in the full order that is not yet deleted.
+    for (size_t i = 0; i + 1 < order.size(); ++i)
+      if (order[i] == id) {
+        for (size_t j = i + 1; j < order.size(); ++j)
+          if (!deleted.count(order[j])) {
+            db.exec("DELETE FROM ex WHERE rowid = " + std::to_string(order[j]));
+            deleted.insert(order[j]);
+            break;
+          }
+        break;
+      }
+    if (seen.size() == 1) {
+      db.exec("DELETE FROM ex WHERE rowid = " + std::to_string(id));
+      deleted.insert(id);
+    }
+  }
+  EXPECT_EQ(rc, SQLITE_DONE) << sqlite3_errmsg(db.get());
+  sqlite3_finalize(s);
+  return seen;
+}
+
+TEST(HostileMatch, DeletingWhileReadingSkipsVanishedRows) {
+  for (const char* selection : {"similarity", "utility"}) {
+    Db db;
+    db.exec(std::string("CREATE VIRTUAL TABLE ex USING iccache(dim=2, embedder='none', threshold=0, selection='") +
+            selection + "')");
+    for (int i = 1; i <= 10; ++i)  // similarity to [1, 0] falls with the rowid
+      db.exec("INSERT INTO ex(rowid, request, response, embedding) VALUES(" + std::to_string(i) +
+              ", 'r', 's', '[1, " + std::to_string(0.1 * i) + "]')");
+    const std::string match = "SELECT rowid FROM ex WHERE ex MATCH iccache_vector('[1, 0]') AND k = 10";
+    Rows all = db.query(match);
+    ASSERT_EQ(all.size(), 10u) << selection;
+    std::vector<int64_t> order;
+    for (const auto& r : all) order.push_back(std::stoll(r[0]));
+    // Reads 1, deletes 1 and 2; reads 3, deletes 4; reads 5, deletes 6 ...
+    EXPECT_EQ(read_while_deleting(db, match, order), (std::vector<int64_t>{1, 3, 5, 7, 9})) << selection;
+    EXPECT_EQ(db.scalar("SELECT group_concat(rowid) FROM ex"), "3,5,7,9") << selection;
+    db.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
+  }
+}
+
+}  // namespace
