@@ -76,7 +76,7 @@ TEST(SelectLearning, UtilityRanksByTrueHelpfulnessWhereSimilarityDoesNot) {
   for (int i = 0; i < 2000; ++i) {
     const std::vector<double> q = unit(rng);
     const int id = pick(rng);
-    const Rows r = db.query("SELECT decision, model FROM iccache_route('ex', '" + json(q) + "', '[" +
+    const Rows r = db.query("SELECT decision, model FROM iccache_route('ex', iccache_vector('" + json(q) + "'), '[" +
                             std::to_string(id) + "]', " + std::to_string(1000 + i) + ")");
     ASSERT_EQ(r[0][1], "small");
     const Ex& e = ex[id - 1];
@@ -90,8 +90,8 @@ TEST(SelectLearning, UtilityRanksByTrueHelpfulnessWhereSimilarityDoesNot) {
   std::vector<double> t, utility, similarity;
   for (int i = 0; i < 15; ++i) {
     const std::vector<double> q = unit(rng);
-    for (const auto& row : db.query("SELECT rowid, similarity, utility FROM ex WHERE ex MATCH '" + json(q) +
-                                    "' AND k = 200")) {
+    for (const auto& row : db.query("SELECT rowid, similarity, utility FROM ex WHERE ex MATCH iccache_vector('" + json(q) +
+                                    "') AND k = 200")) {
       const int id = std::stoi(row[0]);
       t.push_back(truth(ex[id - 1].quality, ex[id - 1].large, std::stod(row[1])));
       similarity.push_back(std::stod(row[1]));
