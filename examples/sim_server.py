@@ -7,7 +7,8 @@ serving loop's HTTP mode can be tried and tested with nothing installed:
         --small-model sim-small --large-model sim-large --judge-model sim-judge
 
 Serves GET /v1/models, POST /v1/chat/completions and POST /v1/completions (the subset vLLM's
-server offers that the loop uses). Binds 127.0.0.1 only. With --port 0 it picks a free port;
+server offers that the loop and `iccache serve` use), with `"stream": true` as server-sent
+events (one chunk per word, then `data: [DONE]`, as vLLM sends them). Binds 127.0.0.1 only. With --port 0 it picks a free port;
 either way its first line on stdout is "listening on http://127.0.0.1:PORT/v1".
 """
 import argparse
@@ -72,9 +73,40 @@ class Handler(BaseHTTPRequestHandler):
         except ValueError as e:
             return self._error(404 if "unknown simulated model" in str(e) else 400, str(e))
         Handler.counter += 1
+        if body.get("stream"):
+            return self._stream("sim-%d" % Handler.counter, kind, model, choice)
         self._send(200, {"id": "sim-%d" % Handler.counter, "object": kind, "created": int(time.time()),
                          "model": model, "choices": [choice],
                          "usage": {"prompt_tokens": 0, "completion_tokens": 0, "total_tokens": 0}})
+
+    def _stream(self, ident, kind, model, choice):
+        """The answer as server-sent events: a chunk per word (the chat form sends the role
+        first, as OpenAI's API does), a last chunk with finish_reason, then data: [DONE]."""
+        chat = kind == "chat.completion"
+        text = choice["message"]["content"] if chat else choice["text"]
+        words = text.split(" ")
+        deltas = ([{"role": "assistant", "content": ""}] if chat else []) + [
+            {"content": w if i == 0 else " " + w} for i, w in enumerate(words)]
+        self.send_response(200)
+        self.send_header("Content-Type", "text/event-stream")
+        self.send_header("Cache-Control", "no-cache")
+        self.end_headers()  # HTTP/1.0: the end of the stream is the end of the connection
+
+        def event(delta, finish):
+            c = {"index": 0, "finish_reason": finish}
+            if chat:
+                c["delta"] = delta
+            else:
+                c["text"] = delta.get("content", "")
+            obj = {"id": ident, "object": kind + ".chunk" if chat else kind, "created": int(time.time()),
+                   "model": model, "choices": [c]}
+            self.wfile.write(("data: %s\n\n" % json.dumps(obj)).encode("utf-8"))
+
+        for d in deltas:
+            event(d, None)
+        event({}, "stop")
+        self.wfile.write(b"data: [DONE]\n\n")
+        self.wfile.flush()
 
     def _chat(self, model, messages):
         if model == sim_models.JUDGE:

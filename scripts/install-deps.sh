@@ -1,19 +1,24 @@
 #!/usr/bin/env bash
-# Installs the Debian packages iccache builds and tests with. Idempotent: does nothing
-# when every package is already installed.
+# Installs the Debian packages iccache builds and tests with, then the npm packages of the
+# Node tests (install-node-deps.sh). Idempotent: does nothing when everything is installed.
 set -euo pipefail
 # iccache-node's packages (Go, go-dqlite, libdqlite; cluster/): their own idempotent script.
 bash "$(dirname "$0")/install-cluster-deps.sh"
 packages=(build-essential cmake pkg-config sqlite3 libsqlite3-dev libfaiss-dev libeigen3-dev
           liblz4-dev libopenblas-dev libomp-dev libgtest-dev libgmock-dev libbenchmark-dev python3
-          clang libclang-rt-14-dev)  # clang + its runtimes: libFuzzer, ASan, UBSan (scripts/sanitize.sh)
+          clang libclang-rt-14-dev  # clang + its runtimes: libFuzzer, ASan, UBSan (scripts/sanitize.sh)
+          # `iccache serve` (cli/iccache_cli/serve.py) and the Python package's apsw test
+          python3-fastapi python3-uvicorn python3-httpx python3-prometheus-client python3-apsw)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
 done
-[ ${#missing[@]} -eq 0 ] && exit 0
-sudo=""
-[ "$(id -u)" -ne 0 ] && sudo="sudo"
-echo "installing: ${missing[*]}"
-$sudo apt-get update -qq
-DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+if [ ${#missing[@]} -gt 0 ]; then
+  sudo=""
+  [ "$(id -u)" -ne 0 ] && sudo="sudo"
+  echo "installing: ${missing[*]}"
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
+# npm packages of the Node tests (tests/node): their own idempotent step.
+bash "$(dirname "$0")/install-node-deps.sh"

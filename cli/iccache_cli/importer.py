@@ -8,7 +8,10 @@ import csv
 import io
 import json
 import os
+import re
 import sqlite3
+import stat
+import sys
 
 from .errors import CliError, EXIT_BAD_DATA, EXIT_INPUT
 from .progress import Progress
@@ -21,6 +24,14 @@ class BadRow(Exception):
 
 
 def detect_format(path, head):
+    if path == "-":
+        first = head.lstrip()[:1]
+        if first == b"[":
+            return "json"
+        if first == b"{":
+            return "jsonl"
+        raise CliError("cannot tell the format of standard input from its first character; pass --format "
+                       "jsonl, csv or json", EXIT_INPUT)
     ext = os.path.splitext(path)[1].lower()
     if ext in (".jsonl", ".ndjson"):
         return "jsonl"
@@ -48,13 +59,46 @@ class CountingLines:
                 raise BadRow(self.line, self.line, "the text is not valid UTF-8 (%s)" % e.reason)
 
 
+# One step of an SQLite JSON path: .key, ."quoted key", [N] or [#-N] (from the end).
+PATH_STEP = re.compile(r'\.(?:"((?:[^"\\]|\\.)*)"|([^.\[]+))|\[(#-)?(\d+)\]')
+
+
+def parse_path(path):
+    """The steps of a field path: SQLite's JSON path syntax ($.messages[0].content,
+    $.a."b.c", $.turns[#-1]) or a plain dotted name (input.text). Steps are str keys and
+    int indexes (negative from the end). ValueError names what is wrong."""
+    if not path.startswith("$"):
+        return path.split(".")
+    steps, pos = [], 1
+    while pos < len(path):
+        m = PATH_STEP.match(path, pos)
+        if not m:
+            raise ValueError("field path %r is not an SQLite JSON path at character %d; expected steps like "
+                             "$.messages[0].content, $.\"a.b\" or $.turns[#-1]" % (path, pos + 1))
+        quoted, key, from_end, index = m.groups()
+        if index is not None:
+            n = int(index)
+            steps.append(n if not from_end else -n if n else None)  # [#-0]: past the end, never a value
+        else:
+            steps.append(json.loads('"%s"' % quoted) if quoted is not None else key)
+        pos = m.end()
+    return steps
+
+
 def field(record, path):
-    """record[path], where path may be dotted (input.text) for nested JSON objects."""
+    """The value at path in record (see parse_path), or None where it does not exist."""
     value = record
-    for part in path.split("."):
-        if not isinstance(value, dict) or part not in value:
+    for step in parse_path(path):
+        if step is None:
             return None
-        value = value[part]
+        if isinstance(step, int):
+            if not isinstance(value, list) or not -len(value) <= step < len(value):
+                return None
+            value = value[step]
+        else:
+            if not isinstance(value, dict) or step not in value:
+                return None
+            value = value[step]
     return value
 
 
@@ -62,6 +106,13 @@ class Mapping:
     """Which field holds what, and constants for fields the file lacks."""
 
     def __init__(self, args):
+        for opt, p in (("--request-field", args.request_field), ("--response-field", args.response_field),
+                       ("--model-field", args.model_field), ("--quality-field", args.quality_field),
+                       ("--tenant-field", args.tenant_field), ("--embedding-field", args.embedding_field)):
+            try:
+                parse_path(p or "x")
+            except ValueError as e:
+                raise CliError("%s: %s" % (opt, e), EXIT_INPUT)
         self.request, self.response = args.request_field, args.response_field
         self.fields = {"model": args.model_field, "quality": args.quality_field,
                        "tenant": args.tenant_field, "embedding": args.embedding_field}
@@ -111,7 +162,8 @@ def records(path, fmt, f, progress):
             yield i, None, rec
         return
     lines = CountingLines(f)
-    progress.total = os.fstat(f.fileno()).st_size
+    st = os.fstat(f.fileno())
+    progress.total = st.st_size if stat.S_ISREG(st.st_mode) else 0  # a pipe: size unknown
     if fmt == "jsonl":
         row = 0
         for text in lines:
@@ -136,10 +188,12 @@ def records(path, fmt, f, progress):
             raise BadRow(reader.line_num, lines.line, "malformed CSV: %s" % e)
 
 
-def run_import(db, args):
+def run_import(connect, args):
+    """connect() opens the cache file: called once the input is open and its format known,
+    so a missing or unreadable input creates no cache file."""
     path = args.file
     try:
-        f = open(path, "rb")
+        f = sys.stdin.buffer if path == "-" else open(path, "rb")
     except FileNotFoundError:
         raise CliError("%s: no such file; expected a JSONL, CSV or JSON file to import" % path, EXIT_INPUT)
     except OSError as e:
@@ -147,6 +201,7 @@ def run_import(db, args):
     with f:
         fmt = args.format if args.format != "auto" else detect_format(path, f.peek(64)[:64])
         mapping = Mapping(args)
+        db = connect()
         progress = Progress(args.progress, unit="rows" if fmt == "json" else "bytes")
         table = '"%s"' % args.table.replace('"', '""')
         sql = "INSERT INTO %s(request, response, model, quality, tenant, embedding) VALUES (?, ?, ?, ?, ?, ?)" % table

@@ -13,17 +13,23 @@ class Progress:
         self.start = time.monotonic()
         self.last = 0.0
         self.drawn = False
+        self.label = None  # a phase name shown before the bar, when set
 
     def elapsed(self):
         return time.monotonic() - self.start
 
     def line(self):
-        frac = min(1.0, self.done / self.total) if self.total else 0.0
+        label = "%s " % self.label if self.label else ""
+        if not self.total:  # the size of the work is unknown: elapsed time only
+            t = int(self.elapsed())
+            spin = "-\\|/"[int(self.elapsed() * 10) % 4]
+            return "%s[%s] %d rows  %d:%02d elapsed" % (label, spin, self.rows, t // 60, t % 60)
+        frac = min(1.0, self.done / self.total)
         filled = int(frac * self.width)
         t = self.elapsed()
         rate = self.rows / t if t > 0 else 0.0
         eta = t * (1 - frac) / frac if frac > 0 else 0.0
-        return "[%s%s] %3d%% %d rows  %.0f rows/s  ETA %d:%02d" % (
+        return label + "[%s%s] %3d%% %d rows  %.0f rows/s  ETA %d:%02d" % (
             "#" * filled, "." * (self.width - filled), round(100 * frac), self.rows, rate,
             int(eta) // 60, int(eta) % 60)
 

@@ -4,6 +4,7 @@ Run by ctest with ICCACHE_EXTENSION set to the built extension."""
 import json
 import os
 import pty
+import re
 import sqlite3
 import subprocess
 import sys
@@ -151,6 +152,11 @@ class Cli(unittest.TestCase):
         rc, _, err = run("--db", self.db, "import", path)
         self.assertEqual(rc, 3)
         self.assertIn("cannot tell the format of %s from its name" % path, err)
+        rc, _, err = run("--db", self.db, "stats")
+        self.assertEqual((rc, err), (3, "iccache stats: %s: no such cache file; create one with `iccache --db %s "
+                                        "import FILE` (or check the path)\n" % (self.db, self.db)))
+        self.assertFalse(os.path.exists(self.db))  # a read command creates no empty file
+        sqlite3.connect(self.db).execute("CREATE TABLE t(x)")
         rc, _, err = run("--db", self.db, "stats", env_extra={"ICCACHE_EXTENSION": "/nonexistent/iccache.so"})
         self.assertEqual(rc, 5)
         self.assertIn("cannot load the iccache extension /nonexistent/iccache.so", err)
@@ -184,13 +190,18 @@ class Cli(unittest.TestCase):
 
         rc, out, _ = run("--db", self.db, "stats")
         self.assertEqual(rc, 0)
+        self.assertRegex(out, r"^key +value\n")
         self.assertRegex(out, r"(?m)^examples +3$")
+        rc, out, _ = run("stats", "--json", "--db", self.db)  # global options after the command too
+        self.assertEqual(rc, 0)
+        stats = json.loads(out)
+        self.assertEqual((stats["examples"], stats["models"]), (3, "small:0.1,large:1"))
         rc, out, _ = run("--db", self.db, "select", "capital of France", "-k", "2", "--json")
         hits = json.loads(out)
         self.assertEqual(len(hits), 2)
         self.assertEqual(hits[0]["request"], "What is the capital of France?")
         rc, out, _ = run("--db", self.db, "select", "capital of France", "-k", "1")
-        self.assertRegex(out, r"^ +1  [01]\.\d{3}  What is the capital of France\?\n$")
+        self.assertRegex(out, r"^      id  sim    request\n +1  [01]\.\d{3}  What is the capital of France\?\n$")
         rc, out, err = run("--db", self.db, "prompt", "capital of France?", "-k", "1")
         self.assertEqual(json.loads(out)[-1], {"role": "user", "content": "capital of France?"})
         self.assertEqual(err, "examples: [1]\n")
@@ -205,6 +216,63 @@ class Cli(unittest.TestCase):
         rc, _, err = run("--db", self.db, "evict")
         self.assertEqual(rc, 1)
         self.assertIn("table ex has no budget option", err)
+
+    def test_first_hour_papercuts(self):
+        # --version, and the version agrees with the project's.
+        rc, out, _ = run("--version")
+        cmake = open(os.path.join(SOURCE, "CMakeLists.txt")).read()
+        self.assertEqual((rc, out), (0, "iccache %s\n" % re.search(r"project\(iccache VERSION (\S+)", cmake).group(1)))
+        # - reads standard input: an import (format from the first character) and a request.
+        p = subprocess.run([sys.executable, CLI, "import", "-", "--db", self.db], input="".join(
+            json.dumps({"request": "capital of Peru %d?" % i, "response": "Lima."}) + "\n" for i in range(50)),
+            capture_output=True, text=True)
+        self.assertEqual(p.returncode, 0, p.stderr)
+        self.assertRegex(p.stdout, r"^imported 50 examples into ex")
+        p = subprocess.run([sys.executable, CLI, "--db", self.db, "select", "-", "-k", "1", "--json"],
+                           input="capital of Peru 7?\n", capture_output=True, text=True)
+        self.assertEqual(json.loads(p.stdout)[0]["request"], "capital of Peru 7?")
+        p = subprocess.run([sys.executable, CLI, "--db", self.db, "import", "-"], input="a,b\n",
+                           capture_output=True, text=True)
+        self.assertEqual((p.returncode, p.stderr), (3, "iccache import: cannot tell the format of standard input "
+                                                       "from its first character; pass --format jsonl, csv or json\n"))
+        # A closed pipe ends export quietly (no traceback), as it does cat.
+        p = subprocess.run("%s %s --db %s export | head -1" % (sys.executable, CLI, self.db), shell=True,
+                           capture_output=True, text=True)
+        self.assertEqual((p.stderr, len(p.stdout.splitlines())), ("", 1))
+        # optimize: trains the index, with a progress bar when asked.
+        rc, out, err = run("--db", self.db, "optimize", "--progress", "always")
+        self.assertEqual(rc, 0, err)
+        self.assertRegex(out, r"^optimized ex: 50 examples in [0-9.]+ s\n$")
+        self.assertIn("] 100% 50 rows", err)
+        # Every option of every command has a help text.
+        sys.path.insert(0, os.path.join(SOURCE, "cli"))
+        from iccache_cli.main import parser
+        ap = parser()
+        subs = next(a for a in ap._actions if a.dest == "command").choices
+        for name, sp in [("iccache", ap)] + sorted(subs.items()):
+            for a in sp._actions:
+                self.assertTrue(a.help, "%s: %s has no help" % (name, a.option_strings or a.dest))
+
+    def test_import_json_paths(self):
+        # OpenAI / vLLM chat logs: the request and response inside message arrays.
+        path = self.write("chat.jsonl", "".join(json.dumps(r) + "\n" for r in [
+            {"messages": [{"role": "user", "content": "What is 2+2?"}, {"role": "assistant", "content": "4"}]},
+            {"messages": [{"role": "system", "content": "Be brief."}, {"role": "user", "content": "Capital of Chad?"},
+                          {"role": "assistant", "content": "N'Djamena"}], "meta": {"a.b": {"q": 0.7}}}]))
+        rc, out, err = run("--db", self.db, "import", path, "--request-field", "$.messages[#-2].content",
+                           "--response-field", "$.messages[#-1].content", "--quality-field", '$.meta."a.b".q')
+        self.assertEqual(rc, 0, err)
+        c = sqlite3.connect(self.db)
+        c.enable_load_extension(True)
+        c.load_extension(EXT)
+        self.assertEqual(c.execute("SELECT request, response, quality FROM ex ORDER BY rowid").fetchall(),
+                         [("What is 2+2?", "4", 0.5), ("Capital of Chad?", "N'Djamena", 0.7)])
+        rc, _, err = run("--db", self.db, "import", path, "--request-field", "$.messages[x]")
+        self.assertEqual(rc, 3)
+        self.assertIn("--request-field: field path '$.messages[x]' is not an SQLite JSON path at character 11", err)
+        rc, _, err = run("--db", self.db, "import", path, "--request-field", "$.messages[5].content")
+        self.assertEqual(rc, 4)
+        self.assertIn("row 1 (line 1): field '$.messages[5].content' (the request) is missing or null", err)
 
 
 if __name__ == "__main__":
