@@ -1,5 +1,6 @@
 // Scalar SQL functions of routing:
-//   iccache_feedback('ex', decision, reward)   reward in [0, 1]; returns NULL
+//   iccache_feedback('ex', decision, reward [, arm])  reward in [0, 1] of the served arm or,
+//                                              naming it, of the decision's shadow arm; NULL
 //   iccache_load('ex' [, requests_per_second]) sets (NULL: back to measured) and/or returns
 //                                              the load routing uses
 //   iccache_calibrate('ex', share [, window])  sets and returns the cost weight
@@ -36,14 +37,21 @@ Table& table_of(sqlite3_context* ctx, sqlite3_value* name, const char* function)
   return *find_table(sqlite3_context_db_handle(ctx), table_name_arg(name, function), function);
 }
 
-void feedback(sqlite3_context* ctx, int, sqlite3_value** argv) {
+void feedback(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   sql_guarded(ctx, [&] {
     constexpr const char* f = "iccache_feedback";
     const int64_t decision = integer_arg(argv[1], f, "decision");
     const double reward = number_arg(argv[2], f, "reward", 0, 1, "a number from 0 to 1");
+    std::string arm;
+    if (argc > 3 && sqlite3_value_type(argv[3]) != SQLITE_NULL) {
+      if (sqlite3_value_type(argv[3]) != SQLITE_TEXT)
+        throw Error(std::string(f) + ": arm must be the name of the served or the shadow arm (TEXT); received " +
+                    describe(argv[3]));
+      arm.assign(reinterpret_cast<const char*>(sqlite3_value_text(argv[3])), sqlite3_value_bytes(argv[3]));
+    }
     Table& t = table_of(ctx, argv[0], f);
     // The arm update reads the router state: read and write under one lock (write_txn.h).
-    in_write_transaction(t.db, f, [&] { give_feedback(t, decision, reward); return 0; });
+    in_write_transaction(t.db, f, [&] { give_feedback(t, decision, reward, arm); return 0; });
     sqlite3_result_null(ctx);
   });
 }
@@ -86,6 +94,7 @@ int register_route_functions(sqlite3* db) {
   const int flags = SQLITE_UTF8 | SQLITE_DIRECTONLY;
   int rc = sqlite3_create_module_v2(db, "iccache_route", route_module(), nullptr, nullptr);
   if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "iccache_feedback", 3, flags, nullptr, feedback, nullptr, nullptr, nullptr);
+  if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "iccache_feedback", 4, flags, nullptr, feedback, nullptr, nullptr, nullptr);
   if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "iccache_load", 1, flags, nullptr, load, nullptr, nullptr, nullptr);
   if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "iccache_load", 2, flags, nullptr, load, nullptr, nullptr, nullptr);
   if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "iccache_calibrate", 2, flags, nullptr, calibrate_fn, nullptr, nullptr, nullptr);

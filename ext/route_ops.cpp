@@ -45,6 +45,25 @@ std::string format_number(double v) {
   return buf;
 }
 
+// Once the router has learned reaim_interval(window) rewards since its calibration, the
+// calibration is recomputed (same share and window, the newest decisions, the posterior after
+// this reward), inside the caller's savepoint. Returns the router to adopt, or nullopt.
+std::optional<route::Router> reaim(RouteState& rs, int arm, const route::LinearArm& updated, int64_t g) {
+  const auto& cal = rs.router.calibration();
+  if (!cal || rs.router.total_rewards() + 1 - cal->rewards_at < route::reaim_interval(cal->window))
+    return std::nullopt;
+  route::Router next = rs.router;
+  next.arm(arm) = updated;
+  const std::vector<route::LoggedDecision> recent = rs.store.recent_decisions(cal->window);
+  if (recent.empty()) return std::nullopt;
+  route::CalibrationResult c = route::calibrate_router(next, recent, cal->share);
+  c.calibration.window = cal->window;
+  rs.store.write_calibration(c.cost_weight, c.calibration, g);
+  next.set_cost_weight(c.cost_weight);
+  next.set_calibration(std::move(c.calibration));
+  return next;
+}
+
 }  // namespace
 
 RouteResult route_request(Table& t, const std::vector<float>& request, int64_t request_bytes,
@@ -90,6 +109,7 @@ RouteResult route_request(Table& t, const std::vector<float>& request, int64_t r
   row.features = x;
   row.request.assign(reinterpret_cast<const char*>(request.data()), sizeof(float) * dim);
   row.example_ids = example_ids_json(example_ids);
+  if (d.shadow >= 0) row.shadow = rs.router.config().arms[d.shadow].name;
   const int64_t g = rs.next_generation();
   in_savepoint(rs, [&] {
     rs.store.insert_decision(row);
@@ -101,16 +121,61 @@ RouteResult route_request(Table& t, const std::vector<float>& request, int64_t r
   rs.load = load;
   rs.last_decision = id;
   rs.generation = g;
-  return {id, row.arm, d.score, d.load, d.explore, d.want_feedback};
+  return {id, row.arm, d.score, d.load, d.explore, d.want_feedback, row.shadow};
 }
 
-void give_feedback(Table& t, int64_t decision, double reward) {
+namespace {
+
+// The shadow arm's reward: trains its model on the decision's context and, when it used the
+// examples, selection's sample. The user never saw this answer, so the example manager's
+// statistics (uses, offloads of what was served) are left alone.
+void give_shadow_feedback(Table& t, RouteState& rs, const DecisionRow& row, double reward) {
+  if (row.shadow_reward)
+    throw Error("iccache_feedback: the shadow arm '" + row.shadow + "' of decision " + std::to_string(row.id) +
+                " of " + t.name + " already has a reward (" + format_number(*row.shadow_reward) +
+                "); expected one reward per arm and decision");
+  const int arm = rs.arm_index(row.shadow);
+  if (arm < 0)
+    throw Error("iccache_feedback: decision " + std::to_string(row.id) + " of " + t.name + " named '" +
+                row.shadow + "' as its shadow arm, which is no longer one of its arms");
+  route::LinearArm updated = rs.router.arm(arm);
+  updated.update(row.features, reward);
+  StoredArm stored = rs.stored_arm(arm);
+  stored.a_inv = updated.a_inv();
+  stored.b = updated.b();
+  stored.n = updated.n();
+  stored.reward_sum = updated.reward_sum();
+  const int64_t g = rs.next_generation();
+  std::optional<route::Router> next;
+  in_savepoint(rs, [&] {
+    rs.store.set_shadow_reward(row.id, reward);
+    rs.store.write_arm(stored, g);
+    record_selection_feedback(t, row.id, row.shadow, reward, wall_clock_now(), !row.reward);
+    next = reaim(rs, arm, updated, g);
+  });
+  if (next) rs.router = std::move(*next);
+  else rs.router.arm(arm) = updated;
+  rs.generation = g;
+}
+
+}  // namespace
+
+void give_feedback(Table& t, int64_t decision, double reward, std::string_view arm_name) {
   RouteState& rs = route_state(t);
   std::optional<DecisionRow> row = rs.store.decision(decision);
   if (!row)
     throw Error("iccache_feedback: " + t.name + " has no decision " + std::to_string(decision) +
                 "; expected the decision id returned by iccache_route (decisions older than"
                 " decision_ttl or beyond decision_limit are pruned)");
+  if (!arm_name.empty() && arm_name != row->arm) {
+    if (arm_name != row->shadow)
+      throw Error("iccache_feedback: decision " + std::to_string(decision) + " of " + t.name + " served '" +
+                  row->arm + "'" + (row->shadow.empty() ? std::string(" and has no shadow arm")
+                                                         : " with shadow arm '" + row->shadow + "'") +
+                  "; expected one of those as the arm, not '" + std::string(arm_name) + "'");
+    give_shadow_feedback(t, rs, *row, reward);
+    return;
+  }
   if (row->reward)
     throw Error("iccache_feedback: decision " + std::to_string(decision) + " of " + t.name +
                 " already has a reward (" + format_number(*row->reward) +
@@ -155,13 +220,17 @@ void give_feedback(Table& t, int64_t decision, double reward) {
     }
   }
   const int64_t g = rs.next_generation();
+  std::optional<route::Router> next;
   in_savepoint(rs, [&] {
     rs.store.set_reward(decision, reward, event.time);
     rs.store.write_arm(stored, g);
     record_example_feedback(t, event);
-    record_selection_feedback(t, decision, row->arm, reward, event.time);
+    record_selection_feedback(t, decision, row->arm, reward, event.time,
+                              !row->shadow.empty() && !row->shadow_reward);
+    next = reaim(rs, arm, updated, g);
   });
-  rs.router.arm(arm) = updated;
+  if (next) rs.router = std::move(*next);
+  else rs.router.arm(arm) = updated;
   rs.generation = g;
 }
 
@@ -179,17 +248,19 @@ double current_load(Table& t) { return route_state(t).current_load(wall_clock_no
 double calibrate(Table& t, double share, int64_t window) {
   RouteState& rs = route_state(t);
   const std::vector<route::LoggedDecision> recent = rs.store.recent_decisions(window);
-  double w = 0;
+  route::CalibrationResult c;
   try {
-    w = route::calibrate_cost_weight(rs.router, recent, share);
+    c = route::calibrate_router(rs.router, recent, share);
+    c.calibration.window = window;  // re-aims use the window asked for, as decisions accumulate
   } catch (const Error& e) {
     throw Error("iccache_calibrate: " + t.name + ": " + e.what());
   }
   const int64_t g = rs.next_generation();
-  in_savepoint(rs, [&] { rs.store.write_cost_weight(w, g); });
-  rs.router.set_cost_weight(w);
+  in_savepoint(rs, [&] { rs.store.write_calibration(c.cost_weight, c.calibration, g); });
+  rs.router.set_cost_weight(c.cost_weight);
+  rs.router.set_calibration(std::move(c.calibration));
   rs.generation = g;
-  return w;
+  return c.cost_weight;
 }
 
 }  // namespace iccache::ext

@@ -19,6 +19,7 @@ struct RouteResult {
   double load = 0;
   bool explore = false;
   bool want_feedback = false;
+  std::string shadow;  // the arm to run off the user's path for comparison; empty: none
 };
 
 // iccache_route: request is a unit vector of dim floats; request_bytes its text length (0 for
@@ -30,7 +31,10 @@ RouteResult route_request(Table& t, const std::vector<float>& request, int64_t r
 
 // iccache_feedback: reward in [0, 1] for a logged decision: updates the served arm's model
 // and, through record_example_feedback, the statistics of the examples it was shown.
-void give_feedback(Table& t, int64_t decision, double reward);
+// arm: empty or the served arm, or the decision's shadow arm (its reward when it was run off
+// the user's path): that trains the shadow arm's model on the same context, and selection
+// when the shadow arm used the examples.
+void give_feedback(Table& t, int64_t decision, double reward, std::string_view arm = {});
 
 // iccache_load: sets (rps) or clears (nullopt) the manual load. Returns the load routing uses now.
 double set_manual_load(Table& t, std::optional<double> rps);

@@ -24,6 +24,9 @@ route::RouterConfig router_config(const TableOptions& o) {
   c.feedback_std = o.route.feedback_std;
   c.explore_rate = o.route.explore_rate;
   c.seed = o.seed;
+  c.prior_mean = o.route.prior_reward;
+  c.warmup = o.route.warmup;
+  c.shadow = o.route.shadow;
   return c;
 }
 
@@ -50,6 +53,14 @@ void RouteState::refresh() {
   RouterScalars s = store.scalars();
   route::Router fresh(router.config());
   fresh.set_cost_weight(s.cost_weight ? *s.cost_weight : table.options.route.cost_weight);
+  if (s.calibration) {
+    std::optional<route::Calibration> c = parse_calibration(*s.calibration);
+    if (!c)
+      throw SqlError(SQLITE_CORRUPT_VTAB, table.name + ": the calibration in " + table.name +
+                                              "_state (key router_calibration) is damaged; expected"
+                                              " float64 share, band and ascending thresholds");
+    fresh.set_calibration(std::move(c));
+  }
   for (const StoredArm& a : store.arms()) {
     const int i = arm_index(a.name);
     if (i >= 0) fresh.arm(i).restore(a.a_inv, a.b, a.n, a.reward_sum);

@@ -1,5 +1,6 @@
 #include "route_store.h"
 
+#include <cmath>
 #include <cstring>
 
 #include "stats.h"
@@ -51,7 +52,8 @@ void create_route_schema(sqlite3* db, const std::string& schema, const std::stri
                "(id INTEGER PRIMARY KEY, time REAL NOT NULL, arm TEXT NOT NULL,"
                " explore INTEGER NOT NULL, want_feedback INTEGER NOT NULL, score REAL NOT NULL,"
                " load REAL NOT NULL, features BLOB NOT NULL, request BLOB NOT NULL,"
-               " example_ids TEXT NOT NULL, reward REAL, rewarded_at REAL)");
+               " example_ids TEXT NOT NULL, reward REAL, rewarded_at REAL, shadow TEXT,"
+               " shadow_reward REAL)");
   exec(db, "INSERT INTO " + s.shadow("state") + " VALUES('router_generation', 0)");
   exec(db, stats_view_sql(schema, table));
 }
@@ -94,6 +96,7 @@ RouterScalars RouteStore::scalars() {
     else if (key == "router_load_time" && !null) r.load.last_time = st.real(1);
     else if (key == "router_load_manual" && !null) r.load.manual = st.real(1);
     else if (key == "router_cost_weight" && !null) r.cost_weight = st.real(1);
+    else if (key == "router_calibration" && !null) r.calibration = std::string(st.blob(1));
   }
   st.reset();
   return r;
@@ -150,6 +153,66 @@ void RouteStore::write_cost_weight(double w, int64_t generation) {
   set_generation(generation);
 }
 
+std::string serialize_calibration(const route::Calibration& c) {
+  std::vector<double> v;
+  v.reserve(c.thresholds.size() + 2);
+  v.push_back(c.share);
+  v.push_back(c.band);
+  v.push_back(static_cast<double>(c.window));
+  v.push_back(static_cast<double>(c.rewards_at));
+  v.insert(v.end(), c.thresholds.begin(), c.thresholds.end());
+  return std::string(reinterpret_cast<const char*>(v.data()), sizeof(double) * v.size());
+}
+
+std::optional<route::Calibration> parse_calibration(std::string_view blob) {
+  if (blob.size() % sizeof(double) != 0 || blob.size() < 5 * sizeof(double)) return std::nullopt;
+  std::vector<double> v(blob.size() / sizeof(double));
+  std::memcpy(v.data(), blob.data(), blob.size());
+  route::Calibration c;
+  c.share = v[0];
+  c.band = v[1];
+  if (!(v[2] >= 1 && v[2] < 1e15) || !(v[3] >= 0 && v[3] < 1e18)) return std::nullopt;
+  c.window = static_cast<int64_t>(v[2]);
+  c.rewards_at = static_cast<int64_t>(v[3]);
+  c.thresholds.assign(v.begin() + 4, v.end());
+  if (!(c.share >= 0 && c.share <= 1) || !(c.band >= 0) || !std::isfinite(c.band)) return std::nullopt;
+  for (size_t i = 0; i < c.thresholds.size(); ++i)
+    if (!std::isfinite(c.thresholds[i]) || (i && c.thresholds[i] < c.thresholds[i - 1])) return std::nullopt;
+  return c;
+}
+
+void RouteStore::write_calibration(double w, const route::Calibration& c, int64_t generation) {
+  set_state("router_cost_weight", w);
+  const std::string blob = serialize_calibration(c);
+  Stmt& st = cached(put_state_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("state") + "(key, value) VALUES(?, ?)"; });
+  st.bind_text(1, "router_calibration").bind_blob(2, blob.data(), blob.size()).run();
+  set_generation(generation);
+}
+
+bool RouteStore::has_shadow_columns() {
+  if (shadow_columns_ < 0) {
+    sqlite3_stmt* st = nullptr;
+    const std::string sql = "SELECT shadow, shadow_reward FROM " + s_.shadow("decisions") + " LIMIT 0";
+    shadow_columns_ = sqlite3_prepare_v2(s_.db(), sql.c_str(), -1, &st, nullptr) == SQLITE_OK ? 1 : 0;
+    sqlite3_finalize(st);
+  }
+  return shadow_columns_ == 1;
+}
+
+void RouteStore::add_shadow_columns() {
+  if (has_shadow_columns()) return;
+  exec(s_.db(), "ALTER TABLE " + s_.shadow("decisions") + " ADD COLUMN shadow TEXT");
+  exec(s_.db(), "ALTER TABLE " + s_.shadow("decisions") + " ADD COLUMN shadow_reward REAL");
+  shadow_columns_ = 1;
+  ins_dec_ = Stmt();
+  get_dec_ = Stmt();
+}
+
+void RouteStore::set_shadow_reward(int64_t id, double reward) {
+  cached(shadow_reward_, [&] { return "UPDATE " + s_.shadow("decisions") + " SET shadow_reward = ? WHERE id = ?"; })
+      .bind(1, reward).bind(2, id).run();
+}
+
 void RouteStore::write_arm(const StoredArm& a, int64_t generation) {
   Stmt& st = cached(put_arm_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("router") +
                                   "(arm, n, reward_sum, a_inv, b) VALUES(?, ?, ?, ?, ?)"; });
@@ -160,9 +223,15 @@ void RouteStore::write_arm(const StoredArm& a, int64_t generation) {
 }
 
 void RouteStore::insert_decision(const DecisionRow& d) {
+  if (!d.shadow.empty()) add_shadow_columns();
+  const bool with_shadow = has_shadow_columns();
   Stmt& st = cached(ins_dec_, [&] { return "INSERT INTO " + s_.shadow("decisions") +
                                   "(id, time, arm, explore, want_feedback, score, load, features,"
-                                  " request, example_ids) VALUES(?,?,?,?,?,?,?,?,?,?)"; });
+                                  " request, example_ids" + (with_shadow ? ", shadow" : "") +
+                                  ") VALUES(?,?,?,?,?,?,?,?,?,?" + (with_shadow ? ",?" : "") + ")"; });
+  if (with_shadow) {
+    if (d.shadow.empty()) st.bind_null(11); else st.bind_text(11, d.shadow);
+  }
   st.bind(1, d.id).bind(2, d.time).bind_text(3, d.arm).bind(4, int64_t{d.explore})
       .bind(5, int64_t{d.want_feedback}).bind(6, d.score).bind(7, d.load)
       .bind_blob(8, d.features.data(), sizeof(double) * d.features.size())
@@ -170,9 +239,11 @@ void RouteStore::insert_decision(const DecisionRow& d) {
 }
 
 std::optional<DecisionRow> RouteStore::decision(int64_t id) {
+  const bool with_shadow = has_shadow_columns();
   Stmt& st = cached(get_dec_, [&] { return "SELECT time, arm, explore, want_feedback, score, load, features,"
-                              " request, example_ids, reward FROM " + s_.shadow("decisions") +
-                              " WHERE id = ?"; });
+                              " request, example_ids, reward, " +
+                              std::string(with_shadow ? "shadow, shadow_reward" : "NULL, NULL") + " FROM " +
+                              s_.shadow("decisions") + " WHERE id = ?"; });
   ResetOnExit guard{st};
   st.bind(1, id);
   if (!st.step()) {
@@ -197,6 +268,8 @@ std::optional<DecisionRow> RouteStore::decision(int64_t id) {
   d.request = st.blob(7);
   d.example_ids = st.text(8);
   if (!st.is_null(9)) d.reward = st.real(9);
+  if (!st.is_null(10)) d.shadow = st.text(10);
+  if (!st.is_null(11)) d.shadow_reward = st.real(11);
   st.reset();
   return d;
 }

@@ -1,6 +1,6 @@
 // iccache_route('ex', :request, :example_ids_json [, :at]): a table-valued function (an
 // eponymous-only virtual table with hidden argument columns, like json_each) that routes one
-// request and returns one row: decision, model, score, load, explore, want_feedback.
+// request and returns one row: decision, model, score, load, explore, want_feedback, shadow.
 #include <cstring>
 #include <vector>
 
@@ -16,7 +16,7 @@ namespace iccache::ext {
 namespace {
 
 constexpr const char* kFunction = "iccache_route";
-enum Col { kDecision, kModel, kScore, kLoad, kExplore, kWantFeedback, kArgTable, kArgRequest,
+enum Col { kDecision, kModel, kScore, kLoad, kExplore, kWantFeedback, kShadow, kArgTable, kArgRequest,
            kArgExamples, kArgAt, kColCount };
 constexpr int kFirstArg = kArgTable, kArgCount = kColCount - kArgTable;
 
@@ -32,7 +32,7 @@ struct RouteCursor : sqlite3_vtab_cursor {
 int x_connect(sqlite3* db, void*, int, const char* const*, sqlite3_vtab** out, char** err) {
   int rc = sqlite3_declare_vtab(db,
       "CREATE TABLE x(decision INTEGER, model TEXT, score REAL, load REAL, explore INTEGER,"
-      " want_feedback INTEGER, tbl HIDDEN, request HIDDEN, example_ids HIDDEN, at HIDDEN)");
+      " want_feedback INTEGER, shadow TEXT, tbl HIDDEN, request HIDDEN, example_ids HIDDEN, at HIDDEN)");
   if (rc != SQLITE_OK) {
     *err = sqlite3_mprintf("%s: %s", kFunction, sqlite3_errmsg(db));
     return rc;
@@ -110,6 +110,10 @@ int x_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
     case kLoad: sqlite3_result_double(ctx, r.load); break;
     case kExplore: sqlite3_result_int(ctx, r.explore); break;
     case kWantFeedback: sqlite3_result_int(ctx, r.want_feedback); break;
+    case kShadow:
+      if (!r.shadow.empty()) sqlite3_result_text(ctx, r.shadow.c_str(), -1, SQLITE_TRANSIENT);
+      else sqlite3_result_null(ctx);
+      break;
     default: sqlite3_result_null(ctx); break;  // argument columns read back as NULL
   }
   return SQLITE_OK;

@@ -55,12 +55,12 @@ void log_selection_sample(Table& t, SampleRow& sample, int64_t decision, double 
 }
 
 void record_selection_feedback(Table& t, int64_t decision, std::string_view served_arm, double reward,
-                               double at) {
+                               double at, bool keep_for_shadow) {
   SelectState& ss = select_state(t);
   const std::optional<SampleRow> row = ss.store.sample(decision);
-  if (!row || row->reward) return;  // pruned, or routed before selection logged samples
+  if (!row || row->reward) return;  // pruned, labelled, or routed before selection logged samples
   if (!learns_from(t, served_arm)) {
-    ss.store.remove(decision);
+    if (!keep_for_shadow) ss.store.remove(decision);
     return;
   }
   select::UtilityModel model = ss.model;

@@ -30,8 +30,10 @@ std::vector<double> route_utilities(Table& t, const float* request, std::string_
                                     double at, SampleRow& sample);
 // Writes the sample under `decision` and prunes old samples now and then.
 void log_selection_sample(Table& t, SampleRow& sample, int64_t decision, double at);
+// keep_for_shadow: the arm does not teach but the decision's shadow arm may, so an
+// unlabelled sample stays for the shadow's reward.
 void record_selection_feedback(Table& t, int64_t decision, std::string_view served_arm, double reward,
-                               double at);
+                               double at, bool keep_for_shadow = false);
 // The example manager changed the statistics (uses, offloads) of `ids`: a new
 // select_generation tells other connections to drop their cached scoring attributes; this
 // one forgets just those examples.

@@ -297,6 +297,9 @@ const std::vector<OptionSpec>& option_specs() {
       {"explore_rate", [](auto t, auto v, TableOptions& o) { parse_route_option(t, "explore_rate", v, o.route); }},
       {"decision_limit", [](auto t, auto v, TableOptions& o) { parse_route_option(t, "decision_limit", v, o.route); }},
       {"decision_ttl", [](auto t, auto v, TableOptions& o) { parse_route_option(t, "decision_ttl", v, o.route); }},
+      {"explore_mode", [](auto t, auto v, TableOptions& o) { parse_route_option(t, "explore_mode", v, o.route); }},
+      {"prior_reward", [](auto t, auto v, TableOptions& o) { parse_route_option(t, "prior_reward", v, o.route); }},
+      {"warmup", [](auto t, auto v, TableOptions& o) { parse_route_option(t, "warmup", v, o.route); }},
       // Selection (engine/select/select_options.h).
       {"selection", [](auto t, auto v, TableOptions& o) { parse_select_option(t, "selection", v, o.select); }},
       {"candidates", [](auto t, auto v, TableOptions& o) { parse_select_option(t, "candidates", v, o.select); }},

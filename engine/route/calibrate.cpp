@@ -43,6 +43,10 @@ double expensive_share(const Router& r, std::span<const LoggedDecision> recent, 
 }
 
 double calibrate_cost_weight(const Router& r, std::span<const LoggedDecision> recent, double share) {
+  return calibrate_router(r, recent, share).cost_weight;
+}
+
+CalibrationResult calibrate_router(const Router& r, std::span<const LoggedDecision> recent, double share) {
   if (recent.empty())
     throw Error("calibration needs logged decisions; route some requests first");
   const int top = r.expensive_arm();
@@ -70,7 +74,21 @@ double calibrate_cost_weight(const Router& r, std::span<const LoggedDecision> re
     const double hi = finite(t[k - 1]), lo = finite(t[k]);
     w = hi > lo ? 0.5 * (hi + lo) : lo;  // ties: the share steps past the target
   }
-  return std::clamp(w, -kMaxWeight, kMaxWeight);
+  CalibrationResult out;
+  out.cost_weight = std::clamp(w, -kMaxWeight, kMaxWeight);
+  out.calibration.share = std::clamp(share, 0.0, 1.0);
+  out.calibration.window = static_cast<int64_t>(n);
+  out.calibration.rewards_at = r.total_rewards();
+  double c_min = r.config().arms[top].cost;
+  for (const ArmSpec& a : r.config().arms) c_min = std::min(c_min, a.cost);
+  out.calibration.band = kTieBand / (r.config().arms[top].cost - c_min);
+  std::vector<double>& q = out.calibration.thresholds;
+  const size_t m = std::min(n, kMaxCalibrationPoints);
+  q.reserve(m);
+  // Ascending; evenly spaced quantiles when the window is larger than what is kept.
+  for (size_t i = 0; i < m; ++i) q.push_back(finite(t[(i * n + n / 2) / m]));
+  std::sort(q.begin(), q.end());
+  return out;
 }
 
 }  // namespace iccache::route

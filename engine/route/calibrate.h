@@ -29,4 +29,18 @@ double expensive_share(const Router& r, std::span<const LoggedDecision> recent, 
 // iccache::Error when recent is empty or every arm costs the same.
 double calibrate_cost_weight(const Router& r, std::span<const LoggedDecision> recent, double share);
 
+// Thresholds closer than this many reward units (per unit of the largest cost gap) count as
+// tied: learning between two calibrations moves a cluster of equal contexts by less.
+constexpr double kTieBand = 0.02;
+constexpr size_t kMaxCalibrationPoints = 2048;
+
+// The cost weight as above plus the Calibration the router decides by (router.h): the
+// window's sorted thresholds, so decisions tied at the quantile are split at random and the
+// share is met even when few distinct contexts make many thresholds equal.
+struct CalibrationResult {
+  double cost_weight = 0;
+  Calibration calibration;
+};
+CalibrationResult calibrate_router(const Router& r, std::span<const LoggedDecision> recent, double share);
+
 }  // namespace iccache::route

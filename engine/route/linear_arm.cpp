@@ -8,10 +8,17 @@ namespace {
 Vec as_vec(const Features& x) { return Eigen::Map<const Vec>(x.data()); }
 }  // namespace
 
+void LinearArm::update_theta() {
+  Vec shifted = b_;
+  shifted[0] += ridge_ * prior_mean_;  // the prior mean lives on the bias feature
+  theta_.noalias() = a_inv_ * shifted;
+}
+
 void LinearArm::reset(double ridge) {
+  ridge_ = ridge;
   a_inv_ = Mat::Identity() / ridge;
   b_.setZero();
-  theta_.setZero();
+  update_theta();
   n_ = 0;
   reward_sum_ = 0;
 }
@@ -19,7 +26,7 @@ void LinearArm::reset(double ridge) {
 void LinearArm::restore(const Mat& a_inv, const Vec& b, int64_t n, double reward_sum) {
   a_inv_ = a_inv;
   b_ = b;
-  theta_ = a_inv_ * b_;
+  update_theta();
   n_ = n;
   reward_sum_ = reward_sum;
 }
@@ -32,7 +39,7 @@ void LinearArm::update(const Features& xf, double reward) {
   // millions of updates.
   a_inv_ = (0.5 * (a_inv_ + a_inv_.transpose())).eval();
   b_ += reward * x;
-  theta_.noalias() = a_inv_ * b_;
+  update_theta();
   ++n_;
   reward_sum_ += reward;
 }

@@ -11,14 +11,14 @@ namespace {
 
 enum Key {
   kBandit, kCacheArm, kHalfLife, kThreshold, kBeta, kGamma, kCostWeight, kFeedbackStd,
-  kExploreRate, kDecisionLimit, kDecisionTtl, kKeyCount
+  kExploreRate, kDecisionLimit, kDecisionTtl, kExploreMode, kPriorReward, kWarmup, kKeyCount
 };
 
 const std::vector<std::string_view>& names() {
   static const std::vector<std::string_view> n = {
       "bandit",       "cache_arm",    "load_half_life", "load_threshold",
       "load_beta",    "load_gamma",   "cost_weight",  "feedback_std",   "explore_rate",
-      "decision_limit", "decision_ttl"};
+      "decision_limit", "decision_ttl", "explore_mode", "prior_reward", "warmup"};
   return n;
 }
 
@@ -102,6 +102,24 @@ bool parse_route_option(std::string_view table, const std::string& key, std::str
       if (ec != std::errc() || end != value.data() + value.size() || n < 1 || n > 1000000000)
         invalid(table, key, value, "an integer from 1 to 1000000000");
       out.decision_limit = n;
+      break;
+    }
+    case kExploreMode: {
+      const std::string v = lower(value);
+      if (v == "shadow") out.shadow = true;
+      else if (v == "serve") out.shadow = false;
+      else invalid(table, key, value, "'shadow' (name the runner-up to run off the user's path) or 'serve' (serve it)");
+      break;
+    }
+    case kPriorReward:
+      out.prior_reward = number(table, key, value, 0, 1, false, "a reward from 0 to 1");
+      break;
+    case kWarmup: {
+      int64_t n = 0;
+      const auto [end, ec] = std::from_chars(value.data(), value.data() + value.size(), n);
+      if (ec != std::errc() || end != value.data() + value.size() || n < 0 || n > 1000000)
+        invalid(table, key, value, "an integer from 0 to 1000000");
+      out.warmup = static_cast<int>(n);
       break;
     }
     case kDecisionTtl:

@@ -16,11 +16,14 @@ struct RouteOptions {
   bool cache_arm = false;               // cache_arm: add the verbatim-cache arm (cost 0)
   double load_half_life = 10;           // seconds
   double load_threshold = 10;           // requests per second
-  double load_beta = 0.25;              // bias bound per unit cost (bench/route_sim.py)
+  double load_beta = 0.5;               // calibrated: share shed under overload; else bias bound per unit cost
   double load_gamma = 1.0;              // bias steepness
   double cost_weight = 0;               // initial cost weight (iccache_calibrate changes it)
   double feedback_std = 0.02;           // want_feedback when arm scores' std is below this
-  double explore_rate = 0.1;            // serve the second arm in that share of unsure cases
+  double explore_rate = 0.1;            // serve mode: serve the second arm in that share of unsure cases
+  bool shadow = true;                   // explore_mode: 'shadow' names the runner-up, 'serve' serves it
+  double prior_reward = 1.0;            // every arm's expected reward before feedback (optimistic)
+  int warmup = 3;                       // rewards per arm before the arm is left to the policy
   int64_t decision_limit = 100000;      // decisions kept in T_decisions
   double decision_ttl = 7 * 86400.0;    // seconds a decision stays open for feedback
 };

@@ -26,11 +26,16 @@ class ServingLoopSim(unittest.TestCase):
             self.assertAlmostEqual(p["relative_cost"], p["small_share"] * 0.1 + (1 - p["small_share"]), places=9)
         self.assertGreater(s["examples"], 40)
 
-    def test_without_cost_trade_off_everything_goes_large(self):
-        # No calibration and cost_weight 0: the router maximises quality, the large model wins.
-        rc, out, err = loop("--backend", "sim", "--requests", "60", "--warm", "20", "--large-share", "-1", "--json")
+    def test_without_cost_trade_off_quality_decides(self):
+        # No calibration and cost_weight 0: the router maximises quality. Both arms are tried
+        # early (optimistic prior, warm-up), then the large model takes over except where
+        # close examples make the small one as good: the reward reaches the large model's 0.9.
+        rc, out, err = loop("--backend", "sim", "--requests", "160", "--warm", "20", "--large-share", "-1", "--json")
         self.assertEqual(rc, 0, err)
-        self.assertEqual([p["small_share"] for p in json.loads(out)["parts"]][1:], [0.0, 0.0, 0.0])
+        parts = json.loads(out)["parts"]
+        self.assertGreater(parts[0]["small_share"], 0.3)  # the small arm was tried
+        self.assertLessEqual(parts[-1]["small_share"], 0.2)
+        self.assertGreaterEqual(parts[-1]["mean_reward"], 0.85)
 
     def test_offpeak_replays_and_evicts(self):
         rc, out, err = loop("--backend", "sim", "--requests", "100", "--warm", "40", "--offpeak-every", "50",

@@ -69,7 +69,7 @@ TEST(SelectFeedback, OnlyArmsThatUsedTheExamplesTeach) {
   // A huge cost weight sends everything to the cheap arm; a negative one to the expensive arm.
   for (const char* weight : {"100", "-100"}) {
     Db db;
-    make(db, std::string(", models='m:0.1,large:1', cost_weight=") + weight);
+    make(db, std::string(", models='m:0.1,large:1', warmup=0, cost_weight=") + weight);
     const Rows r = db.query("SELECT decision, model FROM iccache_route('ex', iccache_vector('[1, 0]'), '[1, 2]', 1000)");
     db.exec("SELECT iccache_feedback('ex', " + r[0][0] + ", 1)");
     if (r[0][1] == "m") {

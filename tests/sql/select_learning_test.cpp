@@ -53,7 +53,7 @@ TEST(SelectLearning, UtilityRanksByTrueHelpfulnessWhereSimilarityDoesNot) {
   Db db;
   // cost_weight=100: the cheap arm (which uses the examples) serves, so every reward teaches.
   db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=8, embedder='none', seed=11,"
-          " models='small:0.1,large:1', cost_weight=100, threshold=0)");
+          " models='small:0.1,large:1', cost_weight=100, threshold=0, warmup=0)");
   std::mt19937_64 rng(2026);
   std::uniform_real_distribution<double> u(0, 1);
   struct Ex { double quality; bool large; std::vector<double> vec; };
