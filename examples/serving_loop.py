@@ -79,6 +79,8 @@ class ServingLoop:
         self.feedback_rate = feedback_rate
         self.reward_fn = reward_fn or (lambda req, ans, model: backend.judge(req, ans))
         self.rng = sim_models.Rng(sim_models.splitmix64(seed))  # the same stream as serving_loop.cpp
+        self.shadows_run = 0
+        self._load_threshold = None
 
     def serve(self, request, at=None):
         """Answers one request; returns a dict with answer, model, decision, examples, reward."""
@@ -92,28 +94,30 @@ class ServingLoop:
         # (docs/reliability.md).
         self.db.execute("BEGIN IMMEDIATE")
         try:
-            decision, model, want = self.db.execute(
-                "SELECT decision, model, want_feedback FROM iccache_route(?, ?, ?, ?)",
+            decision, model, want, shadow, load = self.db.execute(
+                "SELECT decision, model, want_feedback, shadow, load FROM iccache_route(?, ?, ?, ?)",
                 (self.table, request, ids, at)).fetchone()
             self.db.execute("COMMIT")
         except BaseException:
             self.db.execute("ROLLBACK")
             raise
         # 3. generate
-        if model == "cache":  # cache_arm=on: the best example's response, verbatim
-            answer = self.db.execute('SELECT response FROM "%s" WHERE rowid = ?' % self.table,
-                                     (json.loads(ids)[0],)).fetchone()[0]
-        elif model == self.small:
-            answer = self.backend.generate(model, json.loads(messages), prompt)
-        else:
-            answer = self.backend.generate(model, [{"role": "user", "content": request}],
-                                           "Question: %s\nAnswer:" % request)
+        answer = self._generate(model, request, messages, prompt, ids)
         # 4. feedback where the router asks for it, and on a sample of the rest
         reward = None
         if want or self.rng.uniform() < self.feedback_rate:
             reward = self.reward_fn(request, answer, model)
             if reward is not None:
                 self.db.execute("SELECT iccache_feedback(?, ?, ?)", (self.table, decision, reward))
+        # 4b. the router was unsure: it named a shadow arm to compare against. Run it off the
+        #     user's path (here after answering) when load allows, and feed its reward back too.
+        if shadow is not None and load < self.load_threshold():
+            shadow_answer = self._generate(shadow, request, messages, prompt, ids)
+            shadow_reward = self.reward_fn(request, shadow_answer, shadow)
+            if shadow_reward is not None:
+                self.db.execute("SELECT iccache_feedback(?, ?, ?, ?)",
+                                (self.table, decision, shadow_reward, shadow))
+                self.shadows_run += 1
         # 5. admit the pair: answers judged good (reward >= 0.5), and unjudged large-model
         #    answers (quality 0.5: not yet known); never the cache's own answer
         if model != "cache" and (reward >= 0.5 if reward is not None else model == self.large):
@@ -121,7 +125,22 @@ class ServingLoop:
                             " VALUES (?, ?, ?, ?, ifnull(?, ''))" % self.table,
                             (request, answer, model, 0.5 if reward is None else reward, self.tenant))
         return {"answer": answer, "model": model, "decision": decision, "example_ids": ids,
-                "reward": reward, "want_feedback": want}
+                "reward": reward, "want_feedback": want, "shadow": shadow}
+
+    def _generate(self, model, request, messages, prompt, ids):
+        if model == "cache":  # cache_arm=on: the best example's response, verbatim
+            return self.db.execute('SELECT response FROM "%s" WHERE rowid = ?' % self.table,
+                                   (json.loads(ids)[0],)).fetchone()[0]
+        if model == self.small:
+            return self.backend.generate(model, json.loads(messages), prompt)
+        return self.backend.generate(model, [{"role": "user", "content": request}],
+                                     "Question: %s\nAnswer:" % request)
+
+    def load_threshold(self):
+        if self._load_threshold is None:
+            self._load_threshold = float(self.db.execute(
+                "SELECT value FROM iccache_stats(?) WHERE key = 'load_threshold'", (self.table,)).fetchone()[0])
+        return self._load_threshold
 
     def offpeak(self, replay_cost=0.2, limit=10, samples=3, now=None):
         """Replays the examples whose expected gain exceeds replay_cost: `samples` fresh
@@ -299,7 +318,7 @@ def main(argv=None):
                 offpeak[-1]["cost_weight"] = db.execute("SELECT iccache_calibrate(?, ?)",
                                                         (args.table, args.large_share)).fetchone()[0]
     summary = {"requests": len(results), "parts": summarize(results, args.small_cost, args.large_cost),
-               "offpeak": offpeak, "examples": db.execute('SELECT count(*) FROM "%s"' % args.table).fetchone()[0],
+               "offpeak": offpeak, "shadow_runs": loop.shadows_run, "examples": db.execute('SELECT count(*) FROM "%s"' % args.table).fetchone()[0],
                "decisions_with_feedback": int(db.execute(
                    "SELECT value FROM iccache_stats(?) WHERE key = 'decisions_with_feedback'",
                    (args.table,)).fetchone()[0])}
