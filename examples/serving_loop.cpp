@@ -108,16 +108,28 @@ struct Loop {
   sim::World& world;
   const Options& o;
   sim::Rng feedback_rng{sim::splitmix64(o.seed)};
+  double threshold = -1;
+
+  double load_threshold() {
+    if (threshold < 0) {
+      Query q(db, "SELECT value FROM iccache_stats('ex') WHERE key = 'load_threshold'");
+      q.step();
+      threshold = q.col_num(0);
+    }
+    return threshold;
+  }
 
   Served serve(const std::string& request, double at) {
     Query p(db, "SELECT messages, prompt, example_ids FROM iccache_prompt('ex', ?, ?, ?)");
     p.text(request).integer(o.k).integer(o.max_chars).step();
     const std::string messages = p.col(0), ids = p.col(2);
-    Query r(db, "SELECT decision, model, want_feedback FROM iccache_route('ex', ?, ?, ?)");
+    Query r(db, "SELECT decision, model, want_feedback, ifnull(shadow, ''), load FROM iccache_route('ex', ?, ?, ?)");
     r.text(request).text(ids).num(at).step();
     const int64_t decision = r.col_int(0);
     const std::string model = r.col(1);
     const bool want = r.col_int(2) != 0;
+    const std::string shadow = r.col(3);
+    const double load = r.col_num(4);
     Served s;
     s.small = model == sim::kSmall;
     const std::string answer = world.generate(model, request, s.small ? examples_of(db, messages) : std::vector<sim::Example>{});
@@ -125,6 +137,13 @@ struct Loop {
       s.judged = true;
       s.reward = world.judge(request, answer);
       Query(db, "SELECT iccache_feedback('ex', ?, ?)").integer(decision).num(s.reward).step();
+    }
+    // The router was unsure and named a shadow arm: run it off the user's path when load
+    // allows, and feed its reward back too (trains that arm on the same request).
+    if (!shadow.empty() && load < load_threshold()) {
+      const bool shadow_small = shadow == sim::kSmall;
+      const std::string other = world.generate(shadow, request, shadow_small ? examples_of(db, messages) : std::vector<sim::Example>{});
+      Query(db, "SELECT iccache_feedback('ex', ?, ?, ?)").integer(decision).num(world.judge(request, other)).text(shadow).step();
     }
     // Admit answers judged good, and unjudged large-model answers (quality not yet known).
     if (s.judged ? s.reward >= 0.5 : !s.small)

@@ -28,14 +28,15 @@ class ServingLoopSim(unittest.TestCase):
 
     def test_without_cost_trade_off_quality_decides(self):
         # No calibration and cost_weight 0: the router maximises quality. Both arms are tried
-        # early (optimistic prior, warm-up), then the large model takes over except where
-        # close examples make the small one as good: the reward reaches the large model's 0.9.
+        # early (optimistic prior, warm-up, shadow runs), then each request goes where the
+        # reward is higher: the small model where close examples make it as good. The reward
+        # reaches the large model's alone (0.9) within a small tolerance.
         rc, out, err = loop("--backend", "sim", "--requests", "160", "--warm", "20", "--large-share", "-1", "--json")
         self.assertEqual(rc, 0, err)
         parts = json.loads(out)["parts"]
         self.assertGreater(parts[0]["small_share"], 0.3)  # the small arm was tried
-        self.assertLessEqual(parts[-1]["small_share"], 0.2)
         self.assertGreaterEqual(parts[-1]["mean_reward"], 0.85)
+        self.assertGreater(json.loads(out)["shadow_runs"], 0)
 
     def test_offpeak_replays_and_evicts(self):
         rc, out, err = loop("--backend", "sim", "--requests", "100", "--warm", "40", "--offpeak-every", "50",
