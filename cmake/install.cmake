@@ -10,6 +10,7 @@
 #                                      finds it there for /usr/local; else PYTHONPATH)
 #   P/include/iccache.h, P/lib*/libiccache.a   for programs that link iccache in
 #   P/lib*/pkgconfig/iccache.pc, P/lib*/cmake/iccache/   pkg-config and find_package(iccache)
+#   P/share/iccache/node/              the Node package (node/)
 install(TARGETS iccache LIBRARY DESTINATION ${CMAKE_INSTALL_LIBDIR}/iccache)
 install(PROGRAMS ${CMAKE_SOURCE_DIR}/cli/iccache DESTINATION ${CMAKE_INSTALL_BINDIR})
 install(DIRECTORY ${CMAKE_SOURCE_DIR}/cli/iccache_cli DESTINATION ${CMAKE_INSTALL_DATADIR}/iccache/python
@@ -49,3 +50,7 @@ configure_file(${CMAKE_SOURCE_DIR}/cmake/iccacheConfig.cmake.in ${CMAKE_BINARY_D
 write_basic_package_version_file(${CMAKE_BINARY_DIR}/iccacheConfigVersion.cmake COMPATIBILITY SameMinorVersion)
 install(FILES ${CMAKE_BINARY_DIR}/iccacheConfig.cmake ${CMAKE_BINARY_DIR}/iccacheConfigVersion.cmake
         DESTINATION ${CMAKE_INSTALL_LIBDIR}/cmake/iccache)
+# The Node package (node/: load, getLoadablePath, IccacheExampleSelector); getLoadablePath
+# finds P/lib*/iccache/iccache.so from P/share/iccache/node.
+install(FILES ${CMAKE_SOURCE_DIR}/node/package.json ${CMAKE_SOURCE_DIR}/node/index.js
+        DESTINATION ${CMAKE_INSTALL_DATADIR}/iccache/node)

@@ -61,7 +61,7 @@ def ensure_table(db, table, small, large, small_cost, large_cost, seed, cost_wei
         opts += ", budget='%s'" % budget
     db.execute('CREATE VIRTUAL TABLE IF NOT EXISTS "%s" USING iccache(%s)' % (table.replace('"', '""'), opts))
     models = db.execute("SELECT value FROM iccache_stats(?) WHERE key = 'models'", (table,)).fetchone()[0]
-    names = [m.split(":")[0] for m in models.split(",")]
+    names = [m.rsplit(":", 1)[0] for m in models.split(",")]  # the cost follows the last colon
     for m in (small, large):
         if m not in names:
             raise SystemExit("table %s routes between %s, not %s; use another --table or the same models"

@@ -72,11 +72,14 @@ EmbedderKind parse_embedder(std::string_view table, std::string_view value) {
   invalid(table, "embedder", value, "'hash' or 'none'");
 }
 
+// Names as serving stacks write them: Ollama's llama3.1:8b, Hugging Face's
+// Qwen/Qwen2.5-7B-Instruct. A colon may appear in a name because the cost is what follows
+// the LAST colon of an item (parse_models).
 bool valid_model_name(std::string_view name) {
   if (name.empty()) return false;
   for (char c : name) {
     const bool ok = is_digit(c) || (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_' ||
-                    c == '.' || c == '-' || c == '/';
+                    c == '.' || c == '-' || c == '/' || c == ':';
     if (!ok) return false;
   }
   return true;
@@ -141,7 +144,7 @@ std::vector<ModelArm> parse_models(std::string_view table, std::string_view valu
   for (;;) {
     const size_t comma = std::min(value.find(',', start), value.size());
     const std::string_view item = trim(value.substr(start, comma - start));
-    const size_t colon = item.find(':');
+    const size_t colon = item.rfind(':');  // the cost follows the last colon: llama3.1:8b:0.1
     if (item.empty()) invalid(table, "models", value, kExpected, "it has an empty item");
     if (colon == std::string_view::npos) {
       invalid(table, "models", value, kExpected, "'" + std::string(item) + "' has no cost");
@@ -149,7 +152,7 @@ std::vector<ModelArm> parse_models(std::string_view table, std::string_view valu
     const std::string_view name = trim(item.substr(0, colon));
     const std::string_view cost_text = trim(item.substr(colon + 1));
     if (!valid_model_name(name)) {
-      invalid(table, "models", value, "model names made of letters, digits, '_', '.', '-' and '/'",
+      invalid(table, "models", value, "model names made of letters, digits, '_', '.', '-', '/' and ':'",
               "model name '" + std::string(name) + "' is not valid");
     }
     double cost = 0.0;

@@ -91,7 +91,7 @@ class Cache:
         self.conn, self.table = conn, table
         self.apsw = hasattr(conn, "loadextension")
         try:
-            loaded = bool(self._rows("SELECT 1 FROM pragma_function_list WHERE name = 'iccache_route'"))
+            loaded = bool(self._rows("SELECT 1 FROM pragma_function_list WHERE name = 'iccache_feedback'"))
         except Exception:  # pragma_function_list may be compiled out: load to be sure
             loaded = False
         if not loaded:

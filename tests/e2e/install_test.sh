@@ -34,6 +34,9 @@ db = sqlite3.connect('$db')
 print(iccache.load(db)); print(iccache.Cache(db).select('Natalia sold 48 clips in April', k=1)[0]['id'])")
 test "$got" = "$ext
 1" || { echo "install: the Python package gave: $got"; exit 1; }
+# The Node package finds the installed extension from share/iccache/node.
+got=$(cd "$prefix/share/iccache/node" && node -e "console.log(require('./index.js').getLoadablePath())")
+test "$got" = "$ext" || { echo "install: the Node package found: $got"; exit 1; }
 # C and C++ programs against the installed prefix: the header and libiccache.a through
 # pkg-config, and through find_package(iccache) in CMake. The program registers iccache with
 # sqlite3_auto_extension and runs a MATCH (tests/static/static_link.c).

@@ -121,12 +121,13 @@ class Serve(unittest.TestCase):
         return c
 
     def upstreams(self, small_url=None):
+        # warmup=0: no uniform draws while the arms are new, so the cost weight alone decides
         return ["--small-url", small_url or self.sim.url, "--small-model", "sim-small",
-                "--large-url", self.sim.url, "--large-model", "sim-large"]
+                "--large-url", self.sim.url, "--large-model", "sim-large", "--create", "warmup=0"]
 
     def import_sample(self):
         p = subprocess.run([sys.executable, CLI, "--db", self.db, "import", SAMPLE, "--request-field", "question",
-                            "--response-field", "answer", "--create", "models='sim-small:0.1,sim-large:1'",
+                            "--response-field", "answer", "--create", "models='sim-small:0.1,sim-large:1', warmup=0",
                             "--model", "sim-large", "--quality", "0.9"], capture_output=True, text=True)
         self.assertEqual(p.returncode, 0, p.stderr)
 

@@ -131,7 +131,8 @@ TEST(TableOptions, BadModelsThrow) {
   expect_models_error("a", "'a' has no cost");
   expect_models_error(":1", "model name '' is not valid");
   expect_models_error("a b:1", "model name 'a b' is not valid");
-  expect_models_error("a:b:1", "model 'a' has cost 'b:1'");
+  expect_models_error("a:b", "model 'a' has cost 'b'");
+  expect_models_error("llama3.1:8b", "model 'llama3.1' has cost '8b'");  // a name needs its cost
   expect_models_error("a:", "model 'a' has cost ''");
   expect_models_error("a:x",
                       "model 'a' has cost 'x'; expected a cost that is a finite number >= 0");
@@ -139,6 +140,20 @@ TEST(TableOptions, BadModelsThrow) {
   expect_models_error("a:inf", "model 'a' has cost 'inf'");
   expect_models_error("a:nan", "model 'a' has cost 'nan'");
   expect_models_error("a:1,a:2", "model 'a' is listed twice; expected distinct model names");
+}
+
+TEST(TableOptions, ModelNamesAsServingStacksWriteThem) {
+  // The cost follows the last colon, so names keep theirs (Ollama tags, Hugging Face ids).
+  const TableOptions o = parse({"models=llama3.1:8b:0.1, Qwen/Qwen2.5-7B-Instruct:0.4,llama3.1:70b-instruct-q4_0:1"});
+  ASSERT_EQ(o.models.size(), 3u);
+  EXPECT_EQ(o.models[0].name, "llama3.1:8b");
+  EXPECT_EQ(o.models[0].cost, 0.1);
+  EXPECT_EQ(o.models[1].name, "Qwen/Qwen2.5-7B-Instruct");
+  EXPECT_EQ(o.models[1].cost, 0.4);
+  EXPECT_EQ(o.models[2].name, "llama3.1:70b-instruct-q4_0");
+  EXPECT_EQ(o.models[2].cost, 1.0);
+  EXPECT_EQ(o.default_model(), "llama3.1:70b-instruct-q4_0");
+  EXPECT_EQ(parse({"models=a::1"}).models[0].name, "a:");
 }
 
 TEST(TableOptions, ParseSizeAcceptsUnits) {
