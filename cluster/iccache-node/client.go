@@ -63,7 +63,7 @@ type connector struct {
 }
 
 func (c connector) Connect(ctx context.Context) (drvConn, error) { return c.drv.Open(c.name) }
-func (c connector) Driver() drvDriver                              { return c.drv }
+func (c connector) Driver() drvDriver                            { return c.drv }
 
 // sqlCmd runs each argument as one statement and prints result rows tab-separated.
 func sqlCmd(args []string) error {

@@ -53,12 +53,12 @@ check "MATCH after a restart" "1	What is the capital of France?" \
   "$(sql "SELECT rowid, request FROM ex WHERE ex MATCH 'capital city of France' AND k = 1")"
 check "decisions after a restart" "1	0.75" "$(sql "SELECT id, reward FROM ex_decisions")"
 
-# Python through `iccache-node http` (cluster/python/iccache_cluster.py).
+# Python through `iccache-node http` (cli/iccache_cluster.py).
 hport=$((port + 1)); while ! free "$hport"; do hport=$((hport + 1)); done
 "$node" http --cluster "$addr" --listen "127.0.0.1:$hport" >"$tmp/http.log" 2>&1 &
 hpid=$!
 for i in $(seq 100); do grep -q "serving" "$tmp/http.log" && break; sleep 0.1; done
-/usr/bin/python3 "$(dirname "$0")/http_client_test.py" "http://127.0.0.1:$hport" "$(dirname "$0")/../../cluster/python" \
+/usr/bin/python3 "$(dirname "$0")/http_client_test.py" "http://127.0.0.1:$hport" "$(dirname "$0")/../../cli" \
   || { kill "$hpid"; cat "$tmp/http.log" >&2; exit 1; }
 out="$(/usr/bin/python3 -c '
 import sys, urllib.request, urllib.error

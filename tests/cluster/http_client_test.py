@@ -1,6 +1,7 @@
-"""iccache_cluster (cluster/python) against `iccache-node http` on a one-node cluster whose
+"""iccache_cluster (cli/iccache_cluster.py) against `iccache-node http` on a one-node cluster whose
 table ex holds two examples (tests/cluster/clients.sh sets it up and passes the URL)."""
 import json
+import sqlite3
 import sys
 
 sys.path.insert(0, sys.argv[2])
@@ -43,3 +44,32 @@ try:
 except ClusterError as e:
     check("unreachable server is a 503 ClusterError", 503, e.status)
 print("http client: ok")
+
+# connect(): the sqlite3-like interface, with an interactive transaction.
+from iccache_cluster import connect  # noqa: E402
+
+db = connect(sys.argv[1])
+db.execute("BEGIN IMMEDIATE")
+cur = db.execute("INSERT INTO ex(request, response) VALUES (?, ?)", ["Who wrote Hamlet?", "Shakespeare."])
+check("connect: lastrowid inside a transaction", 4, cur.lastrowid)
+check("connect: the transaction sees its own write", (4,), db.execute("SELECT count(*) FROM ex").fetchone())
+db.execute("ROLLBACK")
+check("connect: ROLLBACK undoes it", [(3,)], db.execute("SELECT count(*) FROM ex").fetchall())
+db.execute("BEGIN")
+db.execute("INSERT INTO ex(request, response) VALUES (?, ?)", ["Who wrote Hamlet?", "Shakespeare."])
+db.execute("COMMIT")
+check("connect: COMMIT keeps it", (4,), db.execute("SELECT count(*) FROM ex").fetchone())
+check("connect: local PRAGMAs are ignored", None, db.execute("PRAGMA busy_timeout=5000").fetchone())
+db.execute("BEGIN")
+try:
+    db.execute("SELECT nope FROM ex")
+    sys.exit("http_client_test: a bad statement succeeded in a transaction")
+except sqlite3.Error as e:  # ClusterError is a sqlite3.Error
+    check("connect: a failed statement ends the transaction", (None, "no such column: nope"), (db.tx, str(e)))
+try:
+    db.execute("COMMIT")
+    sys.exit("http_client_test: COMMIT without a transaction succeeded")
+except sqlite3.Error as e:
+    check("connect: COMMIT without a transaction", "cannot commit - no transaction is active", str(e))
+db.close()
+print("connect: ok")
