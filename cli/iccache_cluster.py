@@ -150,6 +150,8 @@ class Connection:
             return Cursor()
         if first in ("COMMIT", "END", "ROLLBACK") and len(words) <= 2:
             tx, self.tx = self.tx, None
+            if tx is None and first == "ROLLBACK":
+                return Cursor()  # a failed statement has rolled it back already (bridge)
             if tx is None:
                 raise ClusterError("cannot %s - no transaction is active" % first.lower())
             (self.cluster.commit if first != "ROLLBACK" else self.cluster.rollback)(tx)

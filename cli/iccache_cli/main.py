@@ -149,7 +149,7 @@ def read_stdin_text(args):
 
 def main(argv, script_dir):
     args = parser().parse_args(argv)
-    if not args.db:
+    if not args.db and not getattr(args, "cluster", None):
         parser().error("--db FILE is required (before or after the command), e.g. iccache --db cache.db %s"
                        % args.command)
     if args.command != "serve":
@@ -158,6 +158,9 @@ def main(argv, script_dir):
     try:
         read_stdin_text(args)
         if args.command == "serve":  # opens the file itself, once the upstreams are checked
+            if args.cluster:  # the cache is in an iccache cluster (docs/scale-out.md)
+                import iccache_cluster
+                return serve.run_serve(lambda: iccache_cluster.connect(args.cluster), args, None)
             ext = find_extension(args.extension, script_dir)
             return serve.run_serve(lambda: connect(args, script_dir, ext), args, ext)
         if args.command == "import":  # opens the file once the input is known to be readable

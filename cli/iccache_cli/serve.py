@@ -42,6 +42,9 @@ def add_arguments(p):
     p.add_argument("--judge-url", metavar="URL", help="base URL of an LLM judge that scores answers (default: "
                    "--large-url); without --judge-model, rewards come only from POST /v1/feedback")
     p.add_argument("--judge-model", metavar="NAME", help="the judge model; it is asked for 'Score: N' (0 to 10)")
+    p.add_argument("--cluster", metavar="URL",
+                   help="keep the cache in an iccache cluster, through `iccache-node http` at URL "
+                        "(docs/scale-out.md), instead of the --db file")
     p.add_argument("--workers", type=int, default=1, metavar="N",
                    help="worker processes sharing the cache file (default 1)")
     p.add_argument("--small-cost", type=float, default=0.1, help="cost of the small model in a new table (default 0.1)")
@@ -180,7 +183,7 @@ def preflight(args):
     import_server_packages()
     if args.workers < 1:
         raise CliError("--workers must be 1 or more; received %d" % args.workers, EXIT_INPUT)
-    if args.db == ":memory:":
+    if args.db == ":memory:" and not args.cluster:
         raise CliError("--db :memory: cannot be shared by workers; give a cache file", EXIT_INPUT)
     args.small_url, args.large_url = args.small_url.rstrip("/"), args.large_url.rstrip("/")
     args.judge_url = (args.judge_url or args.large_url).rstrip("/")
@@ -196,7 +199,8 @@ def preflight(args):
 
 def serve_in(db, args, extension):
     small_url, large_url, judge_url = args.small_url, args.large_url, args.judge_url
-    db.execute("PRAGMA journal_mode=WAL")  # workers read while one writes
+    if not args.cluster:
+        db.execute("PRAGMA journal_mode=WAL")  # workers read while one writes
     ensure_table(db, args)
     db.close()
 
@@ -204,7 +208,8 @@ def serve_in(db, args, extension):
     Supervisor = supervisor_class()
     sock = bind(args.host, args.port)
     os.environ[CONFIG_ENV] = json.dumps({
-        "db": os.path.abspath(args.db), "table": args.table, "extension": extension,
+        "db": args.db and os.path.abspath(args.db), "cluster": args.cluster, "table": args.table,
+        "extension": extension,
         "small_url": small_url, "small_model": args.small_model,
         "large_url": large_url, "large_model": args.large_model,
         "judge_url": judge_url, "judge_model": args.judge_model, "api_key": args.api_key,
@@ -214,7 +219,7 @@ def serve_in(db, args, extension):
                             log_level=args.log_level, access_log=args.access_log, timeout_keep_alive=30)
     host = "[%s]" % args.host if ":" in args.host else args.host
     print("listening on http://%s:%d/v1 (cache %s, table %s, %d worker%s; small %s at %s, large %s at %s)"
-          % (host, sock.getsockname()[1], args.db, args.table, args.workers, "s" if args.workers > 1 else "",
+          % (host, sock.getsockname()[1], args.cluster or args.db, args.table, args.workers, "s" if args.workers > 1 else "",
              args.small_model, small_url, args.large_model, large_url), flush=True)
     server = uvicorn.Server(config)
     if args.workers == 1:

@@ -63,6 +63,11 @@ class Cache:
     def __init__(self, cfg):
         self.cfg = cfg
         self.table = cfg["table"]
+        self.lock = threading.Lock()
+        if cfg.get("cluster"):  # `serve --cluster`: the same SQL through iccache-node http
+            import iccache_cluster
+            self.db = iccache_cluster.connect(cfg["cluster"])
+            return
         self.db = sqlite3.connect(cfg["db"], isolation_level=None, check_same_thread=False)
         self.db.enable_load_extension(True)
         self.db.load_extension(cfg["extension"])
