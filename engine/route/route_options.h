@@ -23,7 +23,7 @@ struct RouteOptions {
   double explore_rate = 0.1;            // serve mode: serve the second arm in that share of unsure cases
   bool shadow = true;                   // explore_mode: 'shadow' names the runner-up, 'serve' serves it
   double prior_reward = 1.0;            // every arm's expected reward before feedback (optimistic)
-  int warmup = 3;                       // rewards per arm before the arm is left to the policy
+  int warmup = 0;                       // rewards per arm before the arm is left to the policy (0: off)
   int64_t decision_limit = 100000;      // decisions kept in T_decisions
   double decision_ttl = 7 * 86400.0;    // seconds a decision stays open for feedback
 };

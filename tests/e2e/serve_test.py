@@ -127,7 +127,7 @@ class Serve(unittest.TestCase):
 
     def import_sample(self):
         p = subprocess.run([sys.executable, CLI, "--db", self.db, "import", SAMPLE, "--request-field", "question",
-                            "--response-field", "answer", "--create", "models='sim-small:0.1,sim-large:1', warmup=0",
+                            "--response-field", "answer", "--create", "models='sim-small:0.1,sim-large:1', warmup=0, cost_weight=1",
                             "--model", "sim-large", "--quality", "0.9"], capture_output=True, text=True)
         self.assertEqual(p.returncode, 0, p.stderr)
 
