@@ -190,11 +190,38 @@ struct Loop {
   }
 };
 
+// --help: every option with its default (the same names and meanings as serving_loop.py's).
+constexpr const char* kUsage =
+    "usage: serving_loop_cpp [--option value]...\n"
+    "The serving loop of examples/serving_loop.py in C++, on the seeded simulated models\n"
+    "(sim_world.h): select, prompt, route, generate, feedback, admit; off-peak replay + evict.\n"
+    "Run from the repository root.\n\n"
+    "  --db FILE              cache file (default :memory:)\n"
+    "  --extension PATH       iccache.so, with or without .so (default build/iccache)\n"
+    "  --data FILE            GSM8K sample the simulation draws from (default examples/data/gsm8k_sample.json)\n"
+    "  --budget SIZE          byte budget of a new table, e.g. 256KB (default none)\n"
+    "  --requests N           requests to serve (default 400)\n"
+    "  --warm N               past requests answered by the large model, cached first (default 100)\n"
+    "  --distinct N           distinct problems in the traffic (default 200)\n"
+    "  --k N                  examples per request (default 5)\n"
+    "  --max-chars N          character budget of request + examples (default 8000)\n"
+    "  --offpeak-every N      requests between off-peak steps, 0: never (default 50)\n"
+    "  --qps X                arrival rate of the simulated clock (default 2)\n"
+    "  --feedback-rate X      share of decisions judged besides those the router asks about (default 1)\n"
+    "  --large-share X        calibrate so this share goes to the large model, negative: never (default 0.3)\n"
+    "  --cost-weight X        a new table's cost_weight (default 0)\n"
+    "  --seed N               seed of the simulation and the table (default 7)\n"
+    "  -h, --help             this text\n";
+
 Options parse(int argc, char** argv) {
   Options o;
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
-    if (i + 1 >= argc) throw std::runtime_error("option " + a + " needs a value; see the top of serving_loop.cpp");
+    if (a == "-h" || a == "--help") {
+      std::fputs(kUsage, stdout);
+      std::exit(0);
+    }
+    if (i + 1 >= argc) throw std::runtime_error("option " + a + " needs a value; see --help");
     const char* v = argv[++i];
     if (a == "--db") o.db = v;
     else if (a == "--extension") o.extension = v;
@@ -213,7 +240,7 @@ Options parse(int argc, char** argv) {
     else if (a == "--seed") o.seed = std::strtoull(v, nullptr, 10);
     else throw std::runtime_error("unknown option " + a + "; expected --db, --extension, --data, --budget, "
                                   "--requests, --warm, --distinct, --k, --max-chars, --offpeak-every, --qps, "
-                                  "--feedback-rate, --large-share, --cost-weight or --seed");
+                                  "--feedback-rate, --large-share, --cost-weight or --seed (--help explains them)");
   }
   return o;
 }

@@ -12,7 +12,7 @@ Against vLLM or any OpenAI-compatible server (requests: a text file, one per lin
 with a "request" field; rewards from an LLM judge at the same server):
     /usr/bin/python3 examples/serving_loop.py --backend http --base-url http://localhost:8000/v1 \
         --small-model Qwen/Qwen2.5-3B-Instruct --large-model Qwen/Qwen2.5-32B-Instruct \
-        --judge-model Qwen/Qwen2.5-32B-Instruct --requests-file prompts.txt --db cache.db
+        --judge-model Qwen/Qwen2.5-32B-Instruct --requests-file examples/data/prompts.txt --db cache.db
 As a library: ServingLoop(db, backend, small, large, reward_fn=...).serve(request).
 """
 import argparse
@@ -20,6 +20,7 @@ import glob
 import json
 import math
 import os
+import signal
 import sqlite3
 import sys
 import time
@@ -52,7 +53,7 @@ def open_cache(path, extension):
     return db
 
 
-def ensure_table(db, table, small, large, small_cost, large_cost, seed, cost_weight, budget=None):
+def ensure_table(db, table, small, large, small_cost, large_cost, seed, cost_weight, budget=None, backend="http"):
     # cost_weight: reward points one unit of cost is worth. At 0 the router maximises
     # quality alone and, below load_threshold, sends everything to the large model.
     opts = "models='%s:%g,%s:%g', seed=%d, cost_weight=%g" % (small, small_cost, large, large_cost, seed,
@@ -62,10 +63,16 @@ def ensure_table(db, table, small, large, small_cost, large_cost, seed, cost_wei
     db.execute('CREATE VIRTUAL TABLE IF NOT EXISTS "%s" USING iccache(%s)' % (table.replace('"', '""'), opts))
     models = db.execute("SELECT value FROM iccache_stats(?) WHERE key = 'models'", (table,)).fetchone()[0]
     names = [m.rsplit(":", 1)[0] for m in models.split(",")]  # the cost follows the last colon
-    for m in (small, large):
-        if m not in names:
-            raise SystemExit("table %s routes between %s, not %s; use another --table or the same models"
-                             % (table, models, m))
+    missing = [m for m in (small, large) if m not in names]
+    if missing and backend == "sim":
+        raise SystemExit("--backend sim serves the simulated models %s and %s, but table %s routes between %s; "
+                         "give the simulation its own table (--table sim, or another --db: a new table is created "
+                         "with the simulated models), or serve this table's models with --backend http "
+                         "--small-model NAME --large-model NAME" % (small, large, table, models))
+    if missing:
+        raise SystemExit("table %s routes between %s, not %s; pass --small-model and --large-model among those "
+                         "names, or use another --table (a new table is created with the two models)"
+                         % (table, models, " and ".join(missing)))
 
 
 class ServingLoop:
@@ -274,9 +281,17 @@ def reexec_if_no_extension_loading():
 def main(argv=None):
     if argv is None:
         reexec_if_no_extension_loading()
+        # A closed pipe (`serving_loop.py --json | head`) ends the program quietly, as it does cat.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     args = parse_args(argv if argv is not None else sys.argv[1:])
     db = open_cache(args.db, args.extension)
     if args.backend == "sim":
+        for flag, value, sim in (("--small-model", args.small_model, sim_models.SMALL),
+                                 ("--large-model", args.large_model, sim_models.LARGE)):
+            if value != sim:
+                raise SystemExit("%s %s applies to --backend http; --backend sim always serves the simulated "
+                                 "models %s and %s (drop %s, or use --backend http)"
+                                 % (flag, value, sim_models.SMALL, sim_models.LARGE, flag))
         world = sim_models.SimWorld(seed=args.seed)
         backend = openai_backend.SimBackend(world)
         requests = world.requests(args.requests + args.warm, distinct=args.distinct)
@@ -289,7 +304,7 @@ def main(argv=None):
                                              judge_url=args.judge_url)
         requests, warm = read_requests(args.requests_file), []
     ensure_table(db, args.table, args.small_model, args.large_model, args.small_cost, args.large_cost,
-                 args.seed, args.cost_weight, args.budget)
+                 args.seed, args.cost_weight, args.budget, args.backend)
     loop = ServingLoop(db, backend, args.small_model, args.large_model, args.table, args.k,
                        args.max_chars, args.feedback_rate, args.seed)
     # Past traffic: large-model answers admitted unjudged, as an import of logs would.

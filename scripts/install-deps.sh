@@ -3,7 +3,11 @@
 # Node tests (install-node-deps.sh). Idempotent: does nothing when everything is installed.
 set -euo pipefail
 # iccache-node's packages (Go, go-dqlite, libdqlite; cluster/): their own idempotent script.
-bash "$(dirname "$0")/install-cluster-deps.sh"
+# --core: only what the extension and the command need (scripts/quickstart.sh); the rest is
+# for the tests: the cluster's Go/dqlite packages and the Node tests' npm packages.
+core=0
+[ "${1:-}" = "--core" ] && core=1
+[ $core = 1 ] || bash "$(dirname "$0")/install-cluster-deps.sh"
 packages=(build-essential cmake pkg-config sqlite3 libsqlite3-dev libfaiss-dev libeigen3-dev
           liblz4-dev libopenblas-dev libomp-dev libgtest-dev libgmock-dev libbenchmark-dev python3
           clang libclang-rt-14-dev  # clang + its runtimes: libFuzzer, ASan, UBSan (scripts/sanitize.sh)
@@ -21,4 +25,4 @@ if [ ${#missing[@]} -gt 0 ]; then
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
 # npm packages of the Node tests (tests/node): their own idempotent step.
-bash "$(dirname "$0")/install-node-deps.sh"
+[ $core = 1 ] || bash "$(dirname "$0")/install-node-deps.sh"

@@ -253,6 +253,21 @@ class Cli(unittest.TestCase):
             for a in sp._actions:
                 self.assertTrue(a.help, "%s: %s has no help" % (name, a.option_strings or a.dest))
 
+    def test_model_names_as_serving_stacks_write_them(self):
+        # The cost follows the last colon of a models item: Ollama tags and Hugging Face ids work.
+        path = self.write("in.jsonl", '{"request": "a", "response": "b", "model": "llama3.1:8b"}\n'
+                                      '{"request": "c", "response": "d"}\n')
+        rc, _, err = run("--db", self.db, "import", path, "--create",
+                         "models='llama3.1:8b:0.1,Qwen/Qwen2.5-72B-Instruct:1'")
+        self.assertEqual(rc, 0, err)
+        rc, out, _ = run("--db", self.db, "stats", "--json")
+        stats = json.loads(out)
+        self.assertEqual(stats["models"], "llama3.1:8b:0.1,Qwen/Qwen2.5-72B-Instruct:1")
+        self.assertEqual((stats["arm.llama3.1:8b.cost"], stats["arm.Qwen/Qwen2.5-72B-Instruct.cost"]), (0.1, 1.0))
+        rc, out, _ = run("--db", self.db, "export")
+        self.assertEqual([json.loads(l)["model"] for l in out.splitlines()],
+                         ["llama3.1:8b", "Qwen/Qwen2.5-72B-Instruct"])  # the default: the most expensive
+
     def test_import_json_paths(self):
         # OpenAI / vLLM chat logs: the request and response inside message arrays.
         path = self.write("chat.jsonl", "".join(json.dumps(r) + "\n" for r in [

@@ -20,6 +20,19 @@ class ServingLoopCpp(unittest.TestCase):
         table = lambda text: [l for l in text.splitlines() if not l.startswith(("iccache", "simulated"))]  # noqa
         self.assertEqual(table(p.stdout), table(out))
 
+    def test_help_lists_every_option(self):
+        cpp = os.environ["ICCACHE_SERVING_LOOP_CPP"]
+        p = subprocess.run([cpp, "--help"], capture_output=True, text=True)
+        self.assertEqual((p.returncode, p.stderr), (0, ""))
+        for opt in ("--db", "--extension", "--data", "--budget", "--requests", "--warm", "--distinct", "--k",
+                    "--max-chars", "--offpeak-every", "--qps", "--feedback-rate", "--large-share", "--cost-weight",
+                    "--seed"):
+            self.assertRegex(p.stdout, r"(?m)^  %s " % opt)
+        p = subprocess.run([cpp, "--frobnicate", "1"], capture_output=True, text=True)
+        self.assertEqual(p.returncode, 1)
+        self.assertIn("unknown option --frobnicate; expected --db", p.stderr)
+        self.assertIn("(--help explains them)", p.stderr)
+
 
 if __name__ == "__main__":
     unittest.main(verbosity=2)

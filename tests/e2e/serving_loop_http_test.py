@@ -42,6 +42,15 @@ class ServingLoopHttp(unittest.TestCase):
         self.assertEqual(completions, offline)  # the few-shot text carries the same examples;
         # its judge ran on a second server (--judge-url)
 
+    def test_shipped_prompts_file(self):
+        # examples/data/prompts.txt, as the docstring's command uses it, against the simulated server.
+        with SimServer() as server:
+            rc, out, err = loop("--backend", "http", "--base-url", server.url, "--small-model", "sim-small",
+                                "--large-model", "sim-large", "--judge-model", "sim-judge",
+                                "--requests-file", "examples/data/prompts.txt", "--offpeak-every", "0", "--json")
+        self.assertEqual(rc, 0, err)
+        self.assertEqual(json.loads(out)["requests"], 40)
+
     def test_server_down_is_a_clear_error(self):
         with tempfile.NamedTemporaryFile("w", suffix=".txt", delete=False) as f:
             f.write("hello\n")

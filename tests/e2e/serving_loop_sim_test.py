@@ -2,6 +2,8 @@
 calibrated, replays and evicts off peak, and prints a summary a newcomer can read.
 Run by ctest with ICCACHE_EXTENSION set to the built extension."""
 import json
+import os
+import sqlite3
 import unittest
 
 from loop_util import loop
@@ -92,6 +94,36 @@ class ServingLoopSim(unittest.TestCase):
         else:
             self.assertEqual(messages, [{"role": "user", "content": "What is 2 plus 2?"}])
         self.assertEqual(db.execute("SELECT count(*) FROM ex").fetchone(), (2,))  # admitted (reward >= 0.5)
+
+    def test_first_hour_messages(self):
+        import subprocess
+        import sys
+        import tempfile
+        from loop_util import LOOP, SOURCE
+        with tempfile.TemporaryDirectory() as d:
+            db = os.path.join(d, "cache.db")
+            c = sqlite3.connect(db)
+            c.enable_load_extension(True)
+            c.load_extension(os.environ["ICCACHE_EXTENSION"])
+            c.execute("CREATE VIRTUAL TABLE ex USING iccache(models='small:0.1,large:1')")
+            c.close()
+            rc, _, err = loop("--backend", "sim", "--db", db, "--requests", "5")
+            self.assertEqual(rc, 1)
+            self.assertEqual(err, "--backend sim serves the simulated models sim-small and sim-large, but table ex "
+                                  "routes between small:0.1,large:1; give the simulation its own table (--table "
+                                  "sim, or another --db: a new table is created with the simulated models), or "
+                                  "serve this table's models with --backend http --small-model NAME --large-model "
+                                  "NAME\n")
+            rc, out, err = loop("--backend", "sim", "--db", db, "--table", "sim", "--requests", "5", "--warm", "2")
+            self.assertEqual(rc, 0, err)
+        rc, _, err = loop("--backend", "sim", "--small-model", "llama3.1:8b")
+        self.assertEqual((rc, err), (1, "--small-model llama3.1:8b applies to --backend http; --backend sim always "
+                                        "serves the simulated models sim-small and sim-large (drop --small-model, "
+                                        "or use --backend http)\n"))
+        # A closed pipe ends it quietly.
+        p = subprocess.run("%s %s --requests 20 --warm 5 --json | head -1" % (sys.executable, LOOP), shell=True,
+                           capture_output=True, text=True, cwd=SOURCE)
+        self.assertEqual((p.stdout, p.stderr), ("{\n", ""))
 
 
 if __name__ == "__main__":
