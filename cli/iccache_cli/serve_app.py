@@ -103,8 +103,17 @@ class Cache:
 
     def route(self, request, ids):
         return self.write(lambda: self.db.execute(
-            "SELECT decision, model, want_feedback FROM iccache_route(?, ?, ?)",
+            "SELECT decision, model, want_feedback, shadow, load FROM iccache_route(?, ?, ?)",
             (self.table, request, ids)).fetchone())
+
+    def shadow_feedback(self, decision, reward, arm):
+        self.write(lambda: self.db.execute("SELECT iccache_feedback(?, ?, ?, ?)",
+                                           (self.table, decision, reward, arm)))
+
+    def load_threshold(self):
+        row = self.db.execute("SELECT value FROM iccache_stats(?) WHERE key = 'load_threshold'",
+                              (self.table,)).fetchone()
+        return float(row[0]) if row and row[0] is not None else float("inf")
 
     def example_response(self, rowid):
         return self.db.execute("SELECT response FROM %s WHERE rowid = ?" % qname(self.table),
@@ -312,13 +321,38 @@ def create_app():
             return None
         return min(10.0, max(0.0, float(m.group(1)))) / 10.0
 
-    async def after_answer(decision, request, answer, model, tenant):
-        """Runs after the answer has gone out: judge, feed back, admit, maintain."""
+    async def run_shadow(kind, decision, text, body, examples_messages, prompt, shadow):
+        """The router was unsure and named a runner-up arm: with a judge, and while the load is
+        below load_threshold, run that arm too (off the user's path: after the answer) and
+        feed its judged reward back (iccache_feedback with the arm), as serving_loop.py does."""
+        path = "/chat/completions" if kind == "chat" else "/completions"
+        shadow_body = dict(body, model=shadow, stream=False)
+        if shadow == small:
+            shadow_body = with_examples(kind, shadow_body, examples_messages, prompt)
+        resp, err = await open_upstream(shadow, path, shadow_body)
+        if resp is None:
+            log.warning("decision %d: the shadow arm %s failed (%s)", decision, shadow, err)
+            return
+        try:
+            answer = answer_of(kind, json.loads(await resp.aread()))
+        except ValueError:
+            answer = None
+        finally:
+            await resp.aclose()
+        reward = await judge(text, answer) if answer is not None else None
+        if reward is not None:
+            await cache.call(cache.shadow_feedback, decision, reward, shadow)
+            metrics.shadow_runs.inc()
+
+    async def after_answer(decision, request, answer, model, tenant, shadow_run=None):
+        """Runs after the answer has gone out: judge, feed back, admit, the shadow arm, maintain."""
         try:
             reward = await judge(request, answer) if answer is not None and model != "cache" else None
             if answer is None:
                 return
             example = await cache.call(cache.finish, decision, request, answer, model, tenant, reward)
+            if shadow_run is not None:
+                await shadow_run()
             if reward is not None:
                 metrics.feedback.labels(source="judge").inc()
             if example is not None:
@@ -368,12 +402,20 @@ def create_app():
             examples_messages, prompt, ids = await cache.call(cache.prompt, text, tenant or None)
             metrics.selection_seconds.observe(time.monotonic() - t)
             t = time.monotonic()
-            decision, chosen, _want = await cache.call(cache.route, text, ids)
+            decision, chosen, _want, shadow, load = await cache.call(cache.route, text, ids)
+            if shadow is not None and cfg.get("judge_model") and load >= await cache.call(cache.load_threshold):
+                shadow = None  # busy: no second generation now
+            if not cfg.get("judge_model"):
+                shadow = None  # nothing would judge the shadow's answer
             metrics.route_seconds.observe(time.monotonic() - t)
         except sqlite3.Error as e:
             metrics.requests.labels(endpoint=kind, model="none", outcome="error").inc()
             return openai_error(500, "iccache: %s" % e, "server_error")
         hdrs = {"x-iccache-decision": str(decision), "x-iccache-examples": ids}
+        shadow_run = None
+        if shadow is not None and shadow != "cache":
+            def shadow_run():
+                return run_shadow(kind, decision, text, body, examples_messages, prompt, shadow)
 
         def done(model, outcome):
             metrics.requests.labels(endpoint=kind, model=model, outcome=outcome).inc()
@@ -402,6 +444,8 @@ def create_app():
             served = large
             resp, err = await open_upstream(large, path, dict(body, model=large))
         hdrs["x-iccache-model"] = served
+        if served == shadow:
+            shadow_run = None  # the fallback already served the runner-up
         if resp is None:
             done(served, "error")
             return openai_error(502, "iccache: the upstream failed: %s" % err, "upstream_error")
@@ -418,7 +462,7 @@ def create_app():
                     done(served, "ok" if sse.done else "error")
 
             async def after_stream():
-                await after_answer(decision, text, sse.text() if sse.done else None, served, tenant)
+                await after_answer(decision, text, sse.text() if sse.done else None, served, tenant, shadow_run)
             return StreamingResponse(relay(), media_type="text/event-stream", headers=hdrs,
                                      background=BackgroundTask(after_stream))
         # 4. answer: the upstream's JSON, unchanged
@@ -431,8 +475,8 @@ def create_app():
             return openai_error(502, "iccache: %s did not answer JSON" % upstreams[served], "upstream_error")
         done(served, "ok")
         answer = answer_of(kind, obj)
-        return JSONResponse(obj, headers=hdrs,
-                            background=BackgroundTask(after_answer, decision, text, answer, served, tenant))
+        return JSONResponse(obj, headers=hdrs, background=BackgroundTask(after_answer, decision, text, answer, served,
+                                                                         tenant, shadow_run))
 
     @app.post("/v1/chat/completions")
     async def chat_completions(raw: Request):

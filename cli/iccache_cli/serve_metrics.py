@@ -38,6 +38,8 @@ class Metrics:
         self.feedback = Counter("iccache_feedback_total", "Rewards given to the router, by source (judge or "
                                 "client)", ["source"])
         self.admitted = Counter("iccache_admitted_total", "Answers admitted to the cache as examples")
+        self.shadow_runs = Counter("iccache_shadow_runs_total", "Shadow-arm generations judged and fed back "
+                                   "(the router was unsure; run after the answer, below load_threshold)")
 
 
 class Scrape:

@@ -254,6 +254,24 @@ class Serve(unittest.TestCase):
                 self.assertEqual(m[("iccache_requests_total", (("endpoint", "chat"), ("model", "sim-large"),
                                                                 ("outcome", "ok")))], 2)
 
+    def test_unsure_router_runs_the_shadow_arm_after_the_answer(self):
+        # A fresh table with no cost trade-off: both arms look the same, so the router is unsure
+        # and names the runner-up; with a judge and no load, the proxy runs it too and feeds its
+        # reward back (iccache_feedback with the arm), after the answer.
+        with Proxy(self.db, *self.upstreams()[:-2], "--cost-weight", "0", "--large-share", "-1",
+                   "--judge-model", "sim-judge") as p:
+            status, headers, _ = chat(p.base, NATALIA)
+            self.assertEqual(status, 200)
+            c = self.cache()
+            row = wait_for(lambda: (lambda r: r if r and r[2] is not None else None)(c.execute(
+                "SELECT arm, shadow, shadow_reward, want_feedback FROM ex_decisions WHERE id = 1").fetchone()))
+            self.assertIsNotNone(row)
+            arm, shadow, shadow_reward, want = row
+            self.assertEqual((arm, want), (headers["x-iccache-model"], 1))
+            self.assertEqual({arm, shadow}, {"sim-small", "sim-large"})
+            self.assertIn(shadow_reward, (0.0, 1.0))  # the simulated judge: right or wrong
+            self.assertEqual(scrape(p.root)[("iccache_shadow_runs_total", ())], 1)
+
     def test_startup_checks_say_what_is_missing(self):
         def start(*args):
             p = subprocess.run([sys.executable, CLI, "--db", self.db, "serve", "--port", "0"] + list(args),
