@@ -79,7 +79,10 @@ void drop_legacy_triggers(sqlite3* db, const std::string& schema, const std::str
   if (sqlite3_db_readonly(db, schema.c_str()) == 1) return;
   Stmt s(db, "SELECT count(*) FROM " + quote_id(schema) + ".sqlite_schema WHERE type = 'trigger'"
              " AND name IN (?, ?, ?)");
-  for (int i = 0; i < 3; ++i) s.bind_text(i + 1, name(table, kLegacyTriggers[i]));
+  // bind_text does not copy (SQLITE_STATIC): the names must outlive the statement's step.
+  const std::string names[3] = {name(table, kLegacyTriggers[0]), name(table, kLegacyTriggers[1]),
+                                name(table, kLegacyTriggers[2])};
+  for (int i = 0; i < 3; ++i) s.bind_text(i + 1, names[i]);
   if (!s.step() || s.int64(0) == 0) return;
   s.reset();
   try {
