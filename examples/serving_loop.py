@@ -92,9 +92,13 @@ class ServingLoop:
     def serve(self, request, at=None):
         """Answers one request; returns a dict with answer, model, decision, examples, reward."""
         # 1. select examples and build the prompt in one query
+        # (a NULL tenant is refused, never "every tenant": pass it only when there is one)
+        args = (self.table, request, self.k, self.max_chars)
+        if self.tenant is not None:
+            args += (self.tenant,)
         messages, prompt, ids = self.db.execute(
-            "SELECT messages, prompt, example_ids FROM iccache_prompt(?, ?, ?, ?, ?)",
-            (self.table, request, self.k, self.max_chars, self.tenant)).fetchone()
+            "SELECT messages, prompt, example_ids FROM iccache_prompt(%s)"
+            % ", ".join("?" * len(args)), args).fetchone()
         # 2. route: the small model with the examples, the large one without (or the cache).
         # The route writes its decision: taking the write lock first (BEGIN IMMEDIATE) lets
         # the busy timeout wait for another process's writer instead of failing at once

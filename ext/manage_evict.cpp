@@ -6,13 +6,15 @@
 #include "manage_sql.h"
 #include "manage_store.h"
 #include "registry.h"
+#include "route_args.h"
 #include "vtab.h"
 
 namespace iccache::ext {
 
-EvictionPlan evict_to_capacity(Table& t, int64_t capacity, std::optional<int64_t> pinned) {
+EvictionPlan evict_to_capacity(Table& t, int64_t capacity, std::optional<int64_t> pinned,
+                               const std::string* tenant) {
   ManageStore store(t.storage);
-  std::vector<EvictionCandidate> candidates = store.eviction_candidates();
+  std::vector<EvictionCandidate> candidates = store.eviction_candidates(tenant);
   if (pinned)
     for (EvictionCandidate& c : candidates) c.pinned = c.id == *pinned;
   EvictionPlan plan = plan_eviction(candidates, capacity, t.options.half_life);
@@ -25,14 +27,23 @@ void check_fits_budget(const Table& t, int64_t bytes) {
     throw Error(t.name + ": the example takes " + std::to_string(bytes) +
                 " bytes, more than the whole budget of " + std::to_string(*t.options.budget) +
                 " bytes; expected an example that fits the budget (or a larger budget=...)");
+  if (t.options.tenant_budget && bytes > *t.options.tenant_budget)
+    throw Error(t.name + ": the example takes " + std::to_string(bytes) +
+                " bytes, more than the whole tenant_budget of " +
+                std::to_string(*t.options.tenant_budget) +
+                " bytes; expected an example that fits a tenant's budget (or a larger"
+                " tenant_budget=...)");
 }
 
-void evict_after_insert(Table& t, int64_t id) {
-  if (!t.options.budget) return;
-  const int64_t budget = *t.options.budget;
-  if (ManageStore(t.storage).total_bytes() <= budget) return;
-  const auto low = static_cast<int64_t>(std::floor(t.options.low_water * static_cast<double>(budget)));
-  evict_to_capacity(t, low, id);
+void evict_after_insert(Table& t, int64_t id, const std::string& tenant) {
+  auto low = [&](int64_t budget) {
+    return static_cast<int64_t>(std::floor(t.options.low_water * static_cast<double>(budget)));
+  };
+  if (t.options.tenant_budget &&
+      ManageStore(t.storage).tenant_bytes(tenant) > *t.options.tenant_budget)
+    evict_to_capacity(t, low(*t.options.tenant_budget), id, &tenant);
+  if (t.options.budget && ManageStore(t.storage).total_bytes() > *t.options.budget)
+    evict_to_capacity(t, low(*t.options.budget), id);
 }
 
 namespace {
@@ -77,19 +88,26 @@ std::string to_json(const EvictionPlan& p, int64_t kept) {
          ",\"exact\":" + (p.exact ? "true" : "false") + "}";
 }
 
-// iccache_evict('ex' [, budget]), in one savepoint (manage_sql.h).
+// iccache_evict('ex' [, budget [, tenant]]), in one savepoint (manage_sql.h).
 void evict_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   sqlite3* db = sqlite3_context_db_handle(ctx);
   guarded_function(ctx, [&] {
-    if (sqlite3_value_type(argv[0]) != SQLITE_TEXT)
-      throw Error("iccache_evict: expected the name of an iccache table as the first argument");
-    Table* t = find_table(db, arg_text(argv[0]), "iccache_evict");
+    constexpr const char* f = "iccache_evict";
+    Table* t = find_table(db, table_name_arg(argv[0], f), f);
+    std::optional<std::string> tenant;
+    if (argc >= 3) tenant = tenant_arg(argv[2], f);
     if (sqlite3_db_readonly(db, t->storage.schema().c_str()) == 1)
       throw SqlError(SQLITE_READONLY, "iccache_evict: table " + t->name +
                                           " is in a read-only database; eviction needs to write");
     int64_t budget = 0;
-    if (argc >= 2) {
+    if (argc >= 2 && !(tenant && sqlite3_value_type(argv[1]) == SQLITE_NULL)) {
       budget = budget_arg(*t, argv[1]);
+    } else if (tenant) {
+      if (!t->options.tenant_budget)
+        throw Error("iccache_evict: table " + t->name +
+                    " has no tenant_budget option; expected a budget argument such as"
+                    " iccache_evict('" + t->name + "', '64MB', tenant)");
+      budget = *t->options.tenant_budget;
     } else if (t->options.budget) {
       budget = *t->options.budget;
     } else {
@@ -97,9 +115,15 @@ void evict_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
                   " has no budget option; expected a budget argument such as iccache_evict('" +
                   t->name + "', '256MB')");
     }
-    const int64_t before = t->storage.count();
-    const EvictionPlan plan = in_manage_savepoint(
-        db, "iccache_evict", [&] { return evict_to_capacity(*t, budget, std::nullopt); });
+    int64_t before = t->storage.count();
+    if (tenant) {
+      Stmt n(db, "SELECT count(*) FROM " + t->storage.shadow("data") + " WHERE tenant = ?");
+      n.bind_text(1, *tenant).step();
+      before = n.int64(0);
+    }
+    const EvictionPlan plan = in_manage_savepoint(db, f, [&] {
+      return evict_to_capacity(*t, budget, std::nullopt, tenant ? &*tenant : nullptr);
+    });
     const std::string json = to_json(plan, before - static_cast<int64_t>(plan.evict.size()));
     sqlite3_result_text(ctx, json.c_str(), static_cast<int>(json.size()), SQLITE_TRANSIENT);
   });
@@ -108,7 +132,7 @@ void evict_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
 }  // namespace
 
 int register_evict_function(sqlite3* db) {
-  for (int n : {1, 2}) {
+  for (int n : {1, 2, 3}) {
     int rc = sqlite3_create_function_v2(db, "iccache_evict", n, SQLITE_UTF8 | SQLITE_DIRECTONLY,
                                         nullptr, evict_function, nullptr, nullptr, nullptr);
     if (rc != SQLITE_OK) return rc;

@@ -5,6 +5,7 @@
 
 #include "manage_sql.h"
 #include "registry.h"
+#include "route_args.h"
 #include "vtab.h"
 
 namespace iccache::ext {
@@ -52,9 +53,8 @@ double number_arg(sqlite3_value* v, const char* what, const char* expected) {
 void example_feedback_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   sqlite3* db = sqlite3_context_db_handle(ctx);
   guarded_function(ctx, [&] {
-    if (sqlite3_value_type(argv[0]) != SQLITE_TEXT)
-      throw Error("iccache_example_feedback: expected the name of an iccache table as the first argument");
-    Table* t = find_table(db, arg_text(argv[0]), "iccache_example_feedback");
+    Table* t = find_table(db, table_name_arg(argv[0], "iccache_example_feedback"),
+                          "iccache_example_feedback");
     FeedbackEvent event;
     event.example_ids = ids_arg(db, argv[1]);
     if (sqlite3_value_type(argv[2]) != SQLITE_TEXT)
@@ -62,7 +62,10 @@ void example_feedback_function(sqlite3_context* ctx, int argc, sqlite3_value** a
                   " is not valid; expected one of " + t->options.model_list());
     event.served_model = arg_text(argv[2]);
     event.reward = number_arg(argv[3], "reward", "a number from 0 to 1");
-    if (argc >= 5) {
+    if (argc >= 6)  // tenant model: only that tenant's examples may be credited
+      require_tenant_examples(*t, event.example_ids, tenant_arg(argv[5], "iccache_example_feedback"),
+                              "iccache_example_feedback", "the example ids");
+    if (argc >= 5 && sqlite3_value_type(argv[4]) != SQLITE_NULL) {
       event.time = number_arg(argv[4], "time", "seconds since 1970 (a number >= 0)");
     } else {
       using namespace std::chrono;
@@ -77,7 +80,7 @@ void example_feedback_function(sqlite3_context* ctx, int argc, sqlite3_value** a
 }  // namespace
 
 int register_example_feedback_function(sqlite3* db) {
-  for (int n : {4, 5}) {
+  for (int n : {4, 5, 6}) {
     int rc = sqlite3_create_function_v2(db, "iccache_example_feedback", n,
                                         SQLITE_UTF8 | SQLITE_DIRECTONLY, nullptr,
                                         example_feedback_function, nullptr, nullptr, nullptr);

@@ -148,10 +148,19 @@ int64_t ManageStore::total_bytes() {
   return s.int64(0);
 }
 
-std::vector<EvictionCandidate> ManageStore::eviction_candidates() {
+int64_t ManageStore::tenant_bytes(const std::string& tenant) {
+  Stmt s(storage_.db(), "SELECT total(bytes) FROM " + storage_.shadow("data") + " WHERE tenant = ?");
+  s.bind_text(1, tenant);
+  s.step();
+  return static_cast<int64_t>(s.real(0));
+}
+
+std::vector<EvictionCandidate> ManageStore::eviction_candidates(const std::string* tenant) {
   std::vector<EvictionCandidate> out;
   Stmt s(storage_.db(), "SELECT id, bytes, value, coalesce(decay_at, created_at) FROM " +
-                            storage_.shadow("data") + " ORDER BY id");
+                            storage_.shadow("data") + (tenant ? " WHERE tenant = ?" : "") +
+                            " ORDER BY id");
+  if (tenant) s.bind_text(1, *tenant);
   while (s.step()) out.push_back({s.int64(0), s.int64(1), s.real(2), s.real(3), false});
   return out;
 }

@@ -51,8 +51,11 @@ class ManageStore {
   void write(int64_t id, const ExampleStats& s);
   // Total `bytes` of all examples (T_state 'bytes').
   int64_t total_bytes();
-  // Every example as an eviction candidate, in id order.
-  std::vector<EvictionCandidate> eviction_candidates();
+  // Total `bytes` of one tenant's examples.
+  int64_t tenant_bytes(const std::string& tenant);
+  // Every example (or every example of `tenant` when not null) as an eviction candidate,
+  // in id order.
+  std::vector<EvictionCandidate> eviction_candidates(const std::string* tenant = nullptr);
   double quality(int64_t id);
   // Marks a replay: replays + 1, prev_quality, replayed_at = time, EMAs restarted.
   void record_replay(int64_t id, double prev_quality, double time);

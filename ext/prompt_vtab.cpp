@@ -155,11 +155,10 @@ int x_filter(sqlite3_vtab_cursor* cur, int mask, const char*, int, sqlite3_value
     int64_t max_chars = int_in_range(args[kArgMaxChars - kFirstArg], "max_chars", 0, INT64_MAX,
                                      "an integer >= 0 (0: no budget)");
     if (max_chars < 0) max_chars = kDefaultMaxChars;
+    // A tenant is TEXT; NULL is refused as everywhere (docs/reliability.md, tenant model):
+    // it never means every tenant. Without the argument, every tenant's examples compete.
     sqlite3_value* tenant = args[kArgTenant - kFirstArg];
-    if (tenant && sqlite3_value_type(tenant) == SQLITE_NULL) tenant = nullptr;  // every tenant
-    if (tenant && sqlite3_value_type(tenant) != SQLITE_TEXT)
-      throw Error(std::string(kFunction) + ": tenant must be TEXT (or NULL for every tenant); received " +
-                  describe(tenant));
+    if (tenant) tenant_arg(tenant, kFunction);
     sqlite3_value* embedding = args[kArgEmbedding - kFirstArg];
     if (embedding && sqlite3_value_type(embedding) == SQLITE_NULL) embedding = nullptr;
     // A caller-supplied vector (required with embedder='none') selects; the text is the prompt.

@@ -38,6 +38,28 @@ std::string table_name_arg(sqlite3_value* v, std::string_view function) {
   return std::string(text_of(v));
 }
 
+std::string tenant_arg(sqlite3_value* v, std::string_view function) {
+  if (sqlite3_value_type(v) != SQLITE_TEXT)
+    throw Error(std::string(function) + ": tenant must be TEXT, the tenant column of the examples"
+                " to act on; received " + describe(v) +
+                " (NULL matches no tenant; leave the argument out for every tenant)");
+  return std::string(text_of(v));
+}
+
+void require_tenant_examples(Table& t, const std::vector<int64_t>& ids, const std::string& tenant,
+                             std::string_view function, std::string_view what) {
+  if (ids.empty()) return;
+  Stmt s(t.db, "SELECT tenant FROM " + t.storage.shadow("data") + " WHERE id = ?");
+  for (int64_t id : ids) {
+    s.reset().bind(1, id);
+    if (s.step() && s.text(0) != tenant)
+      throw Error(std::string(function) + ": example " + std::to_string(id) + " of " +
+                  std::string(what) + " is not one of tenant '" + tenant + "''s examples in " +
+                  t.name + "; expected ids from a MATCH on " + t.name + " with tenant = '" +
+                  tenant + "'");
+  }
+}
+
 std::vector<float> request_arg(Table& t, sqlite3_value* v, std::string_view function,
                                int64_t& request_bytes) {
   const std::string what = std::string(function) + " request";

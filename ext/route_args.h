@@ -14,6 +14,13 @@ struct Table;
 
 // The table name argument (TEXT).
 std::string table_name_arg(sqlite3_value* v, std::string_view function);
+// A tenant argument: TEXT. NULL is refused (it would match no example, as tenant = NULL in
+// SQL; leaving the argument out means every tenant), so is any other type.
+std::string tenant_arg(sqlite3_value* v, std::string_view function);
+// Refuses (before anything is written) any id in `ids` that is an example of another tenant
+// than `tenant` in t; ids of no example are left to the caller. `what` names the argument.
+void require_tenant_examples(Table& t, const std::vector<int64_t>& ids, const std::string& tenant,
+                             std::string_view function, std::string_view what);
 
 // A request: TEXT to embed (or a JSON vector), or a float32 BLOB. Returns the unit vector;
 // request_bytes is the text length, 0 for a vector.

@@ -49,9 +49,14 @@ void feedback(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
                     describe(argv[3]));
       arm.assign(reinterpret_cast<const char*>(sqlite3_value_text(argv[3])), sqlite3_value_bytes(argv[3]));
     }
+    std::optional<std::string> tenant;
+    if (argc > 4) tenant = tenant_arg(argv[4], f);
     Table& t = table_of(ctx, argv[0], f);
     // The arm update reads the router state: read and write under one lock (write_txn.h).
-    in_write_transaction(t.db, f, [&] { give_feedback(t, decision, reward, arm); return 0; });
+    in_write_transaction(t.db, f, [&] {
+      give_feedback(t, decision, reward, arm, tenant ? &*tenant : nullptr);
+      return 0;
+    });
     sqlite3_result_null(ctx);
   });
 }
@@ -95,6 +100,7 @@ int register_route_functions(sqlite3* db) {
   int rc = sqlite3_create_module_v2(db, "iccache_route", route_module(), nullptr, nullptr);
   if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "iccache_feedback", 3, flags, nullptr, feedback, nullptr, nullptr, nullptr);
   if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "iccache_feedback", 4, flags, nullptr, feedback, nullptr, nullptr, nullptr);
+  if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "iccache_feedback", 5, flags, nullptr, feedback, nullptr, nullptr, nullptr);
   if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "iccache_load", 1, flags, nullptr, load, nullptr, nullptr, nullptr);
   if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "iccache_load", 2, flags, nullptr, load, nullptr, nullptr, nullptr);
   if (rc == SQLITE_OK) rc = sqlite3_create_function_v2(db, "iccache_calibrate", 2, flags, nullptr, calibrate_fn, nullptr, nullptr, nullptr);

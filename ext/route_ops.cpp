@@ -160,13 +160,27 @@ void give_shadow_feedback(Table& t, RouteState& rs, const DecisionRow& row, doub
 
 }  // namespace
 
-void give_feedback(Table& t, int64_t decision, double reward, std::string_view arm_name) {
+void give_feedback(Table& t, int64_t decision, double reward, std::string_view arm_name,
+                   const std::string* tenant) {
   RouteState& rs = route_state(t);
   std::optional<DecisionRow> row = rs.store.decision(decision);
   if (!row)
     throw Error("iccache_feedback: " + t.name + " has no decision " + std::to_string(decision) +
                 "; expected the decision id returned by iccache_route (decisions older than"
                 " decision_ttl or beyond decision_limit are pruned)");
+  if (tenant) {  // tenant model: the decision's examples must all be that tenant's
+    std::vector<int64_t> shown;
+    std::string_view s = row->example_ids;
+    for (size_t i = 0; i < s.size();) {
+      if (s[i] < '0' || s[i] > '9') { ++i; continue; }
+      size_t j = i;
+      while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
+      int64_t id = 0;
+      if (std::from_chars(s.data() + i, s.data() + j, id).ec == std::errc()) shown.push_back(id);
+      i = j;
+    }
+    require_tenant_examples(t, shown, *tenant, "iccache_feedback", "decision " + std::to_string(decision));
+  }
   if (!arm_name.empty() && arm_name != row->arm) {
     if (arm_name != row->shadow)
       throw Error("iccache_feedback: decision " + std::to_string(decision) + " of " + t.name + " served '" +

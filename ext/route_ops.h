@@ -34,7 +34,9 @@ RouteResult route_request(Table& t, const std::vector<float>& request, int64_t r
 // arm: empty or the served arm, or the decision's shadow arm (its reward when it was run off
 // the user's path): that trains the shadow arm's model on the same context, and selection
 // when the shadow arm used the examples.
-void give_feedback(Table& t, int64_t decision, double reward, std::string_view arm = {});
+// With a tenant, a decision that showed an example of another tenant is refused.
+void give_feedback(Table& t, int64_t decision, double reward, std::string_view arm = {},
+                   const std::string* tenant = nullptr);
 
 // iccache_load: sets (rps) or clears (nullopt) the manual load. Returns the load routing uses now.
 double set_manual_load(Table& t, std::optional<double> rps);

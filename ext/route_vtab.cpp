@@ -17,7 +17,7 @@ namespace {
 
 constexpr const char* kFunction = "iccache_route";
 enum Col { kDecision, kModel, kScore, kLoad, kExplore, kWantFeedback, kShadow, kArgTable, kArgRequest,
-           kArgExamples, kArgAt, kColCount };
+           kArgExamples, kArgAt, kArgTenant, kColCount };
 constexpr int kFirstArg = kArgTable, kArgCount = kColCount - kArgTable;
 
 struct RouteVtab : sqlite3_vtab {
@@ -32,7 +32,8 @@ struct RouteCursor : sqlite3_vtab_cursor {
 int x_connect(sqlite3* db, void*, int, const char* const*, sqlite3_vtab** out, char** err) {
   int rc = sqlite3_declare_vtab(db,
       "CREATE TABLE x(decision INTEGER, model TEXT, score REAL, load REAL, explore INTEGER,"
-      " want_feedback INTEGER, shadow TEXT, tbl HIDDEN, request HIDDEN, example_ids HIDDEN, at HIDDEN)");
+      " want_feedback INTEGER, shadow TEXT, tbl HIDDEN, request HIDDEN, example_ids HIDDEN, at HIDDEN,"
+      " tenant HIDDEN)");
   if (rc != SQLITE_OK) {
     *err = sqlite3_mprintf("%s: %s", kFunction, sqlite3_errmsg(db));
     return rc;
@@ -75,11 +76,14 @@ int x_filter(sqlite3_vtab_cursor* cur, int mask, const char*, int, sqlite3_value
     unpack_hidden_args(mask, argv, args, kArgCount);
     if (!args[0] || !args[1])
       throw Error(std::string(kFunction) +
-                  ": expected iccache_route(table, request[, example_ids_json[, at]])");
+                  ": expected iccache_route(table, request[, example_ids_json[, at[, tenant]]])");
     Table* t = find_table(vt->db, table_name_arg(args[0], kFunction), kFunction);
     int64_t bytes = 0;
     std::vector<float> request = request_arg(*t, args[1], kFunction, bytes);
     std::vector<int64_t> ids = args[2] ? example_ids_arg(args[2], kFunction) : std::vector<int64_t>{};
+    // With a tenant, the examples shown must all be that tenant's (tenant model,
+    // docs/reliability.md); the decision then credits only them.
+    if (args[4]) require_tenant_examples(*t, ids, tenant_arg(args[4], kFunction), kFunction, "example_ids_json");
     double at = wall_clock_now();
     if (args[3] && sqlite3_value_type(args[3]) != SQLITE_NULL)
       at = number_arg(args[3], kFunction, "at", 0, 1e11, "a time in seconds since 1970 (a number >= 0)");

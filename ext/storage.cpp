@@ -177,10 +177,13 @@ int64_t Storage::insert(const int64_t* id, const StoredExample& row, const float
                                   "(request, request_enc, response, response_enc, model, quality,"
                                   " tenant, created_at, uses, offloads, gain, bytes, id)"
                                   " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  // Ids are never reused (AUTOINCREMENT semantics): a new id is above every id the table
+  // ever held, so late feedback for a deleted example never credits a newer one.
+  const int64_t new_id = id ? *id : next_id();
   bind_row(s, row);
-  if (id) s.bind(13, *id);
+  s.bind(13, new_id);
   s.run();
-  int64_t new_id = id ? *id : sqlite3_last_insert_rowid(db_);
+  raise_last_id(new_id);
   cached(ins_vec_, "INSERT INTO " + shadow("vectors") + "(id, vector) VALUES(?, ?)")
       .bind(1, new_id)
       .bind_blob(2, vec, sizeof(float) * dim)
@@ -216,6 +219,30 @@ void Storage::change_id(int64_t from, int64_t to) {
     Stmt s(db_, "UPDATE " + shadow(suffix) + " SET id = ? WHERE id = ?");
     s.bind(1, to).bind(2, from).run();
   }
+  raise_last_id(to);
+}
+
+int64_t Storage::next_id() {
+  // T_state 'last_id' is the highest id ever used; files written before it existed start
+  // from their highest id.
+  Stmt& s = cached(next_id_, "SELECT max(coalesce((SELECT value FROM " + shadow("state") +
+                                 " WHERE key = 'last_id'), 0), coalesce((SELECT max(id) FROM " +
+                                 shadow("data") + "), 0))");
+  s.step();
+  const int64_t last = s.int64(0);
+  s.reset();
+  if (last == INT64_MAX)
+    throw SqlError(SQLITE_FULL, table_ + ": every rowid up to 9223372036854775807 has been used"
+                                         " (ids are never reused); expected room for a new id");
+  return last < 0 ? 1 : last + 1;
+}
+
+void Storage::raise_last_id(int64_t id) {
+  cached(raise_last_id_, "INSERT INTO " + shadow("state") +
+                             "(key, value) VALUES('last_id', ?1) ON CONFLICT(key) DO UPDATE"
+                             " SET value = max(value, excluded.value)")
+      .bind(1, id)
+      .run();
 }
 
 EncodedText Storage::stored_text(Stmt& s, const char* column, int64_t id) {

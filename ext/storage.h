@@ -69,6 +69,8 @@ class Storage {
   void update(int64_t id, const StoredExample& row, const float* vec, int dim);
   void remove(int64_t id);
   void change_id(int64_t from, int64_t to);
+  // The id an INSERT without one gets: one above the highest id ever used (never reused).
+  int64_t next_id();
 
   // Encoded texts of an existing row (for updates that keep them).
   EncodedText stored_request(int64_t id);
@@ -84,11 +86,12 @@ class Storage {
   int64_t row_bytes(int64_t id);
   void set_total_bytes(int64_t total);
   EncodedText stored_text(Stmt& s, const char* column, int64_t id);
+  void raise_last_id(int64_t id);
 
   sqlite3* db_;
   std::string schema_, table_;
   Stmt get_gen_, set_gen_, exists_, ins_data_, ins_vec_, upd_data_, upd_vec_, del_data_,
-      del_vec_, get_req_, get_resp_, get_vec_, count_, get_total_, get_row_bytes_, set_total_;
+      del_vec_, get_req_, get_resp_, get_vec_, count_, next_id_, raise_last_id_, get_total_, get_row_bytes_, set_total_;
 };
 
 }  // namespace iccache::ext

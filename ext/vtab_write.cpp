@@ -159,7 +159,8 @@ int insert(Table* t, sqlite3_value* rowid_value, sqlite3_value** col, sqlite3_in
     t->delete_example(id);
   }
   *out_rowid = t->insert_example(has_id ? &id : nullptr, row.stored, row.vec.data());
-  evict_after_insert(*t, *out_rowid);  // budget=...: amortised knapsack eviction
+  // budget=... / tenant_budget=...: amortised knapsack eviction
+  evict_after_insert(*t, *out_rowid, row.stored.tenant);
   return SQLITE_OK;
 }
 

@@ -74,9 +74,13 @@ def run_select(db, args):
 
 
 def run_prompt(db, args):
+    # A NULL tenant is refused (never "every tenant"): pass the argument only when given.
+    params = (args.table, args.text, args.k, args.max_chars)
+    if args.tenant is not None:
+        params += (args.tenant,)
     messages, prompt, ids = db.execute(
-        "SELECT messages, prompt, example_ids FROM iccache_prompt(?, ?, ?, ?, ?)",
-        (args.table, args.text, args.k, args.max_chars, args.tenant)).fetchone()
+        "SELECT messages, prompt, example_ids FROM iccache_prompt(%s)"
+        % ", ".join("?" * len(params)), params).fetchone()
     if args.completion:
         print(prompt)
     else:

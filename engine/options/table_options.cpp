@@ -262,6 +262,7 @@ const std::vector<OptionSpec>& option_specs() {
       {"embedder", [](auto t, auto v, TableOptions& o) { o.embedder = parse_embedder(t, v); }},
       {"models", [](auto t, auto v, TableOptions& o) { o.models = parse_models(t, v); }},
       {"budget", [](auto t, auto v, TableOptions& o) { o.budget = parse_size(t, "budget", v); }},
+      {"tenant_budget", [](auto t, auto v, TableOptions& o) { o.tenant_budget = parse_size(t, "tenant_budget", v); }},
       {"nprobe", [](auto t, auto v, TableOptions& o) { o.nprobe = parse_int_in(t, "nprobe", v, 1, 1 << 20); }},
       {"quantizer",
        [](auto t, auto v, TableOptions& o) {

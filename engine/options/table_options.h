@@ -24,6 +24,7 @@ struct TableOptions {
   EmbedderKind embedder = EmbedderKind::kHash;
   std::vector<ModelArm> models = {{"small", 0.1}, {"large", 1.0}};
   std::optional<int64_t> budget;     // bytes; absent = unbounded
+  std::optional<int64_t> tenant_budget;  // bytes per tenant; absent = only the global budget
   int nprobe = 0;                    // IVF lists scanned per query; 0 = tuned at training
   bool sq8 = false;                  // quantizer='sq8': 8-bit codes in memory, re-ranked
   int ivf_min = 20000;               // below this many examples search stays exact

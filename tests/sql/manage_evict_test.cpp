@@ -145,7 +145,7 @@ TEST(ManageEvict, BadArgumentsAreRefusedAndChangeNothing) {
             "iccache_evict: there is no iccache table named 'nope'; expected the name of a table"
             " created with USING iccache(...)");
   EXPECT_EQ(db.error_of("SELECT iccache_evict(1, 10)"),
-            "iccache_evict: expected the name of an iccache table as the first argument");
+            "iccache_evict: the first argument must be the name of an iccache table (TEXT); received 1");
   db.exec("PRAGMA query_only = 1");
   EXPECT_NE(db.error_of("SELECT iccache_evict('ex', 200)").find("readonly"), std::string::npos);
   db.exec("PRAGMA query_only = 0");

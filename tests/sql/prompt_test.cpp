@@ -115,9 +115,10 @@ TEST(Prompt, TenantRestrictsTheExamples) {
   EXPECT_EQ(db.scalar("SELECT count(*) FROM json_each((SELECT example_ids FROM iccache_prompt('ex', 'capital', 7, 0, 'b')))"
                       " WHERE value NOT IN (3, 4, 7)"), "0");
   EXPECT_EQ(db.scalar("SELECT example_ids FROM iccache_prompt('ex', 'capital', 7, 0, 'nobody')"), "[]");
-  // NULL: every tenant.
-  EXPECT_EQ(db.scalar("SELECT example_ids FROM iccache_prompt('ex', 'capital', 7, 0, NULL)"),
-            db.scalar("SELECT example_ids FROM iccache_prompt('ex', 'capital', 7, 0)"));
+  // NULL never means every tenant (issue 11 item 3): it is refused; leaving it out is every tenant.
+  EXPECT_EQ(db.error_of("SELECT example_ids FROM iccache_prompt('ex', 'capital', 7, 0, NULL)"),
+            "iccache_prompt: tenant must be TEXT, the tenant column of the examples to act on;"
+            " received NULL (NULL matches no tenant; leave the argument out for every tenant)");
 }
 
 TEST(Prompt, CallerVectorSelectsWithEmbedderNone) {
@@ -126,7 +127,8 @@ TEST(Prompt, CallerVectorSelectsWithEmbedderNone) {
   db.exec("INSERT INTO v(rowid, request, response, embedding) VALUES"
           " (1, 'east', 'E', '[1, 0]'), (2, 'north', 'N', '[0, 1]'), (3, 'north-east', 'NE', '[1, 1]')");
   Rows match = db.query("SELECT rowid, request, response FROM v WHERE v MATCH iccache_vector('[0.9, 0.1]') AND k = 2");
-  EXPECT_EQ(db.scalar("SELECT messages FROM iccache_prompt('v', 'which way?', 2, 0, NULL, '[0.9, 0.1]')"),
+  EXPECT_EQ(db.scalar("SELECT messages FROM iccache_prompt('v', 'which way?', 2, 0)"
+                      " WHERE embedding = '[0.9, 0.1]'"),
             expected_from(match, "which way?").messages);
   EXPECT_EQ(db.error_of("SELECT * FROM iccache_prompt('v', 'which way?')").substr(0, 16), "iccache_prompt: ");
 }
@@ -157,10 +159,11 @@ TEST(Prompt, BadArgumentsAreClearErrors) {
   EXPECT_EQ(db.error_of("SELECT * FROM iccache_prompt('ex', 'x', 5, -1)"),
             "iccache_prompt: max_chars must be an integer >= 0 (0: no budget); received -1");
   EXPECT_EQ(db.error_of("SELECT * FROM iccache_prompt('ex', 'x', 5, 100, 7)"),
-            "iccache_prompt: tenant must be TEXT (or NULL for every tenant); received 7");
+            "iccache_prompt: tenant must be TEXT, the tenant column of the examples to act on;"
+            " received 7 (NULL matches no tenant; leave the argument out for every tenant)");
   EXPECT_EQ(db.error_of("SELECT * FROM iccache_prompt('ex', CAST(x'61ff' AS TEXT))"),
             "iccache_prompt: request is not valid UTF-8 (invalid byte at offset 1); expected UTF-8 text");
-  EXPECT_EQ(db.error_of("SELECT * FROM iccache_prompt('ex', 'x', 5, 100, NULL, '[1, 2]')"),
+  EXPECT_EQ(db.error_of("SELECT * FROM iccache_prompt('ex', 'x', 5, 100) WHERE embedding = '[1, 2]'"),
             "iccache_prompt: ex MATCH: expected 64 dimensions but received 2");
 }
 

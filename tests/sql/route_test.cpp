@@ -177,7 +177,7 @@ TEST(Route, BadArgumentsChangeNothing) {
   const std::pair<std::string, std::string> cases[] = {
       {"SELECT * FROM iccache_route('nope', 'q')",
        "iccache_route: there is no iccache table named 'nope'; expected the name of a table created with USING iccache(...)"},
-      {"SELECT * FROM iccache_route('ex')", "iccache_route: expected iccache_route(table, request[, example_ids_json[, at]])"},
+      {"SELECT * FROM iccache_route('ex')", "iccache_route: expected iccache_route(table, request[, example_ids_json[, at[, tenant]]])"},
       {"SELECT * FROM iccache_route(1, 'q')",
        "iccache_route: the first argument must be the name of an iccache table (TEXT); received 1"},
       {"SELECT * FROM iccache_route('ex', NULL)",
