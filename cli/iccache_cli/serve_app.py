@@ -96,9 +96,13 @@ class Cache:
 
     # -- the steps of a request -------------------------------------------------------------
     def prompt(self, request, tenant):
+        # A NULL tenant is refused (never "every tenant"): pass it only when there is one.
+        args = (self.table, request, self.cfg["k"], self.cfg["max_chars"])
+        if tenant is not None:
+            args += (tenant,)
         messages, prompt, ids = self.db.execute(
-            "SELECT messages, prompt, example_ids FROM iccache_prompt(?, ?, ?, ?, ?)",
-            (self.table, request, self.cfg["k"], self.cfg["max_chars"], tenant)).fetchone()
+            "SELECT messages, prompt, example_ids FROM iccache_prompt(%s)"
+            % ", ".join("?" * len(args)), args).fetchone()
         return json.loads(messages), prompt, ids
 
     def route(self, request, ids):
