@@ -139,8 +139,10 @@ class Cache:
     def prompt(self, text, k=5, max_chars=8000, tenant=None):
         """iccache_prompt: dict of messages (a list of chat messages, best example last, the
         request last), prompt (the few-shot text) and example_ids (best first)."""
-        messages, prompt, ids = self._rows("SELECT messages, prompt, example_ids FROM iccache_prompt(?, ?, ?, ?, ?)",
-                                           (self.table, text, k, max_chars, tenant))[0]
+        # A NULL tenant is refused (never "every tenant"): pass it only when there is one.
+        args = (self.table, text, k, max_chars) + (() if tenant is None else (tenant,))
+        messages, prompt, ids = self._rows("SELECT messages, prompt, example_ids FROM iccache_prompt(%s)"
+                                           % ", ".join("?" * len(args)), args)[0]
         return {"messages": json.loads(messages), "prompt": prompt, "example_ids": json.loads(ids)}
 
     def route(self, text, example_ids=None, at=None):
