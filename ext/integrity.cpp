@@ -1,5 +1,8 @@
 #include "integrity.h"
 
+#include "registry.h"
+#include "route_args.h"
+
 #include <algorithm>
 #include <cmath>
 #include <cstring>
@@ -175,6 +178,36 @@ std::vector<std::string> check_integrity(Table& t) {
   }
   check_index(t, out, rows);
   return out;
+}
+
+void require_integrity(Table& t) {
+  std::vector<std::string> problems = check_integrity(t);
+  if (problems.empty()) return;
+  std::string msg = t.name + ": integrity-check found " + std::to_string(problems.size()) + " problem(s): ";
+  for (size_t i = 0; i < problems.size() && i < 10; ++i) msg += (i ? "; " : "") + problems[i];
+  throw SqlError(SQLITE_CORRUPT_VTAB, msg);
+}
+
+namespace {
+void integrity_function(sqlite3_context* ctx, int, sqlite3_value** argv) {
+  try {
+    constexpr const char* f = "iccache_integrity_check";
+    require_integrity(*find_table(sqlite3_context_db_handle(ctx), table_name_arg(argv[0], f), f));
+    sqlite3_result_text(ctx, "ok", 2, SQLITE_STATIC);
+  } catch (const SqlError& e) {
+    sqlite3_result_error(ctx, e.what(), -1);
+    sqlite3_result_error_code(ctx, e.rc());
+  } catch (const std::bad_alloc&) {
+    sqlite3_result_error_nomem(ctx);
+  } catch (const std::exception& e) {
+    sqlite3_result_error(ctx, e.what(), -1);
+  }
+}
+}  // namespace
+
+int register_integrity_function(sqlite3* db) {
+  return sqlite3_create_function_v2(db, "iccache_integrity_check", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+                                    nullptr, integrity_function, nullptr, nullptr, nullptr);
 }
 
 }  // namespace iccache::ext

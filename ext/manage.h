@@ -9,11 +9,13 @@ namespace iccache::ext {
 int register_replay_module(sqlite3* db);
 int register_evict_function(sqlite3* db);
 int register_example_feedback_function(sqlite3* db);
+int register_integrity_function(sqlite3* db);  // integrity.h
 
 inline int register_manage(sqlite3* db) {
   int rc = register_replay_module(db);
   if (rc == SQLITE_OK) rc = register_evict_function(db);
   if (rc == SQLITE_OK) rc = register_example_feedback_function(db);
+  if (rc == SQLITE_OK) rc = register_integrity_function(db);
   return rc;
 }
 

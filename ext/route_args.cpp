@@ -1,5 +1,6 @@
 #include "route_args.h"
 
+#include <charconv>
 #include <cmath>
 
 #include "common/error.h"
@@ -102,9 +103,12 @@ std::vector<int64_t> example_ids_arg(sqlite3_value* v, std::string_view function
       const size_t start = i;
       if (i < s.size() && s[i] == '-') ++i;
       while (i < s.size() && s[i] >= '0' && s[i] <= '9') ++i;
-      if (i == start || (i == start + 1 && s[start] == '-') || i - start > 19)
+      const size_t digits = i - start - (s[start] == '-' ? 1 : 0);
+      int64_t id = 0;
+      // from_chars takes every int64 (the minimum rowid too) and refuses what overflows.
+      if (digits == 0 || digits > 19 || std::from_chars(s.data() + start, s.data() + i, id).ec != std::errc())
         throw Error(expected + describe(v));
-      ids.push_back(std::stoll(std::string(s.substr(start, i - start))));
+      ids.push_back(id);
       if (ids.size() > kMaxExamples)
         throw Error(std::string(function) + ": example_ids_json has more than " +
                     std::to_string(kMaxExamples) + " ids; expected at most " + std::to_string(kMaxExamples));

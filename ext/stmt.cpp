@@ -7,6 +7,12 @@ void check(sqlite3* db, int rc, std::string_view context) {
   std::string msg(context);
   msg += ": ";
   msg += db ? sqlite3_errmsg(db) : sqlite3_errstr(rc);
+  // A read-only file: say so in user terms, without the internal SQL that failed.
+  if ((rc & 0xff) == SQLITE_READONLY)
+    msg = std::string("iccache: this call writes to the cache, but the database is read-only (") +
+          (db ? sqlite3_errmsg(db) : sqlite3_errstr(rc)) +
+          "); expected a database opened read-write (read-only files allow MATCH, iccache_prompt,"
+          " iccache_stats, ex_replay and iccache_integrity_check)";
   // A statement that already reads the file cannot wait for another connection's write
   // lock (SQLite answers SQLITE_BUSY at once, whatever the busy timeout): say what works.
   if ((rc & 0xff) == SQLITE_BUSY)

@@ -6,6 +6,7 @@
 #include "codec/text_codec.h"
 #include "select_match.h"
 #include "vector/vector_parse.h"
+#include "route_args.h"
 #include "vtab.h"
 
 namespace iccache::ext {
@@ -61,17 +62,14 @@ int64_t read_k(Table* t, sqlite3_value* v) {
   bool integral = type == SQLITE_INTEGER || (type == SQLITE_FLOAT && std::floor(d) == d);
   if (!integral || d < 1 || d > kMaxK)
     throw Error(t->name + ".k: expected an integer from 1 to " + std::to_string(kMaxK) +
-                "; received " + (sqlite3_value_type(v) == SQLITE_NULL ? std::string("NULL")
-                : std::string(reinterpret_cast<const char*>(sqlite3_value_text(v)))));
+                "; received " + describe(v));
   return static_cast<int64_t>(d);
 }
 
 int read_nprobe(Table* t, sqlite3_value* v) {
   if (sqlite3_value_numeric_type(v) != SQLITE_INTEGER || sqlite3_value_int64(v) < 1 ||
       sqlite3_value_int64(v) > (1 << 20))
-    throw Error(t->name + ".nprobe: expected an integer from 1 to 1048576; received " +
-                (sqlite3_value_type(v) == SQLITE_NULL ? std::string("NULL")
-                : std::string(reinterpret_cast<const char*>(sqlite3_value_text(v)))));
+    throw Error(t->name + ".nprobe: expected an integer from 1 to 1048576; received " + describe(v));
   return static_cast<int>(sqlite3_value_int64(v));
 }
 
@@ -157,8 +155,16 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
   use_statement(c, sql);
   if (plan & kPlanRowid) {
     sqlite3_value* v = argv[argi++];
-    if (sqlite3_value_numeric_type(v) != SQLITE_INTEGER) return SQLITE_OK;  // no such rowid
-    c->rows.bind(1, static_cast<int64_t>(sqlite3_value_int64(v)));
+    // rowid = 2.0 (or '2') finds row 2, as in an ordinary table; 2.5 or 'x' finds nothing.
+    const int type = sqlite3_value_numeric_type(v);
+    const double d = sqlite3_value_double(v);
+    if (type == SQLITE_INTEGER) {
+      c->rows.bind(1, static_cast<int64_t>(sqlite3_value_int64(v)));
+    } else if (type == SQLITE_FLOAT && std::floor(d) == d && std::abs(d) < 9.2e18) {
+      c->rows.bind(1, static_cast<int64_t>(d));
+    } else {
+      return SQLITE_OK;  // no such rowid
+    }
   }
   c->eof = !c->rows.step();
   return SQLITE_OK;

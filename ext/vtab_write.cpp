@@ -228,12 +228,8 @@ int remove(Table* t, sqlite3_value* id_value) {
 int command(Table* t, sqlite3_value* v) {
   std::string_view cmd = as_text(v);
   if (cmd == "integrity-check") {
-    std::vector<std::string> problems = check_integrity(*t);
-    if (problems.empty()) return SQLITE_OK;
-    std::string msg = t->name + ": integrity-check found " + std::to_string(problems.size()) +
-                      " problem(s): ";
-    for (size_t i = 0; i < problems.size() && i < 10; ++i) msg += (i ? "; " : "") + problems[i];
-    throw SqlError(SQLITE_CORRUPT_VTAB, msg);
+    require_integrity(*t);
+    return SQLITE_OK;
   }
   if (cmd == "optimize") {
     t->train_index();
@@ -274,7 +270,15 @@ int table_update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int
     if (argc == 1) return remove(t, argv[0]);
     sqlite3_value** col = argv + 2;
     if (is_null(argv[0])) {
-      if (!is_null(col[kTableCol])) return command(t, col[kTableCol]);
+      if (!is_null(col[kTableCol])) {
+        // A command travels alone: INSERT INTO ex(ex, request, ...) would run it and drop the row.
+        for (int c = 0; c < kTableCol; ++c)
+          if (!is_null(col[c]))
+            throw Error(t->name + ": a command in the " + t->name + " column cannot come with a value"
+                        " for " + column_name(c) + "; expected INSERT INTO " + t->name + "(" + t->name +
+                        ") VALUES('command') alone, and rows in an INSERT of their own");
+        return command(t, col[kTableCol]);
+      }
       return insert(t, argv[1], col, rowid);
     }
     return update(t, argv[0], argv[1], col);
