@@ -1,5 +1,6 @@
 #include "route_ops.h"
 
+#include <algorithm>
 #include <charconv>
 #include <cstdio>
 #include <cstring>
@@ -116,7 +117,9 @@ RouteResult route_request(Table& t, const std::vector<float>& request, int64_t r
     log_selection_sample(t, sample, id, at);
     rs.store.write_route_state(load.state(), id, g);
     if (id % kPruneEvery == 0)
-      rs.store.prune(at - t.options.route.decision_ttl, id - t.options.route.decision_limit, kPruneBatch);
+      // Age is measured on the clock, never past it: a caller's future `at` must not
+      // prune other callers' pending decisions.
+      rs.store.prune(std::min(at, wall_clock_now()) - t.options.route.decision_ttl, id - t.options.route.decision_limit, kPruneBatch);
   });
   rs.load = load;
   rs.last_decision = id;

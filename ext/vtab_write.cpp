@@ -203,6 +203,10 @@ int update(Table* t, sqlite3_value* old_value, sqlite3_value* new_value, sqlite3
   }
 
   t->drop_index_if_stale();
+  if (new_id != old_id && t->storage.exists(new_id) &&
+      sqlite3_vtab_on_conflict(t->db) == SQLITE_REPLACE) {
+    t->delete_example(new_id);  // UPDATE OR REPLACE: the row in the way goes, as in a table
+  }
   if (new_id != old_id && t->storage.exists(new_id))
     throw SqlError(SQLITE_CONSTRAINT, t->name + ": cannot change rowid " + std::to_string(old_id) +
                                           " to " + std::to_string(new_id) +

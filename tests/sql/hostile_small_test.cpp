@@ -34,6 +34,25 @@ TEST(HostileSmall, RowidAsARealFindsTheRow) {
   EXPECT_EQ(db.query("SELECT response FROM ex WHERE rowid = 2.5"), Rows{});
 }
 
+TEST(HostileSmall, UpdateOrReplaceReplacesTheRowInTheWay) {
+  Db db;
+  make(db);
+  EXPECT_NE(db.error_of("UPDATE ex SET rowid = 2 WHERE rowid = -9223372036854775808"), "");
+  db.exec("UPDATE OR REPLACE ex SET rowid = 2 WHERE rowid = -9223372036854775808");
+  EXPECT_EQ(db.query("SELECT rowid, response FROM ex"), (Rows{{"2", "m"}}));
+  EXPECT_EQ(db.scalar("SELECT rowid FROM ex WHERE ex MATCH 'min' AND k = 5"), "2");
+  db.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
+}
+
+TEST(HostileSmall, FutureAtDoesNotPruneOthersDecisions) {
+  Db db;
+  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=8, decision_ttl=60)");
+  for (int i = 0; i < 7; ++i) db.exec("SELECT * FROM iccache_route('ex', 'q')");
+  // The 8th call prunes; its `at` is a year ahead of the clock.
+  db.exec("SELECT * FROM iccache_route('ex', 'q', NULL, unixepoch() + 31536000)");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM ex_decisions"), "8");
+}
+
 TEST(HostileSmall, RouteTakesTheMinimumRowid) {
   Db db;
   make(db);
