@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstdint>
+#include <limits>
 
 namespace iccache {
 
@@ -22,8 +24,11 @@ bool is_offload(const FeedbackObservation& o, const StatsParams& p) {
 void apply_feedback(ExampleStats& s, const FeedbackObservation& o, const StatsParams& p) {
   const bool offload = is_offload(o, p);
   const double g = potential_gain(o);
-  s.uses += 1;
-  s.offloads += offload ? 1 : 0;
+  // Counters saturate at the int64 maximum (a row may be written with any count >= 0):
+  // never wrap to negative.
+  constexpr int64_t kMax = std::numeric_limits<int64_t>::max();
+  if (s.uses < kMax) s.uses += 1;
+  if (offload && s.offloads < kMax) s.offloads += 1;
   if (s.ema_count == 0) {
     s.gain = g;
     s.quality_ema = o.reward;

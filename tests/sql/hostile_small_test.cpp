@@ -53,6 +53,16 @@ TEST(HostileSmall, FutureAtDoesNotPruneOthersDecisions) {
   EXPECT_EQ(db.scalar("SELECT count(*) FROM ex_decisions"), "8");
 }
 
+TEST(HostileSmall, CountersSaturateInsteadOfWrapping) {
+  Db db;
+  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=8)");
+  db.exec("INSERT INTO ex(rowid, request, response, uses, offloads) VALUES"
+          " (1, 'q', 'a', 9223372036854775807, 9223372036854775807)");
+  db.exec("SELECT iccache_example_feedback('ex', '[1]', 'small', 1)");
+  EXPECT_EQ(db.query("SELECT uses, offloads FROM ex"),
+            (Rows{{"9223372036854775807", "9223372036854775807"}}));
+}
+
 TEST(HostileSmall, RouteTakesTheMinimumRowid) {
   Db db;
   make(db);
