@@ -10,24 +10,44 @@
 namespace iccache::ext {
 
 int stage1_count(const Table& t, int k) {
-  if (t.options.select.selection == SelectionKind::kSimilarity) return k;
+  // Plain top-k also asks for `candidates`, so that dropping repeated requests still leaves
+  // k rows.
   return std::max(k, t.options.select.candidates);
 }
 
 Selected select_examples(Table& t, const float* query, std::string_view text, bool has_text,
-                         std::vector<Hit> candidates, int k, bool want_utility) {
+                         std::vector<Hit> candidates, int k, bool want_utility,
+                         std::optional<double> min_similarity) {
   const SelectOptions& o = t.options.select;
+  if (min_similarity)  // stage 1 is by similarity, descending: cut the tail
+    candidates.erase(std::find_if(candidates.begin(), candidates.end(),
+                                  [&](const Hit& h) { return h.score < *min_similarity; }),
+                     candidates.end());
   const bool by_utility = o.selection == SelectionKind::kUtility;
   Selected out;
   const bool maybe_hit = o.hit_similarity && !candidates.empty() && candidates[0].score >= *o.hit_similarity;
-  if (!by_utility && !want_utility && !maybe_hit) {
-    out.hits = std::move(candidates);
-    out.hit_flag.assign(out.hits.size(), 0);
-    return out;
-  }
   // Table::search has just checked the index against the stored generation.
   SelectState& ss = select_state(t, t.index_loaded ? std::optional<int64_t>(t.index_generation) : std::nullopt);
   ss.set_request(text, has_text, wall_clock_now());
+  // One example per distinct request: the same question twice teaches nothing more and
+  // takes prompt space (a loop run twice on one file admits every request again). A repeat
+  // has the same request text and the same similarity (its embedding is the same); rows that
+  // share a placeholder text but carry different vectors are different examples.
+  std::vector<std::pair<uint64_t, float>> seen;
+  auto fresh_hit = [&](const Hit& h) {
+    const std::optional<uint64_t> key = ss.text_key(h.id);
+    if (!key) return true;  // the scorer reports the missing row
+    const std::pair<uint64_t, float> k2{*key, static_cast<float>(h.score)};
+    if (std::find(seen.begin(), seen.end(), k2) != seen.end()) return false;
+    seen.push_back(k2);
+    return true;
+  };
+  if (!by_utility && !want_utility && !maybe_hit) {
+    for (Hit& h : candidates)
+      if (out.hits.size() < static_cast<size_t>(k) && fresh_hit(h)) out.hits.push_back(h);
+    out.hit_flag.assign(out.hits.size(), 0);
+    return out;
+  }
   select::FeatureVec x;
   std::vector<double> u(candidates.size(), 0.0);
   bool hit = false;
@@ -40,10 +60,12 @@ Selected select_examples(Table& t, const float* query, std::string_view text, bo
     if (i == 0 && maybe_hit) hit = ss.last_quality() >= o.hit_quality;
   }
   if (!by_utility) {  // plain top-k: stage-1 order kept
-    out.hits = std::move(candidates);
-    if (want_utility) out.utility = std::move(u);
-    out.hit_flag.assign(out.hits.size(), 0);
-    if (hit) out.hit_flag[0] = 1;
+    for (size_t i = 0; i < candidates.size() && out.hits.size() < static_cast<size_t>(k); ++i) {
+      if (!fresh_hit(candidates[i])) continue;
+      out.hits.push_back(candidates[i]);
+      if (want_utility) out.utility.push_back(u[i]);
+      out.hit_flag.push_back(hit && i == 0 ? 1 : 0);
+    }
     return out;
   }
   const ThresholdChoice choice = ss.choose(query);
@@ -54,8 +76,10 @@ Selected select_examples(Table& t, const float* query, std::string_view text, bo
   // Stable: equal utilities keep stage-1 order (similarity, then rowid).
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return u[a] > u[b]; });
   if (hit) order.insert(order.begin(), 0);
-  if (order.size() > static_cast<size_t>(k)) order.resize(k);
-  for (size_t i : order) {
+  std::vector<size_t> kept;
+  for (size_t i : order)
+    if (kept.size() < static_cast<size_t>(k) && fresh_hit(candidates[i])) kept.push_back(i);
+  for (size_t i : kept) {
     out.hits.push_back(candidates[i]);
     out.utility.push_back(u[i]);
     out.hit_flag.push_back(hit && i == 0 ? 1 : 0);

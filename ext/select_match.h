@@ -5,6 +5,7 @@
 // similar and good enough: it comes first, whatever the threshold, marked hit = 1.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string_view>
 #include <vector>
 
@@ -27,7 +28,9 @@ int stage1_count(const Table& t, int k);
 // Stage 2 over `candidates` (stage-1 order: similarity descending, rowid ascending).
 // text: the request text when the query was TEXT (lexical features), else has_text = false.
 // want_utility: the utility column is read (matters only for selection='similarity').
+// min_similarity: candidates less similar than this are dropped first (relevance floor).
 Selected select_examples(Table& t, const float* query, std::string_view text, bool has_text,
-                         std::vector<Hit> candidates, int k, bool want_utility);
+                         std::vector<Hit> candidates, int k, bool want_utility,
+                         std::optional<double> min_similarity = std::nullopt);
 
 }  // namespace iccache::ext

@@ -80,6 +80,7 @@ SelectState::Cached* SelectState::cached(int64_t id) {
   c.in.uses = row.uses;
   c.in.offloads = row.offloads;
   c.created_at = row.created_at;
+  c.text_key = row.text_key;
   if (has_text_) {
     if (row.request_enc == static_cast<int>(TextEncoding::kRaw)) {
       c.tokens.assign(row.request);
@@ -102,6 +103,12 @@ bool SelectState::features(int64_t id, double similarity, select::FeatureVec& ou
   out = select::pair_features(in, has_text_ ? &request_tokens_ : nullptr,
                               has_text_ ? &c->tokens : nullptr);
   return true;
+}
+
+std::optional<uint64_t> SelectState::text_key(int64_t id) {
+  Cached* c = cached(id);
+  if (!c) return std::nullopt;
+  return c->text_key;
 }
 
 void SelectState::forget(std::span<const int64_t> ids) {

@@ -59,6 +59,8 @@ struct SelectState {
   bool features(int64_t id, double similarity, select::FeatureVec& out);
   // The example's quality as last read by features().
   double last_quality() const { return last_quality_; }
+  // A key of the example's request text (equal texts, equal keys); nullopt when it is gone.
+  std::optional<uint64_t> text_key(int64_t id);
   // Drops cached attributes of these examples (their statistics changed on this connection).
   void forget(std::span<const int64_t> ids);
 
@@ -66,6 +68,7 @@ struct SelectState {
   struct Cached {
     select::PairInputs in;  // similarity and age filled per pair
     double created_at = 0;
+    uint64_t text_key = 0;
     bool has_tokens = false;
     select::TokenSet tokens;
   };

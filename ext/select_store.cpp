@@ -179,7 +179,8 @@ bool SelectStore::candidate(int64_t id, bool with_text, CandidateRow& out) {
            s_.shadow("data") + " WHERE id = ?";
   })
                        : cached(cand_, [&] {
-    return "SELECT quality, model, uses, offloads, bytes, created_at FROM " + s_.shadow("data") + " WHERE id = ?";
+    return "SELECT quality, model, uses, offloads, bytes, created_at, request, request_enc FROM " +
+           s_.shadow("data") + " WHERE id = ?";
   });
   st.bind(1, id);
   open_candidate_ = &st;
@@ -193,8 +194,14 @@ bool SelectStore::candidate(int64_t id, bool with_text, CandidateRow& out) {
   out.offloads = st.int64(3);
   out.bytes = st.int64(4);
   out.created_at = st.real(5);
+  // The request's stored bytes identify its text (the encoding is a pure function of it):
+  // selection shows at most one example per distinct request text.
+  const std::string_view request = st.blob(6);
+  uint64_t h = 1469598103934665603ull ^ static_cast<uint64_t>(st.int64(7));
+  for (unsigned char ch : request) h = (h ^ ch) * 1099511628211ull;
+  out.text_key = h;
   if (with_text) {
-    out.request.assign(st.blob(6));
+    out.request.assign(request);
     out.request_enc = static_cast<int>(st.int64(7));
   } else {
     out.request.clear();

@@ -44,6 +44,7 @@ struct CandidateRow {
   double created_at = 0;
   std::string request;  // encoded request bytes, when asked
   int request_enc = 0;
+  uint64_t text_key = 0;  // FNV-1a of the stored request bytes: equal texts, equal keys
 };
 
 class SelectStore {

@@ -33,6 +33,7 @@ enum Column : int {
   kNprobe,      // HIDDEN: optional MATCH input, IVF lists to scan for this query
   kUtility,     // HIDDEN: output of MATCH, the utility model's estimate (select_match.h)
   kHit,         // HIDDEN: output of MATCH, 1 on a semantic-cache hit (hit_similarity option)
+  kMinSimilarity,  // HIDDEN: optional MATCH input, drop candidates less similar than this
   kTableCol,    // HIDDEN, named like the table: MATCH target and command column
   kColumnCount
 };
@@ -133,7 +134,8 @@ enum PlanBits : int {
   kPlanTenant = 4,
   kPlanRowid = 8,
   kPlanNprobe = 16,
-  kPlanUtilityUsed = 32,  // the utility column is read (selection='similarity' scores only then)
+  kPlanUtilityUsed = 32,
+  kPlanMinSimilarity = 64,  // the utility column is read (selection='similarity' scores only then)
 };
 
 }  // namespace iccache::ext

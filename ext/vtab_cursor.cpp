@@ -1,6 +1,7 @@
 // Cursors: full scans and rowid lookups read T_data directly; MATCH runs the exact top-k
 // search over the in-memory index and then reads each hit's row by id.
 #include <cmath>
+#include <optional>
 #include <cstring>
 
 #include "codec/text_codec.h"
@@ -29,6 +30,7 @@ struct Cursor : sqlite3_vtab_cursor {
   std::vector<uint8_t> hit_flag;  // per hit
   size_t pos = 0;
   int64_t k = 0;
+  std::optional<double> min_similarity;  // the MATCH's floor, when it had one
   int64_t generation = 0;  // of the table when the hits were chosen (load_hit)
 };
 
@@ -71,6 +73,17 @@ int read_nprobe(Table* t, sqlite3_value* v) {
       sqlite3_value_int64(v) > (1 << 20))
     throw Error(t->name + ".nprobe: expected an integer from 1 to 1048576; received " + describe(v));
   return static_cast<int>(sqlite3_value_int64(v));
+}
+
+// min_similarity = x: a cosine from -1 to 1.
+double read_min_similarity(Table* t, sqlite3_value* v) {
+  const int type = sqlite3_value_numeric_type(v);
+  const double d = sqlite3_value_double(v);
+  if ((type != SQLITE_INTEGER && type != SQLITE_FLOAT) || !(d >= -1 && d <= 1))
+    throw Error(t->name + ".min_similarity: expected a cosine similarity from -1 to 1; received " +
+                (sqlite3_value_type(v) == SQLITE_NULL ? std::string("NULL")
+                : "'" + std::string(reinterpret_cast<const char*>(sqlite3_value_text(v))) + "'"));
+  return d;
 }
 
 // Positions a MATCH cursor's row statement on hits[pos], or on the next hit whose row still
@@ -126,6 +139,9 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
     }
     int nprobe = 0;
     if (plan & kPlanNprobe) nprobe = read_nprobe(t, argv[argi++]);
+    std::optional<double> min_similarity = t->options.select.min_similarity;
+    if (plan & kPlanMinSimilarity) min_similarity = read_min_similarity(t, argv[argi++]);
+    c->min_similarity = min_similarity;
     std::vector<float> q = query_vector(t, query);
     // Stage 1: IVF candidates by similarity; stage 2: utility, threshold, order (select_match.h).
     std::vector<Hit> candidates = t->search(q.data(), stage1_count(*t, static_cast<int>(c->k)),
@@ -136,7 +152,7 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
                               sqlite3_value_bytes(query));
     const bool has_text = sqlite3_value_type(query) == SQLITE_TEXT;
     Selected chosen = select_examples(*t, q.data(), text, has_text, std::move(candidates),
-                                      static_cast<int>(c->k), (plan & kPlanUtilityUsed) != 0);
+                                      static_cast<int>(c->k), (plan & kPlanUtilityUsed) != 0, min_similarity);
     c->generation = t->storage.generation();
     c->hits = std::move(chosen.hits);
     c->utility = std::move(chosen.utility);
@@ -231,7 +247,7 @@ int cursor_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
     // An UPDATE that leaves these columns alone need not decode them (see table_update).
     // bytes, similarity and k are checked the same way so that setting them is detected.
     if ((col == kRequest || col == kResponse || col == kEmbedding || col == kBytes ||
-         col == kSimilarity || col == kK || col == kNprobe || col == kUtility || col == kHit) &&
+         col == kSimilarity || col == kK || col == kNprobe || col == kUtility || col == kHit || col == kMinSimilarity) &&
         sqlite3_vtab_nochange(ctx))
       return SQLITE_OK;
     switch (col) {
@@ -258,6 +274,9 @@ int cursor_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
         break;
       case kUtility:
         if (c->match && c->pos < c->utility.size()) sqlite3_result_double(ctx, c->utility[c->pos]);
+        break;
+      case kMinSimilarity:
+        if (c->match && c->min_similarity) sqlite3_result_double(ctx, *c->min_similarity);
         break;
       case kHit:
         if (c->match) sqlite3_result_int(ctx, c->pos < c->hit_flag.size() ? c->hit_flag[c->pos] : 0);

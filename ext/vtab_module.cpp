@@ -12,7 +12,7 @@ namespace {
 constexpr const char* kColumnNames[] = {
     "request", "response", "model",  "quality", "embedding", "tenant",
     "created_at", "uses", "offloads", "gain",    "bytes",     "similarity", "k", "nprobe",
-    "utility", "hit"};
+    "utility", "hit", "min_similarity"};
 }
 
 const char* column_name(int col) {
@@ -32,7 +32,7 @@ std::string declare_sql(const std::string& table) {
       "CREATE TABLE x(request TEXT, response TEXT, model TEXT, quality REAL, embedding BLOB,"
       " tenant TEXT, created_at REAL, uses INTEGER, offloads INTEGER, gain REAL, bytes INTEGER,"
       " similarity REAL HIDDEN, k INTEGER HIDDEN, nprobe INTEGER HIDDEN, utility REAL HIDDEN,"
-      " hit INTEGER HIDDEN, ";
+      " hit INTEGER HIDDEN, min_similarity REAL HIDDEN, ";
   sql += quote_id(table) + " HIDDEN)";
   return sql;
 }
@@ -90,7 +90,7 @@ int x_destroy(sqlite3_vtab* vtab) {
 // scan reads every row. A MATCH without a usable argument must not be chosen at all.
 int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
   note_planned(static_cast<Table*>(vtab));  // find_table's probe (registry.h)
-  int match = -1, k = -1, tenant = -1, rowid = -1, nprobe = -1;
+  int match = -1, k = -1, tenant = -1, rowid = -1, nprobe = -1, min_sim = -1;
   bool match_unusable = false;
   for (int i = 0; i < info->nConstraint; ++i) {
     const auto& c = info->aConstraint[i];
@@ -100,6 +100,7 @@ int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
     if (!c.usable || c.op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
     if (c.iColumn == kK) k = i;
     if (c.iColumn == kNprobe) nprobe = i;
+    if (c.iColumn == kMinSimilarity) min_sim = i;
     if (c.iColumn == kTenant) tenant = i;
     if (c.iColumn == -1) rowid = i;
   }
@@ -122,6 +123,11 @@ int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
       plan |= kPlanNprobe;
       info->aConstraintUsage[nprobe].argvIndex = ++argi;
       info->aConstraintUsage[nprobe].omit = 1;
+    }
+    if (min_sim >= 0) {
+      plan |= kPlanMinSimilarity;
+      info->aConstraintUsage[min_sim].argvIndex = ++argi;
+      info->aConstraintUsage[min_sim].omit = 1;
     }
     info->estimatedCost = 1000.0;
     info->estimatedRows = 10;

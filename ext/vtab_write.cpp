@@ -130,7 +130,7 @@ int insert(Table* t, sqlite3_value* rowid_value, sqlite3_value** col, sqlite3_in
   if (!is_null(col[kBytes]))
     throw Error(col_what(t, kBytes) + ": is computed by iccache; expected NULL; received " +
                 type_name(col[kBytes]));
-  for (int c : {kSimilarity, kK, kNprobe, kUtility, kHit})
+  for (int c : {kSimilarity, kK, kNprobe, kUtility, kHit, kMinSimilarity})
     if (!is_null(col[c]))
       throw Error(col_what(t, c) + ": is a query column and cannot be stored; expected NULL");
   if (is_null(col[kEmbedding]) && !t->embedder)
@@ -185,7 +185,7 @@ int update(Table* t, sqlite3_value* old_value, sqlite3_value* new_value, sqlite3
       scrub_for_storage(t->options.pii, response, col_what(t, kResponse), &response_scrubbed))
     response = response_scrubbed;
   read_attributes(t, col, row.stored);
-  for (int c : {kBytes, kSimilarity, kK, kNprobe, kUtility, kHit})
+  for (int c : {kBytes, kSimilarity, kK, kNprobe, kUtility, kHit, kMinSimilarity})
     if (!sqlite3_value_nochange(col[c]))
       throw Error(col_what(t, c) + (c == kBytes ? ": is computed by iccache and cannot be set"
                                                 : ": is a query column and cannot be stored"));

@@ -313,6 +313,7 @@ const std::vector<OptionSpec>& option_specs() {
       {"prefill_penalty", [](auto t, auto v, TableOptions& o) { parse_select_option(t, "prefill_penalty", v, o.select); }},
       {"hit_similarity", [](auto t, auto v, TableOptions& o) { parse_select_option(t, "hit_similarity", v, o.select); }},
       {"hit_quality", [](auto t, auto v, TableOptions& o) { parse_select_option(t, "hit_quality", v, o.select); }},
+      {"min_similarity", [](auto t, auto v, TableOptions& o) { parse_select_option(t, "min_similarity", v, o.select); }},
   };
   return specs;
 }

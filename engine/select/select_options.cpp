@@ -9,12 +9,12 @@ namespace iccache {
 
 namespace {
 
-enum Key { kSelection, kCandidates, kThreshold, kGrid, kExplore, kPenalty, kHitSim, kHitQuality, kKeyCount };
+enum Key { kSelection, kCandidates, kThreshold, kGrid, kExplore, kPenalty, kHitSim, kHitQuality, kMinSim, kKeyCount };
 
 const std::vector<std::string_view>& names() {
   static const std::vector<std::string_view> n = {
       "selection", "candidates", "threshold", "threshold_grid", "threshold_explore",
-      "prefill_penalty", "hit_similarity", "hit_quality"};
+      "prefill_penalty", "hit_similarity", "hit_quality", "min_similarity"};
   return n;
 }
 
@@ -104,6 +104,9 @@ bool parse_select_option(std::string_view table, const std::string& key, std::st
       break;
     case kHitSim:
       out.hit_similarity = number(table, key, value, 0, 1, true, "a cosine similarity greater than 0 and at most 1");
+      break;
+    case kMinSim:
+      out.min_similarity = number(table, key, value, -1, 1, false, "a cosine similarity from -1 to 1");
       break;
     case kHitQuality:
       out.hit_quality = number(table, key, value, 0, 1, false, "a quality from 0 to 1");

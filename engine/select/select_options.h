@@ -22,6 +22,7 @@ struct SelectOptions {
   double prefill_penalty = 0.01;             // reward units charged per example shown
   std::optional<double> hit_similarity;      // semantic-cache hit: off when absent
   double hit_quality = 0.8;                  // ... and the example's quality at least this
+  std::optional<double> min_similarity;      // relevance floor: less similar candidates never shown
 };
 
 // The selection option names, in documentation order.

@@ -42,7 +42,7 @@ TEST(Match, EqualVectorsComeBackInRowidOrder) {
   db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=4, embedder='none')");
   for (int id : {9, 2, 5, 7})
     db.exec("INSERT INTO ex(rowid, request, response, embedding) VALUES(" + std::to_string(id) +
-            ", 'q', 'a', '[1,2,3,4]')");
+            ", 'q" + std::to_string(id) + "', 'a', '[1,2,3,4]')");  // distinct texts: not repeats
   EXPECT_EQ(db.scalar("SELECT group_concat(rowid) FROM (SELECT rowid FROM ex WHERE ex MATCH "
                       "iccache_vector('[1,2,3,4]') AND k = 3)"),
             "2,5,7");
@@ -53,7 +53,7 @@ TEST(Match, TenantFilterIsInsideTheSearch) {
   db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=2, embedder='none')");
   // 20 near rows of tenant 'a', 3 far rows of tenant 'b'.
   for (int i = 0; i < 20; ++i)
-    db.exec("INSERT INTO ex(request, response, embedding, tenant) VALUES('q','a','[1, 0.0" +
+    db.exec("INSERT INTO ex(request, response, embedding, tenant) VALUES('q" + std::to_string(i) + "','a','[1, 0.0" +
             std::to_string(i) + "]', 'a')");
   for (int i = 0; i < 3; ++i)
     db.exec("INSERT INTO ex(request, response, embedding, tenant) VALUES('q','b','[0." +
