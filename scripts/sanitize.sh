@@ -30,7 +30,12 @@ chmod +x "$shim/sqlite3"
 # The e2e tests drive Python and installed binaries, which cannot host the instrumented
 # extension; they run in the main suite (scripts/test.sh). Everything else runs here.
 echo "== ctest under ASan + UBSan (build-asan), all but e2e.*"
-(cd build-asan && PATH="$PWD/sanitize-bin:$PATH" ctest --output-on-failure -j"$(nproc)" -E '^e2e\.')
+# A failed test runs once more: LeakSanitizer's exit-time scan itself crashes now and then
+# ("Tracer caught signal 11 ... LeakSanitizer has encountered a fatal error" after the test
+# printed PASSED; seen twice in ~600 test runs on a loaded 2-core machine, in different
+# tests). A deterministic sanitizer finding repeats on the second run and still fails CI.
+(cd build-asan && PATH="$PWD/sanitize-bin:$PATH" ctest --output-on-failure -j"$(nproc)" \
+  --repeat until-pass:2 -E '^e2e\.')
 
 if [ "${FUZZ_SECONDS:-30}" != 0 ]; then
   echo "== fuzzing, ${FUZZ_SECONDS:-30} s per target"
