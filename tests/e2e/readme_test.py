@@ -19,7 +19,42 @@ def first_steps_commands():
     return [c.strip() for c in block.replace("\\\n", " ").splitlines() if c.strip()]
 
 
+def readme_block(marker, lang):
+    """The fenced block of `lang` that follows `marker` in README.md."""
+    text = open(os.path.join(SOURCE, "README.md"), encoding="utf-8").read()
+    return re.search(r"```%s\n(.*?)```" % lang, text[text.index(marker):], re.S).group(1)
+
+
+def snippet_dir(d):
+    """`d` laid out like the repository root for the snippets' relative paths: build/iccache.so
+    is the extension under test; cache.db is made by the README's first SQL block, run in the
+    sqlite3 shell exactly as written."""
+    os.mkdir(os.path.join(d, "build"))
+    os.symlink(os.environ["ICCACHE_EXTENSION"], os.path.join(d, "build", "iccache.so"))
+    p = subprocess.run(["sqlite3", "cache.db"], cwd=d, input=readme_block("## What it is", "sql"),
+                       capture_output=True, text=True)
+    return p
+
+
 class Readme(unittest.TestCase):
+    def test_sqlite3_shell_walkthrough_runs_as_written(self):
+        with tempfile.TemporaryDirectory() as d:
+            p = snippet_dir(d)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            self.assertEqual(p.stderr, "")
+            self.assertRegex(p.stdout, r"^1\|What is the capital of France\?\|Paris\.\|0\.\d+\n$")
+
+    def test_python_snippet_runs_as_written(self):
+        code = readme_block("Python (Debian's", "python") + "print(ids)\nprint(messages)\n"
+        with tempfile.TemporaryDirectory() as d:
+            self.assertEqual(snippet_dir(d).returncode, 0)
+            p = subprocess.run(["/usr/bin/python3", "-c", code], cwd=d, capture_output=True, text=True)
+            self.assertEqual(p.returncode, 0, p.stderr)
+            ids, messages = p.stdout.split("\n", 1)
+            self.assertEqual(ids, "[1]")
+            self.assertIn('"content":"Paris."', messages)
+            self.assertIn('"content":"capital of France"', messages)
+
     def test_first_steps_run_as_written(self):
         commands = first_steps_commands()
         self.assertEqual([c.split()[0] for c in commands],

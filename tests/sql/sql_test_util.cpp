@@ -32,6 +32,9 @@ Db::Db(const std::string& path) {
   if (rc != SQLITE_OK) throw std::runtime_error("cannot open " + path);
   sqlite3_busy_timeout(db_, 5000);
   sqlite3_enable_load_extension(db_, 1);
+#ifdef ICCACHE_TEST_DEFENSIVE
+  set_defensive(true);  // sql_tests_amalgamation: as better-sqlite3 and other current clients
+#endif
   char* err = nullptr;
   // ICCACHE_TEST_EXT runs the tests against another build (e.g. to show that a regression
   // test fails on an older commit).
@@ -46,6 +49,12 @@ Db::Db(const std::string& path) {
 }
 
 Db::~Db() { sqlite3_close_v2(db_); }
+
+void Db::set_defensive(bool on) {
+  int now = -1;
+  sqlite3_db_config(db_, SQLITE_DBCONFIG_DEFENSIVE, on ? 1 : 0, &now);
+  if (now != (on ? 1 : 0)) throw std::runtime_error("cannot set SQLITE_DBCONFIG_DEFENSIVE");
+}
 
 void Db::exec(const std::string& sql) {
   std::string err = error_of(sql);

@@ -20,6 +20,11 @@ class Db {
   Db& operator=(const Db&) = delete;
 
   sqlite3* get() const { return db_; }
+  // SQLITE_DBCONFIG_DEFENSIVE (shadow tables read-only to plain SQL; SQLite 3.44+ also
+  // refuses triggers on them). Off by default with Debian's SQLite; on in every connection of
+  // sql_tests_amalgamation (tests/CMakeLists.txt). Tests that tamper with shadow tables on
+  // purpose turn it off first.
+  void set_defensive(bool on);
   // Runs SQL; fails the test on error.
   void exec(const std::string& sql);
   // Runs SQL and returns the error message, or "" when it succeeded.

@@ -75,6 +75,7 @@ TEST(Storage, RenameAndDrop) {
 TEST(Storage, IntegrityCheckReportsTampering) {
   TempFile f;
   Db db(f.path());
+  db.set_defensive(false);  // tampers with the shadow tables on purpose
   db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=2, embedder='none')");
   db.exec("INSERT INTO ex(rowid, request, response, embedding) VALUES(1,'a','A','[1,0]'),(2,'b','B','[0,1]')");
   db.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
