@@ -85,6 +85,7 @@ void IndexStore::save_training(const std::vector<float>& centroids, int dim,
     ins.reset().bind(1, static_cast<int64_t>(l)).bind_blob(2, &centroids[l * dim], sizeof(float) * dim).run();
   Stmt set(db_, "INSERT OR REPLACE INTO " + state_ + "(key, value) VALUES(?, ?)");
   set.bind_text(1, "ivf_trained_n").bind(2, n).run();
+  set.reset().bind_text(1, "ivf_lists").bind(2, static_cast<int64_t>(centroids.size() / dim)).run();
   if (sq8_ranges.empty())
     Stmt(db_, "DELETE FROM " + state_ + " WHERE key = 'sq8_ranges'").run();
   else

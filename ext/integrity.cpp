@@ -80,7 +80,9 @@ void check_index(Table& t, std::vector<std::string>& out, int64_t rows) {
                   (trained_n > 0 ? "trained" : "untrained"));
   // Training makes K = round(sqrt(N)) lists (Table::train_index); another count means rows
   // were lost or added behind the table's back, even when every list number is in range.
-  const int64_t made = std::max<int64_t>(1, std::llround(std::sqrt(static_cast<double>(trained_n))));
+  // (Fewer when the training saw fewer distinct vectors: then its count is in 'ivf_lists'.)
+  const int64_t made = t.storage.state_int(
+      "ivf_lists", std::max<int64_t>(1, std::llround(std::sqrt(static_cast<double>(trained_n)))));
   if (trained_n > 0 && k > 0 && k != made)
     out.push_back(t.name + "_centroids holds " + std::to_string(k) + " centroids but the training of " +
                   std::to_string(trained_n) + " examples made " + std::to_string(made));

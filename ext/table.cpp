@@ -1,6 +1,7 @@
 // Table: the per-connection state of one iccache table and the writes that keep the shadow
 // tables and the in-memory index in step (tables first, memory last, so a failed write
 // never leaves memory ahead of the file).
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstring>
@@ -146,10 +147,15 @@ void Table::train_index() {
     return std::chrono::duration<double>(Clock::now() - t0).count();
   };
   auto t0 = Clock::now();
-  const int k = std::max(1, static_cast<int>(std::lround(std::sqrt(static_cast<double>(n)))));
+  // K = round(sqrt(N)) lists, trained on the distinct vectors (kmeans.h), and never more
+  // lists than distinct vectors (equal vectors always share a list).
+  const std::vector<float> distinct = distinct_vectors(data.data(), n, dim);
+  const size_t n_distinct = distinct.size() / dim;
+  const int k = static_cast<int>(std::clamp<int64_t>(std::llround(std::sqrt(static_cast<double>(n))), 1,
+                                                      static_cast<int64_t>(n_distinct)));
   KmeansParams params;
   params.seed = options.seed;
-  std::vector<float> centroids = train_centroids(data.data(), n, dim, k, params);
+  std::vector<float> centroids = train_centroids(distinct.data(), n_distinct, dim, k, params);
   const double kmeans_s = seconds(t0);
   t0 = Clock::now();
   std::vector<int32_t> lists = assign_to_centroids(centroids.data(), k, data.data(), n, dim);

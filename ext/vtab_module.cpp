@@ -88,14 +88,28 @@ int x_destroy(sqlite3_vtab* vtab) {
 // Cost model (written down, as R*Tree and FTS5 do): a MATCH costs a scan of the vectors
 // (N dot products) but returns only k rows; a rowid lookup costs one b-tree descent; a full
 // scan reads every row. A MATCH without a usable argument must not be chosen at all.
+//
+// A tenant constraint matters for a MATCH only inside the search (k rows of that tenant);
+// applied by SQLite after the top-k cut it would drop rows instead. So a MATCH plan that uses
+// it is priced 10x cheaper than one without any, and a plan that leaves an existing tenant
+// constraint unusable (e.g. `ex.tenant = s.tenant` with ex as the outer loop) is priced out:
+// SQLite then puts the other table first. Tenants compare exactly (BINARY); a MATCH with a
+// tenant constraint in another collation (COLLATE NOCASE) is refused with an error.
 int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
   note_planned(static_cast<Table*>(vtab));  // find_table's probe (registry.h)
   int match = -1, k = -1, tenant = -1, rowid = -1, nprobe = -1, min_sim = -1;
-  bool match_unusable = false;
+  bool match_unusable = false, has_match = false, tenant_unusable = false;
+  int tenant_collated = -1;
   for (int i = 0; i < info->nConstraint; ++i) {
     const auto& c = info->aConstraint[i];
     if (c.iColumn == kTableCol && c.op == SQLITE_INDEX_CONSTRAINT_MATCH) {
+      has_match = true;
       if (c.usable) match = i; else match_unusable = true;
+    }
+    if (c.iColumn == kTenant && c.op == SQLITE_INDEX_CONSTRAINT_EQ) {
+      const char* coll = sqlite3_vtab_collation(info, i);
+      if (coll && sqlite3_stricmp(coll, "BINARY") != 0) tenant_collated = i;
+      if (!c.usable) tenant_unusable = true;
     }
     if (!c.usable || c.op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
     if (c.iColumn == kK) k = i;
@@ -104,6 +118,13 @@ int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
     if (c.iColumn == kTenant) tenant = i;
     if (c.iColumn == -1) rowid = i;
   }
+  if (has_match && tenant_collated >= 0)
+    return set_error(vtab, SQLITE_ERROR,
+                     static_cast<Table*>(vtab)->name + ".tenant: a MATCH filters tenants inside the search"
+                     " by exact (BINARY) comparison, so a tenant constraint with COLLATE " +
+                     std::string(sqlite3_vtab_collation(info, tenant_collated)) +
+                     " cannot be honoured; expected tenant = ? without a collation (store tenant names"
+                     " in one case)");
   int plan = 0, argi = 0;
   if (match >= 0) {
     plan |= kPlanMatch;
@@ -129,7 +150,7 @@ int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
       info->aConstraintUsage[min_sim].argvIndex = ++argi;
       info->aConstraintUsage[min_sim].omit = 1;
     }
-    info->estimatedCost = 1000.0;
+    info->estimatedCost = tenant >= 0 ? 100.0 : tenant_unusable ? 1e12 : 1000.0;
     info->estimatedRows = 10;
     // Results come back best first: by utility (selection='utility', the default) or by
     // similarity (selection='similarity'), which is what ORDER BY ... DESC asks for. A

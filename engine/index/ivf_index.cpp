@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <functional>
 
 #include "common/error.h"
 #include "index/topk.h"
@@ -168,17 +169,21 @@ std::vector<Hit> IvfIndex::search(const float* q, int k, const std::string* tena
   }
   // Lists in order of centroid score; only the first nprobe (or more, see below) are read.
   const int nl = nlist();
+  int sorted = nl;                  // order[0 .. sorted) is in centroid-score order
+  std::function<void()> sort_rest;  // sorts the rest of `order` when probing gets there
   std::vector<int> order(nl);
+  std::vector<float> cs;  // centroid scores (outlives sort_rest, which reads them)
   for (int i = 0; i < nl; ++i) order[i] = i;
   if (trained() && nprobe < nl) {
-    std::vector<float> cs(nl);
+    cs.resize(nl);
     dot_rows(centroids_.data(), nl, dim_, q, cs.data());
     auto by_score = [&](int a, int b) { return cs[a] > cs[b] || (cs[a] == cs[b] && a < b); };
-    // A tenant filter may need more lists than nprobe (see below): sort a longer prefix,
-    // and the rest only when that is not enough.
-    int prefix = std::min(nl, want >= 0 ? 8 * nprobe : nprobe);
+    // Probing may need more lists than nprobe (see below): sort a longer prefix, and the
+    // rest only when that is not enough.
+    const int prefix = std::min(nl, want >= 0 ? 8 * nprobe : 2 * nprobe);
     std::partial_sort(order.begin(), order.begin() + prefix, order.end(), by_score);
-    if (want >= 0 && prefix < nl) std::sort(order.begin() + prefix, order.end(), by_score);
+    sorted = prefix;
+    sort_rest = [&order, by_score, prefix] { std::sort(order.begin() + prefix, order.end(), by_score); };
   }
 
   // SQ8: fold the quantizer's ranges into the query once.
@@ -198,15 +203,18 @@ std::vector<Hit> IvfIndex::search(const float* q, int k, const std::string* tena
   TopK top(codes ? static_cast<size_t>(sq8_rerank_count(k)) : static_cast<size_t>(k));
   // Without a filter, nprobe lists show about nprobe * N / K candidates. A tenant filter
   // shows fewer, so probing goes on until as many of the tenant's rows have been seen (up
-  // to 8 x nprobe lists, to bound the cost for tiny tenants), and in any case until k.
+  // to 8 x nprobe lists, to bound the cost for tiny tenants). With or without a filter,
+  // probing goes on until k candidates have been seen: the nprobe closest lists may hold
+  // fewer (small or empty lists, e.g. after training on heavily duplicated data), and a
+  // table that holds k rows must return k.
   const size_t eligible_target = static_cast<size_t>(nprobe) * size() / nl;
   const int soft_cap = nprobe > nl / 8 ? nl : 8 * nprobe;
   size_t found = 0;
   for (int i = 0; i < nl; ++i) {
-    if (i >= nprobe) {
-      if (want < 0) break;
-      if (found >= static_cast<size_t>(k) && (found >= eligible_target || i >= soft_cap)) break;
-    }
+    if (i >= nprobe && found >= static_cast<size_t>(k) &&
+        (want < 0 || found >= eligible_target || i >= soft_cap))
+      break;
+    if (i == sorted && sort_rest) sort_rest();
     found += scan_list(order[i], q, q_scaled.data(), q_bias, want, top);
   }
   std::vector<Hit> hits = top.take_sorted();

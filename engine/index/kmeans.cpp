@@ -5,6 +5,8 @@
 #include <faiss/impl/ScalarQuantizer.h>
 
 #include <string>
+#include <string_view>
+#include <unordered_set>
 
 #include "common/error.h"
 
@@ -45,6 +47,19 @@ std::vector<float> train_centroids(const float* data, size_t n, int dim, int k,
     clus.train(static_cast<faiss::Index::idx_t>(n), data, index);
     return std::vector<float>(clus.centroids.begin(), clus.centroids.end());
   });
+}
+
+std::vector<float> distinct_vectors(const float* data, size_t n, int dim) {
+  const size_t bytes = sizeof(float) * static_cast<size_t>(dim);
+  std::unordered_set<std::string_view> seen;
+  seen.reserve(n);
+  std::vector<float> out;
+  for (size_t i = 0; i < n; ++i) {
+    const float* v = data + i * dim;
+    if (seen.insert(std::string_view(reinterpret_cast<const char*>(v), bytes)).second)
+      out.insert(out.end(), v, v + dim);
+  }
+  return out;
 }
 
 std::vector<int32_t> assign_to_centroids(const float* centroids, int k, const float* data,

@@ -17,6 +17,12 @@ struct KmeansParams {
 std::vector<float> train_centroids(const float* data, size_t n, int dim, int k,
                                    const KmeansParams& params = {});
 
+// The distinct vectors among n (bitwise equal ones once, first occurrence order), as
+// row-major floats. k-means trains on these: on heavily duplicated data (one FAQ asked two
+// thousand times) the duplicates otherwise pull most centroids onto one point and leave
+// their lists empty.
+std::vector<float> distinct_vectors(const float* data, size_t n, int dim);
+
 // Nearest centroid (largest inner product) of each of n vectors; BLAS-backed in batches.
 std::vector<int32_t> assign_to_centroids(const float* centroids, int k, const float* data,
                                          size_t n, int dim);

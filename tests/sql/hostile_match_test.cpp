@@ -1,7 +1,9 @@
 // Issue 11, hostile use of MATCH (docs/reliability.md, "Hostile use"):
 //   item 6: TEXT is always request text ('[Context] ...' is a prompt, not a JSON vector);
 //           vectors come as BLOBs, e.g. iccache_vector('[...]');
-//   item 7: deleting rows while reading MATCH rows skips the vanished rows, never errors.
+//   item 7: deleting rows while reading MATCH rows skips the vanished rows, never errors;
+//   item 5: a tenant taken from a joined table is used inside the search, whatever the
+//           join order written; a tenant constraint in another collation is refused.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -121,6 +123,65 @@ TEST(HostileMatch, DeletingWhileReadingSkipsVanishedRows) {
     EXPECT_EQ(db.scalar("SELECT group_concat(rowid) FROM ex"), "3,5,7,9") << selection;
     db.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
   }
+}
+
+// --- item 5 -----------------------------------------------------------------------------
+
+// Tenant A holds 30 rows far from the query; tenant B holds 30 rows right on it.
+void two_tenants(Db& db) {
+  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=2, embedder='none', selection='similarity')");
+  for (int i = 0; i < 30; ++i) {
+    db.exec("INSERT INTO ex(request, response, embedding, tenant) VALUES('q', 'A" + std::to_string(i) +
+            "', '[0.1, 1]', 'A')");
+    db.exec("INSERT INTO ex(request, response, embedding, tenant) VALUES('q', 'B" + std::to_string(i) +
+            "', '[1, 0.01]', 'B')");
+  }
+  db.exec("CREATE TABLE sessions(id INTEGER PRIMARY KEY, tenant TEXT, q BLOB);"
+          "INSERT INTO sessions VALUES(1, 'A', iccache_vector('[1, 0]')), (2, 'B', iccache_vector('[1, 0]'))");
+}
+
+TEST(HostileMatch, TenantFromAJoinedTableIsUsedInsideTheSearch) {
+  Db db;
+  two_tenants(db);
+  const std::string count_a = "SELECT count(*), sum(response LIKE 'A%') FROM (";
+  for (const std::string& sql : {
+           std::string("SELECT response FROM sessions s, ex WHERE s.id = 1 AND ex MATCH iccache_vector('[1, 0]')"
+                       " AND k = 5 AND ex.tenant = s.tenant"),
+           std::string("SELECT response FROM ex, sessions s WHERE s.id = 1 AND ex MATCH iccache_vector('[1, 0]')"
+                       " AND k = 5 AND ex.tenant = s.tenant"),
+           std::string("SELECT response FROM ex JOIN sessions s ON ex.tenant = s.tenant WHERE s.id = 1"
+                       " AND ex MATCH iccache_vector('[1, 0]') AND k = 5"),
+           std::string("SELECT response FROM sessions s, ex WHERE s.id = 1 AND ex MATCH s.q AND k = 5"
+                       " AND s.tenant = ex.tenant"),
+       })
+    EXPECT_EQ(db.query(count_a + sql + ")"), (iccache_test::Rows{{"5", "5"}})) << sql;
+  // One MATCH per session, each inside its own tenant.
+  EXPECT_EQ(db.scalar("SELECT group_concat(n) FROM (SELECT s.id, count(*) AS n FROM sessions s, ex"
+                      " WHERE ex MATCH s.q AND k = 3 AND ex.tenant = s.tenant GROUP BY s.id ORDER BY s.id)"),
+            "3,3");
+  std::string plan;
+  for (const auto& row : db.query("EXPLAIN QUERY PLAN SELECT response FROM ex, sessions s WHERE s.id = 1"
+                                  " AND ex MATCH iccache_vector('[1, 0]') AND k = 5 AND ex.tenant = s.tenant"))
+    plan += row.back() + " / ";
+  // sessions first, then ex with plan bits MATCH | k | tenant (vtab.h): the tenant is inside.
+  ASSERT_NE(plan.find("INDEX 7:"), std::string::npos) << plan;
+  EXPECT_LT(plan.find("SEARCH s "), plan.find("INDEX 7:")) << plan;
+}
+
+TEST(HostileMatch, TenantInAnotherCollationIsRefused) {
+  Db db;
+  two_tenants(db);
+  const std::string expected =
+      "ex.tenant: a MATCH filters tenants inside the search by exact (BINARY) comparison, so a tenant"
+      " constraint with COLLATE NOCASE cannot be honoured; expected tenant = ? without a collation"
+      " (store tenant names in one case)";
+  EXPECT_EQ(db.error_of("SELECT * FROM ex WHERE ex MATCH iccache_vector('[1, 0]') AND k = 5"
+                        " AND tenant = 'a' COLLATE NOCASE"), expected);
+  EXPECT_EQ(db.error_of("SELECT * FROM sessions s, ex WHERE ex MATCH s.q AND k = 5"
+                        " AND ex.tenant = s.tenant COLLATE NOCASE"), expected);
+  // Without MATCH the tenant is an ordinary filter that SQLite applies in any collation.
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM ex WHERE tenant = 'a' COLLATE NOCASE"), "30");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM ex WHERE ex MATCH iccache_vector('[1, 0]') AND k = 5 AND tenant = 'A'"), "5");
 }
 
 }  // namespace
