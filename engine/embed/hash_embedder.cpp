@@ -105,55 +105,61 @@ size_t sequence_length(unsigned char lead) {
   return 4;
 }
 
-// Calls f(key) for every feature occurrence, in text order. Each word is stored wrapped in
-// boundary markers ("<word>"), so its n-grams see where it starts and ends; unigrams and
-// bigrams hash the unwrapped word.
+// A word of the folded text: folded[begin, end).
+using WordSpan = std::pair<uint32_t, uint32_t>;
+
+// Calls f(key) for every feature occurrence, in text order. Each word's n-grams are taken
+// from the word wrapped in boundary markers ("<word>", built in `wrapped`), so they see
+// where it starts and ends; unigrams and bigrams hash the bare word.
+// Stops early, returning the number of words read, when f returns false.
 template <class F>
-void for_each_feature(const std::vector<std::string>& words, size_t n_words, F&& f) {
+size_t for_each_feature(const std::string& folded, const std::vector<WordSpan>& words, size_t n_words,
+                        std::string& wrapped, F&& f) {
   const auto bare = [&](size_t i) {
-    return std::string_view(words[i]).substr(1, words[i].size() - 2);
+    return std::string_view(folded).substr(words[i].first, words[i].second - words[i].first);
   };
   for (size_t w = 0; w < n_words; ++w) {
-    f(make_key(fnv1a(bare(w), kUnigramSeed), kUnigram));
+    bool go = f(make_key(fnv1a(bare(w), kUnigramSeed), kUnigram));
     if (w + 1 < n_words) {
       const uint64_t h = fnv1a(" ", fnv1a(bare(w), kBigramSeed));
-      f(make_key(fnv1a(bare(w + 1), h), kBigram));
+      go &= f(make_key(fnv1a(bare(w + 1), h), kBigram));
     }
-    const std::string_view wrapped = words[w];
-    for (size_t start = 0; start < wrapped.size(); start += sequence_length(wrapped[start])) {
+    wrapped.assign(1, '<');
+    wrapped.append(bare(w));
+    wrapped.push_back('>');
+    const std::string_view wv = wrapped;
+    for (size_t start = 0; start < wv.size(); start += sequence_length(wv[start])) {
       size_t end = start;
-      for (int n = 1; n <= kMaxCharGram && end < wrapped.size(); ++n) {
-        end += sequence_length(wrapped[end]);
+      for (int n = 1; n <= kMaxCharGram && end < wv.size(); ++n) {
+        end += sequence_length(wv[end]);
         if (n >= kMinCharGram) {
-          f(make_key(fnv1a(wrapped.substr(start, end - start), kCharGramSeed), kCharGram));
+          go &= f(make_key(fnv1a(wv.substr(start, end - start), kCharGramSeed), kCharGram));
         }
       }
     }
+    if (!go) return w + 1;
   }
+  return n_words;
 }
 
-// Case-folds `text` into `folded` with separators turned into spaces, then splits it into
-// words[0..n), each wrapped as "<word>"; returns n. words entries are reused by index (never
-// cleared) so their buffers survive across calls.
-size_t split_words(std::string_view text, std::string& folded, std::vector<std::string>& words) {
+// Case-folds `text` into `folded` with separators turned into spaces, then lists its words
+// in `words` (offsets into `folded`: 8 bytes a word, not a string each); returns their count.
+size_t split_words(std::string_view text, std::string& folded, std::vector<WordSpan>& words) {
   folded.clear();
+  folded.reserve(text.size());
   for (size_t pos = 0, len = 0; pos < text.size(); pos += len) {
     const char32_t cp = utf8::decode(text, pos, &len);
     utf8::append(folded, is_word_char(cp) ? fold_case(cp) : U' ');
   }
-  size_t n_words = 0;
+  words.clear();
   for (size_t pos = 0; pos < folded.size();) {
     const size_t begin = folded.find_first_not_of(' ', pos);
     if (begin == std::string::npos) break;
     const size_t end = std::min(folded.find(' ', begin), folded.size());
-    if (n_words == words.size()) words.emplace_back();
-    std::string& word = words[n_words++];
-    word.assign(1, '<');
-    word.append(folded, begin, end - begin);
-    word.push_back('>');
+    words.emplace_back(static_cast<uint32_t>(begin), static_cast<uint32_t>(end));
     pos = end;
   }
-  return n_words;
+  return words.size();
 }
 
 void normalize(float* out, int dim) {
@@ -184,30 +190,75 @@ void HashEmbedder::embed(std::string_view text, float* out) {
     throw Error("is not valid UTF-8 (invalid byte at offset " + std::to_string(bad) +
                 "); expected UTF-8 text");
   }
+  // Only the first kMaxEmbedBytes count (cut at a character boundary): memory and time then
+  // stay bounded for any text, and the stored text is whole (docs/reliability.md, limits).
+  if (text.size() > kMaxEmbedBytes) {
+    size_t cut = kMaxEmbedBytes;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text = text.substr(0, cut);
+  }
   const size_t n_words = split_words(text, folded_, words_);
-  if (n_words == 0) throw Error("has no words to embed; expected non-empty text");
+  if (n_words == 0) {
+    release_scratch();
+    throw Error("has no words to embed; expected non-empty text");
+  }
 
   // Two passes in text order rather than iterating counts_: the map's iteration order
   // depends on its bucket history, and float sums depend on order, so this keeps the
   // output bit-identical across calls and instances.
-  // Distinct features are at most the occurrences: per word one unigram, one bigram and
-  // at most 3 n-grams per code point of "<word>" (bytes bound code points).
-  size_t bound = 0;
-  for (size_t w = 0; w < n_words; ++w) bound += 2 + 3 * words_[w].size();
-  counts_.reset(bound);
-  for_each_feature(words_, n_words, [&](uint64_t key) { counts_[key] += 1.0f; });
-
+  // A text with more distinct features than kMaxKeysPerPass (only near kMaxEmbedBytes,
+  // and only text with few repeated n-grams) is counted in `parts` passes instead, each over the
+  // features whose key falls in its part, so the count table stays around 50 MB whatever
+  // the text: memory linear in the text with a small constant, time linear with a few
+  // passes. Which way a text goes depends on the text only, so results stay deterministic.
+  size_t parts = 1;
+  const auto mine = [&](uint64_t key, size_t part) { return parts == 1 || (key >> 2) % parts == part; };
+  const auto count_part = [&](size_t part, bool capped) {
+    counts_.reset(1024);
+    return for_each_feature(folded_, words_, n_words, wrapped_, [&](uint64_t key) {
+      if (mine(key, part)) counts_[key] += 1.0f;
+      return !capped || counts_.size() <= kMaxKeysPerPass;
+    });
+  };
+  const auto add_part = [&](size_t part) {
+    for_each_feature(folded_, words_, n_words, wrapped_, [&](uint64_t key) {
+      if (!mine(key, part)) return true;
+      float& count = counts_[key];
+      if (count == 0.0f) return true;  // already added at its first occurrence
+      // Sublinear term frequency: a repeated feature gains, but not in proportion.
+      const double tf = 1.0 + std::log(static_cast<double>(count));
+      out[bucket_of(key, dim_)] +=
+          sign_of(key) * static_cast<float>(tf * kTypeWeight[key & kTypeMask]);
+      count = 0.0f;
+      return true;
+    });
+  };
   std::fill(out, out + dim_, 0.0f);
-  for_each_feature(words_, n_words, [&](uint64_t key) {
-    float& count = counts_[key];
-    if (count == 0.0f) return;  // already added at its first occurrence
-    // Sublinear term frequency: a repeated feature gains, but not in proportion.
-    const double tf = 1.0 + std::log(static_cast<double>(count));
-    out[bucket_of(key, dim_)] +=
-        sign_of(key) * static_cast<float>(tf * kTypeWeight[key & kTypeMask]);
-    count = 0.0f;
-  });
+  const size_t read = count_part(0, true);
+  if (read == n_words && counts_.size() <= kMaxKeysPerPass) {
+    add_part(0);
+  } else {
+    // Distinct features seen so far, scaled to the whole text, in parts of at most half
+    // the cap (the estimate is rough; the table grows if a part holds more).
+    const double estimate = static_cast<double>(counts_.size()) * n_words / std::max<size_t>(read, 1);
+    parts = std::max<size_t>(2, static_cast<size_t>(std::ceil(1.25 * estimate / kMaxKeysPerPass)));
+    for (size_t part = 0; part < parts; ++part) {
+      count_part(part, false);
+      add_part(part);
+    }
+  }
+  release_scratch();
   normalize(out, dim_);
+}
+
+void HashEmbedder::release_scratch() {
+  // Scratch sized for a typical request is kept (no allocation per call); what a long text
+  // needed goes back at once rather than staying with the connection.
+  constexpr size_t kKeepBytes = 1 << 20;
+  if (folded_.capacity() > kKeepBytes) std::string().swap(folded_);
+  if (words_.capacity() * sizeof(WordSpan) > kKeepBytes) std::vector<WordSpan>().swap(words_);
+  if (wrapped_.capacity() > kKeepBytes) std::string().swap(wrapped_);
+  counts_.release_if_over(kKeepBytes);
 }
 
 }  // namespace iccache
