@@ -131,10 +131,11 @@ TEST(HostileMatch, DeletingWhileReadingSkipsVanishedRows) {
 void two_tenants(Db& db) {
   db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=2, embedder='none', selection='similarity')");
   for (int i = 0; i < 30; ++i) {
-    db.exec("INSERT INTO ex(request, response, embedding, tenant) VALUES('q', 'A" + std::to_string(i) +
-            "', '[0.1, 1]', 'A')");
-    db.exec("INSERT INTO ex(request, response, embedding, tenant) VALUES('q', 'B" + std::to_string(i) +
-            "', '[1, 0.01]', 'B')");
+    // Distinct request texts: a selection never repeats a request (same text and vector).
+    db.exec("INSERT INTO ex(request, response, embedding, tenant) VALUES('qa" + std::to_string(i) + "', 'A" +
+            std::to_string(i) + "', '[0.1, 1]', 'A')");
+    db.exec("INSERT INTO ex(request, response, embedding, tenant) VALUES('qb" + std::to_string(i) + "', 'B" +
+            std::to_string(i) + "', '[1, 0.01]', 'B')");
   }
   db.exec("CREATE TABLE sessions(id INTEGER PRIMARY KEY, tenant TEXT, q BLOB);"
           "INSERT INTO sessions VALUES(1, 'A', iccache_vector('[1, 0]')), (2, 'B', iccache_vector('[1, 0]'))");
