@@ -15,6 +15,19 @@ int stage1_count(const Table& t, int k) {
   return std::max(k, t.options.select.candidates);
 }
 
+size_t distinct_requests(Table& t, const std::vector<Hit>& hits) {
+  SelectState& ss = select_state(t, t.index_loaded ? std::optional<int64_t>(t.index_generation) : std::nullopt);
+  std::vector<std::pair<uint64_t, float>> keys;
+  keys.reserve(hits.size());
+  for (const Hit& h : hits) {
+    const std::optional<uint64_t> key = ss.text_key(h.id);
+    // A vanished row counts as distinct: stage 2 skips or reports it, as without this pass.
+    keys.emplace_back(key ? *key : static_cast<uint64_t>(h.id), static_cast<float>(h.score));
+  }
+  std::sort(keys.begin(), keys.end());
+  return static_cast<size_t>(std::unique(keys.begin(), keys.end()) - keys.begin());
+}
+
 Selected select_examples(Table& t, const float* query, std::string_view text, bool has_text,
                          std::vector<Hit> candidates, int k, bool want_utility,
                          std::optional<double> min_similarity) {

@@ -144,8 +144,10 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
     c->min_similarity = min_similarity;
     std::vector<float> q = query_vector(t, query);
     // Stage 1: IVF candidates by similarity; stage 2: utility, threshold, order (select_match.h).
-    std::vector<Hit> candidates = t->search(q.data(), stage1_count(*t, static_cast<int>(c->k)),
-                                            by_tenant ? &tenant : nullptr, nprobe);
+    std::vector<Hit> candidates =
+        stage1_candidates(*t, static_cast<int>(c->k), min_similarity, [&](int want) {
+          return t->search(q.data(), want, by_tenant ? &tenant : nullptr, nprobe);
+        });
     std::string_view text;
     if (sqlite3_value_type(query) == SQLITE_TEXT)
       text = std::string_view(reinterpret_cast<const char*>(sqlite3_value_text(query)),
