@@ -44,7 +44,8 @@ void Storage::create_tables(sqlite3* db, const std::string& schema, const std::s
                " response BLOB NOT NULL, response_enc INTEGER NOT NULL, model TEXT NOT NULL,"
                " quality REAL NOT NULL, tenant TEXT NOT NULL, created_at REAL NOT NULL,"
                " uses INTEGER NOT NULL, offloads INTEGER NOT NULL, gain REAL NOT NULL,"
-               " bytes INTEGER NOT NULL" + std::string(kManageDataColumns) + ")");
+               " bytes INTEGER NOT NULL" + std::string(kManageDataColumns) +
+               ", user TEXT, synthetic INTEGER NOT NULL DEFAULT 0)");
   exec(db, "CREATE TABLE " + s.shadow("vectors") + "(id INTEGER PRIMARY KEY, vector BLOB NOT NULL)");
   exec(db, "CREATE TABLE " + s.shadow("state") + "(key TEXT PRIMARY KEY, value) WITHOUT ROWID");
   // IVF: each example's list (and SQ8 code), and one row per centroid (see index_store.h).
@@ -188,8 +189,30 @@ int64_t Storage::insert(const int64_t* id, const StoredExample& row, const float
       .bind(1, new_id)
       .bind_blob(2, vec, sizeof(float) * dim)
       .run();
+  if (row.user || row.synthetic) write_privacy(new_id, row);
   set_total_bytes(total + row.bytes);
   return new_id;
+}
+
+void Storage::write_privacy(int64_t id, const StoredExample& row) {
+  if (!has_privacy_columns()) return;  // the writer refused non-default values already
+  Stmt& s = cached(set_privacy_, "UPDATE " + shadow("data") + " SET user = ?, synthetic = ? WHERE id = ?");
+  if (row.user) s.bind_text(1, *row.user);
+  s.bind(2, static_cast<int64_t>(row.synthetic ? 1 : 0)).bind(3, id).run();
+}
+
+bool Storage::has_privacy_columns() {
+  if (privacy_columns_ < 0) {
+    sqlite3_stmt* probe = nullptr;
+    const std::string sql = "SELECT user, synthetic FROM " + shadow("data") + " LIMIT 0";
+    privacy_columns_ = sqlite3_prepare_v2(db_, sql.c_str(), -1, &probe, nullptr) == SQLITE_OK ? 1 : 0;
+    sqlite3_finalize(probe);
+  }
+  return privacy_columns_ == 1;
+}
+
+const char* Storage::privacy_columns_sql() {
+  return has_privacy_columns() ? ", user, synthetic" : ", NULL, 0";
 }
 
 void Storage::update(int64_t id, const StoredExample& row, const float* vec, int dim) {
@@ -204,6 +227,7 @@ void Storage::update(int64_t id, const StoredExample& row, const float* vec, int
       .bind_blob(1, vec, sizeof(float) * dim)
       .bind(2, id)
       .run();
+  write_privacy(id, row);
   set_total_bytes(total + row.bytes);
 }
 

@@ -12,6 +12,7 @@
 // the same way, so that feedback does not invalidate the vector index.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -38,6 +39,10 @@ struct StoredExample {
   int64_t offloads = 0;
   double gain = 0;
   int64_t bytes = 0;
+  // Privacy columns (docs/privacy.md); tables created before them have neither, see
+  // Storage::has_privacy_columns.
+  std::optional<std::string> user;
+  bool synthetic = false;
 };
 
 class Storage {
@@ -77,6 +82,11 @@ class Storage {
   EncodedText stored_response(int64_t id);
   std::vector<float> stored_vector(int64_t id, int dim);
   int64_t count();
+  // Whether T_data has the user and synthetic columns (tables created by an earlier
+  // version do not; they work as before, and refuse a user or synthetic value).
+  bool has_privacy_columns();
+  // ", user, synthetic" or ", NULL, 0": the two columns for a row SELECT.
+  const char* privacy_columns_sql();
 
  private:
   Stmt& cached(Stmt& s, const std::string& sql);
@@ -87,9 +97,12 @@ class Storage {
   void set_total_bytes(int64_t total);
   EncodedText stored_text(Stmt& s, const char* column, int64_t id);
   void raise_last_id(int64_t id);
+  void write_privacy(int64_t id, const StoredExample& row);
 
   sqlite3* db_;
   std::string schema_, table_;
+  int privacy_columns_ = -1;  // -1 unknown, 0 absent, 1 present
+  Stmt set_privacy_;
   Stmt get_gen_, set_gen_, exists_, ins_data_, ins_vec_, upd_data_, upd_vec_, del_data_,
       del_vec_, get_req_, get_resp_, get_vec_, count_, next_id_, raise_last_id_, get_total_, get_row_bytes_, set_total_;
 };

@@ -34,6 +34,8 @@ enum Column : int {
   kUtility,     // HIDDEN: output of MATCH, the utility model's estimate (select_match.h)
   kHit,         // HIDDEN: output of MATCH, 1 on a semantic-cache hit (hit_similarity option)
   kMinSimilarity,  // HIDDEN: optional MATCH input, drop candidates less similar than this
+  kUser,        // HIDDEN: optional user key, for forget by user (docs/privacy.md)
+  kSynthetic,   // HIDDEN: 1 for a synthetic example (docs/privacy.md), else 0
   kTableCol,    // HIDDEN, named like the table: MATCH target and command column
   kColumnCount
 };

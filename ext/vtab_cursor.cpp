@@ -159,7 +159,7 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
     c->hits = std::move(chosen.hits);
     c->utility = std::move(chosen.utility);
     c->hit_flag = std::move(chosen.hit_flag);
-    use_statement(c, std::string("SELECT ") + kRowColumns + " FROM " +
+    use_statement(c, std::string("SELECT ") + kRowColumns + t->storage.privacy_columns_sql() + " FROM " +
                          t->storage.shadow("data") + " WHERE id = ?");
     load_hit(c);
     return SQLITE_OK;
@@ -167,7 +167,8 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
   if (plan & kPlanK)
     throw Error(t->name + ".k: k only applies together with MATCH: WHERE " + t->name +
                 " MATCH ? AND k = ?");
-  std::string sql = std::string("SELECT ") + kRowColumns + " FROM " + t->storage.shadow("data");
+  std::string sql = std::string("SELECT ") + kRowColumns + t->storage.privacy_columns_sql() +
+                    " FROM " + t->storage.shadow("data");
   if (plan & kPlanRowid) sql += " WHERE id = ?";
   sql += " ORDER BY id";
   use_statement(c, sql);
@@ -268,6 +269,10 @@ int cursor_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
       case kOffloads: sqlite3_result_int64(ctx, r.int64(10)); break;
       case kGain: sqlite3_result_double(ctx, r.real(11)); break;
       case kBytes: sqlite3_result_int64(ctx, r.int64(12)); break;
+      case kUser:  // columns 13, 14: privacy_columns_sql()
+        if (!r.is_null(13)) sqlite3_result_text64(ctx, r.text(13).data(), r.text(13).size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+        break;
+      case kSynthetic: sqlite3_result_int64(ctx, r.int64(14)); break;
       case kSimilarity:
         if (c->match) sqlite3_result_double(ctx, c->hits[c->pos].score);
         break;

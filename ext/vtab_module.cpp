@@ -12,7 +12,8 @@ namespace {
 constexpr const char* kColumnNames[] = {
     "request", "response", "model",  "quality", "embedding", "tenant",
     "created_at", "uses", "offloads", "gain",    "bytes",     "similarity", "k", "nprobe",
-    "utility", "hit", "min_similarity"};
+    "utility", "hit", "min_similarity",
+    "user", "synthetic"};
 }
 
 const char* column_name(int col) {
@@ -32,7 +33,8 @@ std::string declare_sql(const std::string& table) {
       "CREATE TABLE x(request TEXT, response TEXT, model TEXT, quality REAL, embedding BLOB,"
       " tenant TEXT, created_at REAL, uses INTEGER, offloads INTEGER, gain REAL, bytes INTEGER,"
       " similarity REAL HIDDEN, k INTEGER HIDDEN, nprobe INTEGER HIDDEN, utility REAL HIDDEN,"
-      " hit INTEGER HIDDEN, min_similarity REAL HIDDEN, ";
+      " hit INTEGER HIDDEN, min_similarity REAL HIDDEN,"
+      " user TEXT HIDDEN, synthetic INTEGER HIDDEN, ";
   sql += quote_id(table) + " HIDDEN)";
   return sql;
 }

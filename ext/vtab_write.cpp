@@ -12,6 +12,7 @@
 #include "integrity.h"
 #include "manage_evict.h"
 #include "manage_store.h"
+#include "privacy_forget.h"
 #include "select_feedback.h"
 #include "vector/vector_parse.h"
 #include "vtab.h"
@@ -109,6 +110,23 @@ void read_attributes(Table* t, sqlite3_value** col, StoredExample& r) {
   r.offloads = is_null(col[kOffloads]) ? 0 : require_count(t, col[kOffloads], kOffloads);
   r.gain = is_null(col[kGain]) ? 0
            : require_real(t, col[kGain], kGain, 0, 1e300, "a number >= 0");
+  // Privacy columns (docs/privacy.md).
+  r.user.reset();
+  if (!is_null(col[kUser])) r.user = std::string(require_text(t, col[kUser], kUser));
+  r.synthetic = false;
+  if (!is_null(col[kSynthetic])) {
+    sqlite3_value* v = col[kSynthetic];
+    const int64_t flag = sqlite3_value_int64(v);
+    if (sqlite3_value_numeric_type(v) != SQLITE_INTEGER || (flag != 0 && flag != 1))
+      throw Error(col_what(t, kSynthetic) + ": expected 0 or 1; received " +
+                  (sqlite3_value_type(col[kSynthetic]) == SQLITE_TEXT ? "'" + std::string(as_text(col[kSynthetic])) + "'"
+                                                                     : type_name(col[kSynthetic])));
+    r.synthetic = flag == 1;
+  }
+  if ((r.user || r.synthetic) && !t->storage.has_privacy_columns())
+    throw Error(t->name + ": this table was created by an earlier version of iccache, whose " +
+                t->name + "_data has no user and synthetic columns; expected NULL for " +
+                (r.user ? "user" : "synthetic") + " (or a table created by this version)");
 }
 
 void finish_bytes(const Table* t, StoredExample& r) {
@@ -229,8 +247,12 @@ int remove(Table* t, sqlite3_value* id_value) {
   return SQLITE_OK;
 }
 
-int command(Table* t, sqlite3_value* v) {
+int command(Table* t, sqlite3_value* v, sqlite3_value** col) {
   std::string_view cmd = as_text(v);
+  if (cmd == "forget") {  // docs/privacy.md
+    forget_command(*t, col);
+    return SQLITE_OK;
+  }
   if (cmd == "integrity-check") {
     require_integrity(*t);
     return SQLITE_OK;
@@ -263,7 +285,7 @@ int command(Table* t, sqlite3_value* v) {
     return SQLITE_OK;
   }
   throw Error(t->name + ": unknown command '" + std::string(cmd) +
-              "'; expected one of: integrity-check, optimize, train, nprobe=N");
+              "'; expected one of: integrity-check, optimize, train, nprobe=N, forget");
 }
 
 }  // namespace
@@ -275,13 +297,15 @@ int table_update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int
     sqlite3_value** col = argv + 2;
     if (is_null(argv[0])) {
       if (!is_null(col[kTableCol])) {
-        // A command travels alone: INSERT INTO ex(ex, request, ...) would run it and drop the row.
-        for (int c = 0; c < kTableCol; ++c)
-          if (!is_null(col[c]))
-            throw Error(t->name + ": a command in the " + t->name + " column cannot come with a value"
-                        " for " + column_name(c) + "; expected INSERT INTO " + t->name + "(" + t->name +
-                        ") VALUES('command') alone, and rows in an INSERT of their own");
-        return command(t, col[kTableCol]);
+        // A command travels alone: INSERT INTO ex(ex, request, ...) would run it and drop the
+        // row. 'forget' carries its tenant and/or user, and checks its own columns.
+        if (as_text(col[kTableCol]) != "forget")
+          for (int c = 0; c < kTableCol; ++c)
+            if (!is_null(col[c]))
+              throw Error(t->name + ": a command in the " + t->name + " column cannot come with a value"
+                          " for " + column_name(c) + "; expected INSERT INTO " + t->name + "(" + t->name +
+                          ") VALUES('command') alone, and rows in an INSERT of their own");
+        return command(t, col[kTableCol], col);
       }
       return insert(t, argv[1], col, rowid);
     }

@@ -44,6 +44,21 @@ void LinearArm::update(const Features& xf, double reward) {
   reward_sum_ += reward;
 }
 
+bool LinearArm::downdate(const Features& xf, double reward) {
+  const Vec x = as_vec(xf);
+  const Vec u = a_inv_ * x;
+  const double denom = 1.0 - x.dot(u);
+  if (!(denom > 1e-9) || n_ <= 0) return false;
+  // Sherman-Morrison with the sign flipped: (A - x x^T)^-1 = A^-1 + u u^T / (1 - x^T u).
+  a_inv_.noalias() += (u * u.transpose()) / denom;
+  a_inv_ = (0.5 * (a_inv_ + a_inv_.transpose())).eval();
+  b_ -= reward * x;
+  theta_.noalias() = a_inv_ * b_;
+  --n_;
+  reward_sum_ -= reward;
+  return true;
+}
+
 double LinearArm::mean(const Features& x) const { return theta_.dot(as_vec(x)); }
 
 double LinearArm::variance(const Features& xf) const {

@@ -27,6 +27,10 @@ class LinearArm {
   // Restores persisted state (A^-1 and b); theta is recomputed.
   void restore(const Mat& a_inv, const Vec& b, int64_t n, double reward_sum);
   void update(const Features& x, double reward);
+  // Takes back one earlier update(x, reward) (forget, docs/privacy.md): the posterior becomes
+  // what it would be had that reward never been given, up to rounding. Returns false and
+  // changes nothing when the downdate is numerically unsafe (1 - x^T A^-1 x <= 1e-9).
+  bool downdate(const Features& x, double reward);
 
   double mean(const Features& x) const;
   double variance(const Features& x) const;
