@@ -1,6 +1,8 @@
 #include "registry.h"
 
+#include <mutex>
 #include <string>
+#include <unordered_map>
 #include <vector>
 
 #include "vtab.h"
@@ -9,10 +11,16 @@ namespace iccache::ext {
 
 namespace {
 
-// Set while find_table prepares its probe statement on this thread; a connection is used
-// by one thread at a time and preparing is synchronous, so a thread-local slot suffices.
-thread_local bool probing = false;
-thread_local Table* planned = nullptr;
+// The probes in progress, by connection: the table object each was planned on (nullptr
+// until xBestIndex reports one). A connection is used by one thread at a time and preparing
+// is synchronous, so one slot per connection suffices. Not thread_local: dynamic TLS in a
+// module that sqlite3_close later unloads (dlclose) leaves stale DTV entries that crash
+// LeakSanitizer's exit-time scan (clang 14: "Tracer caught signal 11", "DTLS ... at 0x809").
+// A plain static object: its destructor runs when the module is unloaded (a heap object
+// reachable only from the unloaded module would be reported as a leak).
+std::mutex probes_mutex;
+std::unordered_map<sqlite3*, Table*> probe_slots;
+std::unordered_map<sqlite3*, Table*>& probes() { return probe_slots; }
 
 // One identifier of a possibly qualified name: "quoted" (with "" inside), `quoted`,
 // [bracketed], or bare up to the next '.'. Returns false when the text is not one.
@@ -69,8 +77,10 @@ enum class Probe { kNoTable, kOtherTable, kFound };
 Probe probe(sqlite3* db, const Name& n, Table** out) {
   const std::string target = (n.schema.empty() ? "" : quote_id(n.schema) + ".") + quote_id(n.table);
   const std::string sql = "SELECT rowid FROM " + target + " WHERE 0";
-  probing = true;
-  planned = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(probes_mutex);
+    probes()[db] = nullptr;
+  }
   sqlite3_stmt* s = nullptr;
   int rc = sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr);
   if (rc == SQLITE_OK) {
@@ -78,9 +88,13 @@ Probe probe(sqlite3* db, const Name& n, Table** out) {
     }
   }
   sqlite3_finalize(s);
-  probing = false;
-  Table* t = planned;
-  planned = nullptr;
+  Table* t = nullptr;
+  {
+    std::lock_guard<std::mutex> lock(probes_mutex);
+    auto it = probes().find(db);
+    t = it->second;
+    probes().erase(it);
+  }
   // A failed step (the table vanished when the schema was re-read) may have freed the
   // object planned on at prepare time: only a statement that ran to its end vouches for it.
   if (rc != SQLITE_DONE) return Probe::kNoTable;
@@ -98,7 +112,9 @@ std::string shown(std::string_view name) {
 }  // namespace
 
 void note_planned(Table* t) {
-  if (probing) planned = t;
+  std::lock_guard<std::mutex> lock(probes_mutex);
+  auto it = probes().find(t->db);
+  if (it != probes().end()) it->second = t;
 }
 
 Table* find_table(sqlite3* db, std::string_view name, std::string_view function) {

@@ -30,12 +30,16 @@ chmod +x "$shim/sqlite3"
 # The e2e tests drive Python and installed binaries, which cannot host the instrumented
 # extension; they run in the main suite (scripts/test.sh). Everything else runs here.
 echo "== ctest under ASan + UBSan (build-asan), all but e2e.*"
-# A failed test runs once more: LeakSanitizer's exit-time scan itself crashes now and then
-# ("Tracer caught signal 11 ... LeakSanitizer has encountered a fatal error" after the test
-# printed PASSED; seen twice in ~600 test runs on a loaded 2-core machine, in different
-# tests). A deterministic sanitizer finding repeats on the second run and still fails CI.
-(cd build-asan && PATH="$PWD/sanitize-bin:$PATH" ctest --output-on-failure -j"$(nproc)" \
-  --repeat until-pass:2 -E '^e2e\.')
+# Leak checking is off for this ctest run: clang 14's LeakSanitizer crashes in its own
+# exit-time scan of the test programs that load the extension ("Tracer caught signal 11 ...
+# LeakSanitizer has encountered a fatal error" after the test printed PASSED; 64 of 502
+# tests on a quiet machine, with RTLD_NODELETE and with no thread_local in the extension;
+# use_tls=0 instead reports objects held by libraries' thread-local storage as leaks).
+# AddressSanitizer and UBSan errors still fail the test; the fuzz targets below, which link
+# the extension statically, keep leak checking on.
+(cd build-asan && PATH="$PWD/sanitize-bin:$PATH" \
+  ASAN_OPTIONS="${ASAN_OPTIONS/detect_leaks=1/detect_leaks=0}" \
+  ctest --output-on-failure -j"$(nproc)" -E '^e2e\.')
 
 if [ "${FUZZ_SECONDS:-30}" != 0 ]; then
   echo "== fuzzing, ${FUZZ_SECONDS:-30} s per target"
