@@ -110,18 +110,23 @@ void check_index(Table& t, std::vector<std::string>& out, int64_t rows) {
                   (codes ? " and a " + std::to_string(dim) + "-byte code" : " and no code"));
   }
   // The in-memory index must match the rows it caches.
-  if (!out.empty() || !t.index_loaded || t.storage.generation() != t.index_generation) return;
-  if (static_cast<int64_t>(t.index.size()) != rows || t.index.nlist() != nlists) {
-    out.push_back("the in-memory index holds " + std::to_string(t.index.size()) + " vectors in " +
-                  std::to_string(t.index.nlist()) + " lists but the tables hold " + std::to_string(rows) +
+  // (Checked only when it reflects exactly this connection's view of the tables.)
+  if (!out.empty()) return;
+  const int64_t g = t.storage.generation();
+  const IndexCache& c = *t.cache;
+  std::shared_lock lock(c.mu);
+  if (!c.loaded || c.gen != g) return;
+  if (static_cast<int64_t>(c.index.size()) != rows || c.index.nlist() != nlists) {
+    out.push_back("the in-memory index holds " + std::to_string(c.index.size()) + " vectors in " +
+                  std::to_string(c.index.nlist()) + " lists but the tables hold " + std::to_string(rows) +
                   " in " + std::to_string(nlists));
     return;
   }
   Stmt lists(db, "SELECT id, list FROM " + index);
   while (lists.step() && out.size() < kMaxProblems)
-    if (t.index.list_of(lists.int64(0)) != lists.int64(1))
+    if (c.index.list_of(lists.int64(0)) != lists.int64(1))
       out.push_back("example " + std::to_string(lists.int64(0)) + " is in list " +
-                    std::to_string(t.index.list_of(lists.int64(0))) + " in memory but list " +
+                    std::to_string(c.index.list_of(lists.int64(0))) + " in memory but list " +
                     std::to_string(lists.int64(1)) + " in " + t.name + "_index");
 }
 

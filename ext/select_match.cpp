@@ -39,8 +39,8 @@ Selected select_examples(Table& t, const float* query, std::string_view text, bo
   const bool by_utility = o.selection == SelectionKind::kUtility;
   Selected out;
   const bool maybe_hit = o.hit_similarity && !candidates.empty() && candidates[0].score >= *o.hit_similarity;
-  // Table::search has just checked the index against the stored generation.
-  SelectState& ss = select_state(t, t.index_loaded ? std::optional<int64_t>(t.index_generation) : std::nullopt);
+  // Table::search has just read the stored generation.
+  SelectState& ss = select_state(t, t.searched_generation);
   ss.set_request(text, has_text, wall_clock_now());
   // One example per distinct request: the same question twice teaches nothing more and
   // takes prompt space (a loop run twice on one file admits every request again). A repeat
@@ -65,12 +65,31 @@ Selected select_examples(Table& t, const float* query, std::string_view text, bo
   std::vector<double> u(candidates.size(), 0.0);
   bool hit = false;
   const size_t scored = by_utility || want_utility ? candidates.size() : 1;
+  std::vector<uint8_t> missing(candidates.size(), 0);
   for (size_t i = 0; i < scored; ++i) {
-    if (!ss.features(candidates[i].id, candidates[i].score, x))
-      throw SqlError(SQLITE_CORRUPT_VTAB, t.name + ": example " + std::to_string(candidates[i].id) +
-                                              " is in the index but not in " + t.name + "_data");
+    // An id this connection's snapshot lacks (a shared index ahead of a long read
+    // transaction) is skipped, never an error; with an index that reflected exactly this
+    // view it is damage.
+    if (!ss.features(candidates[i].id, candidates[i].score, x)) {
+      if (t.search_exact)
+        throw SqlError(SQLITE_CORRUPT_VTAB, t.name + ": example " + std::to_string(candidates[i].id) +
+                                                " is in the index but not in " + t.name + "_data");
+      missing[i] = 1;
+      continue;
+    }
     u[i] = ss.model.predict(x);
     if (i == 0 && maybe_hit) hit = ss.last_quality() >= o.hit_quality;
+  }
+  if (std::find(missing.begin(), missing.end(), 1) != missing.end()) {
+    size_t w = 0;
+    for (size_t i = 0; i < candidates.size(); ++i)
+      if (!missing[i]) {
+        candidates[w] = candidates[i];
+        u[w] = u[i];
+        ++w;
+      }
+    candidates.resize(w);
+    u.resize(w);
   }
   if (!by_utility) {  // plain top-k: stage-1 order kept
     for (size_t i = 0; i < candidates.size() && out.hits.size() < static_cast<size_t>(k); ++i) {

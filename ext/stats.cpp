@@ -7,7 +7,7 @@ namespace iccache::ext {
 namespace {
 using Source = void (*)(Table&, StatRows&);
 // Add a component's figures here.
-constexpr Source kSources[] = {table_stats, router_stats, select_stats};
+constexpr Source kSources[] = {table_stats, router_stats, select_stats, index_stats};
 }  // namespace
 
 StatRows collect_stats(Table& t) {

@@ -24,6 +24,7 @@ using StatRows = std::vector<StatRow>;
 void table_stats(Table& t, StatRows& out);   // stats.cpp: counts, bytes, options, generation
 void router_stats(Table& t, StatRows& out);  // route_stats.cpp: load, bias, cost weight, arms
 void select_stats(Table& t, StatRows& out);  // select_stats.cpp: threshold, tuner, utility model
+void index_stats(Table& t, StatRows& out);   // index_stats.cpp: in-memory index, change log
 
 StatRows collect_stats(Table& t);
 

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <random>
 
+#include "change_log.h"
 #include "manage_store.h"
 #include "route_store.h"
 #include "select_store.h"
@@ -11,7 +12,7 @@ namespace iccache::ext {
 
 namespace {
 constexpr const char* kSuffixes[] = {"data", "vectors", "state", "index", "centroids", "router", "decisions",
-                                    "samples"};
+                                    "samples", "changes"};
 
 void exec(sqlite3* db, const std::string& sql) {
   char* err = nullptr;
@@ -62,6 +63,7 @@ void Storage::create_tables(sqlite3* db, const std::string& schema, const std::s
   create_manage_schema(db, schema, table);  // example manager: bytes total, view
   create_route_schema(db, schema, table);   // router tables, ex_stats view
   create_select_schema(db, schema, table);  // selection samples, select_generation
+  ChangeLog::create(db, schema, table);     // change log (change_log.h)
 }
 
 void Storage::drop_tables(sqlite3* db, const std::string& schema, const std::string& table) {
@@ -74,9 +76,12 @@ void Storage::drop_tables(sqlite3* db, const std::string& schema, const std::str
 void Storage::rename_tables(sqlite3* db, const std::string& schema, const std::string& from,
                             const std::string& to) {
   Storage s(db, schema, from);
-  for (const char* suffix : kSuffixes)
+  for (const char* suffix : kSuffixes) {
+    // Files made before the change log have no T_changes until their first write.
+    if (std::string_view(suffix) == "changes" && !ChangeLog(s).exists()) continue;
     exec(db, "ALTER TABLE " + s.shadow(suffix) + " RENAME TO " +
                  quote_id(to + "_" + std::string(suffix)));
+  }
   rename_manage_schema(db, schema, from, to);
   rename_route_schema(db, schema, from, to);
 }
@@ -98,6 +103,8 @@ void Storage::set_generation(int64_t g) {
   cached(set_gen_, "UPDATE " + shadow("state") + " SET value = ? WHERE key = 'generation'")
       .bind(1, g)
       .run();
+  if (sqlite3_changes(db_) != 1)
+    throw SqlError(SQLITE_CORRUPT_VTAB, table_ + ": the state table has no generation row");
 }
 
 int64_t Storage::state_int(const std::string& key, int64_t fallback) {

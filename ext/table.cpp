@@ -1,6 +1,7 @@
-// Table: the per-connection state of one iccache table and the writes that keep the shadow
-// tables and the in-memory index in step (tables first, memory last, so a failed write
-// never leaves memory ahead of the file).
+// Table: the per-connection state of one iccache table and its writes. A write changes the
+// shadow tables and appends a change-log entry inside the writing transaction; no index in
+// memory is touched (each one follows the log at its next query, table_index.cpp), so a
+// failed or rolled-back write can never leave memory ahead of the file.
 #include <algorithm>
 #include <chrono>
 #include <cmath>
@@ -21,48 +22,13 @@ Table::Table(sqlite3* db_, const std::string& schema, const std::string& name_, 
       options(std::move(opts)),
       storage(db_, schema, name_),
       index_store(storage),
-      index(options.dim, options.sq8),
+      log(storage),
+      assigner(options.dim, options.sq8),
       stmts(db_),
-      nprobe(1),
       nonce_rng(std::random_device{}()) {
   std::memset(static_cast<sqlite3_vtab*>(this), 0, sizeof(sqlite3_vtab));
   if (options.embedder == EmbedderKind::kHash) embedder = std::make_unique<HashEmbedder>(options.dim);
-}
-
-void Table::drop_index_if_stale() {
-  if (index_loaded && storage.generation() != index_generation) {
-    index.clear();
-    index_loaded = false;
-  }
-}
-
-void Table::ensure_index() {
-  int64_t g = storage.generation();
-  if (index_loaded && g == index_generation) return;
-  index.clear();
-  index_loaded = false;
-  nprobe = effective_nprobe();
-  std::vector<float> centroids = index_store.centroids(options.dim);
-  if (!centroids.empty()) index.set_training(std::move(centroids), index_store.sq8_ranges(options.dim));
-  const bool codes = index.sq8() && index.trained();
-  const size_t expect = codes ? static_cast<size_t>(options.dim) : sizeof(float) * options.dim;
-  index_store.for_each(!codes, [&](int64_t id, int list, std::string_view tenant, std::string_view blob) {
-    if (blob.size() != expect)
-      throw SqlError(SQLITE_CORRUPT_VTAB,
-                     name + ": the stored " + (codes ? "code" : "vector") + " of example " +
-                         std::to_string(id) + " has " + std::to_string(blob.size()) +
-                         " bytes; expected " + std::to_string(expect) + " (run INSERT INTO " +
-                         name + "(" + name + ") VALUES('integrity-check'))");
-    if (list < 0 || list >= index.nlist())
-      throw SqlError(SQLITE_CORRUPT_VTAB, name + ": example " + std::to_string(id) + " is in list " +
-                                              std::to_string(list) + " but the index has " +
-                                              std::to_string(index.nlist()) + " lists");
-    // blob is a float32 vector or an SQ8 code; memcpy-free views are fine: add() copies.
-    index.add(id, list, tenant, codes ? nullptr : reinterpret_cast<const float*>(blob.data()),
-              codes ? reinterpret_cast<const uint8_t*>(blob.data()) : nullptr);
-  });
-  index_loaded = true;
-  index_generation = g;
+  cache = std::make_shared<IndexCache>(options.dim, options.sq8);
 }
 
 int Table::effective_nprobe() {
@@ -74,55 +40,46 @@ int Table::effective_nprobe() {
   return tuned > 0 ? tuned : 1;
 }
 
-void Table::bump_generation() {
-  int64_t g = static_cast<int64_t>(nonce_rng() >> 1);  // random: a rollback can never
-  storage.set_generation(g);                              // bring back a value in use
-  if (index_loaded) index_generation = g;
+Change Table::record_change(ChangeKind kind, int64_t id, int64_t n_delta) {
+  const int64_t g = static_cast<int64_t>(nonce_rng() >> 1);  // random: a rollback can never
+  storage.set_generation(g);                                  // bring back a value in use
+  Change c = log.append(kind, id, g, n_delta, [this] { return storage.count(); });
+  if (c.seq % 256 == 0) log.prune(options.change_log_keep, options.change_log_age);
+  return c;
 }
 
-// Stores the example's list (and SQ8 code) and adds it to the loaded index.
-void Table::index_put(int64_t id, const float* vec, std::string_view tenant) {
-  const int list = index.assign(vec);
-  std::vector<uint8_t> code;
-  if (index.sq8() && index.trained()) {
-    code.resize(options.dim);
-    index.encode(vec, code.data());
-  }
-  index_store.put(id, list, tenant, code.empty() ? nullptr : code.data(), code.size());
-  bump_generation();
-  index.add(id, list, tenant, vec, code.empty() ? nullptr : code.data());
+void Table::set_nprobe(int n) {
+  storage.set_state_int("nprobe", n);
+  record_change(ChangeKind::kSettings, 0, 0);  // every index re-reads it at its next query
 }
 
 int64_t Table::insert_example(const int64_t* id, const StoredExample& row, const float* vec) {
-  ensure_index();  // the new vector's list depends on the trained centroids
   int64_t new_id = storage.insert(id, row, vec, options.dim);
-  index_put(new_id, vec, row.tenant);
-  maybe_train();
+  put_index_row(new_id, vec, row.tenant);
+  Change c = record_change(ChangeKind::kExample, new_id, +1);
+  maybe_train(c.n);
   return new_id;
 }
 
 void Table::update_example(int64_t old_id, int64_t new_id, const StoredExample& row, const float* vec) {
-  ensure_index();
   if (new_id != old_id) {
     storage.change_id(old_id, new_id);
     index_store.change_id(old_id, new_id);
-    index.remove(old_id);
+    record_change(ChangeKind::kExample, old_id, -1);
   }
   storage.update(new_id, row, vec, options.dim);
-  index_put(new_id, vec, row.tenant);
+  put_index_row(new_id, vec, row.tenant);
+  record_change(ChangeKind::kExample, new_id, new_id != old_id ? +1 : 0);
 }
 
 void Table::delete_example(int64_t id) {
-  drop_index_if_stale();
   storage.remove(id);
   index_store.remove(id);
-  bump_generation();
-  if (index_loaded) index.remove(id);
+  record_change(ChangeKind::kExample, id, -1);
 }
 
-void Table::maybe_train() {
-  const int64_t n = static_cast<int64_t>(index.size());
-  const int64_t trained_n = index.trained() ? index_store.trained_n() : 0;
+void Table::maybe_train(int64_t n) {
+  const int64_t trained_n = assigner.trained() ? index_store.trained_n() : 0;
   if (trained_n == 0 ? n >= options.ivf_min : n >= 4 * trained_n) train_index();
 }
 
@@ -169,12 +126,13 @@ void Table::train_index() {
   }
   const double assign_s = seconds(t0);
   t0 = Clock::now();
-  // Everything computed; now write, then rebuild memory from what was written. Emptying
+  // Everything computed; now write, then build memory from what was written. Emptying
   // T_index first turns the rewrite into appends in id order (faster than replacing).
   index_store.save_training(centroids, dim, ranges, static_cast<int64_t>(n));
   index_store.clear_rows();
-  index.clear();
-  index.set_training(std::move(centroids), std::move(ranges));
+  auto built = std::make_shared<IndexCache>(dim, options.sq8);
+  IvfIndex& index = built->index;
+  index.set_training(centroids, ranges);
   std::vector<uint8_t> code(options.sq8 ? dim : 0);
   for (size_t i = 0; i < n; ++i) {
     const float* v = &data[i * dim];
@@ -182,7 +140,6 @@ void Table::train_index() {
     index_store.put(ids[i], lists[i], tenants[i], options.sq8 ? code.data() : nullptr, code.size());
     index.add(ids[i], lists[i], tenants[i], v, options.sq8 ? code.data() : nullptr);
   }
-  index_loaded = true;
   const double write_s = seconds(t0);
   t0 = Clock::now();
   NprobeTuning tuning = tune_nprobe(index, data.data(), ids.data(), n);
@@ -191,19 +148,20 @@ void Table::train_index() {
   storage.set_state_real("train_assign_s", assign_s);
   storage.set_state_real("train_write_s", write_s);
   storage.set_state_real("train_tune_s", seconds(t0));
-  nprobe = effective_nprobe();
-  bump_generation();
-}
-
-std::vector<Hit> Table::search(const float* q, int k, const std::string* tenant, int nprobe_override) {
-  ensure_index();
-  auto fetch = [this](const std::vector<int64_t>& ids, float* out) {
-    for (size_t i = 0; i < ids.size(); ++i) {
-      std::vector<float> v = storage.stored_vector(ids[i], options.dim);
-      std::memcpy(out + i * options.dim, v.data(), v.size() * sizeof(float));
-    }
-  };
-  return index.search(q, k, tenant, nprobe_override > 0 ? nprobe_override : nprobe, fetch);
+  // A new epoch: every other index reloads (training rewrote every list).
+  const int64_t epoch = static_cast<int64_t>(nonce_rng() >> 1);
+  storage.set_state_int("epoch", epoch);
+  Change c = record_change(ChangeKind::kEpoch, 0, 0);
+  built->loaded = true;
+  built->seq = c.seq;
+  built->gen = c.gen;
+  built->epoch = epoch;
+  built->nprobe = effective_nprobe();
+  adopt_trained(std::move(built));
+  assigner = IvfIndex(dim, options.sq8);
+  assigner.set_training(std::move(centroids), std::move(ranges));
+  assigner_epoch = epoch;
+  assigner_loaded = true;
 }
 
 std::vector<float> Table::embed_text(std::string_view text, const std::string& what) {

@@ -1,14 +1,18 @@
 // The iccache virtual table: one instance per connection and table. In-memory state is a
-// cache of the shadow tables (see storage.h), checked against the generation nonce.
+// cache of the shadow tables (see storage.h), checked against the generation nonce and
+// brought up to date from the change log (change_log.h).
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <random>
 #include <string>
 #include <vector>
 
 #include "embed/hash_embedder.h"
 #include "index/ivf_index.h"
+#include "change_log.h"
+#include "index_cache.h"
 #include "index_store.h"
 #include "options/table_options.h"
 #include "storage.h"
@@ -53,30 +57,40 @@ struct Table : sqlite3_vtab {
   TableOptions options;
   Storage storage;
   IndexStore index_store;
+  ChangeLog log;
   std::unique_ptr<HashEmbedder> embedder;  // null when embedder='none'
   // Router cache (route_state.h), made on first use; shared_ptr so this header needs only
   // the forward declaration.
   std::shared_ptr<RouteState> route;
   // Utility model and threshold tuner cache (select_state.h), made on first use.
   std::shared_ptr<SelectState> select;
-  IvfIndex index;
-  bool index_loaded = false;
-  int64_t index_generation = 0;
+  // The in-memory index this connection searches (index_cache.h; table_index.cpp says
+  // which cache serves which transaction state).
+  std::shared_ptr<IndexCache> cache;
+  // The training (centroids, SQ8 ranges) writes assign new vectors with, for the 'epoch'
+  // of T_state it was read under: writes never need the whole index.
+  IvfIndex assigner;
+  bool assigner_loaded = false;
+  int64_t assigner_epoch = 0;
+  // The generation the last search ran under (the utility attributes' cache key).
+  std::optional<int64_t> searched_generation;
+  // Whether the index of the last search reflected exactly that generation (then an id
+  // without a row is damage; otherwise the index was ahead of this snapshot).
+  bool search_exact = true;
   StmtPool stmts;  // cursor statements for reuse
-  int nprobe;  // current nprobe: the option, or the value set by the 'nprobe=N' command
   std::mt19937_64 nonce_rng;
 
-  // Makes `index` match the shadow tables (reloads when the generation differs).
-  void ensure_index();
-  // Drops the cached index if the shadow tables changed behind it.
-  void drop_index_if_stale();
-  // Records a write: new generation in the state table, adopted by the index if loaded.
-  void bump_generation();
+  // Brings `cache` to this connection's view of the tables: nothing when the generation
+  // matches, the changed rows when the change log covers the gap, else a full reload.
+  // Returns the stored generation it checked against.
+  int64_t ensure_index();
+  // Records a write: a new random generation in the state table and a change-log entry.
+  Change record_change(ChangeKind kind, int64_t id, int64_t n_delta);
 
-  // Writes of one example to every shadow table and the index. `vec` is a unit vector.
+  // Writes of one example to every shadow table. `vec` is a unit vector.
   int64_t insert_example(const int64_t* id, const StoredExample& row, const float* vec);
   void update_example(int64_t old_id, int64_t new_id, const StoredExample& row, const float* vec);
-  // Deletes one example from every shadow table and the index (DELETE, REPLACE, eviction).
+  // Deletes one example from every shadow table (DELETE, REPLACE, eviction).
   void delete_example(int64_t id);
 
   // Trains the IVF index at K = round(sqrt(N)) lists and reassigns every example
@@ -86,6 +100,8 @@ struct Table : sqlite3_vtab {
   int effective_nprobe();
   // Top-k search with the current nprobe (or `nprobe_override` when > 0).
   std::vector<Hit> search(const float* q, int k, const std::string* tenant, int nprobe_override);
+  // Sets nprobe for queries without one ('nprobe=N' command).
+  void set_nprobe(int n);
 
   // Embeds request text or parses a vector for a MATCH or the embedding column.
   std::vector<float> embed_text(std::string_view text, const std::string& what);
@@ -95,8 +111,15 @@ struct Table : sqlite3_vtab {
   std::vector<float> embed_query(std::string_view text, const std::string& what);
 
  private:
-  void index_put(int64_t id, const float* vec, std::string_view tenant);
-  void maybe_train();
+  // table_index.cpp
+  void load_full(IndexCache& c, int64_t g);
+  void catch_up(IndexCache& c, int64_t g);
+  void ensure_assigner();
+  void put_index_row(int64_t id, const float* vec, std::string_view tenant);
+  void maybe_train(int64_t n);
+  void adopt_trained(std::shared_ptr<IndexCache> built);
+  bool fetch_vector(int64_t id, float* out);
+  Stmt row_stmt_, vec_stmt_;
 };
 
 // Sets the vtab error message (sqlite3_mprintf'd) and returns rc.

@@ -32,6 +32,7 @@ struct Cursor : sqlite3_vtab_cursor {
   int64_t k = 0;
   std::optional<double> min_similarity;  // the MATCH's floor, when it had one
   int64_t generation = 0;  // of the table when the hits were chosen (load_hit)
+  bool exact = true;       // the searched index reflected exactly that generation
 };
 
 // Columns of T_data selected by every cursor statement, in this order.
@@ -89,8 +90,11 @@ double read_min_similarity(Table* t, sqlite3_value* v) {
 // Positions a MATCH cursor's row statement on hits[pos], or on the next hit whose row still
 // exists: the hits were chosen when the query started, and the caller may delete rows while
 // reading them ("for each row: DELETE another"), as a full scan allows. Such a delete changes
-// the generation; a hit missing while the generation is still the one searched means the
-// index lists a row that T_data lacks (damage), which stays an error.
+// the generation; a hit missing while the generation is still the one searched, by an index
+// that reflected exactly this connection's view, means the index lists a row that T_data
+// lacks (damage), which stays an error. An index shared by the process can be ahead of a
+// long read transaction's snapshot (docs/architecture.md): an id that snapshot lacks is
+// skipped, never an error.
 void load_hit(Cursor* c) {
   for (; c->pos < c->hits.size(); ++c->pos) {
     c->rows.reset().bind(1, c->hits[c->pos].id);
@@ -99,7 +103,7 @@ void load_hit(Cursor* c) {
       return;
     }
     Table* t = c->table();
-    if (t->storage.generation() == c->generation)
+    if (c->exact && t->storage.generation() == c->generation)
       throw SqlError(SQLITE_CORRUPT_VTAB, t->name + ": example " + std::to_string(c->hits[c->pos].id) +
                                               " is in the index but not in " + t->name + "_data");
   }
@@ -148,6 +152,7 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
         stage1_candidates(*t, static_cast<int>(c->k), min_similarity, [&](int want) {
           return t->search(q.data(), want, by_tenant ? &tenant : nullptr, nprobe);
         });
+    c->exact = t->search_exact;
     std::string_view text;
     if (sqlite3_value_type(query) == SQLITE_TEXT)
       text = std::string_view(reinterpret_cast<const char*>(sqlite3_value_text(query)),

@@ -169,7 +169,6 @@ int insert(Table* t, sqlite3_value* rowid_value, sqlite3_value** col, sqlite3_in
       throw Error(t->name + ".rowid: expected an INTEGER; received " + type_name(rowid_value));
     id = sqlite3_value_int64(rowid_value);
   }
-  t->drop_index_if_stale();
   if (has_id && t->storage.exists(id)) {
     if (sqlite3_vtab_on_conflict(t->db) != SQLITE_REPLACE)
       throw SqlError(SQLITE_CONSTRAINT, t->name + ": an example with rowid " + std::to_string(id) +
@@ -220,7 +219,6 @@ int update(Table* t, sqlite3_value* old_value, sqlite3_value* new_value, sqlite3
                             col_what(t, kRequest));
   }
 
-  t->drop_index_if_stale();
   if (new_id != old_id && t->storage.exists(new_id) &&
       sqlite3_vtab_on_conflict(t->db) == SQLITE_REPLACE) {
     t->delete_example(new_id);  // UPDATE OR REPLACE: the row in the way goes, as in a table
@@ -279,9 +277,7 @@ int command(Table* t, sqlite3_value* v, sqlite3_value** col) {
     if (!ok || n < 1 || n > (1 << 20))
       throw Error(t->name + ": command '" + std::string(cmd) +
                   "' is not valid; expected nprobe=N with N an integer from 1 to 1048576");
-    t->storage.set_state_int("nprobe", n);
-    t->nprobe = static_cast<int>(n);
-    t->bump_generation();  // other connections pick the new value up at their next query
+    t->set_nprobe(static_cast<int>(n));  // every index picks it up at its next query
     return SQLITE_OK;
   }
   throw Error(t->name + ": unknown command '" + std::string(cmd) +

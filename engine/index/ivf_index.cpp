@@ -37,6 +37,13 @@ float dot_code(const uint8_t* code, const float* q_scaled, int dim, float bias) 
 }
 }  // namespace
 
+// Per-thread score buffer: searches of one index run on many threads at once, and a
+// buffer per call would allocate on every query.
+static std::vector<float>& scratch() {
+  thread_local std::vector<float> s;
+  return s;
+}
+
 int sq8_rerank_count(int k) { return std::max(4 * k, k + 32); }
 
 IvfIndex::IvfIndex(int dim, bool sq8) : dim_(dim), sq8_(sq8), lists_(1) {
@@ -75,9 +82,10 @@ void IvfIndex::set_training(std::vector<float> centroids, std::vector<float> sq8
 int IvfIndex::assign(const float* v) const {
   if (!trained()) return 0;
   const int k = nlist();
-  scratch_.resize(k);
-  dot_rows(centroids_.data(), k, dim_, v, scratch_.data());
-  return static_cast<int>(std::max_element(scratch_.begin(), scratch_.begin() + k) - scratch_.begin());
+  std::vector<float>& scores = scratch();
+  scores.resize(k);
+  dot_rows(centroids_.data(), k, dim_, v, scores.data());
+  return static_cast<int>(std::max_element(scores.begin(), scores.begin() + k) - scores.begin());
 }
 
 void IvfIndex::encode(const float* v, uint8_t* code) const {
@@ -135,7 +143,7 @@ int IvfIndex::list_of(int64_t id) const {
 }
 
 size_t IvfIndex::scan_list(int li, const float* q, const float* q_scaled, float q_bias,
-                           int32_t tenant, TopK& top) const {
+                           int32_t tenant, const SkipFn& skip, TopK& top) const {
   const List& l = lists_[li];
   const size_t n = l.ids.size();
   if (n == 0) return 0;
@@ -143,23 +151,26 @@ size_t IvfIndex::scan_list(int li, const float* q, const float* q_scaled, float 
   if (stores_codes()) {
     for (size_t r = 0; r < n; ++r) {
       if (tenant >= 0 && l.tenants[r] != tenant) continue;
+      if (skip && skip(l.ids[r])) continue;
       ++passed;
       top.push(l.ids[r], dot_code(&l.codes[r * dim_], q_scaled, dim_, q_bias));
     }
     return passed;
   }
-  scratch_.resize(n);
-  dot_rows(l.vecs.data(), n, dim_, q, scratch_.data());
+  std::vector<float>& scores = scratch();
+  scores.resize(n);
+  dot_rows(l.vecs.data(), n, dim_, q, scores.data());
   for (size_t r = 0; r < n; ++r) {
     if (tenant >= 0 && l.tenants[r] != tenant) continue;
+    if (skip && skip(l.ids[r])) continue;
     ++passed;
-    top.push(l.ids[r], scratch_[r]);
+    top.push(l.ids[r], scores[r]);
   }
   return passed;
 }
 
 std::vector<Hit> IvfIndex::search(const float* q, int k, const std::string* tenant, int nprobe,
-                                  const FetchFn& fetch) const {
+                                  const FetchFn& fetch, const SkipFn& skip) const {
   if (k < 1) throw Error("k must be at least 1");
   if (nprobe < 1) throw Error("nprobe must be at least 1");
   int32_t want = -1;
@@ -215,7 +226,7 @@ std::vector<Hit> IvfIndex::search(const float* q, int k, const std::string* tena
         (want < 0 || found >= eligible_target || i >= soft_cap))
       break;
     if (i == sorted && sort_rest) sort_rest();
-    found += scan_list(order[i], q, q_scaled.data(), q_bias, want, top);
+    found += scan_list(order[i], q, q_scaled.data(), q_bias, want, skip, top);
   }
   std::vector<Hit> hits = top.take_sorted();
   if (!codes) return hits;

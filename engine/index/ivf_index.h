@@ -61,9 +61,12 @@ class IvfIndex {
   // Top-k by inner product, best first (ties: smaller id). Scans the nprobe closest lists,
   // and more while a tenant filter has found fewer than k of its rows, so a tenant gets k
   // rows whenever it holds k. nprobe >= nlist() is exact for flat lists. `fetch` is needed
-  // for trained SQ8 only.
+  // for trained SQ8 only. `skip` (optional) leaves out the ids it returns true for (a
+  // connection's overlay of uncommitted changes replaces those rows). Safe to call from
+  // many threads at once (const, no shared scratch).
+  using SkipFn = std::function<bool(int64_t id)>;
   std::vector<Hit> search(const float* q, int k, const std::string* tenant, int nprobe,
-                          const FetchFn& fetch = nullptr) const;
+                          const FetchFn& fetch = nullptr, const SkipFn& skip = nullptr) const;
 
  private:
   struct List {
@@ -81,7 +84,7 @@ class IvfIndex {
   // Scores every row of list l (allowed by the tenant filter) into top; returns how many
   // rows passed the filter.
   size_t scan_list(int l, const float* q, const float* q_scaled, float q_bias, int32_t tenant,
-                   class TopK& top) const;
+                   const SkipFn& skip, class TopK& top) const;
 
   int dim_;
   bool sq8_;
@@ -90,7 +93,6 @@ class IvfIndex {
   std::vector<List> lists_;
   std::unordered_map<int64_t, Where> where_;
   TenantDictionary tenants_;
-  mutable std::vector<float> scratch_;  // per-query scores; no allocation beyond results
 };
 
 // How many SQ8 candidates are re-ranked with float32 vectors for a top-k query.

@@ -272,6 +272,9 @@ const std::vector<OptionSpec>& option_specs() {
        }},
       {"ivf_min",
        [](auto t, auto v, TableOptions& o) { o.ivf_min = parse_int_in(t, "ivf_min", v, 1, 1 << 30); }},
+      {"change_log_keep",
+       [](auto t, auto v, TableOptions& o) { o.change_log_keep = parse_int_in(t, "change_log_keep", v, 1, 1 << 30); }},
+      {"change_log_age", [](auto t, auto v, TableOptions& o) { o.change_log_age = parse_duration(t, "change_log_age", v); }},
       {"seed",
        [](auto t, auto v, TableOptions& o) {
          if (!parse_whole(v, o.seed)) invalid(t, "seed", v, "an integer from 0 to 18446744073709551615");
