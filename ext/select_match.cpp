@@ -16,7 +16,7 @@ int stage1_count(const Table& t, int k) {
 }
 
 size_t distinct_requests(Table& t, const std::vector<Hit>& hits) {
-  SelectState& ss = select_state(t, t.index_loaded ? std::optional<int64_t>(t.index_generation) : std::nullopt);
+  SelectState& ss = select_state(t, t.searched_generation);
   std::vector<std::pair<uint64_t, float>> keys;
   keys.reserve(hits.size());
   for (const Hit& h : hits) {
