@@ -32,7 +32,8 @@ Stmt& ChangeLog::cached(Stmt& s, const std::string& sql) {
 bool ChangeLog::exists() {
   if (exists_) return true;
   Stmt s(db_, "SELECT 1 FROM " + quote_id(schema_) + ".sqlite_master WHERE type = 'table' AND name = ?");
-  s.bind_text(1, table_ + "_changes");
+  const std::string name = table_ + "_changes";  // bind_text does not copy: keep it alive
+  s.bind_text(1, name);
   exists_ = s.step();
   return exists_;
 }
