@@ -42,6 +42,10 @@ class Stmt {
   Stmt& bind(int i, int64_t v);
   Stmt& bind(int i, double v);
   Stmt& bind_text(int i, std::string_view v);
+  // The text is bound without a copy (SQLITE_STATIC), so it must outlive step(): a
+  // temporary string would dangle (three stack-use-after-scope bugs came from that).
+  Stmt& bind_text(int i, std::string&& v) = delete;
+  Stmt& bind_text(int i, const char* v) { return bind_text(i, std::string_view(v)); }
   Stmt& bind_blob(int i, const void* data, size_t bytes);
   Stmt& bind_null(int i);
 
