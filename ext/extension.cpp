@@ -3,7 +3,7 @@
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT1
 
-#include "manage.h"
+#include "ext/manage/manage.h"
 
 namespace iccache::ext {
 const sqlite3_module* iccache_module();

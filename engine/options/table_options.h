@@ -29,7 +29,7 @@ struct TableOptions {
   bool sq8 = false;                  // quantizer='sq8': 8-bit codes in memory, re-ranked
   int ivf_min = 20000;               // below this many examples search stays exact
   uint64_t seed = 0;                 // every seeded decision (k-means, routing, tuning)
-  // Change log (ext/change_log.h): entries kept for other connections' catch-up. An index
+  // Change log (ext/store/change_log.h): entries kept for other connections' catch-up. An index
   // further behind than what is kept reloads instead.
   int change_log_keep = 10000;       // newest entries kept
   double change_log_age = 86400;     // seconds: older entries are pruned (the newest never)

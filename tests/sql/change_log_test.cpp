@@ -1,4 +1,4 @@
-// The change log (ext/change_log.h) and incremental catch-up (ext/table_index.cpp): an
+// The change log (ext/store/change_log.h) and incremental catch-up (ext/index/table_index.cpp): an
 // index follows other connections' writes by reading only the changed rows, never applies
 // a rolled-back change, and reloads when the log no longer covers its gap.
 #include <gtest/gtest.h>

@@ -1,6 +1,6 @@
 // Regression tests: two processes sending feedback to one WAL file at the same time, each
 // in autocommit mode (`SELECT iccache_feedback(...)`), as two serving workers do. Before
-// the functions took the write lock first (ext/write_txn.h), the router arms kept only
+// the functions took the write lock first (ext/sql/write_txn.h), the router arms kept only
 // about half of the rewards (each process overwrote the other's arm update from its stale
 // cache), and iccache_example_feedback failed with "database is locked" despite the busy
 // timeout.

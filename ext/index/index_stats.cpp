@@ -1,0 +1,25 @@
+// ex_stats rows of the in-memory index and the change log (index_cache.h, change_log.h):
+// what this connection's index holds and how it has followed the tables.
+#include "ext/stats/stats.h"
+#include "ext/table/vtab.h"
+
+namespace iccache::ext {
+
+void index_stats(Table& t, StatRows& out) {
+  const IndexCache& c = *t.cache;
+  {
+    std::shared_lock lock(c.mu);
+    out.push_back({"index_loaded", int64_t{c.loaded ? 1 : 0}});
+    out.push_back({"index_vectors", static_cast<int64_t>(c.index.size())});
+    out.push_back({"index_lists", int64_t{c.index.nlist()}});
+    out.push_back({"index_memory_bytes", static_cast<int64_t>(c.index.memory_bytes())});
+    out.push_back({"index_change_seq", c.seq});
+    out.push_back({"index_reloads", c.reloads});
+    out.push_back({"index_changes_applied", c.applied_changes});
+  }
+  std::optional<Change> last = t.log.last();
+  out.push_back({"change_log_seq", last ? last->seq : int64_t{0}});
+  out.push_back({"change_log_entries", t.log.size()});
+}
+
+}  // namespace iccache::ext

@@ -1,0 +1,132 @@
+#include "ext/index/index_store.h"
+
+#include <cstring>
+
+#include "ext/store/storage.h"
+
+namespace iccache::ext {
+
+IndexStore::IndexStore(const Storage& storage)
+    : db_(storage.db()),
+      index_(storage.shadow("index")),
+      vectors_(storage.shadow("vectors")),
+      data_(storage.shadow("data")),
+      centroids_(storage.shadow("centroids")),
+      state_(storage.shadow("state")) {}
+
+Stmt& IndexStore::cached(Stmt& s, const std::string& sql) {
+  if (!s) s = Stmt(db_, sql);
+  return s.reset();
+}
+
+void IndexStore::put(int64_t id, int list, std::string_view tenant, const uint8_t* code,
+                     size_t code_bytes) {
+  Stmt& s = cached(put_, "INSERT OR REPLACE INTO " + index_ + "(id, list, tenant, code) VALUES(?,?,?,?)");
+  s.bind(1, id).bind(2, static_cast<int64_t>(list)).bind_text(3, tenant);
+  if (code) s.bind_blob(4, code, code_bytes);
+  s.run();
+}
+
+void IndexStore::remove(int64_t id) {
+  cached(del_, "DELETE FROM " + index_ + " WHERE id = ?").bind(1, id).run();
+}
+
+void IndexStore::clear_rows() { Stmt(db_, "DELETE FROM " + index_).run(); }
+
+void IndexStore::change_id(int64_t from, int64_t to) {
+  Stmt(db_, "UPDATE " + index_ + " SET id = ? WHERE id = ?").bind(1, to).bind(2, from).run();
+}
+
+int64_t IndexStore::trained_n() {
+  Stmt& s = cached(trained_n_, "SELECT value FROM " + state_ + " WHERE key = 'ivf_trained_n'");
+  int64_t n = s.step() ? s.int64(0) : 0;
+  s.reset();
+  return n;
+}
+
+std::vector<float> IndexStore::centroids(int dim) {
+  Stmt s(db_, "SELECT list, centroid FROM " + centroids_ + " ORDER BY list");
+  std::vector<float> out;
+  const size_t bytes = sizeof(float) * static_cast<size_t>(dim);
+  for (int64_t expect = 0; s.step(); ++expect) {
+    std::string_view b = s.blob(1);
+    if (s.int64(0) != expect || b.size() != bytes)
+      throw SqlError(SQLITE_CORRUPT_VTAB,
+                     "centroid row " + std::to_string(s.int64(0)) + " is not list " +
+                         std::to_string(expect) + " of " + std::to_string(bytes) +
+                         " bytes (run 'integrity-check', then 'optimize' to retrain)");
+    out.resize(out.size() + dim);
+    std::memcpy(out.data() + out.size() - dim, b.data(), bytes);
+  }
+  return out;
+}
+
+std::vector<float> IndexStore::sq8_ranges(int dim) {
+  Stmt s(db_, "SELECT value FROM " + state_ + " WHERE key = 'sq8_ranges'");
+  std::vector<float> out;
+  if (s.step()) {
+    std::string_view b = s.blob(0);
+    const size_t expect = 2 * sizeof(float) * static_cast<size_t>(dim);
+    if (b.size() != expect)  // (an empty blob used to reach memcpy with a null pointer)
+      throw SqlError(SQLITE_CORRUPT_VTAB, "the stored sq8_ranges hold " + std::to_string(b.size()) +
+                                              " bytes; expected " + std::to_string(expect) +
+                                              " (run 'optimize' to retrain)");
+    out.resize(2 * static_cast<size_t>(dim));
+    std::memcpy(out.data(), b.data(), expect);
+  }
+  return out;
+}
+
+void IndexStore::save_training(const std::vector<float>& centroids, int dim,
+                               const std::vector<float>& sq8_ranges, int64_t n) {
+  Stmt(db_, "DELETE FROM " + centroids_).run();
+  Stmt ins(db_, "INSERT INTO " + centroids_ + "(list, centroid) VALUES(?, ?)");
+  for (size_t l = 0; l * dim < centroids.size(); ++l)
+    ins.reset().bind(1, static_cast<int64_t>(l)).bind_blob(2, &centroids[l * dim], sizeof(float) * dim).run();
+  Stmt set(db_, "INSERT OR REPLACE INTO " + state_ + "(key, value) VALUES(?, ?)");
+  set.bind_text(1, "ivf_trained_n").bind(2, n).run();
+  set.reset().bind_text(1, "ivf_lists").bind(2, static_cast<int64_t>(centroids.size() / dim)).run();
+  if (sq8_ranges.empty())
+    Stmt(db_, "DELETE FROM " + state_ + " WHERE key = 'sq8_ranges'").run();
+  else
+    set.reset().bind_text(1, "sq8_ranges").bind_blob(2, sq8_ranges.data(), sq8_ranges.size() * sizeof(float)).run();
+}
+
+void IndexStore::save_tuning(int nprobe, double recall) {
+  Stmt set(db_, "INSERT OR REPLACE INTO " + state_ + "(key, value) VALUES(?, ?)");
+  set.bind_text(1, "nprobe_tuned").bind(2, static_cast<int64_t>(nprobe)).run();
+  set.reset().bind_text(1, "nprobe_tuned_recall").bind(2, recall).run();
+}
+
+int IndexStore::tuned_nprobe() {
+  Stmt s(db_, "SELECT value FROM " + state_ + " WHERE key = 'nprobe_tuned'");
+  return s.step() ? static_cast<int>(s.int64(0)) : 0;
+}
+
+void IndexStore::for_each_example_vector(int dim,
+                                         const std::function<void(int64_t, std::string_view, const float*)>& fn) {
+  Stmt s(db_, "SELECT v.id, d.tenant, v.vector FROM " + vectors_ + " AS v JOIN " + data_ +
+                  " AS d ON d.id = v.id ORDER BY v.id");
+  const size_t bytes = sizeof(float) * static_cast<size_t>(dim);
+  std::vector<float> v(dim);
+  while (s.step()) {
+    std::string_view b = s.blob(2);
+    if (b.size() != bytes)
+      throw SqlError(SQLITE_CORRUPT_VTAB, "the stored vector of example " + std::to_string(s.int64(0)) +
+                                              " has " + std::to_string(b.size()) + " bytes; expected " +
+                                              std::to_string(bytes));
+    std::memcpy(v.data(), b.data(), bytes);  // aligned copy: blobs need not be
+    fn(s.int64(0), s.text(1), v.data());
+  }
+}
+
+void IndexStore::for_each(bool with_vectors,
+                          const std::function<void(int64_t, int, std::string_view, std::string_view)>& fn) {
+  Stmt s(db_, with_vectors
+                  ? "SELECT i.id, i.list, i.tenant, v.vector FROM " + index_ + " AS i JOIN " +
+                        vectors_ + " AS v ON v.id = i.id ORDER BY i.id"
+                  : "SELECT id, list, tenant, code FROM " + index_ + " ORDER BY id");
+  while (s.step()) fn(s.int64(0), static_cast<int>(s.int64(1)), s.text(2), s.blob(3));
+}
+
+}  // namespace iccache::ext

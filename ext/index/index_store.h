@@ -1,0 +1,63 @@
+// Persistent form of the IVF index, in two shadow tables and T_state:
+//   T_index(id INTEGER PRIMARY KEY, list, tenant, code)  one row per example: its list
+//       (0 before training), its tenant (so loading never reads T_data), and its SQ8 code
+//       (dim bytes) when the table quantizes, else NULL
+//   T_centroids(list INTEGER PRIMARY KEY, centroid BLOB)  one row per list after training
+//   T_state 'ivf_trained_n' (examples at the last training, 0 = untrained), 'sq8_ranges',
+//           'nprobe_tuned' and 'nprobe_tuned_recall' (see engine/index/nprobe_tuner.h)
+// A write touches one T_index row; only training rewrites them all. Nothing is one big
+// blob (sqlite-vss's mistake), and reopening loads rows without retraining.
+#pragma once
+#include <cstdint>
+#include <functional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ext/sql/stmt.h"
+
+namespace iccache::ext {
+
+class Storage;
+
+class IndexStore {
+ public:
+  explicit IndexStore(const Storage& storage);
+
+  void put(int64_t id, int list, std::string_view tenant, const uint8_t* code, size_t code_bytes);
+  void remove(int64_t id);
+  // Deletes every row (training rewrites them all).
+  void clear_rows();
+  void change_id(int64_t from, int64_t to);
+
+  int64_t trained_n();
+  std::vector<float> centroids(int dim);
+  // The SQ8 ranges (2 x dim floats), empty when none are stored; throws SQLITE_CORRUPT_VTAB
+  // for a stored value of another size.
+  std::vector<float> sq8_ranges(int dim);
+  // Replaces the training (centroids, ranges, N) in one go; rows are rewritten by put().
+  void save_training(const std::vector<float>& centroids, int dim,
+                     const std::vector<float>& sq8_ranges, int64_t n);
+
+  // nprobe chosen at training for the recall target, and the recall measured with it.
+  void save_tuning(int nprobe, double recall);
+  int tuned_nprobe();
+
+  // Every example's vector with the tenant of its example row, in id order: what training
+  // reads, so that it rebuilds lists whatever state T_index is in. Throws
+  // SQLITE_CORRUPT_VTAB for a vector that is not dim float32 values.
+  void for_each_example_vector(int dim, const std::function<void(int64_t, std::string_view, const float*)>& fn);
+  // Every example's index row, with its float32 vector when with_vectors, in id order:
+  // fn(id, list, tenant, code_or_vector_bytes).
+  void for_each(bool with_vectors,
+                const std::function<void(int64_t, int, std::string_view, std::string_view)>& fn);
+
+ private:
+  Stmt& cached(Stmt& s, const std::string& sql);
+
+  sqlite3* db_;
+  std::string index_, vectors_, data_, centroids_, state_;
+  Stmt put_, del_, trained_n_;
+};
+
+}  // namespace iccache::ext

@@ -1,0 +1,213 @@
+// Which in-memory index a connection searches, and how it follows the tables.
+//
+// Every write appends a change-log entry (change_log.h) with a fresh random generation
+// nonce, also stored in T_state. An index remembers the (seq, gen) of the entry it
+// reflects. Before a search, the stored generation is read (one indexed read):
+//   - equal to the index's gen: nothing to do;
+//   - else, when the log still holds the index's entry with the same nonce, the entries
+//     after it name the examples written since; only their rows are read and applied
+//     (a rolled-back entry cannot match: its row is gone or the seq was reused with
+//     another nonce);
+//   - else (entry pruned, history diverged, a new training epoch, too many changes, or
+//     the newest entry's nonce is not the stored generation: a write by an older
+//     version), the index is reloaded from the tables.
+#include <algorithm>
+#include <cstring>
+#include <unordered_set>
+
+#include "ext/table/vtab.h"
+
+namespace iccache::ext {
+
+namespace {
+// More changes than this (or than a tenth of the index) cost more to apply one by one
+// than a reload: ~10 us each against ~2 us per vector for a reload.
+size_t catch_up_limit(size_t index_size) { return std::max<size_t>(2000, index_size / 5); }
+
+SqlError corrupt_blob(const std::string& table, int64_t id, bool codes, size_t got, size_t expect) {
+  return SqlError(SQLITE_CORRUPT_VTAB,
+                  table + ": the stored " + (codes ? "code" : "vector") + " of example " +
+                      std::to_string(id) + " has " + std::to_string(got) + " bytes; expected " +
+                      std::to_string(expect) + " (run INSERT INTO " + table + "(" + table +
+                      ") VALUES('integrity-check'))");
+}
+
+SqlError corrupt_list(const std::string& table, int64_t id, int list, int nlist) {
+  return SqlError(SQLITE_CORRUPT_VTAB, table + ": example " + std::to_string(id) + " is in list " +
+                                           std::to_string(list) + " but the index has " +
+                                           std::to_string(nlist) + " lists");
+}
+}  // namespace
+
+void Table::load_full(IndexCache& c, int64_t g) {
+  // Built aside, then swapped in: searches of the old state go on meanwhile.
+  IvfIndex index(options.dim, options.sq8);
+  const int np = effective_nprobe();
+  std::vector<float> centroids = index_store.centroids(options.dim);
+  if (!centroids.empty()) index.set_training(std::move(centroids), index_store.sq8_ranges(options.dim));
+  const bool codes = index.sq8() && index.trained();
+  const size_t expect = codes ? static_cast<size_t>(options.dim) : sizeof(float) * options.dim;
+  index_store.for_each(!codes, [&](int64_t id, int list, std::string_view tenant, std::string_view blob) {
+    if (blob.size() != expect) throw corrupt_blob(name, id, codes, blob.size(), expect);
+    if (list < 0 || list >= index.nlist()) throw corrupt_list(name, id, list, index.nlist());
+    // blob is a float32 vector or an SQ8 code; memcpy-free views are fine: add() copies.
+    index.add(id, list, tenant, codes ? nullptr : reinterpret_cast<const float*>(blob.data()),
+              codes ? reinterpret_cast<const uint8_t*>(blob.data()) : nullptr);
+  });
+  std::optional<Change> last = log.last();
+  const int64_t epoch = storage.state_int("epoch", 0);
+  std::unique_lock lock(c.mu);
+  c.index = std::move(index);
+  c.loaded = true;
+  c.gen = g;
+  c.seq = last && last->gen == g ? last->seq : -1;
+  c.epoch = epoch;
+  c.nprobe = np;
+  ++c.reloads;
+}
+
+void Table::catch_up(IndexCache& c, int64_t g) {
+  // Caller holds c.update_mu.
+  if (!c.loaded || c.seq < 0 || !log.exists()) return load_full(c, g);
+  std::optional<int64_t> at = log.gen_at(c.seq);
+  if (!at || *at != c.gen) return load_full(c, g);  // pruned past, or history diverged
+  std::vector<Change> entries;
+  if (!log.after(c.seq, catch_up_limit(c.index.size()), entries) || entries.empty() ||
+      entries.back().gen != g)
+    return load_full(c, g);
+  bool settings = false;
+  std::vector<int64_t> ids;
+  std::unordered_set<int64_t> seen;
+  for (const Change& e : entries) {
+    if (e.kind == ChangeKind::kEpoch) return load_full(c, g);
+    if (e.kind == ChangeKind::kSettings) settings = true;
+    if (e.kind == ChangeKind::kExample && seen.insert(e.id).second) ids.push_back(e.id);
+  }
+  // Read the changed rows first (outside the exclusive lock), then apply them in memory.
+  struct Row {
+    int64_t id = 0;
+    bool present = false;
+    int list = 0;
+    std::string tenant;
+    std::string blob;  // vector or SQ8 code
+  };
+  const bool codes = c.index.sq8() && c.index.trained();
+  const size_t expect = codes ? static_cast<size_t>(options.dim) : sizeof(float) * options.dim;
+  if (!row_stmt_)
+    row_stmt_ = Stmt(db, "SELECT i.list, i.tenant, i.code, v.vector FROM " + storage.shadow("index") +
+                             " AS i LEFT JOIN " + storage.shadow("vectors") + " AS v ON v.id = i.id WHERE i.id = ?");
+  std::vector<Row> rows;
+  rows.reserve(ids.size());
+  for (int64_t id : ids) {
+    Row r;
+    r.id = id;
+    row_stmt_.reset().bind(1, id);
+    if (row_stmt_.step()) {
+      r.present = true;
+      r.list = static_cast<int>(row_stmt_.int64(0));
+      r.tenant = row_stmt_.text(1);
+      r.blob = row_stmt_.blob(codes ? 2 : 3);
+      if (r.blob.size() != expect) {
+        row_stmt_.reset();
+        throw corrupt_blob(name, id, codes, r.blob.size(), expect);
+      }
+      if (r.list < 0 || r.list >= c.index.nlist()) {
+        row_stmt_.reset();
+        throw corrupt_list(name, id, r.list, c.index.nlist());
+      }
+    }
+    row_stmt_.reset();
+    rows.push_back(std::move(r));
+  }
+  const int np = settings ? effective_nprobe() : c.nprobe;
+  std::vector<float> vec(codes ? 0 : options.dim);
+  std::unique_lock lock(c.mu);
+  for (const Row& r : rows) {
+    if (!r.present) {
+      c.index.remove(r.id);
+      continue;
+    }
+    if (!codes) std::memcpy(vec.data(), r.blob.data(), expect);  // aligned copy
+    c.index.add(r.id, r.list, r.tenant, codes ? nullptr : vec.data(),
+                codes ? reinterpret_cast<const uint8_t*>(r.blob.data()) : nullptr);
+  }
+  c.seq = entries.back().seq;
+  c.gen = g;
+  c.nprobe = np;
+  c.applied_changes += static_cast<int64_t>(entries.size());
+}
+
+int64_t Table::ensure_index() {
+  const int64_t g = storage.generation();
+  IndexCache& c = *cache;
+  {
+    std::shared_lock lock(c.mu);
+    if (c.loaded && c.gen == g) return g;
+  }
+  std::lock_guard update(c.update_mu);
+  if (!(c.loaded && c.gen == g)) catch_up(c, g);
+  return g;
+}
+
+void Table::adopt_trained(std::shared_ptr<IndexCache> built) { cache = std::move(built); }
+
+void Table::ensure_assigner() {
+  const int64_t epoch = storage.state_int("epoch", 0);
+  if (assigner_loaded && epoch == assigner_epoch) return;
+  IvfIndex a(options.dim, options.sq8);
+  std::vector<float> centroids = index_store.centroids(options.dim);
+  if (!centroids.empty()) a.set_training(std::move(centroids), index_store.sq8_ranges(options.dim));
+  assigner = std::move(a);
+  assigner_epoch = epoch;
+  assigner_loaded = true;
+}
+
+// Stores the example's list (and SQ8 code), chosen with the current training.
+void Table::put_index_row(int64_t id, const float* vec, std::string_view tenant) {
+  ensure_assigner();
+  const int list = assigner.assign(vec);
+  std::vector<uint8_t> code;
+  if (assigner.sq8() && assigner.trained()) {
+    code.resize(options.dim);
+    assigner.encode(vec, code.data());
+  }
+  index_store.put(id, list, tenant, code.empty() ? nullptr : code.data(), code.size());
+}
+
+bool Table::fetch_vector(int64_t id, float* out) {
+  if (!vec_stmt_) vec_stmt_ = Stmt(db, "SELECT vector FROM " + storage.shadow("vectors") + " WHERE id = ?");
+  vec_stmt_.reset().bind(1, id);
+  bool ok = false;
+  if (vec_stmt_.step()) {
+    std::string_view b = vec_stmt_.blob(0);
+    if (b.size() != sizeof(float) * static_cast<size_t>(options.dim)) {
+      vec_stmt_.reset();
+      throw corrupt_blob(name, id, false, b.size(), sizeof(float) * options.dim);
+    }
+    std::memcpy(out, b.data(), b.size());
+    ok = true;
+  }
+  vec_stmt_.reset();
+  return ok;
+}
+
+std::vector<Hit> Table::search(const float* q, int k, const std::string* tenant, int nprobe_override) {
+  searched_generation = ensure_index();
+  search_exact = true;
+  // SQ8 candidates are re-ranked with their float32 vectors. An id this connection's
+  // snapshot lacks (a shared index can be ahead of a long read transaction) gets a zero
+  // vector, and the cursor skips ids without a row.
+  auto fetch = [this](const std::vector<int64_t>& ids, float* out) {
+    for (size_t i = 0; i < ids.size(); ++i) {
+      float* v = out + i * options.dim;
+      if (!fetch_vector(ids[i], v)) {
+        std::fill(v, v + options.dim, 0.0f);
+      }
+    }
+  };
+  IndexCache& c = *cache;
+  std::shared_lock lock(c.mu);
+  return c.index.search(q, k, tenant, nprobe_override > 0 ? nprobe_override : c.nprobe, fetch);
+}
+
+}  // namespace iccache::ext

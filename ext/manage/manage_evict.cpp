@@ -1,0 +1,143 @@
+#include "ext/manage/manage_evict.h"
+
+#include <cmath>
+#include <cstdio>
+
+#include "ext/manage/manage_sql.h"
+#include "ext/manage/manage_store.h"
+#include "ext/table/registry.h"
+#include "ext/route/route_args.h"
+#include "ext/table/vtab.h"
+
+namespace iccache::ext {
+
+EvictionPlan evict_to_capacity(Table& t, int64_t capacity, std::optional<int64_t> pinned,
+                               const std::string* tenant) {
+  ManageStore store(t.storage);
+  std::vector<EvictionCandidate> candidates = store.eviction_candidates(tenant);
+  if (pinned)
+    for (EvictionCandidate& c : candidates) c.pinned = c.id == *pinned;
+  EvictionPlan plan = plan_eviction(candidates, capacity, t.options.half_life);
+  for (int64_t id : plan.evict) t.delete_example(id);
+  return plan;
+}
+
+void check_fits_budget(const Table& t, int64_t bytes) {
+  if (t.options.budget && bytes > *t.options.budget)
+    throw Error(t.name + ": the example takes " + std::to_string(bytes) +
+                " bytes, more than the whole budget of " + std::to_string(*t.options.budget) +
+                " bytes; expected an example that fits the budget (or a larger budget=...)");
+  if (t.options.tenant_budget && bytes > *t.options.tenant_budget)
+    throw Error(t.name + ": the example takes " + std::to_string(bytes) +
+                " bytes, more than the whole tenant_budget of " +
+                std::to_string(*t.options.tenant_budget) +
+                " bytes; expected an example that fits a tenant's budget (or a larger"
+                " tenant_budget=...)");
+}
+
+void evict_after_insert(Table& t, int64_t id, const std::string& tenant) {
+  auto low = [&](int64_t budget) {
+    return static_cast<int64_t>(std::floor(t.options.low_water * static_cast<double>(budget)));
+  };
+  if (t.options.tenant_budget &&
+      ManageStore(t.storage).tenant_bytes(tenant) > *t.options.tenant_budget)
+    evict_to_capacity(t, low(*t.options.tenant_budget), id, &tenant);
+  if (t.options.budget && ManageStore(t.storage).total_bytes() > *t.options.budget)
+    evict_to_capacity(t, low(*t.options.budget), id);
+}
+
+namespace {
+
+std::string_view arg_text(sqlite3_value* v) {
+  const char* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
+  return p ? std::string_view(p, sqlite3_value_bytes(v)) : std::string_view();
+}
+
+int64_t budget_arg(const Table& t, sqlite3_value* v) {
+  const std::string expected =
+      "; expected a positive size in bytes such as 1048576, '512KB', '256MB' or '1.5GB'";
+  if (sqlite3_value_type(v) == SQLITE_INTEGER) {
+    if (sqlite3_value_int64(v) > 0) return sqlite3_value_int64(v);
+  } else if (sqlite3_value_type(v) == SQLITE_TEXT) {
+    try {
+      return parse_size(t.name, "budget", arg_text(v));
+    } catch (const Error&) {
+    }
+  }
+  throw Error("iccache_evict: budget " +
+              (sqlite3_value_type(v) == SQLITE_NULL ? std::string("NULL")
+                                                    : "'" + std::string(arg_text(v)) + "'") +
+              " for table " + t.name + " is not valid" + expected);
+}
+
+std::string fmt(double x) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.6g", x);
+  return buf;
+}
+
+// The result, one JSON object: what was evicted and freed, what is kept, and the share of
+// the total (recency-weighted) offload value kept next to the knapsack's upper bound on it.
+std::string to_json(const EvictionPlan& p, int64_t kept) {
+  const double total = p.total_value > 0 ? p.total_value : 1;
+  return "{\"evicted\":" + std::to_string(p.evict.size()) +
+         ",\"freed_bytes\":" + std::to_string(p.freed_bytes) + ",\"kept\":" + std::to_string(kept) +
+         ",\"kept_bytes\":" + std::to_string(p.kept_bytes) +
+         ",\"value_kept\":" + fmt(p.total_value > 0 ? p.kept_value / total : 1) +
+         ",\"value_bound\":" + fmt(p.total_value > 0 ? p.upper_bound / total : 1) +
+         ",\"exact\":" + (p.exact ? "true" : "false") + "}";
+}
+
+// iccache_evict('ex' [, budget [, tenant]]), in one savepoint (manage_sql.h).
+void evict_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
+  sqlite3* db = sqlite3_context_db_handle(ctx);
+  guarded_function(ctx, [&] {
+    constexpr const char* f = "iccache_evict";
+    Table* t = find_table(db, table_name_arg(argv[0], f), f);
+    std::optional<std::string> tenant;
+    if (argc >= 3) tenant = tenant_arg(argv[2], f);
+    if (sqlite3_db_readonly(db, t->storage.schema().c_str()) == 1)
+      throw SqlError(SQLITE_READONLY, "iccache_evict: table " + t->name +
+                                          " is in a read-only database; eviction needs to write");
+    int64_t budget = 0;
+    if (argc >= 2 && !(tenant && sqlite3_value_type(argv[1]) == SQLITE_NULL)) {
+      budget = budget_arg(*t, argv[1]);
+    } else if (tenant) {
+      if (!t->options.tenant_budget)
+        throw Error("iccache_evict: table " + t->name +
+                    " has no tenant_budget option; expected a budget argument such as"
+                    " iccache_evict('" + t->name + "', '64MB', tenant)");
+      budget = *t->options.tenant_budget;
+    } else if (t->options.budget) {
+      budget = *t->options.budget;
+    } else {
+      throw Error("iccache_evict: table " + t->name +
+                  " has no budget option; expected a budget argument such as iccache_evict('" +
+                  t->name + "', '256MB')");
+    }
+    int64_t before = t->storage.count();
+    if (tenant) {
+      Stmt n(db, "SELECT count(*) FROM " + t->storage.shadow("data") + " WHERE tenant = ?");
+      n.bind_text(1, *tenant).step();
+      before = n.int64(0);
+    }
+    const EvictionPlan plan = in_manage_savepoint(db, f, [&] {
+      return evict_to_capacity(*t, budget, std::nullopt, tenant ? &*tenant : nullptr);
+    });
+    const std::string json = to_json(plan, before - static_cast<int64_t>(plan.evict.size()));
+    sqlite3_result_text(ctx, json.c_str(), static_cast<int>(json.size()), SQLITE_TRANSIENT);
+  });
+}
+
+}  // namespace
+
+int register_evict_function(sqlite3* db) {
+  for (int n : {1, 2, 3}) {
+    int rc = sqlite3_create_function_v2(db, "iccache_evict", n, SQLITE_UTF8 | SQLITE_DIRECTONLY,
+                                        nullptr, evict_function, nullptr, nullptr, nullptr);
+    if (rc != SQLITE_OK) return rc;
+  }
+  return SQLITE_OK;
+}
+
+}  // namespace iccache::ext

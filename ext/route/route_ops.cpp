@@ -1,0 +1,283 @@
+#include "ext/route/route_ops.h"
+
+#include <algorithm>
+#include <charconv>
+#include <cstdio>
+#include <cstring>
+
+#include "ext/manage/example_feedback.h"
+#include "route/calibrate.h"
+#include "ext/route/route_args.h"
+#include "ext/route/route_state.h"
+#include "ext/select/select_feedback.h"
+#include "ext/table/vtab.h"
+
+namespace iccache::ext {
+
+namespace {
+
+// Runs write() inside the router savepoint; on any failure rolls it back and drops the
+// in-memory cache before rethrowing.
+template <class Fn>
+void in_savepoint(RouteState& rs, Fn&& write) {
+  rs.store.begin();
+  try {
+    write();
+    rs.store.commit();
+  } catch (...) {
+    rs.loaded = false;
+    try {
+      rs.store.rollback();
+    } catch (...) {
+      // The original error matters more; the savepoint goes with the statement anyway.
+    }
+    throw;
+  }
+}
+
+// Prune a few of the oldest decisions every kPruneEvery route calls: bounded work per call,
+// and faster than decisions arrive, so the log stays within decision_limit / decision_ttl.
+constexpr int64_t kPruneEvery = 8;
+constexpr int kPruneBatch = 32;
+
+std::string format_number(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+// Once the router has learned reaim_interval(window) rewards since its calibration, the
+// calibration is recomputed (same share and window, the newest decisions, the posterior after
+// this reward), inside the caller's savepoint. Returns the router to adopt, or nullopt.
+std::optional<route::Router> reaim(RouteState& rs, int arm, const route::LinearArm& updated, int64_t g) {
+  const auto& cal = rs.router.calibration();
+  if (!cal || rs.router.total_rewards() + 1 - cal->rewards_at < route::reaim_interval(cal->window))
+    return std::nullopt;
+  route::Router next = rs.router;
+  next.arm(arm) = updated;
+  const std::vector<route::LoggedDecision> recent = rs.store.recent_decisions(cal->window);
+  if (recent.empty()) return std::nullopt;
+  route::CalibrationResult c = route::calibrate_router(next, recent, cal->share);
+  c.calibration.window = cal->window;
+  rs.store.write_calibration(c.cost_weight, c.calibration, g);
+  next.set_cost_weight(c.cost_weight);
+  next.set_calibration(std::move(c.calibration));
+  return next;
+}
+
+}  // namespace
+
+RouteResult route_request(Table& t, const std::vector<float>& request, int64_t request_bytes,
+                          const std::vector<int64_t>& example_ids, double at,
+                          std::string_view request_text) {
+  RouteState& rs = route_state(t);
+  const int dim = t.options.dim;
+  // Similarities of the selected examples; their utilities come from selection's model
+  // (select_feedback.h), which also prepares the decision's training sample.
+  std::vector<double> sims;
+  sims.reserve(example_ids.size());
+  std::vector<float> vec(dim);
+  for (int64_t id : example_ids) {
+    double quality = 0;
+    if (!rs.store.example(id, dim, quality, vec.data()))
+      throw Error("iccache_route: example " + std::to_string(id) + " of example_ids_json is not in " +
+                  t.name + "; expected ids of existing examples (from a MATCH on " + t.name + ")");
+    double sim = 0;
+    for (int j = 0; j < dim; ++j) sim += static_cast<double>(vec[j]) * request[j];
+    sims.push_back(sim);
+  }
+  SampleRow sample;
+  const std::vector<double> utilities =
+      route_utilities(t, request.data(), request_text, request_bytes > 0, example_ids, sims, at, sample);
+  std::vector<route::ExampleSignal> signals;
+  signals.reserve(example_ids.size());
+  for (size_t i = 0; i < sims.size(); ++i) signals.push_back({sims[i], utilities[i]});
+  const route::Features x = rs.features.build(request.data(), signals, request_bytes);
+
+  route::LoadTracker load = rs.load;  // adopted after the write
+  load.arrive(at);
+  const int64_t id = rs.last_decision + 1;
+  const route::Decision d = rs.router.decide(x, load.load_at(at), static_cast<uint64_t>(id));
+
+  DecisionRow row;
+  row.id = id;
+  row.time = at;
+  row.arm = rs.router.config().arms[d.arm].name;
+  row.explore = d.explore;
+  row.want_feedback = d.want_feedback;
+  row.score = d.score;
+  row.load = d.load;
+  row.features = x;
+  row.request.assign(reinterpret_cast<const char*>(request.data()), sizeof(float) * dim);
+  row.example_ids = example_ids_json(example_ids);
+  if (d.shadow >= 0) row.shadow = rs.router.config().arms[d.shadow].name;
+  const int64_t g = rs.next_generation();
+  in_savepoint(rs, [&] {
+    rs.store.insert_decision(row);
+    log_selection_sample(t, sample, id, at);
+    rs.store.write_route_state(load.state(), id, g);
+    if (id % kPruneEvery == 0)
+      // Age is measured on the clock, never past it: a caller's future `at` must not
+      // prune other callers' pending decisions.
+      rs.store.prune(std::min(at, wall_clock_now()) - t.options.route.decision_ttl, id - t.options.route.decision_limit, kPruneBatch);
+  });
+  rs.load = load;
+  rs.last_decision = id;
+  rs.generation = g;
+  return {id, row.arm, d.score, d.load, d.explore, d.want_feedback, row.shadow};
+}
+
+namespace {
+
+// The shadow arm's reward: trains its model on the decision's context and, when it used the
+// examples, selection's sample. The user never saw this answer, so the example manager's
+// statistics (uses, offloads of what was served) are left alone.
+void give_shadow_feedback(Table& t, RouteState& rs, const DecisionRow& row, double reward) {
+  if (row.shadow_reward)
+    throw Error("iccache_feedback: the shadow arm '" + row.shadow + "' of decision " + std::to_string(row.id) +
+                " of " + t.name + " already has a reward (" + format_number(*row.shadow_reward) +
+                "); expected one reward per arm and decision");
+  const int arm = rs.arm_index(row.shadow);
+  if (arm < 0)
+    throw Error("iccache_feedback: decision " + std::to_string(row.id) + " of " + t.name + " named '" +
+                row.shadow + "' as its shadow arm, which is no longer one of its arms");
+  route::LinearArm updated = rs.router.arm(arm);
+  updated.update(row.features, reward);
+  StoredArm stored = rs.stored_arm(arm);
+  stored.a_inv = updated.a_inv();
+  stored.b = updated.b();
+  stored.n = updated.n();
+  stored.reward_sum = updated.reward_sum();
+  const int64_t g = rs.next_generation();
+  std::optional<route::Router> next;
+  in_savepoint(rs, [&] {
+    rs.store.set_shadow_reward(row.id, reward);
+    rs.store.write_arm(stored, g);
+    record_selection_feedback(t, row.id, row.shadow, reward, wall_clock_now(), !row.reward);
+    next = reaim(rs, arm, updated, g);
+  });
+  if (next) rs.router = std::move(*next);
+  else rs.router.arm(arm) = updated;
+  rs.generation = g;
+}
+
+}  // namespace
+
+void give_feedback(Table& t, int64_t decision, double reward, std::string_view arm_name,
+                   const std::string* tenant) {
+  RouteState& rs = route_state(t);
+  std::optional<DecisionRow> row = rs.store.decision(decision);
+  if (!row)
+    throw Error("iccache_feedback: " + t.name + " has no decision " + std::to_string(decision) +
+                "; expected the decision id returned by iccache_route (decisions older than"
+                " decision_ttl or beyond decision_limit are pruned)");
+  if (tenant) {  // tenant model: the decision's examples must all be that tenant's
+    std::vector<int64_t> shown;
+    std::string_view s = row->example_ids;
+    for (size_t i = 0; i < s.size();) {
+      if (s[i] < '0' || s[i] > '9') { ++i; continue; }
+      size_t j = i;
+      while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
+      int64_t id = 0;
+      if (std::from_chars(s.data() + i, s.data() + j, id).ec == std::errc()) shown.push_back(id);
+      i = j;
+    }
+    require_tenant_examples(t, shown, *tenant, "iccache_feedback", "decision " + std::to_string(decision));
+  }
+  if (!arm_name.empty() && arm_name != row->arm) {
+    if (arm_name != row->shadow)
+      throw Error("iccache_feedback: decision " + std::to_string(decision) + " of " + t.name + " served '" +
+                  row->arm + "'" + (row->shadow.empty() ? std::string(" and has no shadow arm")
+                                                         : " with shadow arm '" + row->shadow + "'") +
+                  "; expected one of those as the arm, not '" + std::string(arm_name) + "'");
+    give_shadow_feedback(t, rs, *row, reward);
+    return;
+  }
+  if (row->reward)
+    throw Error("iccache_feedback: decision " + std::to_string(decision) + " of " + t.name +
+                " already has a reward (" + format_number(*row->reward) +
+                "); expected one reward per decision");
+  const int arm = rs.arm_index(row->arm);
+  if (arm < 0)
+    throw Error("iccache_feedback: decision " + std::to_string(decision) + " of " + t.name +
+                " served '" + row->arm + "', which is no longer one of its arms");
+  route::LinearArm updated = rs.router.arm(arm);
+  updated.update(row->features, reward);
+  StoredArm stored = rs.stored_arm(arm);
+  stored.a_inv = updated.a_inv();
+  stored.b = updated.b();
+  stored.n = updated.n();
+  stored.reward_sum = updated.reward_sum();
+
+  FeedbackEvent event;
+  event.decision = decision;
+  event.served_model = row->arm;
+  event.reward = reward;
+  event.time = wall_clock_now();
+  // The ids were written by iccache_route as a JSON array of integers.
+  {
+    std::string_view s = row->example_ids;
+    size_t i = 0;
+    while (i < s.size()) {
+      if ((s[i] >= '0' && s[i] <= '9') || s[i] == '-') {
+        size_t j = i + 1;
+        while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
+        int64_t id = 0;
+        // A damaged log row ("-", 20 digits) is a clear error, not std::stoll's "stoll".
+        if (std::from_chars(s.data() + i, s.data() + j, id).ec != std::errc())
+          throw SqlError(SQLITE_CORRUPT_VTAB, "iccache_feedback: decision " + std::to_string(decision) +
+                                                  " of " + t.name + " has example_ids '" + row->example_ids +
+                                                  "', which is not a JSON array of example ids; " + t.name +
+                                                  "_decisions is damaged");
+        event.example_ids.push_back(id);
+        i = j;
+      } else {
+        ++i;
+      }
+    }
+  }
+  const int64_t g = rs.next_generation();
+  std::optional<route::Router> next;
+  in_savepoint(rs, [&] {
+    rs.store.set_reward(decision, reward, event.time);
+    rs.store.write_arm(stored, g);
+    record_example_feedback(t, event);
+    record_selection_feedback(t, decision, row->arm, reward, event.time,
+                              !row->shadow.empty() && !row->shadow_reward);
+    next = reaim(rs, arm, updated, g);
+  });
+  if (next) rs.router = std::move(*next);
+  else rs.router.arm(arm) = updated;
+  rs.generation = g;
+}
+
+double set_manual_load(Table& t, std::optional<double> rps) {
+  RouteState& rs = route_state(t);
+  const int64_t g = rs.next_generation();
+  in_savepoint(rs, [&] { rs.store.write_manual_load(rps, g); });
+  rs.load.set_manual(rps);
+  rs.generation = g;
+  return rs.current_load(wall_clock_now());
+}
+
+double current_load(Table& t) { return route_state(t).current_load(wall_clock_now()); }
+
+double calibrate(Table& t, double share, int64_t window) {
+  RouteState& rs = route_state(t);
+  const std::vector<route::LoggedDecision> recent = rs.store.recent_decisions(window);
+  route::CalibrationResult c;
+  try {
+    c = route::calibrate_router(rs.router, recent, share);
+    c.calibration.window = window;  // re-aims use the window asked for, as decisions accumulate
+  } catch (const Error& e) {
+    throw Error("iccache_calibrate: " + t.name + ": " + e.what());
+  }
+  const int64_t g = rs.next_generation();
+  in_savepoint(rs, [&] { rs.store.write_calibration(c.cost_weight, c.calibration, g); });
+  rs.router.set_cost_weight(c.cost_weight);
+  rs.router.set_calibration(std::move(c.calibration));
+  rs.generation = g;
+  return c.cost_weight;
+}
+
+}  // namespace iccache::ext

@@ -1,0 +1,52 @@
+// The router's in-memory state for one table on one connection: a cache of the router
+// shadow tables (route_store.h), valid while T_state's 'router_generation' nonce equals the
+// one it loaded or last wrote. ROLLBACK, ROLLBACK TO and another connection's commit change
+// the stored nonce, and the next router call reloads. Every router write stores a fresh
+// random nonce inside the same SAVEPOINT as the data it describes.
+#pragma once
+#include <cstdint>
+#include <optional>
+#include <span>
+#include <string>
+#include <vector>
+
+#include "route/features.h"
+#include "route/load.h"
+#include "route/router.h"
+#include "ext/route/route_store.h"
+
+namespace iccache::ext {
+
+struct Table;
+
+struct RouteState {
+  explicit RouteState(Table& t);
+
+  Table& table;
+  RouteStore store;
+  route::Router router;
+  route::FeatureBuilder features;
+  route::LoadTracker load;
+  bool loaded = false;
+  int64_t generation = 0;
+  int64_t last_decision = 0;
+
+  // Reloads from the shadow tables when the stored nonce differs from ours.
+  void refresh();
+  // A fresh random nonce for the next write (adopted only once the write succeeded).
+  int64_t next_generation();
+  int arm_index(std::string_view name) const;
+  double cost(int arm) const { return router.config().arms[arm].cost; }
+  // The load to report outside a route call: evaluated at now, or at the last arrival
+  // when that lies ahead of the wall clock (replayed or simulated timestamps).
+  double current_load(double now) const;
+  StoredArm stored_arm(int arm) const;
+};
+
+// The router state of table t, created on first use and refreshed against the nonce.
+RouteState& route_state(Table& t);
+
+// Seconds since 1970, wall clock.
+double wall_clock_now();
+
+}  // namespace iccache::ext

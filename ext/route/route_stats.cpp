@@ -1,0 +1,35 @@
+// The router's rows of iccache_stats / ex_stats.
+#include "route/load.h"
+#include "ext/route/route_state.h"
+#include "ext/stats/stats.h"
+#include "ext/table/vtab.h"
+
+namespace iccache::ext {
+
+void router_stats(Table& t, StatRows& out) {
+  RouteState& rs = route_state(t);
+  const RouteOptions& o = t.options.route;
+  const double now = wall_clock_now();
+  const double load = rs.current_load(now);
+  const auto& last = rs.load.state().last_time;
+  out.push_back({"bandit", std::string(o.bandit == BanditKind::kLinUcb ? "linucb" : "thompson")});
+  out.push_back({"decisions", rs.store.decision_count()});
+  out.push_back({"decisions_with_feedback", rs.store.feedback_count()});
+  out.push_back({"last_decision", rs.last_decision});
+  out.push_back({"load", load});
+  out.push_back({"load_ema", rs.load.measured_at(last ? std::max(now, *last) : now)});
+  out.push_back({"load_manual", rs.load.state().manual ? StatValue(*rs.load.state().manual) : StatValue()});
+  out.push_back({"load_threshold", o.load_threshold});
+  out.push_back({"cost_weight", rs.router.cost_weight()});
+  for (int a = 0; a < rs.router.arm_count(); ++a) {
+    const std::string prefix = "arm." + rs.router.config().arms[a].name + ".";
+    const route::LinearArm& arm = rs.router.arm(a);
+    out.push_back({prefix + "cost", rs.cost(a)});
+    out.push_back({prefix + "load_bias", route::load_bias(rs.router.config().bias, rs.cost(a), load)});
+    out.push_back({prefix + "rewards", arm.n()});
+    out.push_back({prefix + "mean_reward", arm.n() ? StatValue(arm.reward_sum() / arm.n()) : StatValue()});
+  }
+  out.push_back({"router_generation", rs.generation});
+}
+
+}  // namespace iccache::ext

@@ -1,0 +1,109 @@
+#include "ext/select/select_feedback.h"
+
+#include <algorithm>
+#include <cstring>
+
+#include "ext/select/select_state.h"
+#include "ext/table/vtab.h"
+
+namespace iccache::ext {
+
+namespace {
+
+// As the router prunes its decision log: a few of the oldest rows every few decisions.
+constexpr int64_t kPruneEvery = 8;
+constexpr int kPruneBatch = 32;
+
+bool learns_from(const Table& t, std::string_view arm) {
+  const int i = t.options.model_index(arm);
+  if (i < 0) return false;  // the cache arm, or a model no longer configured
+  double lo = t.options.models[0].cost, hi = lo;
+  for (const ModelArm& m : t.options.models) lo = std::min(lo, m.cost), hi = std::max(hi, m.cost);
+  return t.options.models[i].cost < hi || lo == hi;
+}
+
+}  // namespace
+
+std::vector<double> route_utilities(Table& t, const float* request, std::string_view text, bool has_text,
+                                    const std::vector<int64_t>& ids, const std::vector<double>& sims,
+                                    double at, SampleRow& sample) {
+  SelectState& ss = select_state(t);
+  ss.set_request(text, has_text, at);
+  std::vector<double> u(ids.size(), 0.0);
+  sample = SampleRow{};
+  sample.features.resize(sizeof(double) * select::kFeatureCount * ids.size());
+  select::FeatureVec x;
+  for (size_t i = 0; i < ids.size(); ++i) {
+    // route_request has checked that each example exists.
+    if (!ss.features(ids[i], sims[i], x)) continue;
+    u[i] = ss.model.predict(x);
+    std::memcpy(sample.features.data() + i * sizeof x, x.data(), sizeof x);
+  }
+  sample.shown = static_cast<int>(ids.size());
+  // Only MATCH with selection='utility' applies the threshold; otherwise the tuner learns nothing.
+  sample.tuner = t.options.select.selection == SelectionKind::kUtility ? ss.choose(request).index : -1;
+  return u;
+}
+
+void log_selection_sample(Table& t, SampleRow& sample, int64_t decision, double at) {
+  SelectState& ss = select_state(t);
+  sample.decision = decision;
+  sample.time = at;
+  ss.store.insert_sample(sample);
+  if (decision % kPruneEvery == 0)
+    ss.store.prune(at - t.options.route.decision_ttl, decision - t.options.route.decision_limit, kPruneBatch);
+}
+
+void record_selection_feedback(Table& t, int64_t decision, std::string_view served_arm, double reward,
+                               double at, bool keep_for_shadow) {
+  SelectState& ss = select_state(t);
+  const std::optional<SampleRow> row = ss.store.sample(decision);
+  if (!row || row->reward) return;  // pruned, labelled, or routed before selection logged samples
+  if (!learns_from(t, served_arm)) {
+    if (!keep_for_shadow) ss.store.remove(decision);
+    return;
+  }
+  select::UtilityModel model = ss.model;
+  select::FeatureVec x;
+  for (int i = 0; i < row->shown; ++i) {
+    std::memcpy(x.data(), row->features.data() + i * sizeof x, sizeof x);
+    model.observe(x, reward);
+  }
+  select::ThresholdTuner tuner = ss.tuner;
+  const bool tuned = row->tuner >= 0 && !t.options.select.threshold;
+  if (tuned) tuner.record(row->tuner, reward, row->shown);
+  ss.store.label(decision, reward, at);
+  if (row->shown == 0 && !tuned) return;
+  const std::string model_blob = model.serialize(), tuner_blob = tuner.serialize();
+  const int64_t g = ss.next_generation();
+  ss.store.write_state(row->shown ? &model_blob : nullptr, tuned ? &tuner_blob : nullptr, g);
+  // Memory follows the write; if the enclosing savepoint rolls back, the stored nonce goes
+  // back too, differs from g, and the next use reloads.
+  ss.model = model;
+  ss.tuner = std::move(tuner);
+  ss.generation = g;
+}
+
+void select_examples_changed(Table& t, std::span<const int64_t> ids) {
+  if (ids.empty()) return;
+  SelectState& ss = select_state(t);
+  const int64_t g = ss.next_generation();
+  ss.store.write_state(nullptr, nullptr, g);
+  ss.forget(ids);
+  ss.generation = g;  // adopted: the rest of the cache stays valid
+}
+
+int64_t train_utility_model(Table& t) {
+  // Not select_state(): a refit must also work when the stored model is damaged.
+  if (!t.select) t.select = std::make_shared<SelectState>(t);
+  SelectState& ss = *t.select;
+  const std::vector<select::Sample> samples = ss.store.labelled();
+  select::UtilityModel model;
+  model.fit(samples);
+  const std::string blob = model.serialize();
+  ss.store.write_state(&blob, nullptr, ss.next_generation());
+  ss.loaded = false;  // the next use loads the new model (and the tuner) from the file
+  return static_cast<int64_t>(samples.size());
+}
+
+}  // namespace iccache::ext

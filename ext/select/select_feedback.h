@@ -1,0 +1,45 @@
+// How selection learns from routing. iccache_route calls route_utilities() for the examples
+// it is given (their utilities become the router's utility features) and logs the pair
+// features and the serving threshold as the decision's sample (log_selection_sample, inside
+// the route savepoint). iccache_feedback calls record_selection_feedback() inside its
+// savepoint: the sample gets its label (the reward), the utility model takes one online step
+// per example shown, and the threshold tuner adds reward - prefill_penalty x shown to the
+// threshold that served the request. 'train' refits the model from all labelled samples.
+//
+// Only decisions served by an arm that used the examples teach anything: the `cache` arm
+// (a verbatim answer) and the most expensive model (in the IC-Cache setup it runs without
+// examples) do not, unless every model costs the same. Their samples are dropped.
+#pragma once
+#include <cstdint>
+#include <span>
+#include <string_view>
+#include <vector>
+
+#include "ext/select/select_store.h"
+
+namespace iccache::ext {
+
+struct Table;
+
+// Utilities of the examples `ids` (with their similarities `sims` to the request) and the
+// decision's pending sample. text/has_text: the request text when the caller passed TEXT;
+// at: the arrival time (examples' ages are measured to it, so replayed traffic with its
+// own timestamps gets the same features every time).
+std::vector<double> route_utilities(Table& t, const float* request, std::string_view text, bool has_text,
+                                    const std::vector<int64_t>& ids, const std::vector<double>& sims,
+                                    double at, SampleRow& sample);
+// Writes the sample under `decision` and prunes old samples now and then.
+void log_selection_sample(Table& t, SampleRow& sample, int64_t decision, double at);
+// keep_for_shadow: the arm does not teach but the decision's shadow arm may, so an
+// unlabelled sample stays for the shadow's reward.
+void record_selection_feedback(Table& t, int64_t decision, std::string_view served_arm, double reward,
+                               double at, bool keep_for_shadow = false);
+// The example manager changed the statistics (uses, offloads) of `ids`: a new
+// select_generation tells other connections to drop their cached scoring attributes; this
+// one forgets just those examples.
+void select_examples_changed(Table& t, std::span<const int64_t> ids);
+// INSERT INTO ex(ex) VALUES('train'): MAP refit of the utility model on the feedback log.
+// Returns the number of samples it was fitted on.
+int64_t train_utility_model(Table& t);
+
+}  // namespace iccache::ext

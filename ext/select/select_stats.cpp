@@ -1,0 +1,50 @@
+// Selection's rows of iccache_stats / ex_stats: the mode, the threshold in force and where
+// it comes from, the tuner's evidence per grid threshold, and the utility model's weights.
+#include <cmath>
+#include <cstdio>
+
+#include "ext/select/select_state.h"
+#include "ext/stats/stats.h"
+#include "ext/table/vtab.h"
+
+namespace iccache::ext {
+
+namespace {
+std::string number_key(double v) {
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%g", v);
+  return buf;
+}
+
+constexpr const char* kFeatureNames[select::kFeatureCount] = {
+    "bias", "similarity", "similarity_x_quality", "word_overlap", "number_overlap", "has_text",
+    "quality", "source_cost", "quality_x_source_cost", "length", "length_gap", "success_rate", "age"};
+}  // namespace
+
+void select_stats(Table& t, StatRows& out) {
+  SelectState& ss = select_state(t);
+  const SelectOptions& o = t.options.select;
+  const bool by_utility = o.selection == SelectionKind::kUtility;
+  out.push_back({"selection", std::string(by_utility ? "utility" : "similarity")});
+  out.push_back({"candidates", int64_t{by_utility ? o.candidates : 0}});
+  out.push_back({"threshold", by_utility ? StatValue(o.threshold ? *o.threshold : ss.tuner.threshold()) : StatValue()});
+  out.push_back({"threshold_source", std::string(!by_utility ? "none" : o.threshold ? "option" : "tuned")});
+  out.push_back({"threshold_explore", o.threshold ? 0.0 : o.threshold_explore});
+  out.push_back({"prefill_penalty", o.prefill_penalty});
+  for (size_t i = 0; i < ss.tuner.grid().size(); ++i) {
+    const select::TunerArm& a = ss.tuner.arms()[i];
+    const std::string prefix = "threshold." + number_key(ss.tuner.grid()[i]) + ".";
+    out.push_back({prefix + "requests", a.n});
+    out.push_back({prefix + "mean_value", a.n ? StatValue(a.mean()) : StatValue()});
+    out.push_back({prefix + "sd", a.n > 1 ? StatValue(std::sqrt(a.variance())) : StatValue()});
+  }
+  out.push_back({"hit_similarity", o.hit_similarity ? StatValue(*o.hit_similarity) : StatValue()});
+  out.push_back({"hit_quality", o.hit_quality});
+  out.push_back({"utility_samples", ss.model.samples()});
+  out.push_back({"utility_log", ss.store.count(false)});
+  out.push_back({"utility_log_labelled", ss.store.count(true)});
+  for (int f = 0; f < select::kFeatureCount; ++f)
+    out.push_back({std::string("utility.w.") + kFeatureNames[f], ss.model.weights()[f]});
+}
+
+}  // namespace iccache::ext

@@ -1,0 +1,113 @@
+#include "ext/store/change_log.h"
+
+#include <chrono>
+
+#include "ext/store/storage.h"
+
+namespace iccache::ext {
+
+namespace {
+double now_seconds() {
+  using namespace std::chrono;
+  return duration_cast<duration<double>>(system_clock::now().time_since_epoch()).count();
+}
+}  // namespace
+
+ChangeLog::ChangeLog(const Storage& storage)
+    : db_(storage.db()), schema_(storage.schema()), table_(storage.table()), log_(storage.shadow("changes")) {}
+
+void ChangeLog::create(sqlite3* db, const std::string& schema, const std::string& table) {
+  Storage s(db, schema, table);
+  Stmt(db, "CREATE TABLE IF NOT EXISTS " + s.shadow("changes") +
+               "(seq INTEGER PRIMARY KEY, id INTEGER, kind INTEGER NOT NULL, gen INTEGER NOT NULL,"
+               " n INTEGER NOT NULL, time REAL NOT NULL)")
+      .run();
+}
+
+Stmt& ChangeLog::cached(Stmt& s, const std::string& sql) {
+  if (!s) s = Stmt(db_, sql);
+  return s.reset();
+}
+
+bool ChangeLog::exists() {
+  if (exists_) return true;
+  Stmt s(db_, "SELECT 1 FROM " + quote_id(schema_) + ".sqlite_master WHERE type = 'table' AND name = ?");
+  const std::string name = table_ + "_changes";  // bind_text does not copy: keep it alive
+  s.bind_text(1, name);
+  exists_ = s.step();
+  return exists_;
+}
+
+std::optional<Change> ChangeLog::last() {
+  if (!exists()) return std::nullopt;
+  Stmt& s = cached(last_, "SELECT seq, id, kind, gen, n FROM " + log_ + " ORDER BY seq DESC LIMIT 1");
+  std::optional<Change> out;
+  if (s.step())
+    out = Change{s.int64(0), s.int64(1), static_cast<ChangeKind>(s.int64(2)), s.int64(3), s.int64(4)};
+  s.reset();
+  return out;
+}
+
+std::optional<int64_t> ChangeLog::gen_at(int64_t seq) {
+  if (!exists()) return std::nullopt;
+  Stmt& s = cached(gen_at_, "SELECT gen FROM " + log_ + " WHERE seq = ?");
+  std::optional<int64_t> out;
+  if (s.bind(1, seq).step()) out = s.int64(0);
+  s.reset();
+  return out;
+}
+
+int64_t ChangeLog::min_seq() {
+  if (!exists()) return 0;
+  Stmt& s = cached(min_, "SELECT seq FROM " + log_ + " ORDER BY seq LIMIT 1");
+  int64_t out = s.step() ? s.int64(0) : 0;
+  s.reset();
+  return out;
+}
+
+bool ChangeLog::after(int64_t seq, size_t limit, std::vector<Change>& out) {
+  out.clear();
+  if (!exists()) return true;
+  Stmt& s = cached(after_, "SELECT seq, id, kind, gen, n FROM " + log_ + " WHERE seq > ? ORDER BY seq");
+  s.bind(1, seq);
+  bool complete = true;
+  while (s.step()) {
+    if (out.size() >= limit) {
+      complete = false;
+      break;
+    }
+    out.push_back(Change{s.int64(0), s.int64(1), static_cast<ChangeKind>(s.int64(2)), s.int64(3), s.int64(4)});
+  }
+  s.reset();
+  return complete;
+}
+
+Change ChangeLog::append_row(ChangeKind kind, int64_t id, int64_t gen, int64_t n) {
+  if (!exists()) {
+    create(db_, schema_, table_);
+    exists_ = true;
+  }
+  Stmt& s = cached(append_, "INSERT INTO " + log_ + "(id, kind, gen, n, time) VALUES(?, ?, ?, ?, ?)");
+  if (kind == ChangeKind::kExample) s.bind(1, id);
+  s.bind(2, static_cast<int64_t>(kind)).bind(3, gen).bind(4, n).bind(5, now_seconds()).run();
+  return Change{sqlite3_last_insert_rowid(db_), id, kind, gen, n};
+}
+
+void ChangeLog::prune(int64_t keep, double max_age) {
+  std::optional<Change> newest = last();
+  if (!newest) return;
+  Stmt(db_, "DELETE FROM " + log_ + " WHERE seq < ?1 AND (seq <= ?1 - ?2 OR time < ?3)")
+      .bind(1, newest->seq)
+      .bind(2, keep)
+      .bind(3, now_seconds() - max_age)
+      .run();
+}
+
+int64_t ChangeLog::size() {
+  if (!exists()) return 0;
+  Stmt s(db_, "SELECT count(*) FROM " + log_);
+  s.step();
+  return s.int64(0);
+}
+
+}  // namespace iccache::ext

@@ -1,0 +1,166 @@
+// The iccache virtual table: one instance per connection and table. In-memory state is a
+// cache of the shadow tables (see storage.h), checked against the generation nonce and
+// brought up to date from the change log (change_log.h).
+#pragma once
+#include <cstdint>
+#include <memory>
+#include <optional>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "embed/hash_embedder.h"
+#include "index/ivf_index.h"
+#include "ext/store/change_log.h"
+#include "ext/index/index_cache.h"
+#include "ext/index/index_store.h"
+#include "options/table_options.h"
+#include "ext/store/storage.h"
+
+namespace iccache::ext {
+
+// Column numbers as declared in xCreate; keep in step with kColumnDecl in vtab_module.cpp.
+enum Column : int {
+  kRequest = 0,
+  kResponse,
+  kModel,
+  kQuality,
+  kEmbedding,
+  kTenant,
+  kCreatedAt,
+  kUses,
+  kOffloads,
+  kGain,
+  kBytes,
+  kSimilarity,  // HIDDEN: output of MATCH
+  kK,           // HIDDEN: MATCH input, number of neighbours
+  kNprobe,      // HIDDEN: optional MATCH input, IVF lists to scan for this query
+  kUtility,     // HIDDEN: output of MATCH, the utility model's estimate (select_match.h)
+  kHit,         // HIDDEN: output of MATCH, 1 on a semantic-cache hit (hit_similarity option)
+  kMinSimilarity,  // HIDDEN: optional MATCH input, drop candidates less similar than this
+  kUser,        // HIDDEN: optional user key, for forget by user (docs/privacy.md)
+  kSynthetic,   // HIDDEN: 1 for a synthetic example (docs/privacy.md), else 0
+  kTableCol,    // HIDDEN, named like the table: MATCH target and command column
+  kColumnCount
+};
+
+const char* column_name(int col);
+
+struct RouteState;  // route_state.h
+struct SelectState;  // select_state.h
+
+struct Table : sqlite3_vtab {
+  Table(sqlite3* db, const std::string& schema, const std::string& name, TableOptions opts);
+
+  sqlite3* db;
+  std::string name;
+  TableOptions options;
+  Storage storage;
+  IndexStore index_store;
+  ChangeLog log;
+  std::unique_ptr<HashEmbedder> embedder;  // null when embedder='none'
+  // Router cache (route_state.h), made on first use; shared_ptr so this header needs only
+  // the forward declaration.
+  std::shared_ptr<RouteState> route;
+  // Utility model and threshold tuner cache (select_state.h), made on first use.
+  std::shared_ptr<SelectState> select;
+  // The in-memory index this connection searches (index_cache.h; table_index.cpp says
+  // which cache serves which transaction state).
+  std::shared_ptr<IndexCache> cache;
+  // The training (centroids, SQ8 ranges) writes assign new vectors with, for the 'epoch'
+  // of T_state it was read under: writes never need the whole index.
+  IvfIndex assigner;
+  bool assigner_loaded = false;
+  int64_t assigner_epoch = 0;
+  // The generation the last search ran under (the utility attributes' cache key).
+  std::optional<int64_t> searched_generation;
+  // Whether the index of the last search reflected exactly that generation (then an id
+  // without a row is damage; otherwise the index was ahead of this snapshot).
+  bool search_exact = true;
+  StmtPool stmts;  // cursor statements for reuse
+  std::mt19937_64 nonce_rng;
+
+  // Brings `cache` to this connection's view of the tables: nothing when the generation
+  // matches, the changed rows when the change log covers the gap, else a full reload.
+  // Returns the stored generation it checked against.
+  int64_t ensure_index();
+  // Records a write: a new random generation in the state table and a change-log entry.
+  Change record_change(ChangeKind kind, int64_t id, int64_t n_delta);
+
+  // Writes of one example to every shadow table. `vec` is a unit vector.
+  int64_t insert_example(const int64_t* id, const StoredExample& row, const float* vec);
+  void update_example(int64_t old_id, int64_t new_id, const StoredExample& row, const float* vec);
+  // Deletes one example from every shadow table (DELETE, REPLACE, eviction).
+  void delete_example(int64_t id);
+
+  // Trains the IVF index at K = round(sqrt(N)) lists and reassigns every example
+  // ('optimize', and automatically when N reaches ivf_min or 4x the last trained N).
+  void train_index();
+  // nprobe for queries without an nprobe constraint (see table.cpp).
+  int effective_nprobe();
+  // Top-k search with the current nprobe (or `nprobe_override` when > 0).
+  std::vector<Hit> search(const float* q, int k, const std::string* tenant, int nprobe_override);
+  // Sets nprobe for queries without one ('nprobe=N' command).
+  void set_nprobe(int n);
+
+  // Embeds request text or parses a vector for a MATCH or the embedding column.
+  std::vector<float> embed_text(std::string_view text, const std::string& what);
+  // The same for a query (MATCH, iccache_route): under pii='redact' or 'reject' the text is
+  // redacted first, so that it is embedded as a stored example holding it would have been,
+  // and no vector of raw personal data reaches the decision log (docs/privacy.md).
+  std::vector<float> embed_query(std::string_view text, const std::string& what);
+
+ private:
+  // table_index.cpp
+  void load_full(IndexCache& c, int64_t g);
+  void catch_up(IndexCache& c, int64_t g);
+  void ensure_assigner();
+  void put_index_row(int64_t id, const float* vec, std::string_view tenant);
+  void maybe_train(int64_t n);
+  void adopt_trained(std::shared_ptr<IndexCache> built);
+  bool fetch_vector(int64_t id, float* out);
+  Stmt row_stmt_, vec_stmt_;
+};
+
+// Sets the vtab error message (sqlite3_mprintf'd) and returns rc.
+int set_error(sqlite3_vtab* vtab, int rc, const std::string& msg);
+
+// Runs fn, turning engine/SQL/allocation exceptions into an SQLite result code + message.
+template <class Fn>
+int guarded(sqlite3_vtab* vtab, Fn&& fn) {
+  try {
+    return fn();
+  } catch (const SqlError& e) {
+    return set_error(vtab, e.rc(), e.what());
+  } catch (const std::bad_alloc&) {
+    return SQLITE_NOMEM;
+  } catch (const std::exception& e) {
+    return set_error(vtab, SQLITE_ERROR, e.what());
+  }
+}
+
+// xUpdate and the commands (vtab_write.cpp).
+int table_update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64* rowid);
+
+// Cursor methods (vtab_cursor.cpp).
+int cursor_open(sqlite3_vtab* vtab, sqlite3_vtab_cursor** out);
+int cursor_close(sqlite3_vtab_cursor* cur);
+int cursor_filter(sqlite3_vtab_cursor* cur, int idx_num, const char* idx_str, int argc,
+                  sqlite3_value** argv);
+int cursor_next(sqlite3_vtab_cursor* cur);
+int cursor_eof(sqlite3_vtab_cursor* cur);
+int cursor_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col);
+int cursor_rowid(sqlite3_vtab_cursor* cur, sqlite3_int64* rowid);
+
+// xBestIndex plan bits shared by vtab_module.cpp and vtab_cursor.cpp.
+enum PlanBits : int {
+  kPlanMatch = 1,
+  kPlanK = 2,
+  kPlanTenant = 4,
+  kPlanRowid = 8,
+  kPlanNprobe = 16,
+  kPlanUtilityUsed = 32,
+  kPlanMinSimilarity = 64,  // the utility column is read (selection='similarity' scores only then)
+};
+
+}  // namespace iccache::ext

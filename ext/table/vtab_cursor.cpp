@@ -1,0 +1,302 @@
+// Cursors: full scans and rowid lookups read T_data directly; MATCH runs the exact top-k
+// search over the in-memory index and then reads each hit's row by id.
+#include <cmath>
+#include <optional>
+#include <cstring>
+
+#include "codec/text_codec.h"
+#include "ext/select/select_match.h"
+#include "vector/vector_parse.h"
+#include "ext/route/route_args.h"
+#include "ext/table/vtab.h"
+
+namespace iccache::ext {
+
+namespace {
+
+constexpr int kMaxK = 4096;
+
+struct Cursor : sqlite3_vtab_cursor {
+  Table* table() const { return static_cast<Table*>(pVtab); }
+
+  // Scan / lookup mode: a statement over T_data in id order.
+  Stmt rows;
+  std::string rows_sql;  // the SQL of `rows`, to give it back to the table's pool
+  bool eof = true;
+  // MATCH mode: hits in result order, and a statement reading the current one.
+  bool match = false;
+  std::vector<Hit> hits;
+  std::vector<double> utility;    // per hit, empty when not computed (select_match.h)
+  std::vector<uint8_t> hit_flag;  // per hit
+  size_t pos = 0;
+  int64_t k = 0;
+  std::optional<double> min_similarity;  // the MATCH's floor, when it had one
+  int64_t generation = 0;  // of the table when the hits were chosen (load_hit)
+  bool exact = true;       // the searched index reflected exactly that generation
+};
+
+// Columns of T_data selected by every cursor statement, in this order.
+constexpr const char* kRowColumns =
+    "id, request, request_enc, response, response_enc, model, quality, tenant, created_at,"
+    " uses, offloads, gain, bytes";
+
+// Reads the MATCH argument: TEXT is always request text to embed (a prompt may well start
+// with '['); a vector comes as a float32 BLOB, e.g. iccache_vector('[0.1, ...]').
+std::vector<float> query_vector(Table* t, sqlite3_value* v) {
+  const std::string what = t->name + " MATCH";
+  switch (sqlite3_value_type(v)) {
+    case SQLITE_BLOB:
+      return parse_vector_blob(sqlite3_value_blob(v), sqlite3_value_bytes(v), t->options.dim, what);
+    case SQLITE_TEXT:
+      return t->embed_query(std::string_view(reinterpret_cast<const char*>(sqlite3_value_text(v)),
+                                            sqlite3_value_bytes(v)),
+                           what);
+    default:
+      throw Error(what + ": expected request TEXT, or a vector as a float32 BLOB of " +
+                  std::to_string(t->options.dim) + " dimensions (iccache_vector('[...]') makes one"
+                  " from a JSON array); received " +
+                  (sqlite3_value_type(v) == SQLITE_NULL ? "NULL" : "a number"));
+  }
+}
+
+int64_t read_k(Table* t, sqlite3_value* v) {
+  int type = sqlite3_value_numeric_type(v);
+  double d = sqlite3_value_double(v);
+  bool integral = type == SQLITE_INTEGER || (type == SQLITE_FLOAT && std::floor(d) == d);
+  if (!integral || d < 1 || d > kMaxK)
+    throw Error(t->name + ".k: expected an integer from 1 to " + std::to_string(kMaxK) +
+                "; received " + describe(v));
+  return static_cast<int64_t>(d);
+}
+
+int read_nprobe(Table* t, sqlite3_value* v) {
+  if (sqlite3_value_numeric_type(v) != SQLITE_INTEGER || sqlite3_value_int64(v) < 1 ||
+      sqlite3_value_int64(v) > (1 << 20))
+    throw Error(t->name + ".nprobe: expected an integer from 1 to 1048576; received " + describe(v));
+  return static_cast<int>(sqlite3_value_int64(v));
+}
+
+// min_similarity = x: a cosine from -1 to 1.
+double read_min_similarity(Table* t, sqlite3_value* v) {
+  const int type = sqlite3_value_numeric_type(v);
+  const double d = sqlite3_value_double(v);
+  if ((type != SQLITE_INTEGER && type != SQLITE_FLOAT) || !(d >= -1 && d <= 1))
+    throw Error(t->name + ".min_similarity: expected a cosine similarity from -1 to 1; received " +
+                (sqlite3_value_type(v) == SQLITE_NULL ? std::string("NULL")
+                : "'" + std::string(reinterpret_cast<const char*>(sqlite3_value_text(v))) + "'"));
+  return d;
+}
+
+// Positions a MATCH cursor's row statement on hits[pos], or on the next hit whose row still
+// exists: the hits were chosen when the query started, and the caller may delete rows while
+// reading them ("for each row: DELETE another"), as a full scan allows. Such a delete changes
+// the generation; a hit missing while the generation is still the one searched, by an index
+// that reflected exactly this connection's view, means the index lists a row that T_data
+// lacks (damage), which stays an error. An index shared by the process can be ahead of a
+// long read transaction's snapshot (docs/architecture.md): an id that snapshot lacks is
+// skipped, never an error.
+void load_hit(Cursor* c) {
+  for (; c->pos < c->hits.size(); ++c->pos) {
+    c->rows.reset().bind(1, c->hits[c->pos].id);
+    if (c->rows.step()) {
+      c->eof = false;
+      return;
+    }
+    Table* t = c->table();
+    if (c->exact && t->storage.generation() == c->generation)
+      throw SqlError(SQLITE_CORRUPT_VTAB, t->name + ": example " + std::to_string(c->hits[c->pos].id) +
+                                              " is in the index but not in " + t->name + "_data");
+  }
+  c->eof = true;
+}
+
+// Gives the cursor's previous statement back and borrows one for `sql`.
+void use_statement(Cursor* c, const std::string& sql) {
+  Table* t = c->table();
+  t->stmts.give_back(c->rows_sql, std::move(c->rows));
+  c->rows = t->stmts.borrow(sql);
+  c->rows_sql = sql;
+}
+
+int filter(Cursor* c, int plan, sqlite3_value** argv) {
+  Table* t = c->table();
+  c->match = (plan & kPlanMatch) != 0;
+  c->hits.clear();
+  c->utility.clear();
+  c->hit_flag.clear();
+  c->pos = 0;
+  c->eof = true;
+  int argi = 0;
+  if (c->match) {
+    sqlite3_value* query = argv[argi++];
+    if (!(plan & kPlanK))
+      throw Error(t->name + ": a MATCH query needs a k constraint: WHERE " + t->name +
+                  " MATCH ? AND k = ? (k from 1 to " + std::to_string(kMaxK) + ")");
+    c->k = read_k(t, argv[argi++]);
+    std::string tenant;
+    bool by_tenant = false;
+    if (plan & kPlanTenant) {
+      sqlite3_value* tv = argv[argi++];
+      if (sqlite3_value_type(tv) == SQLITE_NULL) return SQLITE_OK;  // tenant = NULL: no rows
+      tenant.assign(reinterpret_cast<const char*>(sqlite3_value_text(tv)), sqlite3_value_bytes(tv));
+      by_tenant = true;
+    }
+    int nprobe = 0;
+    if (plan & kPlanNprobe) nprobe = read_nprobe(t, argv[argi++]);
+    std::optional<double> min_similarity = t->options.select.min_similarity;
+    if (plan & kPlanMinSimilarity) min_similarity = read_min_similarity(t, argv[argi++]);
+    c->min_similarity = min_similarity;
+    std::vector<float> q = query_vector(t, query);
+    // Stage 1: IVF candidates by similarity; stage 2: utility, threshold, order (select_match.h).
+    std::vector<Hit> candidates =
+        stage1_candidates(*t, static_cast<int>(c->k), min_similarity, [&](int want) {
+          return t->search(q.data(), want, by_tenant ? &tenant : nullptr, nprobe);
+        });
+    c->exact = t->search_exact;
+    std::string_view text;
+    if (sqlite3_value_type(query) == SQLITE_TEXT)
+      text = std::string_view(reinterpret_cast<const char*>(sqlite3_value_text(query)),
+                              sqlite3_value_bytes(query));
+    const bool has_text = sqlite3_value_type(query) == SQLITE_TEXT;
+    Selected chosen = select_examples(*t, q.data(), text, has_text, std::move(candidates),
+                                      static_cast<int>(c->k), (plan & kPlanUtilityUsed) != 0, min_similarity);
+    c->generation = t->storage.generation();
+    c->hits = std::move(chosen.hits);
+    c->utility = std::move(chosen.utility);
+    c->hit_flag = std::move(chosen.hit_flag);
+    use_statement(c, std::string("SELECT ") + kRowColumns + t->storage.privacy_columns_sql() + " FROM " +
+                         t->storage.shadow("data") + " WHERE id = ?");
+    load_hit(c);
+    return SQLITE_OK;
+  }
+  if (plan & kPlanK)
+    throw Error(t->name + ".k: k only applies together with MATCH: WHERE " + t->name +
+                " MATCH ? AND k = ?");
+  std::string sql = std::string("SELECT ") + kRowColumns + t->storage.privacy_columns_sql() +
+                    " FROM " + t->storage.shadow("data");
+  if (plan & kPlanRowid) sql += " WHERE id = ?";
+  sql += " ORDER BY id";
+  use_statement(c, sql);
+  if (plan & kPlanRowid) {
+    sqlite3_value* v = argv[argi++];
+    // rowid = 2.0 (or '2') finds row 2, as in an ordinary table; 2.5 or 'x' finds nothing.
+    const int type = sqlite3_value_numeric_type(v);
+    const double d = sqlite3_value_double(v);
+    if (type == SQLITE_INTEGER) {
+      c->rows.bind(1, static_cast<int64_t>(sqlite3_value_int64(v)));
+    } else if (type == SQLITE_FLOAT && std::floor(d) == d && std::abs(d) < 9.2e18) {
+      c->rows.bind(1, static_cast<int64_t>(d));
+    } else {
+      return SQLITE_OK;  // no such rowid
+    }
+  }
+  c->eof = !c->rows.step();
+  return SQLITE_OK;
+}
+
+void result_text(sqlite3_context* ctx, const Stmt& rows, int col) {
+  std::string_view bytes = rows.blob(col);
+  int enc = static_cast<int>(rows.int64(col + 1));
+  if (enc == static_cast<int>(TextEncoding::kRaw)) {
+    sqlite3_result_text64(ctx, bytes.data(), bytes.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+    return;
+  }
+  std::string text = decode_text(enc, bytes);
+  sqlite3_result_text64(ctx, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+}
+
+}  // namespace
+
+int cursor_open(sqlite3_vtab*, sqlite3_vtab_cursor** out) {
+  auto* c = new (std::nothrow) Cursor();
+  if (!c) return SQLITE_NOMEM;
+  *out = c;
+  return SQLITE_OK;
+}
+
+int cursor_close(sqlite3_vtab_cursor* cur) {
+  auto* c = static_cast<Cursor*>(cur);
+  c->table()->stmts.give_back(c->rows_sql, std::move(c->rows));
+  delete c;
+  return SQLITE_OK;
+}
+
+int cursor_filter(sqlite3_vtab_cursor* cur, int idx_num, const char*, int,
+                  sqlite3_value** argv) {
+  auto* c = static_cast<Cursor*>(cur);
+  return guarded(cur->pVtab, [&] { return filter(c, idx_num, argv); });
+}
+
+int cursor_next(sqlite3_vtab_cursor* cur) {
+  auto* c = static_cast<Cursor*>(cur);
+  return guarded(cur->pVtab, [&] {
+    if (c->match) {
+      ++c->pos;
+      load_hit(c);
+    } else {
+      c->eof = !c->rows.step();
+    }
+    return SQLITE_OK;
+  });
+}
+
+int cursor_eof(sqlite3_vtab_cursor* cur) { return static_cast<Cursor*>(cur)->eof ? 1 : 0; }
+
+int cursor_rowid(sqlite3_vtab_cursor* cur, sqlite3_int64* rowid) {
+  *rowid = static_cast<Cursor*>(cur)->rows.int64(0);
+  return SQLITE_OK;
+}
+
+int cursor_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
+  auto* c = static_cast<Cursor*>(cur);
+  Table* t = c->table();
+  return guarded(cur->pVtab, [&] {
+    const Stmt& r = c->rows;
+    // An UPDATE that leaves these columns alone need not decode them (see table_update).
+    // bytes, similarity and k are checked the same way so that setting them is detected.
+    if ((col == kRequest || col == kResponse || col == kEmbedding || col == kBytes ||
+         col == kSimilarity || col == kK || col == kNprobe || col == kUtility || col == kHit || col == kMinSimilarity) &&
+        sqlite3_vtab_nochange(ctx))
+      return SQLITE_OK;
+    switch (col) {
+      case kRequest: result_text(ctx, r, 1); break;
+      case kResponse: result_text(ctx, r, 3); break;
+      case kModel: sqlite3_result_text64(ctx, r.text(5).data(), r.text(5).size(), SQLITE_TRANSIENT, SQLITE_UTF8); break;
+      case kQuality: sqlite3_result_double(ctx, r.real(6)); break;
+      case kEmbedding: {
+        std::vector<float> v = t->storage.stored_vector(r.int64(0), t->options.dim);
+        sqlite3_result_blob64(ctx, v.data(), v.size() * sizeof(float), SQLITE_TRANSIENT);
+        break;
+      }
+      case kTenant: sqlite3_result_text64(ctx, r.text(7).data(), r.text(7).size(), SQLITE_TRANSIENT, SQLITE_UTF8); break;
+      case kCreatedAt: sqlite3_result_double(ctx, r.real(8)); break;
+      case kUses: sqlite3_result_int64(ctx, r.int64(9)); break;
+      case kOffloads: sqlite3_result_int64(ctx, r.int64(10)); break;
+      case kGain: sqlite3_result_double(ctx, r.real(11)); break;
+      case kBytes: sqlite3_result_int64(ctx, r.int64(12)); break;
+      case kUser:  // columns 13, 14: privacy_columns_sql()
+        if (!r.is_null(13)) sqlite3_result_text64(ctx, r.text(13).data(), r.text(13).size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+        break;
+      case kSynthetic: sqlite3_result_int64(ctx, r.int64(14)); break;
+      case kSimilarity:
+        if (c->match) sqlite3_result_double(ctx, c->hits[c->pos].score);
+        break;
+      case kK:
+        if (c->match) sqlite3_result_int64(ctx, c->k);
+        break;
+      case kUtility:
+        if (c->match && c->pos < c->utility.size()) sqlite3_result_double(ctx, c->utility[c->pos]);
+        break;
+      case kMinSimilarity:
+        if (c->match && c->min_similarity) sqlite3_result_double(ctx, *c->min_similarity);
+        break;
+      case kHit:
+        if (c->match) sqlite3_result_int(ctx, c->pos < c->hit_flag.size() ? c->hit_flag[c->pos] : 0);
+        break;
+      default: break;  // the table-named column reads as NULL
+    }
+    return SQLITE_OK;
+  });
+}
+
+}  // namespace iccache::ext

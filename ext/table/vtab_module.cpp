@@ -1,0 +1,234 @@
+// Module-level methods of the iccache virtual table: create/connect, planning, shadow-table
+// names, rename and destroy.
+#include <cstring>
+
+#include "ext/manage/manage_store.h"
+#include "ext/table/registry.h"
+#include "ext/table/vtab.h"
+
+namespace iccache::ext {
+
+namespace {
+constexpr const char* kColumnNames[] = {
+    "request", "response", "model",  "quality", "embedding", "tenant",
+    "created_at", "uses", "offloads", "gain",    "bytes",     "similarity", "k", "nprobe",
+    "utility", "hit", "min_similarity",
+    "user", "synthetic"};
+}
+
+const char* column_name(int col) {
+  return col >= 0 && col < kTableCol ? kColumnNames[col] : "?";
+}
+
+int set_error(sqlite3_vtab* vtab, int rc, const std::string& msg) {
+  sqlite3_free(vtab->zErrMsg);
+  vtab->zErrMsg = sqlite3_mprintf("%s", msg.c_str());
+  return rc;
+}
+
+namespace {
+
+std::string declare_sql(const std::string& table) {
+  std::string sql =
+      "CREATE TABLE x(request TEXT, response TEXT, model TEXT, quality REAL, embedding BLOB,"
+      " tenant TEXT, created_at REAL, uses INTEGER, offloads INTEGER, gain REAL, bytes INTEGER,"
+      " similarity REAL HIDDEN, k INTEGER HIDDEN, nprobe INTEGER HIDDEN, utility REAL HIDDEN,"
+      " hit INTEGER HIDDEN, min_similarity REAL HIDDEN,"
+      " user TEXT HIDDEN, synthetic INTEGER HIDDEN, ";
+  sql += quote_id(table) + " HIDDEN)";
+  return sql;
+}
+
+int init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, char** err,
+         bool create) {
+  *out = nullptr;
+  std::string schema = argv[1], name = argv[2];
+  try {
+    std::vector<std::string> args(argv + 3, argv + argc);
+    TableOptions opts = parse_table_options(name, args);
+    if (create) Storage::create_tables(db, schema, name);
+    else drop_legacy_triggers(db, schema, name);
+    int rc = sqlite3_declare_vtab(db, declare_sql(name).c_str());
+    check(db, rc, name + ": declaring the table");
+    sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
+    *out = new Table(db, schema, name, std::move(opts));
+    return SQLITE_OK;
+  } catch (const SqlError& e) {
+    *err = sqlite3_mprintf("%s", e.what());
+    return e.rc();
+  } catch (const std::bad_alloc&) {
+    return SQLITE_NOMEM;
+  } catch (const std::exception& e) {
+    *err = sqlite3_mprintf("%s", e.what());
+    return SQLITE_ERROR;
+  }
+}
+
+int x_create(sqlite3* db, void*, int argc, const char* const* argv, sqlite3_vtab** out, char** err) {
+  return init(db, argc, argv, out, err, true);
+}
+
+int x_connect(sqlite3* db, void*, int argc, const char* const* argv, sqlite3_vtab** out, char** err) {
+  return init(db, argc, argv, out, err, false);
+}
+
+int x_disconnect(sqlite3_vtab* vtab) {
+  delete static_cast<Table*>(vtab);
+  return SQLITE_OK;
+}
+
+int x_destroy(sqlite3_vtab* vtab) {
+  Table* t = static_cast<Table*>(vtab);
+  int rc = guarded(vtab, [&] {
+    Storage::drop_tables(t->db, t->storage.schema(), t->name);
+    return SQLITE_OK;
+  });
+  if (rc == SQLITE_OK) delete t;
+  return rc;
+}
+
+// Cost model (written down, as R*Tree and FTS5 do): a MATCH costs a scan of the vectors
+// (N dot products) but returns only k rows; a rowid lookup costs one b-tree descent; a full
+// scan reads every row. A MATCH without a usable argument must not be chosen at all.
+//
+// A tenant constraint matters for a MATCH only inside the search (k rows of that tenant);
+// applied by SQLite after the top-k cut it would drop rows instead. So a MATCH plan that uses
+// it is priced 10x cheaper than one without any, and a plan that leaves an existing tenant
+// constraint unusable (e.g. `ex.tenant = s.tenant` with ex as the outer loop) is priced out:
+// SQLite then puts the other table first. Tenants compare exactly (BINARY); a MATCH with a
+// tenant constraint in another collation (COLLATE NOCASE) is refused with an error.
+int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
+  note_planned(static_cast<Table*>(vtab));  // find_table's probe (registry.h)
+  int match = -1, k = -1, tenant = -1, rowid = -1, nprobe = -1, min_sim = -1;
+  bool match_unusable = false, has_match = false, tenant_unusable = false;
+  int tenant_collated = -1;
+  for (int i = 0; i < info->nConstraint; ++i) {
+    const auto& c = info->aConstraint[i];
+    if (c.iColumn == kTableCol && c.op == SQLITE_INDEX_CONSTRAINT_MATCH) {
+      has_match = true;
+      if (c.usable) match = i; else match_unusable = true;
+    }
+    if (c.iColumn == kTenant && c.op == SQLITE_INDEX_CONSTRAINT_EQ) {
+      const char* coll = sqlite3_vtab_collation(info, i);
+      if (coll && sqlite3_stricmp(coll, "BINARY") != 0) tenant_collated = i;
+      if (!c.usable) tenant_unusable = true;
+    }
+    if (!c.usable || c.op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
+    if (c.iColumn == kK) k = i;
+    if (c.iColumn == kNprobe) nprobe = i;
+    if (c.iColumn == kMinSimilarity) min_sim = i;
+    if (c.iColumn == kTenant) tenant = i;
+    if (c.iColumn == -1) rowid = i;
+  }
+  if (has_match && tenant_collated >= 0)
+    return set_error(vtab, SQLITE_ERROR,
+                     static_cast<Table*>(vtab)->name + ".tenant: a MATCH filters tenants inside the search"
+                     " by exact (BINARY) comparison, so a tenant constraint with COLLATE " +
+                     std::string(sqlite3_vtab_collation(info, tenant_collated)) +
+                     " cannot be honoured; expected tenant = ? without a collation (store tenant names"
+                     " in one case)");
+  int plan = 0, argi = 0;
+  if (match >= 0) {
+    plan |= kPlanMatch;
+    info->aConstraintUsage[match].argvIndex = ++argi;
+    info->aConstraintUsage[match].omit = 1;
+    if (k >= 0) {
+      plan |= kPlanK;
+      info->aConstraintUsage[k].argvIndex = ++argi;
+      info->aConstraintUsage[k].omit = 1;
+    }
+    if (tenant >= 0) {  // filtered inside the search
+      plan |= kPlanTenant;
+      info->aConstraintUsage[tenant].argvIndex = ++argi;
+      info->aConstraintUsage[tenant].omit = 1;
+    }
+    if (nprobe >= 0) {
+      plan |= kPlanNprobe;
+      info->aConstraintUsage[nprobe].argvIndex = ++argi;
+      info->aConstraintUsage[nprobe].omit = 1;
+    }
+    if (min_sim >= 0) {
+      plan |= kPlanMinSimilarity;
+      info->aConstraintUsage[min_sim].argvIndex = ++argi;
+      info->aConstraintUsage[min_sim].omit = 1;
+    }
+    info->estimatedCost = tenant >= 0 ? 100.0 : tenant_unusable ? 1e12 : 1000.0;
+    info->estimatedRows = 10;
+    // Results come back best first: by utility (selection='utility', the default) or by
+    // similarity (selection='similarity'), which is what ORDER BY ... DESC asks for. A
+    // semantic-cache hit row comes first whatever its utility, so then SQLite sorts.
+    const SelectOptions& so = static_cast<Table*>(vtab)->options.select;
+    const bool by_utility = so.selection == SelectionKind::kUtility;
+    if (info->nOrderBy == 1 && info->aOrderBy[0].desc &&
+        info->aOrderBy[0].iColumn == (by_utility ? kUtility : kSimilarity) &&
+        !(by_utility && so.hit_similarity))
+      info->orderByConsumed = 1;
+    if (info->colUsed & (sqlite3_uint64{1} << kUtility)) plan |= kPlanUtilityUsed;
+  } else if (match_unusable) {
+    return SQLITE_CONSTRAINT;
+  } else if (rowid >= 0) {
+    plan |= kPlanRowid;
+    info->aConstraintUsage[rowid].argvIndex = ++argi;
+    info->aConstraintUsage[rowid].omit = 1;
+    info->estimatedCost = 10.0;
+    info->estimatedRows = 1;
+    info->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
+  } else {
+    if (k >= 0) {  // k without MATCH: accept the plan so xFilter can explain the mistake
+      plan |= kPlanK;
+      info->aConstraintUsage[k].argvIndex = ++argi;
+      info->aConstraintUsage[k].omit = 1;
+    }
+    info->estimatedCost = 1e6;
+    info->estimatedRows = 1000000;
+    if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == -1 && !info->aOrderBy[0].desc)
+      info->orderByConsumed = 1;  // full scans go in rowid order
+  }
+  (void)vtab;
+  info->idxNum = plan;
+  return SQLITE_OK;
+}
+
+int x_rename(sqlite3_vtab* vtab, const char* new_name) {
+  Table* t = static_cast<Table*>(vtab);
+  return guarded(vtab, [&] {
+    Storage::rename_tables(t->db, t->storage.schema(), t->name, new_name);
+    t->name = new_name;
+    t->storage = Storage(t->db, t->storage.schema(), new_name);
+    t->route.reset();  // its prepared statements name the old shadow tables
+    t->select.reset();  // the same
+    return SQLITE_OK;
+  });
+}
+
+int x_shadow_name(const char* suffix) { return is_shadow_suffix(suffix) ? 1 : 0; }
+
+sqlite3_module make_module() {
+  sqlite3_module m{};
+  m.iVersion = 3;
+  m.xCreate = x_create;
+  m.xConnect = x_connect;
+  m.xBestIndex = x_best_index;
+  m.xDisconnect = x_disconnect;
+  m.xDestroy = x_destroy;
+  m.xOpen = cursor_open;
+  m.xClose = cursor_close;
+  m.xFilter = cursor_filter;
+  m.xNext = cursor_next;
+  m.xEof = cursor_eof;
+  m.xColumn = cursor_column;
+  m.xRowid = cursor_rowid;
+  m.xUpdate = table_update;
+  m.xRename = x_rename;
+  m.xShadowName = x_shadow_name;
+  return m;
+}
+
+}  // namespace
+
+const sqlite3_module* iccache_module() {
+  static const sqlite3_module m = make_module();
+  return &m;
+}
+
+}  // namespace iccache::ext
