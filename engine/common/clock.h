@@ -1,0 +1,13 @@
+// The one wall clock of iccache: seconds since 1970 as a double, what every stored time
+// (created_at, decision and feedback times, change-log times) is measured in.
+#pragma once
+#include <chrono>
+
+namespace iccache {
+
+inline double wall_clock_now() {
+  using namespace std::chrono;
+  return duration_cast<duration<double>>(system_clock::now().time_since_epoch()).count();
+}
+
+}  // namespace iccache
