@@ -7,10 +7,12 @@
 #include <vector>
 
 #include "privacy/pii_scanner.h"
-#include "route/route_options.h"
-#include "select/select_options.h"
+#include "options/route_options.h"
+#include "options/select_options.h"
 
 namespace iccache {
+
+constexpr int kMaxNprobe = 1 << 20;  // nprobe option, 'nprobe=N' command and MATCH constraint
 
 enum class EmbedderKind { kHash, kNone };
 
@@ -58,6 +60,10 @@ struct TableOptions {
 // bad value (dim outside 1..4096 or not an integer, embedder not 'hash'/'none', malformed
 // models list, duplicate model name, negative/non-finite cost, budget not a positive size).
 TableOptions parse_table_options(std::string_view table, const std::vector<std::string>& args);
+
+// Every option name, in documentation order: the table's own, then routing's, then
+// selection's (each concept lists its options once; see option_parse.h).
+std::vector<std::string_view> table_option_names();
 
 // "name:cost,name:cost" (whitespace around items allowed).
 std::vector<ModelArm> parse_models(std::string_view table, std::string_view value);

@@ -3,7 +3,7 @@
 
 #include "common/error.h"
 #include "options/table_options.h"
-#include "route/route_options.h"
+#include "options/route_options.h"
 
 namespace iccache {
 namespace {
@@ -38,6 +38,11 @@ TEST(RouteOptions, AcceptedValues) {
   EXPECT_EQ(parse("explore_rate", "1").explore_rate, 1);
   EXPECT_EQ(parse("decision_limit", "500").decision_limit, 500);
   EXPECT_EQ(parse("decision_ttl", "60").decision_ttl, 60);
+  // Durations take the same units as every other duration option (option_parse.h).
+  EXPECT_EQ(parse("decision_ttl", "7d").decision_ttl, 7 * 86400);
+  EXPECT_EQ(parse("decision_ttl", "12H").decision_ttl, 12 * 3600);
+  EXPECT_EQ(parse("load_half_life", "30m").load_half_life, 1800);
+  EXPECT_EQ(parse("load_half_life", "90s").load_half_life, 90);
   RouteOptions o;
   EXPECT_FALSE(parse_route_option("ex", "dim", "3", o));
 }
@@ -47,7 +52,7 @@ TEST(RouteOptions, BadValuesAreFullSentences) {
             "ex: option bandit=greedy is not valid; expected 'thompson' or 'linucb'");
   EXPECT_EQ(error_of("cache_arm", "maybe"), "ex: option cache_arm=maybe is not valid; expected on or off");
   EXPECT_EQ(error_of("load_half_life", "0"),
-            "ex: option load_half_life=0 is not valid; expected a number of seconds > 0");
+            "ex: option load_half_life=0 is not valid; expected a positive duration such as 3600, 90s, 30m, 12h or 7d");
   EXPECT_EQ(error_of("load_threshold", "-1"),
             "ex: option load_threshold=-1 is not valid; expected requests per second > 0");
   EXPECT_EQ(error_of("load_beta", "nan"), "ex: option load_beta=nan is not valid; expected a number >= 0");
@@ -60,7 +65,7 @@ TEST(RouteOptions, BadValuesAreFullSentences) {
   EXPECT_EQ(error_of("decision_limit", "0"),
             "ex: option decision_limit=0 is not valid; expected an integer from 1 to 1000000000");
   EXPECT_EQ(error_of("decision_ttl", "-5"),
-            "ex: option decision_ttl=-5 is not valid; expected a number of seconds > 0");
+            "ex: option decision_ttl=-5 is not valid; expected a positive duration such as 3600, 90s, 30m, 12h or 7d");
 }
 
 }  // namespace

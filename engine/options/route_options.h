@@ -1,11 +1,13 @@
-// The routing options of CREATE VIRTUAL TABLE ... USING iccache(...). They are parsed by
-// parse_table_options (engine/options), which hands every key it does not own to
-// parse_route_option.
+// The routing options of CREATE VIRTUAL TABLE ... USING iccache(...) (docs/routing.md).
+// Listed once in route_option_specs(); parse_table_options hands each of these keys to its
+// spec. Durations (load_half_life, decision_ttl) take the kit's units (option_parse.h).
 #pragma once
 #include <cstdint>
+#include <span>
 #include <string>
 #include <string_view>
-#include <vector>
+
+#include "options/option_parse.h"
 
 namespace iccache {
 
@@ -28,8 +30,8 @@ struct RouteOptions {
   double decision_ttl = 7 * 86400.0;    // seconds a decision stays open for feedback
 };
 
-// The route option names, in documentation order.
-const std::vector<std::string_view>& route_option_names();
+// The route options, in documentation order.
+std::span<const options::OptionSpec<RouteOptions>> route_option_specs();
 
 // Parses option `key` (lower-cased) into out and returns true, or returns false when key is
 // not a routing option. Throws iccache::Error naming the table and option for a bad value.

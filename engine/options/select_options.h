@@ -1,12 +1,16 @@
 // The selection options of CREATE VIRTUAL TABLE ... USING iccache(...): how MATCH ranks
 // (utility or plain similarity), how many stage-1 candidates the utility model scores, the
-// utility threshold (pinned or tuned online) and the semantic-cache hit. Parsed by
-// parse_table_options (engine/options), which hands these keys to parse_select_option.
+// utility threshold (pinned or tuned online) and the semantic-cache hit (docs/selection.md).
+// Listed once in select_option_specs(); parse_table_options hands each of these keys to its
+// spec.
 #pragma once
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
+
+#include "options/option_parse.h"
 
 namespace iccache {
 
@@ -25,8 +29,8 @@ struct SelectOptions {
   std::optional<double> min_similarity;      // relevance floor: less similar candidates never shown
 };
 
-// The selection option names, in documentation order.
-const std::vector<std::string_view>& select_option_names();
+// The selection options, in documentation order.
+std::span<const options::OptionSpec<SelectOptions>> select_option_specs();
 
 // Parses option `key` (lower-cased) into out and returns true, or returns false when key is
 // not a selection option. Throws iccache::Error naming the table and option for a bad value.
