@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "ext/select/select_state.h"
+#include "select/learning.h"
 #include "ext/table/vtab.h"
 
 namespace iccache::ext {
@@ -14,28 +15,20 @@ namespace {
 constexpr int64_t kPruneEvery = 8;
 constexpr int kPruneBatch = 32;
 
-bool learns_from(const Table& t, std::string_view arm) {
-  const int i = t.options.model_index(arm);
-  if (i < 0) return false;  // the cache arm, or a model no longer configured
-  double lo = t.options.models[0].cost, hi = lo;
-  for (const ModelArm& m : t.options.models) lo = std::min(lo, m.cost), hi = std::max(hi, m.cost);
-  return t.options.models[i].cost < hi || lo == hi;
-}
-
 }  // namespace
 
 std::vector<double> route_utilities(Table& t, const float* request, std::string_view text, bool has_text,
                                     const std::vector<int64_t>& ids, const std::vector<double>& sims,
                                     double at, SampleRow& sample) {
   SelectState& ss = select_state(t);
-  ss.set_request(text, has_text, at);
+  ss.candidates.set_request(text, has_text, at);
   std::vector<double> u(ids.size(), 0.0);
   sample = SampleRow{};
   sample.features.resize(sizeof(double) * select::kFeatureCount * ids.size());
   select::FeatureVec x;
   for (size_t i = 0; i < ids.size(); ++i) {
     // route_request has checked that each example exists.
-    if (!ss.features(ids[i], sims[i], x)) continue;
+    if (!ss.candidates.features(ids[i], sims[i], x)) continue;
     u[i] = ss.model.predict(x);
     std::memcpy(sample.features.data() + i * sizeof x, x.data(), sizeof x);
   }
@@ -59,7 +52,7 @@ void record_selection_feedback(Table& t, int64_t decision, std::string_view serv
   SelectState& ss = select_state(t);
   const std::optional<SampleRow> row = ss.store.sample(decision);
   if (!row || row->reward) return;  // pruned, labelled, or routed before selection logged samples
-  if (!learns_from(t, served_arm)) {
+  if (!select::learns_from(t.options.models, served_arm)) {
     if (!keep_for_shadow) ss.store.remove(decision);
     return;
   }
@@ -89,7 +82,7 @@ void select_examples_changed(Table& t, std::span<const int64_t> ids) {
   SelectState& ss = select_state(t);
   const int64_t g = ss.next_generation();
   ss.store.write_state(nullptr, nullptr, g);
-  ss.forget(ids);
+  ss.candidates.forget(ids);
   ss.generation = g;  // adopted: the rest of the cache stays valid
 }
 

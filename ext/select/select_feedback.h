@@ -8,7 +8,8 @@
 //
 // Only decisions served by an arm that used the examples teach anything: the `cache` arm
 // (a verbatim answer) and the most expensive model (in the IC-Cache setup it runs without
-// examples) do not, unless every model costs the same. Their samples are dropped.
+// examples) do not, unless every model costs the same (select::learns_from,
+// engine/select/learning.h). Their samples are dropped.
 #pragma once
 #include <cstdint>
 #include <span>

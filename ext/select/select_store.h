@@ -13,6 +13,7 @@
 #include <string>
 #include <vector>
 
+#include "select/candidate_cache.h"
 #include "select/utility_model.h"
 #include "ext/sql/stmt.h"
 
@@ -33,19 +34,11 @@ struct SampleRow {
   std::optional<double> reward;
 };
 
-// An example's columns that the utility features need.
-// Owns its texts: the statement is reset before candidate() returns, so that a caller that
-// throws while using the row (a damaged lz4 text) cannot leave it stepped, holding a read
-// lock that blocked every other process's writes (tests/sql/corruption_vectors_test.cpp).
-struct CandidateRow {
-  double quality = 0.5;
-  std::string model;
-  int64_t uses = 0, offloads = 0, bytes = 0;
-  double created_at = 0;
-  std::string request;  // encoded request bytes, when asked
-  int request_enc = 0;
-  uint64_t text_key = 0;  // FNV-1a of the stored request bytes: equal texts, equal keys
-};
+// An example's columns that the utility features need (engine/select/candidate_cache.h).
+// candidate() resets its statement before it returns, so that a caller that throws while
+// using the row (a damaged lz4 text) cannot leave it stepped, holding a read lock that
+// blocked every other process's writes (tests/sql/corruption_vectors_test.cpp).
+using select::CandidateRow;
 
 class SelectStore {
  public:
