@@ -11,6 +11,7 @@
 #include "privacy/pii_scanner.h"
 #include "index/kmeans.h"
 #include "index/nprobe_tuner.h"
+#include "index/training_policy.h"
 #include "vector/vector_parse.h"
 #include "ext/table/vtab.h"
 
@@ -32,12 +33,10 @@ Table::Table(sqlite3* db_, const std::string& schema, const std::string& name_, 
 }
 
 int Table::effective_nprobe() {
-  // The 'nprobe=N' command wins, then the CREATE option, then the value tuned at training.
-  int64_t set = storage.state_int("nprobe", 0);
-  if (set > 0) return static_cast<int>(set);
-  if (options.nprobe > 0) return options.nprobe;
-  int tuned = index_store.tuned_nprobe();
-  return tuned > 0 ? tuned : 1;
+  // The 'nprobe=N' command, the CREATE option, the tuned value (index/training_policy.h).
+  const int64_t command = storage.state_int("nprobe", 0);
+  const int tuned = command > 0 || options.nprobe > 0 ? 0 : index_store.tuned_nprobe();  // read when it decides
+  return index::effective_nprobe(command, options.nprobe, tuned);
 }
 
 Change Table::record_change(ChangeKind kind, int64_t id, int64_t n_delta) {
@@ -80,7 +79,7 @@ void Table::delete_example(int64_t id) {
 
 void Table::maybe_train(int64_t n) {
   const int64_t trained_n = assigner.trained() ? index_store.trained_n() : 0;
-  if (trained_n == 0 ? n >= options.ivf_min : n >= 4 * trained_n) train_index();
+  if (index::training_due(n, trained_n, options.ivf_min)) train_index();
 }
 
 void Table::train_index() {

@@ -8,6 +8,7 @@
 
 #include "common/footprint.h"
 #include "common/utf8.h"
+#include "index/training_policy.h"
 #include "privacy/pii_scanner.h"
 #include "ext/table/integrity.h"
 #include "ext/manage/manage_evict.h"
@@ -264,20 +265,11 @@ int command(Table* t, sqlite3_value* v, sqlite3_value** col) {
     return SQLITE_OK;
   }
   if (cmd.substr(0, 7) == "nprobe=") {
-    std::string_view v = cmd.substr(7);
-    int64_t n = 0;
-    bool ok = !v.empty() && v.size() <= 7;
-    for (char ch : v) {  // stops at the first bad character: no overflow on long input (UBSan)
-      if (!ok || ch < '0' || ch > '9') {
-        ok = false;
-        break;
-      }
-      n = n * 10 + (ch - '0');
-    }
-    if (!ok || n < 1 || n > (1 << 20))
+    const std::optional<int> n = index::parse_nprobe_command(cmd.substr(7));
+    if (!n)
       throw Error(t->name + ": command '" + std::string(cmd) +
-                  "' is not valid; expected nprobe=N with N an integer from 1 to 1048576");
-    t->set_nprobe(static_cast<int>(n));  // every index picks it up at its next query
+                  "' is not valid; expected nprobe=N with N an integer from 1 to " + std::to_string(kMaxNprobe));
+    t->set_nprobe(*n);  // every index picks it up at its next query
     return SQLITE_OK;
   }
   throw Error(t->name + ": unknown command '" + std::string(cmd) +
