@@ -11,6 +11,7 @@
 #include <cstdint>
 #include <mutex>
 #include <shared_mutex>
+#include <unordered_set>
 
 #include "index/ivf_index.h"
 
@@ -34,6 +35,27 @@ struct IndexCache {
   // Counters for ex_stats / benchmarks.
   int64_t reloads = 0;
   int64_t applied_changes = 0;
+};
+
+// A connection's own uncommitted changes, on top of the shared committed index while the
+// connection is inside a write transaction (read-your-writes without letting other
+// connections see them): the ids changed since the shared index's entry `base_seq` and,
+// for those that exist in this connection's view, their current vectors. Derived from the
+// change log, so ROLLBACK TO and failed statements are followed the same way as commits.
+struct IndexOverlay {
+  explicit IndexOverlay(int dim) : rows(dim, false) {}
+  void clear() {
+    valid = false;
+    changed.clear();
+    rows.clear();
+    nprobe = 0;
+  }
+  bool valid = false;
+  int64_t base_seq = 0, base_epoch = 0;  // the shared state it was derived from
+  int64_t last_seq = 0, last_gen = 0;    // the newest entry it covers
+  int nprobe = 0;                        // > 0: an nprobe command inside the transaction
+  std::unordered_set<int64_t> changed;   // left out of the shared index's answers
+  IvfIndex rows;                         // flat: the changed examples that exist now
 };
 
 }  // namespace iccache::ext

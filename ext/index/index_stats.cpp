@@ -17,6 +17,8 @@ void index_stats(Table& t, StatRows& out) {
     out.push_back({"index_reloads", c.reloads});
     out.push_back({"index_changes_applied", c.applied_changes});
   }
+  // Connections of this process that share this index (0: private to this connection).
+  out.push_back({"index_shared_by", t.cache_shared ? static_cast<int64_t>(t.cache.use_count()) : int64_t{0}});
   std::optional<Change> last = t.log.last();
   out.push_back({"change_log_seq", last ? last->seq : int64_t{0}});
   out.push_back({"change_log_entries", t.log.size()});

@@ -13,8 +13,10 @@
 //     version), the index is reloaded from the tables.
 #include <algorithm>
 #include <cstring>
+#include <limits>
 #include <unordered_set>
 
+#include "ext/index/index_registry.h"
 #include "ext/table/vtab.h"
 
 namespace iccache::ext {
@@ -66,10 +68,48 @@ void Table::load_full(IndexCache& c, int64_t g) {
   ++c.reloads;
 }
 
-void Table::catch_up(IndexCache& c, int64_t g) {
+std::vector<Table::RowRead> Table::read_rows(const std::vector<int64_t>& ids, bool codes, int nlist) {
+  const size_t expect = codes ? static_cast<size_t>(options.dim) : sizeof(float) * options.dim;
+  if (!row_stmt_)
+    row_stmt_ = Stmt(db, "SELECT i.list, i.tenant, i.code, v.vector FROM " + storage.shadow("index") +
+                             " AS i LEFT JOIN " + storage.shadow("vectors") + " AS v ON v.id = i.id WHERE i.id = ?");
+  std::vector<RowRead> rows;
+  rows.reserve(ids.size());
+  for (int64_t id : ids) {
+    RowRead r;
+    r.id = id;
+    row_stmt_.reset().bind(1, id);
+    if (row_stmt_.step()) {
+      r.present = true;
+      r.list = static_cast<int>(row_stmt_.int64(0));
+      r.tenant = row_stmt_.text(1);
+      r.blob = row_stmt_.blob(codes ? 2 : 3);
+      if (r.blob.size() != expect) {
+        row_stmt_.reset();
+        throw corrupt_blob(name, id, codes, r.blob.size(), expect);
+      }
+      if (r.list < 0 || r.list >= nlist) {
+        row_stmt_.reset();
+        throw corrupt_list(name, id, r.list, nlist);
+      }
+    }
+    row_stmt_.reset();
+    rows.push_back(std::move(r));
+  }
+  return rows;
+}
+
+void Table::catch_up(IndexCache& c, int64_t g, bool committed_only) {
   // Caller holds c.update_mu.
   if (!c.loaded || c.seq < 0 || !log.exists()) return load_full(c, g);
   std::optional<int64_t> at = log.gen_at(c.seq);
+  if (!at && committed_only) {
+    // A shared index holds only committed states, and committed history only grows: when
+    // this view's newest entry is older than the index's, the index is ahead of this
+    // connection's snapshot (a long read transaction) and serves it as it is.
+    std::optional<Change> newest = log.last();
+    if (!newest || newest->seq < c.seq) return;
+  }
   if (!at || *at != c.gen) return load_full(c, g);  // pruned past, or history diverged
   std::vector<Change> entries;
   if (!log.after(c.seq, catch_up_limit(c.index.size()), entries) || entries.empty() ||
@@ -84,50 +124,17 @@ void Table::catch_up(IndexCache& c, int64_t g) {
     if (e.kind == ChangeKind::kExample && seen.insert(e.id).second) ids.push_back(e.id);
   }
   // Read the changed rows first (outside the exclusive lock), then apply them in memory.
-  struct Row {
-    int64_t id = 0;
-    bool present = false;
-    int list = 0;
-    std::string tenant;
-    std::string blob;  // vector or SQ8 code
-  };
   const bool codes = c.index.sq8() && c.index.trained();
-  const size_t expect = codes ? static_cast<size_t>(options.dim) : sizeof(float) * options.dim;
-  if (!row_stmt_)
-    row_stmt_ = Stmt(db, "SELECT i.list, i.tenant, i.code, v.vector FROM " + storage.shadow("index") +
-                             " AS i LEFT JOIN " + storage.shadow("vectors") + " AS v ON v.id = i.id WHERE i.id = ?");
-  std::vector<Row> rows;
-  rows.reserve(ids.size());
-  for (int64_t id : ids) {
-    Row r;
-    r.id = id;
-    row_stmt_.reset().bind(1, id);
-    if (row_stmt_.step()) {
-      r.present = true;
-      r.list = static_cast<int>(row_stmt_.int64(0));
-      r.tenant = row_stmt_.text(1);
-      r.blob = row_stmt_.blob(codes ? 2 : 3);
-      if (r.blob.size() != expect) {
-        row_stmt_.reset();
-        throw corrupt_blob(name, id, codes, r.blob.size(), expect);
-      }
-      if (r.list < 0 || r.list >= c.index.nlist()) {
-        row_stmt_.reset();
-        throw corrupt_list(name, id, r.list, c.index.nlist());
-      }
-    }
-    row_stmt_.reset();
-    rows.push_back(std::move(r));
-  }
+  std::vector<RowRead> rows = read_rows(ids, codes, c.index.nlist());
   const int np = settings ? effective_nprobe() : c.nprobe;
   std::vector<float> vec(codes ? 0 : options.dim);
   std::unique_lock lock(c.mu);
-  for (const Row& r : rows) {
+  for (const RowRead& r : rows) {
     if (!r.present) {
       c.index.remove(r.id);
       continue;
     }
-    if (!codes) std::memcpy(vec.data(), r.blob.data(), expect);  // aligned copy
+    if (!codes) std::memcpy(vec.data(), r.blob.data(), vec.size() * sizeof(float));  // aligned copy
     c.index.add(r.id, r.list, r.tenant, codes ? nullptr : vec.data(),
                 codes ? reinterpret_cast<const uint8_t*>(r.blob.data()) : nullptr);
   }
@@ -137,19 +144,116 @@ void Table::catch_up(IndexCache& c, int64_t g) {
   c.applied_changes += static_cast<int64_t>(entries.size());
 }
 
-int64_t Table::ensure_index() {
-  const int64_t g = storage.generation();
-  IndexCache& c = *cache;
+void Table::sync(IndexCache& c, int64_t g, bool committed_only) {
   {
     std::shared_lock lock(c.mu);
-    if (c.loaded && c.gen == g) return g;
+    if (c.loaded && c.gen == g) return;
   }
   std::lock_guard update(c.update_mu);
-  if (!(c.loaded && c.gen == g)) catch_up(c, g);
-  return g;
+  if (!(c.loaded && c.gen == g)) catch_up(c, g, committed_only);
 }
 
-void Table::adopt_trained(std::shared_ptr<IndexCache> built) { cache = std::move(built); }
+void Table::resolve_cache() {
+  if (cache_resolved) return;
+  cache_resolved = true;
+  const int64_t instance = storage.state_int("identity", 0);  // tells apart DROP + CREATE
+  if (auto s = shared_index(db, storage.schema(), name, instance, options.dim, options.sq8)) {
+    cache = std::move(s);
+    cache_shared = true;
+  }
+}
+
+bool Table::update_overlay(int64_t g) {
+  IndexOverlay& o = overlay;
+  if (o.valid && o.last_gen == g) return true;
+  int64_t from = 0, base_gen = 0;
+  if (o.valid && log.gen_at(o.last_seq) == o.last_gen) {
+    from = o.last_seq;  // extend with this transaction's newer entries
+  } else {
+    o.clear();  // first use in this transaction, or ROLLBACK TO / a failed statement
+    int64_t base_seq = 0, base_epoch = 0;
+    {
+      std::shared_lock lock(cache->mu);
+      if (!cache->loaded || cache->seq < 0) return false;
+      base_seq = cache->seq;
+      base_gen = cache->gen;
+      base_epoch = cache->epoch;
+    }
+    if (log.gen_at(base_seq) != base_gen) return false;
+    o.base_seq = base_seq;
+    o.base_epoch = base_epoch;
+    from = base_seq;
+  }
+  std::vector<Change> entries;
+  if (!log.after(from, catch_up_limit(0), entries) || (entries.empty() ? from != o.base_seq || g != base_gen
+                                                                       : entries.back().gen != g)) {
+    o.clear();
+    return false;
+  }
+  if (entries.empty()) {  // nothing written since the shared index's entry (e.g. BEGIN IMMEDIATE, then MATCH)
+    o.last_seq = from;
+    o.last_gen = g;
+    o.valid = true;
+    return true;
+  }
+  std::vector<int64_t> ids;
+  for (const Change& e : entries) {
+    if (e.kind == ChangeKind::kEpoch) {  // retrained inside the transaction
+      o.clear();
+      return false;
+    }
+    if (e.kind == ChangeKind::kSettings) o.nprobe = effective_nprobe();
+    if (e.kind == ChangeKind::kExample) ids.push_back(e.id);
+  }
+  if (o.changed.size() + ids.size() > catch_up_limit(0)) {
+    o.clear();
+    return false;
+  }
+  std::vector<float> vec(options.dim);
+  for (const RowRead& r : read_rows(ids, false, std::numeric_limits<int>::max())) {
+    o.changed.insert(r.id);
+    if (!r.present) {
+      o.rows.remove(r.id);
+      continue;
+    }
+    std::memcpy(vec.data(), r.blob.data(), vec.size() * sizeof(float));
+    o.rows.add(r.id, 0, r.tenant, vec.data(), nullptr);
+  }
+  o.last_seq = entries.back().seq;
+  o.last_gen = g;
+  o.valid = true;
+  return true;
+}
+
+void Table::donate_own(int64_t g) {
+  // Outside a write transaction every row this connection sees is committed, so an own
+  // index that reflects exactly this view (after 'optimize', or a transaction that needed
+  // one) can replace a shared index that is behind it, sparing the other connections of
+  // the process a reload.
+  IndexCache& o = *own;
+  if (!(o.loaded && o.gen == g)) return;
+  std::lock_guard update(cache->update_mu);
+  IndexCache& c = *cache;
+  if (c.loaded && c.gen == g) return;
+  if (c.loaded && c.seq >= 0 && o.seq >= 0 && c.seq > o.seq) return;  // shared is ahead
+  std::unique_lock lock(c.mu);
+  std::swap(c.index, o.index);
+  c.loaded = true;
+  c.seq = o.seq;
+  c.gen = o.gen;
+  c.epoch = o.epoch;
+  c.nprobe = o.nprobe;
+}
+
+void Table::adopt_trained(std::shared_ptr<IndexCache> built) {
+  resolve_cache();
+  if (cache_shared) {
+    own = std::move(built);  // shared after commit (donate_own)
+    overlay.clear();
+  } else {
+    cache = std::move(built);
+  }
+}
 
 void Table::ensure_assigner() {
   const int64_t epoch = storage.state_int("epoch", 0);
@@ -191,23 +295,84 @@ bool Table::fetch_vector(int64_t id, float* out) {
   return ok;
 }
 
+std::vector<Hit> Table::search_with_overlay(const float* q, int k, const std::string* tenant,
+                                           int nprobe_override, const IvfIndex::FetchFn& fetch, bool& ok) {
+  std::shared_lock lock(cache->mu);
+  // The shared index may have moved on since the overlay was derived, but only along
+  // committed entries this transaction already sees, and within the same epoch.
+  ok = cache->loaded && cache->epoch == overlay.base_epoch && cache->seq >= overlay.base_seq;
+  if (!ok) return {};
+  const int np = nprobe_override > 0 ? nprobe_override : overlay.nprobe > 0 ? overlay.nprobe : cache->nprobe;
+  IvfIndex::SkipFn skip;
+  if (!overlay.changed.empty()) skip = [this](int64_t id) { return overlay.changed.count(id) != 0; };
+  std::vector<Hit> hits = cache->index.search(q, k, tenant, np, fetch, skip);
+  lock.unlock();
+  if (overlay.rows.size() == 0) return hits;
+  std::vector<Hit> mine = overlay.rows.search(q, k, tenant, 1);
+  hits.insert(hits.end(), mine.begin(), mine.end());
+  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+    return a.score > b.score || (a.score == b.score && a.id < b.id);
+  });
+  if (hits.size() > static_cast<size_t>(k)) hits.resize(k);
+  return hits;
+}
+
+// Which index answers (docs/architecture.md, "Many connections, one index"):
+//   - private databases (memory, temp): the connection's own cache, synced to its view
+//     including its uncommitted writes;
+//   - outside a write transaction: the process-wide cache, caught up to this view (or
+//     used as it is when it is ahead of this snapshot);
+//   - inside a write transaction: the shared cache plus this connection's overlay of the
+//     changes the shared one lacks (its own uncommitted writes among them), or, when that
+//     cannot serve (no shared index loaded yet, retrained inside the transaction, too many
+//     changes), a private index for the rest of the transaction.
 std::vector<Hit> Table::search(const float* q, int k, const std::string* tenant, int nprobe_override) {
-  searched_generation = ensure_index();
-  search_exact = true;
+  resolve_cache();
+  const int64_t g = storage.generation();
+  searched_generation = g;
   // SQ8 candidates are re-ranked with their float32 vectors. An id this connection's
   // snapshot lacks (a shared index can be ahead of a long read transaction) gets a zero
   // vector, and the cursor skips ids without a row.
   auto fetch = [this](const std::vector<int64_t>& ids, float* out) {
     for (size_t i = 0; i < ids.size(); ++i) {
       float* v = out + i * options.dim;
-      if (!fetch_vector(ids[i], v)) {
-        std::fill(v, v + options.dim, 0.0f);
-      }
+      if (!fetch_vector(ids[i], v)) std::fill(v, v + options.dim, 0.0f);
     }
   };
-  IndexCache& c = *cache;
-  std::shared_lock lock(c.mu);
-  return c.index.search(q, k, tenant, nprobe_override > 0 ? nprobe_override : c.nprobe, fetch);
+  IndexCache* use = cache.get();
+  if (!cache_shared) {
+    sync(*cache, g, false);
+  } else if (sqlite3_txn_state(db, storage.schema().c_str()) != SQLITE_TXN_WRITE) {
+    overlay.clear();
+    if (own) {
+      donate_own(g);
+      own.reset();
+    }
+    sync(*cache, g, true);
+  } else {
+    if (!own) {
+      bool shared_loaded = false;
+      {
+        std::shared_lock lock(cache->mu);
+        shared_loaded = cache->loaded;
+      }
+      if (shared_loaded && update_overlay(g)) {
+        bool ok = false;
+        std::vector<Hit> hits = search_with_overlay(q, k, tenant, nprobe_override, fetch, ok);
+        if (ok) {
+          search_exact = true;
+          return hits;
+        }
+      }
+      overlay.clear();
+      own = std::make_shared<IndexCache>(options.dim, options.sq8);
+    }
+    sync(*own, g, false);
+    use = own.get();
+  }
+  std::shared_lock lock(use->mu);
+  search_exact = use->gen == g;
+  return use->index.search(q, k, tenant, nprobe_override > 0 ? nprobe_override : use->nprobe, fetch);
 }
 
 }  // namespace iccache::ext

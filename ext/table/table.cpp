@@ -24,6 +24,7 @@ Table::Table(sqlite3* db_, const std::string& schema, const std::string& name_, 
       storage(db_, schema, name_),
       index_store(storage),
       log(storage),
+      overlay(options.dim),
       assigner(options.dim, options.sq8),
       stmts(db_),
       nonce_rng(std::random_device{}()) {

@@ -13,6 +13,7 @@
 #include "index/ivf_index.h"
 #include "ext/store/change_log.h"
 #include "ext/index/index_cache.h"
+#include "ext/index/index_registry.h"
 #include "ext/index/index_store.h"
 #include "options/table_options.h"
 #include "ext/store/storage.h"
@@ -67,6 +68,12 @@ struct Table : sqlite3_vtab {
   // The in-memory index this connection searches (index_cache.h; table_index.cpp says
   // which cache serves which transaction state).
   std::shared_ptr<IndexCache> cache;
+  bool cache_resolved = false;  // looked up in the process-wide registry yet
+  bool cache_shared = false;    // cache is the process-wide one (file databases)
+  // A private full index while inside a write transaction the shared one cannot serve
+  // (training inside it, too many own changes); handed to the shared cache after commit.
+  std::shared_ptr<IndexCache> own;
+  IndexOverlay overlay;
   // The training (centroids, SQ8 ranges) writes assign new vectors with, for the 'epoch'
   // of T_state it was read under: writes never need the whole index.
   IvfIndex assigner;
@@ -80,10 +87,6 @@ struct Table : sqlite3_vtab {
   StmtPool stmts;  // cursor statements for reuse
   std::mt19937_64 nonce_rng;
 
-  // Brings `cache` to this connection's view of the tables: nothing when the generation
-  // matches, the changed rows when the change log covers the gap, else a full reload.
-  // Returns the stored generation it checked against.
-  int64_t ensure_index();
   // Records a write: a new random generation in the state table and a change-log entry.
   Change record_change(ChangeKind kind, int64_t id, int64_t n_delta);
 
@@ -113,7 +116,21 @@ struct Table : sqlite3_vtab {
  private:
   // table_index.cpp
   void load_full(IndexCache& c, int64_t g);
-  void catch_up(IndexCache& c, int64_t g);
+  void catch_up(IndexCache& c, int64_t g, bool committed_only);
+  void sync(IndexCache& c, int64_t g, bool committed_only);
+  void resolve_cache();
+  bool update_overlay(int64_t g);
+  void donate_own(int64_t g);
+  std::vector<Hit> search_with_overlay(const float* q, int k, const std::string* tenant, int nprobe_override,
+                                       const IvfIndex::FetchFn& fetch, bool& ok);
+  struct RowRead {
+    int64_t id = 0;
+    bool present = false;
+    int list = 0;
+    std::string tenant;
+    std::string blob;  // vector or SQ8 code
+  };
+  std::vector<RowRead> read_rows(const std::vector<int64_t>& ids, bool codes, int nlist);
   void ensure_assigner();
   void put_index_row(int64_t id, const float* vec, std::string_view tenant);
   void maybe_train(int64_t n);

@@ -196,6 +196,14 @@ int x_rename(sqlite3_vtab* vtab, const char* new_name) {
     t->name = new_name;
     t->storage = Storage(t->db, t->storage.schema(), new_name);
     t->route.reset();  // its prepared statements name the old shadow tables
+    // The index is shared by file and table name: look it up again under the new name.
+    t->log = ChangeLog(t->storage);
+    t->index_store = IndexStore(t->storage);
+    t->cache = std::make_shared<IndexCache>(t->options.dim, t->options.sq8);
+    t->cache_resolved = false;
+    t->cache_shared = false;
+    t->own.reset();
+    t->overlay.clear();
     t->select.reset();  // the same
     return SQLITE_OK;
   });
