@@ -12,6 +12,7 @@ int register_stats_function(sqlite3* db);   // stats_vtab.cpp
 int register_prompt_function(sqlite3* db);  // prompt_vtab.cpp
 int register_privacy_functions(sqlite3* db);  // privacy_sql.cpp
 int register_vector_function(sqlite3* db);  // vector_function.cpp
+int register_training_function(sqlite3* db);  // index_trainer.cpp
 }
 
 extern "C" __attribute__((visibility("default"))) int sqlite3_iccache_init(
@@ -31,5 +32,7 @@ extern "C" __attribute__((visibility("default"))) int sqlite3_iccache_init(
     *err = sqlite3_mprintf("iccache: could not register iccache_scrub: %s", sqlite3_errstr(rc));
   if (rc == SQLITE_OK && (rc = iccache::ext::register_vector_function(db)) != SQLITE_OK)
     *err = sqlite3_mprintf("iccache: could not register iccache_vector: %s", sqlite3_errstr(rc));
+  if (rc == SQLITE_OK && (rc = iccache::ext::register_training_function(db)) != SQLITE_OK)
+    *err = sqlite3_mprintf("iccache: could not register iccache_training_wait: %s", sqlite3_errstr(rc));
   return rc;
 }

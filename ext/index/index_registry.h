@@ -1,10 +1,12 @@
 // The process-wide registry of shared in-memory indexes: connections of one process that
 // open the same database file (device + inode) and the same iccache table share one
-// IndexCache (index_cache.h) instead of each holding a copy of every vector. In-memory and
-// temp databases are private to their connection and get nullptr.
+// IndexCache (index_cache.h) instead of each holding a copy of every vector, and one
+// training status (index_trainer.h). In-memory and temp databases are private to their
+// connection and are not registered.
 #pragma once
 #include <cstdint>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "ext/index/index_cache.h"
@@ -12,10 +14,23 @@
 
 namespace iccache::ext {
 
-// The shared cache of table `table` in database `schema` of connection db, made on first
-// use; nullptr when the database has no file (":memory:", temp, a memdb URI). `instance`
+struct TrainingStatus;  // index_trainer.h
+
+struct SharedTable {
+  std::shared_ptr<IndexCache> cache;
+  std::shared_ptr<TrainingStatus> training;
+  std::string path;  // the database file, for the background trainer's own connection
+};
+
+// The shared state of table `table` in database `schema` of connection db, made on first
+// use; nullopt when the database has no file (":memory:", temp, a memdb URI). `instance`
 // tells apart tables that reuse a name after DROP + CREATE (T_state 'identity').
-std::shared_ptr<IndexCache> shared_index(sqlite3* db, const std::string& schema, const std::string& table,
-                                         int64_t instance, int dim, bool sq8);
+std::optional<SharedTable> shared_table(sqlite3* db, const std::string& schema, const std::string& table,
+                                        int64_t instance, int dim, bool sq8);
+
+// Hands `built` (an index that reflects a committed state: a training just committed, or a
+// connection's private index after its commit) to the shared cache, unless the shared one
+// already reflects that state or a later one. `built` is left empty when taken.
+void offer_index(IndexCache& shared, IndexCache& built);
 
 }  // namespace iccache::ext

@@ -22,6 +22,7 @@ void index_stats(Table& t, StatRows& out) {
   std::optional<Change> last = t.log.last();
   out.push_back({"change_log_seq", last ? last->seq : int64_t{0}});
   out.push_back({"change_log_entries", t.log.size()});
+  training_stats(t, out);
 }
 
 }  // namespace iccache::ext

@@ -157,10 +157,22 @@ void Table::resolve_cache() {
   if (cache_resolved) return;
   cache_resolved = true;
   const int64_t instance = storage.state_int("identity", 0);  // tells apart DROP + CREATE
-  if (auto s = shared_index(db, storage.schema(), name, instance, options.dim, options.sq8)) {
-    cache = std::move(s);
+  shared = shared_table(db, storage.schema(), name, instance, options.dim, options.sq8);
+  if (shared) {
+    cache = std::move(shared->cache);  // held once per connection (index_shared_by counts them)
+    training = shared->training;
     cache_shared = true;
   }
+}
+
+const std::optional<SharedTable>& Table::shared_state() {
+  resolve_cache();
+  return shared;
+}
+
+std::shared_ptr<TrainingStatus> Table::training_status() {
+  resolve_cache();
+  return training;
 }
 
 bool Table::update_overlay(int64_t g) {
@@ -225,30 +237,10 @@ bool Table::update_overlay(int64_t g) {
   return true;
 }
 
-void Table::donate_own(int64_t g) {
-  // Outside a write transaction every row this connection sees is committed, so an own
-  // index that reflects exactly this view (after 'optimize', or a transaction that needed
-  // one) can replace a shared index that is behind it, sparing the other connections of
-  // the process a reload.
-  IndexCache& o = *own;
-  if (!(o.loaded && o.gen == g)) return;
-  std::lock_guard update(cache->update_mu);
-  IndexCache& c = *cache;
-  if (c.loaded && c.gen == g) return;
-  if (c.loaded && c.seq >= 0 && o.seq >= 0 && c.seq > o.seq) return;  // shared is ahead
-  std::unique_lock lock(c.mu);
-  std::swap(c.index, o.index);
-  c.loaded = true;
-  c.seq = o.seq;
-  c.gen = o.gen;
-  c.epoch = o.epoch;
-  c.nprobe = o.nprobe;
-}
-
 void Table::adopt_trained(std::shared_ptr<IndexCache> built) {
   resolve_cache();
   if (cache_shared) {
-    own = std::move(built);  // shared after commit (donate_own)
+    own = std::move(built);  // shared after commit (offer_index in search)
     overlay.clear();
   } else {
     cache = std::move(built);
@@ -345,7 +337,10 @@ std::vector<Hit> Table::search(const float* q, int k, const std::string* tenant,
   } else if (sqlite3_txn_state(db, storage.schema().c_str()) != SQLITE_TXN_WRITE) {
     overlay.clear();
     if (own) {
-      donate_own(g);
+      // Outside a write transaction every row this connection sees is committed: an own
+      // index that reflects exactly this view (after 'optimize', or a transaction that
+      // needed one) replaces a shared index that is behind it (no reload for the others).
+      if (own->loaded && own->gen == g) offer_index(*cache, *own);
       own.reset();
     }
     sync(*cache, g, true);

@@ -9,8 +9,6 @@
 
 #include "common/utf8.h"
 #include "privacy/pii_scanner.h"
-#include "index/kmeans.h"
-#include "index/nprobe_tuner.h"
 #include "index/training_policy.h"
 #include "vector/vector_parse.h"
 #include "ext/table/vtab.h"
@@ -31,6 +29,7 @@ Table::Table(sqlite3* db_, const std::string& schema, const std::string& name_, 
   std::memset(static_cast<sqlite3_vtab*>(this), 0, sizeof(sqlite3_vtab));
   if (options.embedder == EmbedderKind::kHash) embedder = std::make_unique<HashEmbedder>(options.dim);
   cache = std::make_shared<IndexCache>(options.dim, options.sq8);
+  training = std::make_shared<TrainingStatus>();
 }
 
 int Table::effective_nprobe() {
@@ -80,89 +79,12 @@ void Table::delete_example(int64_t id) {
 
 void Table::maybe_train(int64_t n) {
   const int64_t trained_n = assigner.trained() ? index_store.trained_n() : 0;
-  if (index::training_due(n, trained_n, options.ivf_min)) train_index();
+  // Off the request path for file tables: this write only queues a background training
+  // (index_trainer.h); in-memory and temp tables train now.
+  if (index::training_due(n, trained_n, options.ivf_min)) request_training(*this);
 }
 
-void Table::train_index() {
-  // Reads every example's vector (and its tenant from the example row), not the loaded
-  // index nor T_index, so that training also repairs lists, list rows or centroids that
-  // are damaged or missing.
-  const int dim = options.dim;
-  // Every vector with its tenant, in id order (so training is deterministic for a seed).
-  std::vector<int64_t> ids;
-  std::vector<std::string> tenants;
-  std::vector<float> data;
-  index_store.for_each_example_vector(dim, [&](int64_t id, std::string_view tenant, const float* v) {
-    ids.push_back(id);
-    tenants.emplace_back(tenant);
-    data.insert(data.end(), v, v + dim);
-  });
-  const size_t n = ids.size();
-  if (n == 0) return;
-  using Clock = std::chrono::steady_clock;
-  auto seconds = [](Clock::time_point t0) {
-    return std::chrono::duration<double>(Clock::now() - t0).count();
-  };
-  auto t0 = Clock::now();
-  // K = round(sqrt(N)) lists, trained on the distinct vectors (kmeans.h), and never more
-  // lists than distinct vectors (equal vectors always share a list).
-  const std::vector<float> distinct = distinct_vectors(data.data(), n, dim);
-  const size_t n_distinct = distinct.size() / dim;
-  const int k = static_cast<int>(std::clamp<int64_t>(std::llround(std::sqrt(static_cast<double>(n))), 1,
-                                                      static_cast<int64_t>(n_distinct)));
-  KmeansParams params;
-  params.seed = options.seed;
-  std::vector<float> centroids = train_centroids(distinct.data(), n_distinct, dim, k, params);
-  const double kmeans_s = seconds(t0);
-  t0 = Clock::now();
-  std::vector<int32_t> lists = assign_to_centroids(centroids.data(), k, data.data(), n, dim);
-  std::vector<float> ranges;
-  if (options.sq8) {
-    // The quantizer's per-dimension ranges from an evenly spaced sample of at most 64k.
-    const size_t step = std::max<size_t>(1, n / 65536);
-    std::vector<float> sample;
-    for (size_t i = 0; i < n; i += step) sample.insert(sample.end(), &data[i * dim], &data[i * dim] + dim);
-    ranges = train_sq8(sample.data(), sample.size() / dim, dim);
-  }
-  const double assign_s = seconds(t0);
-  t0 = Clock::now();
-  // Everything computed; now write, then build memory from what was written. Emptying
-  // T_index first turns the rewrite into appends in id order (faster than replacing).
-  index_store.save_training(centroids, dim, ranges, static_cast<int64_t>(n));
-  index_store.clear_rows();
-  auto built = std::make_shared<IndexCache>(dim, options.sq8);
-  IvfIndex& index = built->index;
-  index.set_training(centroids, ranges);
-  std::vector<uint8_t> code(options.sq8 ? dim : 0);
-  for (size_t i = 0; i < n; ++i) {
-    const float* v = &data[i * dim];
-    if (options.sq8) index.encode(v, code.data());
-    index_store.put(ids[i], lists[i], tenants[i], options.sq8 ? code.data() : nullptr, code.size());
-    index.add(ids[i], lists[i], tenants[i], v, options.sq8 ? code.data() : nullptr);
-  }
-  const double write_s = seconds(t0);
-  t0 = Clock::now();
-  NprobeTuning tuning = tune_nprobe(index, data.data(), ids.data(), n);
-  index_store.save_tuning(tuning.nprobe, tuning.recall);
-  storage.set_state_real("train_kmeans_s", kmeans_s);
-  storage.set_state_real("train_assign_s", assign_s);
-  storage.set_state_real("train_write_s", write_s);
-  storage.set_state_real("train_tune_s", seconds(t0));
-  // A new epoch: every other index reloads (training rewrote every list).
-  const int64_t epoch = static_cast<int64_t>(nonce_rng() >> 1);
-  storage.set_state_int("epoch", epoch);
-  Change c = record_change(ChangeKind::kEpoch, 0, 0);
-  built->loaded = true;
-  built->seq = c.seq;
-  built->gen = c.gen;
-  built->epoch = epoch;
-  built->nprobe = effective_nprobe();
-  adopt_trained(std::move(built));
-  assigner = IvfIndex(dim, options.sq8);
-  assigner.set_training(std::move(centroids), std::move(ranges));
-  assigner_epoch = epoch;
-  assigner_loaded = true;
-}
+void Table::train_index() { train_now(*this); }
 
 std::vector<float> Table::embed_text(std::string_view text, const std::string& what) {
   size_t bad = utf8::first_invalid(text);

@@ -15,6 +15,7 @@
 #include "ext/index/index_cache.h"
 #include "ext/index/index_registry.h"
 #include "ext/index/index_store.h"
+#include "ext/index/index_trainer.h"
 #include "options/table_options.h"
 #include "ext/store/storage.h"
 
@@ -70,6 +71,10 @@ struct Table : sqlite3_vtab {
   std::shared_ptr<IndexCache> cache;
   bool cache_resolved = false;  // looked up in the process-wide registry yet
   bool cache_shared = false;    // cache is the process-wide one (file databases)
+  std::optional<SharedTable> shared;  // the process-wide state, for file databases
+  // Training state and progress (index_trainer.h): the process-wide one of the file and
+  // table, or this connection's own for in-memory and temp databases.
+  std::shared_ptr<TrainingStatus> training;
   // A private full index while inside a write transaction the shared one cannot serve
   // (training inside it, too many own changes); handed to the shared cache after commit.
   std::shared_ptr<IndexCache> own;
@@ -96,9 +101,17 @@ struct Table : sqlite3_vtab {
   // Deletes one example from every shadow table (DELETE, REPLACE, eviction).
   void delete_example(int64_t id);
 
-  // Trains the IVF index at K = round(sqrt(N)) lists and reassigns every example
-  // ('optimize', and automatically when N reaches ivf_min or 4x the last trained N).
+  // Trains the IVF index at K = round(sqrt(N)) lists and reassigns every example, now,
+  // inside the caller's transaction ('optimize', forget; index_trainer.h). Automatic
+  // training (N reaches ivf_min, then 4x the last trained N) runs in the background.
   void train_index();
+  // The process-wide state of this file and table (nullopt for in-memory and temp
+  // databases), and the training status in use (index_trainer.h).
+  const std::optional<SharedTable>& shared_state();
+  std::shared_ptr<TrainingStatus> training_status();
+  // Takes an index built by a training of this connection (index_trainer.cpp): used for
+  // the rest of the transaction, handed to the shared index after commit.
+  void adopt_trained(std::shared_ptr<IndexCache> built);
   // nprobe for queries without an nprobe constraint (see table.cpp).
   int effective_nprobe();
   // Top-k search with the current nprobe (or `nprobe_override` when > 0).
@@ -120,7 +133,6 @@ struct Table : sqlite3_vtab {
   void sync(IndexCache& c, int64_t g, bool committed_only);
   void resolve_cache();
   bool update_overlay(int64_t g);
-  void donate_own(int64_t g);
   std::vector<Hit> search_with_overlay(const float* q, int k, const std::string* tenant, int nprobe_override,
                                        const IvfIndex::FetchFn& fetch, bool& ok);
   struct RowRead {
@@ -134,7 +146,6 @@ struct Table : sqlite3_vtab {
   void ensure_assigner();
   void put_index_row(int64_t id, const float* vec, std::string_view tenant);
   void maybe_train(int64_t n);
-  void adopt_trained(std::shared_ptr<IndexCache> built);
   bool fetch_vector(int64_t id, float* out);
   Stmt row_stmt_, vec_stmt_;
 };

@@ -1,6 +1,7 @@
 // The table every corruption test damages: 40 examples over two tenants, one long
 // (lz4-compressed) response, trained IVF lists (ivf_min=16), and one routed decision with
-// feedback, so that every shadow table has rows to damage.
+// feedback, so that every shadow table has rows to damage. The fill waits for the
+// background training its 16th row started (ext/index_trainer.h).
 #pragma once
 #include <gtest/gtest.h>
 
@@ -19,6 +20,7 @@ constexpr const char* kCorruptionFill =
     " INSERT INTO ex(rowid, request, response, tenant)"
     " SELECT i, 'question ' || i, CASE i WHEN 7 THEN printf('%.*c', 500, 'x') ELSE 'answer ' || i END,"
     " 't' || (i % 2) FROM n;"
+    "SELECT iccache_training_wait('ex');"  // the 16th row queued a background training
     "SELECT decision FROM iccache_route('ex', 'question 3', '[1, 2]');"
     "SELECT iccache_feedback('ex', 1, 0.9);";
 

@@ -60,7 +60,7 @@ TEST(CorruptionIndex, MissingLastCentroid) {
   const std::string k = t.writer().scalar("SELECT count(*) FROM ex_centroids");
   t.writer().exec("DELETE FROM ex_centroids WHERE list = " + std::to_string(std::stoi(k) - 1));
   expect_error(t.error_on_fresh(kCheck), "ex_centroids holds " + std::to_string(std::stoi(k) - 1) +
-                                             " centroids but the training of 16 examples made " + k);
+                                             " centroids but the training of 40 examples made " + k);
   expect_repaired(t, "");
   t.run_everything();
 }
@@ -70,7 +70,7 @@ TEST(CorruptionIndex, ExtraCentroid) {
   const std::string k = t.writer().scalar("SELECT count(*) FROM ex_centroids");
   t.writer().exec("INSERT INTO ex_centroids SELECT max(list) + 1, (SELECT centroid FROM ex_centroids WHERE list = 0) FROM ex_centroids");
   expect_error(t.error_on_fresh(kCheck), "ex_centroids holds " + std::to_string(std::stoi(k) + 1) +
-                                             " centroids but the training of 16 examples made " + k);
+                                             " centroids but the training of 40 examples made " + k);
   expect_repaired(t, "");
   t.run_everything();
 }

@@ -6,6 +6,9 @@ Tampered::Tampered(const std::string& create, const std::string& fill) {
   writer_ = std::make_unique<Db>(file_.path());
   writer_->exec(create);
   writer_->exec(fill);
+  // Reopened: connections of one process share the table's index (docs/architecture.md),
+  // so the writer must not hold one built before the damage when fresh() opens.
+  writer_ = std::make_unique<Db>(file_.path());
 }
 
 Db& Tampered::fresh() {

@@ -30,6 +30,8 @@ void fill(Db& db, int n, int first_id = 1, const char* table = "ex") {
             std::to_string(first_id + i) + ", 'q', 'a', '" + json + "', 't" + std::to_string(i % 4) + "')");
   }
   db.exec("COMMIT");
+  // A file table trains in the background (ext/index_trainer.h); wait for it.
+  db.exec(std::string("SELECT iccache_training_wait('") + table + "')");
 }
 
 std::string top(Db& db, const std::string& query_id, int k, const std::string& extra = "") {

@@ -1,0 +1,65 @@
+// Training of the IVF index (engine/index/ivf_training.h) against the shadow tables, in two
+// ways:
+//   - train_now: inside the caller's statement and transaction ('optimize', forget, and the
+//     automatic training of in-memory and temp tables, which no other connection can open);
+//   - request_training: the automatic training of file tables, off the request path. The
+//     write that crosses the threshold (ivf_min, then 4x the last trained N) only queues a
+//     job; one worker thread per process runs the jobs on its own connection:
+//       1. takes the lock row (T_state 'training_pid' + 'training_since'; at most one
+//          training at a time across processes; a lock whose process is gone, or older
+//          than an hour, is taken over);
+//       2. reads every vector in one read transaction (a snapshot at change-log entry S);
+//       3. computes the lists, SQ8 ranges, index and nprobe with no lock held, while the
+//          other connections go on reading and writing (new examples go to the nearest
+//          list of the current training, as before);
+//       4. in one write transaction: the examples written after S (from the change log;
+//          all of them when the log no longer reaches S) are re-read and assigned with the
+//          new centroids, every T_index row is rewritten, a new epoch is logged, the lock
+//          row is deleted; COMMIT. The built index is handed to this process's shared index
+//          (no reload here; other processes reload once, as after any training).
+//     Nothing is written before step 4, which is one transaction: a crash or kill during
+//     training leaves the file as it was (its lock row is taken over later), and a failed
+//     step 4 rolls back. When the epoch changed meanwhile (an 'optimize' elsewhere), the
+//     result is dropped.
+// Progress and state are in ex_stats (training_* rows, training_stats below).
+#pragma once
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "ext/stats/stats.h"
+
+namespace iccache::ext {
+
+struct Table;
+
+// The training state of one table in this process (shared by its connections like the
+// index, index_registry.h).
+struct TrainingStatus {
+  mutable std::mutex mu;
+  std::string state = "idle";  // idle | queued | running | failed
+  std::string phase;           // reading | kmeans | assigning | building | tuning | writing
+  double progress = 0;         // share done, 0 to 1 (by phase)
+  std::string error;           // why the last background training failed
+  int64_t runs = 0;            // trainings finished by this process (background and now)
+  int64_t background_runs = 0; // of which in the background
+  double last_seconds = 0;     // duration of the last training
+  double retry_at = 0;         // steady-clock seconds: no new background job before this
+  void set(std::string_view state_, std::string_view phase_, double progress_);
+};
+
+// Trains now, inside the caller's transaction (see above).
+void train_now(Table& t);
+// Queues a background training of t (see above), unless one is queued or running in this
+// process, or a recent attempt failed or found the lock taken (retried after a pause).
+void request_training(Table& t);
+// Waits until no training of t is queued or running in this process, at most timeout_s
+// seconds; returns false on timeout. Tests and benchmarks use it; it holds no SQLite lock.
+bool wait_training(Table& t, double timeout_s);
+// ex_stats rows: training_state, training_phase, training_progress, training_running,
+// training_runs, training_background_runs, training_last_s, training_error,
+// training_lock_pid.
+void training_stats(Table& t, StatRows& out);
+
+}  // namespace iccache::ext

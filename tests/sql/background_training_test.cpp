@@ -1,0 +1,191 @@
+// Automatic training off the request path (ext/index_trainer.h): the INSERT that crosses a
+// threshold only queues a background training; the trainer works on a snapshot, applies
+// the changes made meanwhile, hands its index to the process's shared index, holds a lock
+// row so that one process trains at a time, and a process that dies while training leaves
+// the file as it was. ICCACHE_TRAINING_HOLD (a file that, while it exists, holds a
+// background training between computing and writing) makes each step deterministic.
+#include <gtest/gtest.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+#include <fstream>
+#include <string>
+
+#include "sql_test_util.h"
+
+namespace iccache_test {
+namespace {
+
+const char* kCreate =
+    "CREATE VIRTUAL TABLE ex USING iccache(dim=4, embedder='none', selection='similarity', ivf_min=64, seed=3)";
+
+std::string vec(int i) {
+  // Four clusters; each vector distinct.
+  const int c = i % 4;
+  std::string v = "[";
+  for (int d = 0; d < 4; ++d) v += (d ? "," : "") + std::to_string((d == c ? 1.0 : 0.05) + 0.001 * i * (d + 1));
+  return v + "]";
+}
+void insert(Db& db, int id) {
+  db.exec("INSERT INTO ex(rowid, request, response, embedding) VALUES(" + std::to_string(id) + ", 'q" +
+          std::to_string(id) + "', 'a', '" + vec(id) + "')");
+}
+std::string stat(Db& db, const std::string& key) {
+  return db.scalar("SELECT ifnull(value, 'NULL') FROM ex_stats WHERE key = '" + key + "'");
+}
+std::string nearest(Db& db, int id, int nprobe = 1) {
+  return db.scalar("SELECT rowid FROM ex WHERE ex MATCH (SELECT embedding FROM ex WHERE rowid = " +
+                   std::to_string(id) + ") AND k = 1 AND nprobe = " + std::to_string(nprobe));
+}
+
+// While it exists, background trainings of this process wait before writing.
+class Hold {
+ public:
+  Hold() : path_(file_.path() + ".hold") {
+    std::ofstream(path_) << "hold\n";
+    setenv("ICCACHE_TRAINING_HOLD", path_.c_str(), 1);
+  }
+  void release() { std::remove(path_.c_str()); }
+  ~Hold() {
+    release();
+    unsetenv("ICCACHE_TRAINING_HOLD");
+  }
+
+ private:
+  TempFile file_;
+  std::string path_;
+};
+
+TEST(BackgroundTraining, TheCrossingInsertOnlyQueuesAndChangesMadeMeanwhileAreApplied) {
+  TempFile f;
+  Db a(f.path());
+  a.exec("PRAGMA journal_mode=WAL");
+  a.exec(kCreate);
+  Hold hold;
+  for (int i = 1; i <= 64; ++i) insert(a, i);  // the 64th crosses ivf_min
+  // The INSERT returned without training: nothing is written while the trainer holds.
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_centroids"), "0");
+  const std::string state = stat(a, "training_state");
+  EXPECT_TRUE(state == "queued" || state == "running") << state;
+  EXPECT_EQ(nearest(a, 10), "10");  // served meanwhile from the untrained (exact) index
+  EXPECT_EQ(stat(a, "index_reloads"), "1");
+  // Written while the training runs: inserts, a delete, an update of a vector.
+  for (int i = 65; i <= 70; ++i) insert(a, i);
+  a.exec("DELETE FROM ex WHERE rowid = 3");
+  a.exec("UPDATE ex SET embedding = '" + vec(66) + "' WHERE rowid = 5");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_centroids"), "0");
+  hold.release();
+  EXPECT_EQ(a.scalar("SELECT iccache_training_wait('ex')"), "1");
+  EXPECT_EQ(stat(a, "training_state"), "idle") << stat(a, "training_error");
+  EXPECT_EQ(stat(a, "training_background_runs"), "1");
+  EXPECT_EQ(stat(a, "training_lock_pid"), "0");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_centroids"), "8");  // round(sqrt(64..70))
+  EXPECT_EQ(a.scalar("SELECT value FROM ex_state WHERE key = 'ivf_trained_n'"), "69");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_index"), "69");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_index WHERE id = 3"), "0");
+  a.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
+  // The trained index was handed to this process's shared index: in use without a reload.
+  EXPECT_EQ(stat(a, "index_lists"), "8");
+  EXPECT_EQ(stat(a, "index_vectors"), "69");
+  EXPECT_EQ(stat(a, "index_reloads"), "1");
+  // The examples written meanwhile are in their nearest new list (found with nprobe = 1).
+  for (int id : {65, 67, 68, 69, 70}) EXPECT_EQ(nearest(a, id), std::to_string(id)) << id;
+  EXPECT_EQ(nearest(a, 66), "5");  // 5 now has 66's vector: the tie goes to the smaller rowid
+  EXPECT_EQ(a.scalar("SELECT group_concat(rowid) FROM (SELECT rowid FROM ex WHERE ex MATCH iccache_vector('" +
+                     vec(66) + "') AND k = 2 AND nprobe = 8 ORDER BY rowid)"),
+            "5,66");
+  // Another connection of the process: the same index, nothing to load.
+  Db b(f.path());
+  EXPECT_EQ(nearest(b, 70), "70");
+  EXPECT_EQ(stat(b, "index_reloads"), "1");
+}
+
+TEST(BackgroundTraining, ALockRowOfALiveTrainingElsewhereDefersIt) {
+  TempFile f;
+  Db a(f.path());
+  a.exec(kCreate);
+  // Another process (this one's parent, alive) holds the lock row.
+  a.set_defensive(false);
+  a.exec("INSERT INTO ex_state(key, value) VALUES('training_pid', " + std::to_string(getppid()) +
+         "), ('training_since', unixepoch())");
+  for (int i = 1; i <= 64; ++i) insert(a, i);
+  EXPECT_EQ(a.scalar("SELECT iccache_training_wait('ex')"), "1");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_centroids"), "0");  // not trained here
+  EXPECT_EQ(stat(a, "training_lock_pid"), std::to_string(getppid()));
+  EXPECT_EQ(stat(a, "training_background_runs"), "0");
+  // The explicit command trains now, whatever the lock row says.
+  a.exec("INSERT INTO ex(ex) VALUES('optimize')");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_centroids"), "8");
+  EXPECT_EQ(stat(a, "training_runs"), "1");
+}
+
+TEST(BackgroundTraining, ALockRowOfADeadProcessIsTakenOver) {
+  TempFile f;
+  Db a(f.path());
+  a.exec(kCreate);
+  const pid_t child = fork();
+  if (child == 0) _exit(0);
+  ASSERT_GT(child, 0);
+  waitpid(child, nullptr, 0);  // its pid now names no process
+  a.set_defensive(false);
+  a.exec("INSERT INTO ex_state(key, value) VALUES('training_pid', " + std::to_string(child) +
+         "), ('training_since', unixepoch())");
+  EXPECT_EQ(stat(a, "training_lock_pid"), "0");  // not a live holder
+  for (int i = 1; i <= 64; ++i) insert(a, i);
+  EXPECT_EQ(a.scalar("SELECT iccache_training_wait('ex')"), "1");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_centroids"), "8");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_state WHERE key LIKE 'training_%'"), "0");
+  EXPECT_EQ(stat(a, "training_background_runs"), "1");
+}
+
+TEST(BackgroundTraining, AProcessKilledWhileTrainingLosesNothing) {
+  TempFile f;
+  {
+    Db a(f.path());
+    a.exec("PRAGMA journal_mode=WAL");
+    a.exec(kCreate);
+    for (int i = 1; i <= 63; ++i) insert(a, i);
+  }
+  // A second process (the sqlite3 shell) inserts the 64th example, which queues a training
+  // that holds before writing; the process then kills itself (SIGKILL) mid-training.
+  Hold hold;
+  std::string out;
+  int rc = run_command("sqlite3 " + f.path() + " '.load " ICCACHE_EXT_PATH "' "
+                       "\"INSERT INTO ex(rowid, request, response, embedding) VALUES(64, 'q64', 'a', '" + vec(64) + "')\" "
+                       "'.system kill -9 $PPID'",
+                       &out);
+  EXPECT_NE(rc, 0) << out;  // killed
+  hold.release();
+  Db a(f.path());
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex"), "64");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_centroids"), "0");
+  a.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
+  EXPECT_EQ(nearest(a, 64), "64");
+  // The next write that finds the table over its threshold trains it (a lock row the dead
+  // process may have left is taken over).
+  insert(a, 65);
+  EXPECT_EQ(a.scalar("SELECT iccache_training_wait('ex')"), "1");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_centroids"), "8");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_index"), "65");
+  a.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
+}
+
+TEST(BackgroundTraining, InMemoryTablesTrainInTheInsertAndWaitRefusesBadTimeouts) {
+  Db a;
+  a.exec(kCreate);
+  for (int i = 1; i <= 64; ++i) insert(a, i);
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_centroids"), "8");  // no other connection could
+  EXPECT_EQ(stat(a, "training_runs"), "1");
+  EXPECT_EQ(stat(a, "training_background_runs"), "0");
+  EXPECT_EQ(a.scalar("SELECT iccache_training_wait('ex', 0)"), "1");
+  EXPECT_EQ(a.error_of("SELECT iccache_training_wait('ex', -1)"),
+            "iccache_training_wait: the timeout must be a number of seconds from 0 to 86400; received -1");
+  EXPECT_EQ(a.error_of("SELECT iccache_training_wait('ex', 'soon')"),
+            "iccache_training_wait: the timeout must be a number of seconds from 0 to 86400; received 'soon'");
+  EXPECT_NE(a.error_of("SELECT iccache_training_wait('nope')"), "");
+}
+
+}  // namespace
+}  // namespace iccache_test
