@@ -6,8 +6,11 @@
 //  - every row the reader's MATCH returns is whole (request, response and vector agree
 //    with its id) and not deleted in the reader's snapshot;
 //  - at the end the counts are exact: examples, decisions, rewards, router updates.
+// With --readers 2 it is the three-process test: one writer and two readers, each reader
+// process with its own shared index following the writer's changes (and the writer's
+// background trainings, ivf_min=200) from the change log.
 //
-//   iccache_two_process_test [--ops N] [--dir D] [--ext PATH]
+//   iccache_two_process_test [--ops N] [--readers R] [--dir D] [--ext PATH]
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -57,7 +60,7 @@ int feed_back(Conn& c, std::mt19937_64& rng, int limit) {
   return static_cast<int>(pending.size());
 }
 
-int writer(const std::string& db, const std::string& ext, int ops) {
+int writer(const std::string& db, const std::string& ext, int ops, int readers) {
   Conn c(db, ext);
   std::mt19937_64 rng(11);
   int64_t feedbacks = 0;
@@ -69,12 +72,15 @@ int writer(const std::string& db, const std::string& ext, int ops) {
     c.exec("COMMIT");
     feedbacks += feed_back(c, rng, kFeedbackBatch);
   }
-  // The reader's last decisions: wait for it to finish, then answer all of them.
-  for (int waited = 0; c.integer("SELECT count(*) FROM flags WHERE name = 'reader_done'") == 0; ++waited) {
-    if (waited > 60000) throw std::runtime_error("the reader did not finish within two minutes");
+  // The readers' last decisions: wait for them to finish, then answer all of them.
+  for (int waited = 0; c.integer("SELECT count(*) FROM flags WHERE name = 'reader_done'") < readers; ++waited) {
+    if (waited > 60000) throw std::runtime_error("the readers did not finish within two minutes");
     usleep(2000);
   }
   while (int n = feed_back(c, rng, 64)) feedbacks += n;
+  // A training the inserts queued runs on this process's background thread: let it finish
+  // before the process exits.
+  c.scalar("SELECT iccache_training_wait('ex')");
   std::printf("writer: %d inserts, %lld deletes, %lld feedbacks\n", ops,
               static_cast<long long>(deletions(ops)), static_cast<long long>(feedbacks));
   return 0;
@@ -100,10 +106,10 @@ void checked_match(Conn& c, iccache::HashEmbedder& emb, int64_t probe) {
   }
 }
 
-int reader(const std::string& db, const std::string& ext, int ops) {
+int reader(const std::string& db, const std::string& ext, int ops, int index) {
   Conn c(db, ext);
   iccache::HashEmbedder emb(kDim);
-  std::mt19937_64 rng(12);
+  std::mt19937_64 rng(12 + index);
   int64_t routes = 0;
   for (int i = 0; i < ops; ++i) {
     const int64_t newest = c.integer("SELECT max(rowid) FROM ex");
@@ -129,19 +135,20 @@ int reader(const std::string& db, const std::string& ext, int ops) {
 
 // Starts this program again as `role` (a fresh process, not a forked copy: the OpenMP and
 // OpenBLAS runtimes the extension brings are not promised to work after fork()).
-pid_t spawn(const char* role, const std::string& db, const std::string& ext, int ops) {
+pid_t spawn(const char* role, const std::string& db, const std::string& ext, int ops, int arg) {
   pid_t pid = fork();
   if (pid != 0) return pid;
-  const std::string n = std::to_string(ops);
-  execl("/proc/self/exe", "iccache_two_process_test", role, db.c_str(), ext.c_str(), n.c_str(),
+  const std::string n = std::to_string(ops), a = std::to_string(arg);
+  execl("/proc/self/exe", "iccache_two_process_test", role, db.c_str(), ext.c_str(), n.c_str(), a.c_str(),
         static_cast<char*>(nullptr));
   std::_Exit(127);
 }
 
 // The child side: runs the writer or the reader; exit status 0 when every operation passed.
-int child(const std::string& role, const std::string& db, const std::string& ext, int ops) {
+// `arg`: the number of readers for the writer, the reader's index for a reader.
+int child(const std::string& role, const std::string& db, const std::string& ext, int ops, int arg) {
   try {
-    return role == "--writer" ? writer(db, ext, ops) : reader(db, ext, ops);
+    return role == "--writer" ? writer(db, ext, ops, arg) : reader(db, ext, ops, arg);
   } catch (const std::exception& e) {
     std::fprintf(stderr, "FAILED in the %s: %s\n", role.c_str() + 2, e.what());
     return 1;
@@ -156,13 +163,14 @@ void expect_eq(int64_t got, int64_t want, const std::string& what) {
 }  // namespace
 
 int main(int argc, char** argv) {
-  if (argc == 5 && (std::string(argv[1]) == "--writer" || std::string(argv[1]) == "--reader"))
-    return child(argv[1], argv[2], argv[3], std::stoi(argv[4]));
-  int ops = 300;
+  if (argc == 6 && (std::string(argv[1]) == "--writer" || std::string(argv[1]) == "--reader"))
+    return child(argv[1], argv[2], argv[3], std::stoi(argv[4]), std::stoi(argv[5]));
+  int ops = 300, readers = 1;
   std::string dir, ext = ICCACHE_EXT_PATH;
   for (int i = 1; i + 1 < argc; i += 2) {
     std::string a = argv[i];
     if (a == "--ops") ops = std::stoi(argv[i + 1]);
+    else if (a == "--readers") readers = std::stoi(argv[i + 1]);
     else if (a == "--dir") dir = argv[i + 1];
     else if (a == "--ext") ext = argv[i + 1];
     else { std::fprintf(stderr, "unknown argument %s\n", a.c_str()); return 2; }
@@ -185,30 +193,35 @@ int main(int argc, char** argv) {
       c.exec("COMMIT");
     }  // closed before fork: a connection must never cross a fork
     std::fflush(stdout);
-    pid_t w = spawn("--writer", db, ext, ops);
-    pid_t r = spawn("--reader", db, ext, ops);
-    // When one side fails, the other is stopped rather than left waiting for it.
-    int ws = 0, rs = 0;
-    int status = 0;
-    const pid_t first = waitpid(-1, &status, 0);
-    const pid_t other = first == w ? r : w;
-    (first == w ? ws : rs) = status;
-    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) kill(other, SIGKILL);
-    waitpid(other, other == w ? &ws : &rs, 0);
-    if (!WIFEXITED(ws) || WEXITSTATUS(ws) != 0) throw std::runtime_error("the writer failed (status " + std::to_string(ws) + ")");
-    if (!WIFEXITED(rs) || WEXITSTATUS(rs) != 0) throw std::runtime_error("the reader failed (status " + std::to_string(rs) + ")");
+    std::vector<pid_t> pids{spawn("--writer", db, ext, ops, readers)};
+    for (int i = 0; i < readers; ++i) pids.push_back(spawn("--reader", db, ext, ops, i));
+    // When one process fails, the others are stopped rather than left waiting for it.
+    std::string failed;
+    for (size_t left = pids.size(); left > 0; --left) {
+      int status = 0;
+      const pid_t done = waitpid(-1, &status, 0);
+      if (WIFEXITED(status) && WEXITSTATUS(status) == 0) continue;
+      if (failed.empty()) {
+        failed = std::string(done == pids[0] ? "the writer" : "a reader") + " failed (status " +
+                 std::to_string(status) + ")";
+        for (pid_t p : pids)
+          if (p != done) kill(p, SIGKILL);
+      }
+    }
+    if (!failed.empty()) throw std::runtime_error(failed);
 
     Conn c(db, ext);
     if (c.scalar("PRAGMA integrity_check") != "ok") throw std::runtime_error("PRAGMA integrity_check failed");
     c.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
     expect_eq(c.integer("SELECT count(*) FROM ex"), kSeed + ops - deletions(ops), "examples");
-    expect_eq(c.integer("SELECT count(*) FROM ex_decisions"), ops, "decisions");
-    expect_eq(c.integer("SELECT count(reward) FROM ex_decisions"), ops, "decisions with a reward");
-    expect_eq(c.integer("SELECT coalesce(sum(n), 0) FROM ex_router"), ops, "rewards counted by the router arms");
+    const int decisions = ops * readers;
+    expect_eq(c.integer("SELECT count(*) FROM ex_decisions"), decisions, "decisions");
+    expect_eq(c.integer("SELECT count(reward) FROM ex_decisions"), decisions, "decisions with a reward");
+    expect_eq(c.integer("SELECT coalesce(sum(n), 0) FROM ex_router"), decisions, "rewards counted by the router arms");
     expect_eq(c.integer("SELECT count(*) FROM pending"), 0, "decisions left without feedback");
-    expect_eq(c.integer("SELECT value FROM ex_stats WHERE key = 'decisions'"), ops, "ex_stats decisions");
-    std::printf("two-process test: %d writer steps + %d reader steps, %d decisions with feedback, %lld examples: ok\n",
-                ops, ops, ops, static_cast<long long>(kSeed + ops - deletions(ops)));
+    expect_eq(c.integer("SELECT value FROM ex_stats WHERE key = 'decisions'"), decisions, "ex_stats decisions");
+    std::printf("%d-process test: %d writer steps + %d x %d reader steps, %d decisions with feedback, %lld examples: ok\n",
+                readers + 1, ops, readers, ops, decisions, static_cast<long long>(kSeed + ops - deletions(ops)));
     std::filesystem::remove_all(dir);
     return 0;
   } catch (const std::exception& e) {
