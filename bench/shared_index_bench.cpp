@@ -1,0 +1,311 @@
+// Many workers, one cache (docs/performance.md, "Many connections and processes"): MATCH
+// latency right after another connection of this process, or another process, commits one
+// INSERT; the catch-up cost per change; resident memory of 8 connections; a new
+// connection's first MATCH; 2-thread MATCH throughput; and the INSERTs around the one that
+// crosses the automatic training threshold (training runs in the background).
+//
+//   shared_index_bench [--n 200000] [--dim 384] [--queries 200] [--train-n 20000] [--dir /tmp]
+//
+// Data: n unit vectors around 256 random centres (clustered), a WAL file with
+// synchronous=NORMAL, the IVF index trained once by 'optimize'; queries are other points of
+// the same clusters; MATCH k = 10, selection='similarity'.
+#include <sqlite3.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <atomic>
+#include <cmath>
+#include <cstring>
+#include <random>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "bench_util.h"
+
+using namespace bench;
+
+namespace {
+
+struct Args {
+  int n = 200000, dim = 384, queries = 200, train_n = 20000;
+  std::string dir = "/tmp";
+};
+
+std::vector<float> clustered(int n, int dim, uint64_t seed, int centres = 256) {
+  std::mt19937_64 rng(42);  // the same centres for data and queries
+  std::normal_distribution<float> g;
+  std::vector<float> c(static_cast<size_t>(centres) * dim);
+  for (float& x : c) x = g(rng);
+  std::mt19937_64 r2(seed);
+  std::vector<float> out(static_cast<size_t>(n) * dim);
+  for (int i = 0; i < n; ++i) {
+    const float* cc = &c[static_cast<size_t>(r2() % centres) * dim];
+    float* v = &out[static_cast<size_t>(i) * dim];
+    double norm = 0;
+    for (int d = 0; d < dim; ++d) norm += (v[d] = cc[d] + 0.35f * g(r2)) * v[d];
+    for (int d = 0; d < dim; ++d) v[d] /= static_cast<float>(std::sqrt(norm));
+  }
+  return out;
+}
+
+sqlite3* open_db(const std::string& path) {
+  sqlite3* db = nullptr;
+  must(db, sqlite3_open(path.c_str(), &db), "open " + path);
+  sqlite3_busy_timeout(db, 60000);
+  sqlite3_enable_load_extension(db, 1);
+  char* err = nullptr;
+  if (sqlite3_load_extension(db, ICCACHE_EXT_PATH, nullptr, &err) != SQLITE_OK) {
+    std::fprintf(stderr, "load: %s\n", err ? err : "?");
+    std::exit(1);
+  }
+  exec(db, "PRAGMA synchronous = NORMAL");
+  return db;
+}
+
+void insert(sqlite3* db, const float* v, int dim, int64_t id) {
+  static thread_local sqlite3_stmt* s = nullptr;
+  static thread_local sqlite3* s_db = nullptr;
+  if (s_db != db) {
+    if (s) sqlite3_finalize(s);
+    s = prepare(db, "INSERT INTO ex(rowid, request, response, embedding) VALUES(?1, 'request ' || ?1, 'response', ?2)");
+    s_db = db;
+  }
+  sqlite3_bind_int64(s, 1, id);
+  sqlite3_bind_blob(s, 2, v, dim * 4, SQLITE_STATIC);
+  must(db, sqlite3_step(s), "insert");
+  sqlite3_reset(s);
+}
+
+// One MATCH k = 10; returns milliseconds.
+double match(sqlite3* db, const float* q, int dim) {
+  sqlite3_stmt* s = prepare(db, "SELECT rowid FROM ex WHERE ex MATCH ?1 AND k = 10");
+  sqlite3_bind_blob(s, 1, q, dim * 4, SQLITE_STATIC);
+  auto t0 = Clock::now();
+  int rows = 0;
+  while (sqlite3_step(s) == SQLITE_ROW) ++rows;
+  double ms = ms_since(t0);
+  sqlite3_finalize(s);
+  if (rows != 10) {
+    std::fprintf(stderr, "MATCH returned %d rows\n", rows);
+    std::exit(1);
+  }
+  return ms;
+}
+
+std::string stat(sqlite3* db, const std::string& key) {
+  sqlite3_stmt* s = prepare(db, "SELECT value FROM ex_stats WHERE key = '" + key + "'");
+  std::string out = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0)
+                        ? reinterpret_cast<const char*>(sqlite3_column_text(s, 0))
+                        : "";
+  sqlite3_finalize(s);
+  return out;
+}
+
+long rss_kb() {
+  std::ifstream f("/proc/self/status");
+  std::string line;
+  while (std::getline(f, line))
+    if (line.rfind("VmRSS:", 0) == 0) return std::atol(line.c_str() + 6);
+  return 0;
+}
+
+// A second process that inserts one row per byte it reads, answering each with a byte
+// after its commit. Forked before this process loads anything.
+struct Child {
+  pid_t pid = 0;
+  int to = -1, from = -1;
+  void start(const std::string& path, int dim) {
+    int a[2], b[2];
+    if (pipe(a) || pipe(b)) std::exit(1);
+    pid = fork();
+    if (pid == 0) {
+      close(a[1]);
+      close(b[0]);
+      char c;
+      sqlite3* db = nullptr;
+      std::vector<float> v = clustered(1, dim, 999);
+      int64_t id = 900000000;
+      while (read(a[0], &c, 1) == 1) {
+        if (!db) db = open_db(path);
+        insert(db, v.data(), dim, id++);
+        if (write(b[1], &c, 1) != 1) break;
+      }
+      _exit(0);
+    }
+    close(a[0]);
+    close(b[1]);
+    to = a[1];
+    from = b[0];
+  }
+  void insert_one() {
+    char c = 'i';
+    if (write(to, &c, 1) != 1 || read(from, &c, 1) != 1) std::exit(1);
+  }
+  void stop() {
+    close(to);
+    waitpid(pid, nullptr, 0);
+  }
+};
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  Args a;
+  for (int i = 1; i + 1 < argc; i += 2) {
+    std::string k = argv[i];
+    if (k == "--n") a.n = std::atoi(argv[i + 1]);
+    else if (k == "--dim") a.dim = std::atoi(argv[i + 1]);
+    else if (k == "--queries") a.queries = std::atoi(argv[i + 1]);
+    else if (k == "--train-n") a.train_n = std::atoi(argv[i + 1]);
+    else if (k == "--dir") a.dir = argv[i + 1];
+    else {
+      std::fprintf(stderr, "unknown option %s\n", argv[i]);
+      return 2;
+    }
+  }
+  const std::string path = a.dir + "/shared_index_bench.db";
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  Child child;
+  child.start(path, a.dim);
+  const int dim = a.dim;
+  std::printf("shared_index_bench: n=%d dim=%d queries=%d (clustered, WAL, synchronous=NORMAL, k=10)\n", a.n, dim,
+              a.queries);
+
+  // Fill and train.
+  sqlite3* w = open_db(path);
+  exec(w, "PRAGMA journal_mode = WAL");
+  exec(w, "CREATE VIRTUAL TABLE ex USING iccache(dim=" + std::to_string(dim) +
+              ", embedder='none', selection='similarity', ivf_min=1073741824, seed=1)");
+  {
+    std::vector<float> data = clustered(a.n, dim, 1);
+    auto t0 = Clock::now();
+    exec(w, "BEGIN");
+    for (int i = 0; i < a.n; ++i) insert(w, &data[static_cast<size_t>(i) * dim], dim, i + 1);
+    exec(w, "COMMIT");
+    std::printf("fill: %.1f s\n", ms_since(t0) / 1000);
+    t0 = Clock::now();
+    exec(w, "INSERT INTO ex(ex) VALUES('optimize')");
+    std::printf("optimize (k-means + assign + write + tune): %.1f s\n", ms_since(t0) / 1000);
+  }
+  const std::vector<float> queries = clustered(a.queries, dim, 2);
+  const std::vector<float> extra = clustered(a.queries + 2000, dim, 3);
+  auto q = [&](int i) { return &queries[static_cast<size_t>(i % a.queries) * dim]; };
+  int64_t next_id = 10000000;
+
+  sqlite3* r = open_db(path);
+  const long rss0 = rss_kb();
+  auto t0 = Clock::now();
+  match(r, q(0), dim);
+  std::printf("first MATCH of the process (loads the index): %.0f ms, RSS +%.0f MB, index %.0f MB\n", ms_since(t0),
+              (rss_kb() - rss0) / 1024.0, std::atof(stat(r, "index_memory_bytes").c_str()) / 1e6);
+  std::vector<double> idle, same, foreign;
+  for (int i = 0; i < a.queries; ++i) idle.push_back(match(r, q(i), dim));
+  for (int i = 0; i < a.queries; ++i) {
+    insert(w, &extra[static_cast<size_t>(i) * dim], dim, next_id++);
+    same.push_back(match(r, q(i), dim));
+  }
+  for (int i = 0; i < a.queries; ++i) {
+    child.insert_one();
+    foreign.push_back(match(r, q(i), dim));
+  }
+  const double p_idle = percentile(idle, 0.5);
+  std::printf("MATCH p50 idle:                                %.3f ms (p99 %.3f)\n", p_idle, percentile(idle, 0.99));
+  std::printf("MATCH p50 after a same-process INSERT:         %.3f ms (%.2fx idle, p99 %.3f)\n", percentile(same, 0.5),
+              percentile(same, 0.5) / p_idle, percentile(same, 0.99));
+  std::printf("MATCH p50 after another process's INSERT:      %.3f ms (%.2fx idle, p99 %.3f)\n",
+              percentile(foreign, 0.5), percentile(foreign, 0.5) / p_idle, percentile(foreign, 0.99));
+  // Catch-up per change: 1000 inserts by the writer in one transaction, then one MATCH.
+  {
+    std::vector<double> per;
+    for (int rep = 0; rep < 5; ++rep) {
+      exec(w, "BEGIN");
+      for (int i = 0; i < 1000; ++i) insert(w, &extra[static_cast<size_t>(i % 2000) * dim], dim, next_id++);
+      exec(w, "COMMIT");
+      per.push_back((match(r, q(rep), dim) - p_idle) * 1000.0 / 1000);
+    }
+    std::printf("catch-up per change (1000 inserts, then one MATCH, minus idle): %.1f us (median of 5)\n",
+                percentile(per, 0.5));
+  }
+  std::printf("reloads of the shared index so far: %s (changes applied: %s)\n", stat(r, "index_reloads").c_str(),
+              stat(r, "index_changes_applied").c_str());
+  // Eight connections of this process, each running MATCH.
+  {
+    const long before = rss_kb();
+    std::vector<sqlite3*> conns;
+    std::vector<double> first;
+    for (int i = 0; i < 8; ++i) {
+      conns.push_back(open_db(path));
+      first.push_back(match(conns.back(), q(i), dim));
+    }
+    std::printf("8 more connections, each after one MATCH: RSS +%.1f MB; a new connection's first MATCH p50 %.3f ms, "
+                "max %.3f ms; index_shared_by %s\n",
+                (rss_kb() - before) / 1024.0, percentile(first, 0.5), percentile(first, 1.0),
+                stat(r, "index_shared_by").c_str());
+    // Throughput: 1 thread, then 2 threads, each on its own connection.
+    auto run = [&](int threads) {
+      std::atomic<int> done{0};
+      auto t = Clock::now();
+      std::vector<std::thread> ts;
+      for (int th = 0; th < threads; ++th)
+        ts.emplace_back([&, th] {
+          for (int i = 0; i < a.queries * 2; ++i) match(conns[th], q(i + th), dim);
+          done += a.queries * 2;
+        });
+      for (auto& x : ts) x.join();
+      return done / (ms_since(t) / 1000);
+    };
+    const double one = run(1), two = run(2);
+    std::printf("MATCH throughput: 1 thread %.0f/s, 2 threads %.0f/s (%.2fx)\n", one, two, two / one);
+    for (sqlite3* c : conns) sqlite3_close(c);
+  }
+  child.stop();
+  sqlite3_close(r);
+  sqlite3_close(w);
+
+  // The INSERT that crosses the training threshold, on a new file of train_n rows.
+  {
+    const std::string p2 = a.dir + "/shared_index_bench_train.db";
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p2 + suffix).c_str());
+    sqlite3* db = open_db(p2);
+    exec(db, "PRAGMA journal_mode = WAL");
+    exec(db, "CREATE VIRTUAL TABLE ex USING iccache(dim=" + std::to_string(dim) +
+                 ", embedder='none', selection='similarity', ivf_min=" + std::to_string(a.train_n) + ", seed=1)");
+    std::vector<float> data = clustered(a.train_n + 3000, dim, 5);
+    exec(db, "BEGIN");
+    for (int i = 0; i < a.train_n - 1000; ++i) insert(db, &data[static_cast<size_t>(i) * dim], dim, i + 1);
+    exec(db, "COMMIT");
+    std::vector<double> before, crossing, during;
+    double trained_at = -1;
+    auto start = Clock::now();
+    for (int i = a.train_n - 1000; i < a.train_n + 3000; ++i) {
+      auto t = Clock::now();
+      insert(db, &data[static_cast<size_t>(i) * dim], dim, i + 1);
+      const double ms = ms_since(t);
+      if (i + 1 < a.train_n) before.push_back(ms);
+      else if (i + 1 == a.train_n) {
+        crossing.push_back(ms);
+        start = Clock::now();
+      } else if (trained_at < 0) {
+        during.push_back(ms);
+        if (stat(db, "index_lists") != "1" || stat(db, "training_background_runs") == "1")
+          trained_at = ms_since(start);
+      }
+    }
+    sqlite3_stmt* s = prepare(db, "SELECT iccache_training_wait('ex')");
+    sqlite3_step(s);
+    sqlite3_finalize(s);
+    if (trained_at < 0) trained_at = ms_since(start);
+    std::printf("INSERT before the threshold: p50 %.3f ms, max %.3f ms (1000 inserts)\n", percentile(before, 0.5),
+                percentile(before, 1.0));
+    std::printf("the INSERT crossing ivf_min=%d: %.3f ms\n", a.train_n, crossing[0]);
+    std::printf("INSERTs while the background training ran: %zu, p50 %.3f ms, p99 %.3f ms, max %.3f ms\n", during.size(),
+                percentile(during, 0.5), percentile(during, 0.99), percentile(during, 1.0));
+    std::printf("trained index in use %.0f ms after the crossing INSERT (training itself: %s s)\n", trained_at,
+                stat(db, "training_last_s").c_str());
+    sqlite3_close(db);
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p2 + suffix).c_str());
+  }
+  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
+  return 0;
+}
