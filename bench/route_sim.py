@@ -1,287 +1,357 @@
 #!/usr/bin/python3
-"""Routing simulation: replays the Azure LLM conversation trace against five routers.
+"""Routing evaluation: the extension's router and selection (through SQL) against baselines
+that get the same feedback, on AlpacaEval judge verdicts and Azure trace arrivals.
 
-Requests are the 805 real AlpacaEval prompts; each prompt's quality per model is the LLM
-judge's verdict in annotations/alpaca_eval_gpt4 (win against text-davinci-003 = 1, loss = 0,
-draw = 0.5): small = llama-2-7b-chat-hf, large = gpt4. The routers see only the prompt (and,
-for iccache, the examples selected for it) and learn from the reward of the arm they chose.
-
-Documented, seeded assumptions (they cannot be measured here):
-  * Examples: the cache holds 999 Alpaca-GPT4 pairs plus GPT-4's answers to a training split
-    of 300 AlpacaEval prompts (the "past traffic"); the 505 other prompts are the requests.
-    With examples whose best cosine similarity is s, the small model reaches the large
-    model's judged quality with probability P(s) = 0.7 * clamp((s - S0) / (S1 - S0), 0, 1)
-    (S0/S1 are the 20th/95th percentiles of s over the requests), else keeps its own.
-  * Serving: each model is a FCFS queue with parallel slots; service time = prefill per
-    context token (+1,000 example tokens on the small model) + decode per generated token,
-    with the trace's token counts. Large: 0.2 ms/prefill token, 25 ms/decode token; small:
-    0.05 ms and 8 ms. Slot counts are set from the trace so the large model alone can carry
-    SHARE0 of the mean load at 80% utilisation: bursts push it past capacity.
-Routers: always-large, always-small (with examples), random at iccache's offload share, a
-RouteLLM-style static threshold (ridge regression of the quality gap on a 32-d projection of
-the prompt embedding plus length, trained on the 300 training prompts with both models'
-verdicts, threshold calibrated to send SHARE0 to large), and iccache (SQL: MATCH k=5, then
-iccache_route/iccache_feedback; warm-started on the training prompts with bandit feedback,
-then calibrated to SHARE0 every 500 requests on the newest 1,500; feedback on want_feedback
-decisions and a 10% sample).
-Usage: route_sim.py EXTENSION OUT_DIR [DATA_DIR]
+Protocol (docs/routing.md explains and reports it):
+  * Prompt-level split per seed: the 805 AlpacaEval prompts are shuffled into three disjoint
+    thirds. 'cache' prompts are past traffic: their answers (each from the small or the
+    large model, by a coin) are examples in the cache, with 999 Alpaca-GPT4 pairs. 'learn'
+    prompts make the learning stream, 'score' prompts the scored stream. No scored prompt
+    was ever seen while learning, and none is in the cache.
+  * Learning: n_learn requests (Poisson, no load), every learner gets the reward of the
+    model it served for every request. Then iccache and the threshold routers calibrate to
+    send `share` of requests to the large model.
+  * Scoring: the Azure conversation trace thinned to a base rate with one superposed burst
+    minute (routesim/arrivals.py). Every learner gets the reward of what it served for the
+    same 10% of requests (shared coin), or none ('frozen').
+  * Worlds (routesim/world.py): 'lift' (examples help), 'lift0' (they do nothing), 'hurt'
+    (similar examples with a losing answer mislead), 'strong' (they help twice as much).
+  * Headroom: 'oracle' routers at iccache's share know the verdicts (or only the example
+    effect); 'random@X' routes at X's share in and out of the burst.
+Usage: route_sim.py EXTENSION OUT_DIR [DATA_DIR] [--quick] [--seeds N] [--variant NAME=OPTIONS]
 """
-import bisect, csv, datetime, json, math, os, random, sqlite3, struct, sys, time
+import argparse, json, math, os, random, sqlite3, struct, sys, time
 
-SEED = 20251126
-SHARE0 = 0.6
-ENHANCE = 0.7
-BETA = float(os.environ.get('ROUTE_SIM_BETA', '0.25'))
-GAMMA = float(os.environ.get('ROUTE_SIM_GAMMA', '1'))
-BANDIT = os.environ.get('ROUTE_SIM_BANDIT', 'thompson')
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from routesim import arrivals as arr_mod, baselines, data as data_mod, stats, world as world_mod  # noqa: E402
 
-
-def load_data(data):
-    ev = os.path.join(data, 'alpaca_eval')
-    def verdicts(model):
-        out = []
-        for line in open(os.path.join(ev, 'annotations', 'alpaca_eval_gpt4', model + '.jsonl')):
-            p = json.loads(line)['preference']
-            out.append(0.5 if p in (None, 0, 1.5) else float(p) - 1.0)
-        return out
-    prompts = [o['instruction'] for o in json.load(open(os.path.join(ev, 'gpt4.model_outputs.json')))]
-    large_out = [o['output'] for o in json.load(open(os.path.join(ev, 'gpt4.model_outputs.json')))]
-    qs, ql = verdicts('llama-2-7b-chat-hf'), verdicts('gpt4')
-    pairs = json.load(open(os.path.join(data, 'alpaca', 'alpaca_gpt4_en_demo_1k.json')))
-    cache = [((p['instruction'] + ('\n' + p['input'] if p['input'] else '')), p['output']) for p in pairs]
-    rows = list(csv.DictReader(open(os.path.join(data, 'azure_llm_trace', 'AzureLLMInferenceTrace_conv.csv'))))
-    def ts(s):
-        return datetime.datetime.strptime(s[:26], '%Y-%m-%d %H:%M:%S.%f').timestamp()
-    t0 = ts(rows[0]['TIMESTAMP'])
-    trace = [(ts(r['TIMESTAMP']) - t0, int(r['ContextTokens']), int(r['GeneratedTokens'])) for r in rows]
-    return prompts, large_out, qs, ql, cache, trace
+SHARE = 0.5            # share of requests the calibrated routers send to the large model
+COSTS = {'small': 0.1, 'large': 1.0}
+EXAMPLE_TOKENS = 200   # prefill tokens per example shown to the small model
+K = 5
+BASE_RATE = 0.5        # scored stream: requests/s before the burst
+PEAK_RATIO = 25.0      # peak minute / mean minute of the scored window
+FEEDBACK = 0.10        # share of scored requests whose reward every learner receives
+PROJ = 16              # RouteLLM-style router: random projection of the embedding
 
 
-def service(model, ctx, gen):
-    if model == 'large':
-        return 0.0002 * ctx + 0.025 * gen
-    return 0.00005 * (ctx + 1000) + 0.008 * gen
+def open_db(ext):
+    db = sqlite3.connect(':memory:', isolation_level=None)
+    db.enable_load_extension(True)
+    db.load_extension(ext)
+    return db
 
 
-def queue_latency(arrivals, models, slots):
-    """FCFS with parallel slots per model: latency of each request."""
-    import heapq
-    free = {m: [0.0] * n for m, n in slots.items()}
-    lat = []
-    for (t, ctx, gen), m in zip(arrivals, models):
-        h = free[m]
-        start = max(t, heapq.heappop(h))
-        done = start + service(m, ctx, gen)
-        heapq.heappush(h, done)
-        lat.append(done - t)
-    return lat
+_EMB = {}
 
 
-def pct(xs, p):
-    xs = sorted(xs)
-    return xs[min(len(xs) - 1, int(p * len(xs)))] if xs else float('nan')
+def prompt_features(ext, prompts):
+    """Features of the threshold routers: bias, a fixed 16-d random projection of the
+    extension's own embedding of the prompt, log length. Computed once per process."""
+    if _EMB:
+        return _EMB
+    db = open_db(ext)
+    db.execute('CREATE VIRTUAL TABLE e USING iccache(dim=256)')
+    db.execute('BEGIN')
+    for i, p in enumerate(prompts):
+        db.execute('INSERT INTO e(rowid, request, response) VALUES(?, ?, ?)', (i + 1, p, ''))
+    db.execute('COMMIT')
+    rng = random.Random(4242)
+    proj = [[rng.gauss(0, 1) for _ in range(256)] for _ in range(PROJ)]
+    for i, blob in db.execute('SELECT rowid, embedding FROM e ORDER BY rowid'):
+        v = struct.unpack('<256f', blob)
+        _EMB[i - 1] = [1.0] + [sum(a * b for a, b in zip(row, v)) for row in proj] + \
+                      [math.log1p(len(prompts[i - 1])) / math.log1p(4096)]
+    db.close()
+    return _EMB
 
 
-def solve(a, b):
-    """Gaussian elimination with partial pivoting (no numpy here)."""
-    n = len(b)
-    m = [row[:] + [b[i]] for i, row in enumerate(a)]
-    for c in range(n):
-        p = max(range(c, n), key=lambda r: abs(m[r][c]))
-        m[c], m[p] = m[p], m[c]
-        for r in range(c + 1, n):
-            f = m[r][c] / m[c][c]
-            for k in range(c, n + 1):
-                m[r][k] -= f * m[c][k]
-    x = [0.0] * n
-    for r in range(n - 1, -1, -1):
-        x[r] = (m[r][n] - sum(m[r][k] * x[k] for k in range(r + 1, n))) / m[r][r]
-    return x
+def run(cfg, bundle, ext):
+    prompts, pairs, alpaca, trace = bundle
+    pair = pairs[cfg['pair']]
+    qs, ql = pair['qs'], pair['ql']
+    seed = cfg['seed']
+    split = list(range(len(prompts)))
+    random.Random(seed).shuffle(split)
+    third = len(split) // 3
+    cache_p, learn_p, score_p = split[:third], split[third:2 * third], split[2 * third:]
+
+    # Arrivals: learning before the scored window, at the base rate (no load).
+    arng = random.Random(seed + 1)
+    scored, ainfo = arr_mod.with_burst(trace, arng, cfg['base_rate'], cfg['peak_ratio'])
+    learning = arr_mod.steady(cfg['n_learn'], arng, cfg['base_rate'], scored[0][0] - 1.0, trace)
+    prng = random.Random(seed + 2)
+    stream = [(a, prng.choice(learn_p), False) for a in learning] + [(a, prng.choice(score_p), True) for a in scored]
+    crng = random.Random(seed + 3)
+    coins = [(crng.random(), crng.random(), crng.random()) for _ in stream]  # help, harm, feedback
+
+    # The cache: the same rows, in the same order, in every table (so rowids agree).
+    mrng = random.Random(seed + 4)
+    rows, verdict_of = [], {}
+    for req, resp in alpaca:
+        rows.append((req, resp, 'large', 0.9))
+        verdict_of[len(rows)] = 1.0
+    for i in cache_p:
+        if mrng.random() < 0.5:
+            rows.append((prompts[i], pair['out_s'][i], 'small', 0.7))
+            verdict_of[len(rows)] = qs[i]
+        else:
+            rows.append((prompts[i], pair['out_l'][i], 'large', 0.9))
+            verdict_of[len(rows)] = ql[i]
+
+    db = open_db(ext)
+    feats = prompt_features(ext, prompts)
+    mean_rate = len(scored) / (ainfo['minutes'] * 60)
+    slots, cap_large = arr_mod.slots_for(ainfo['base_rate'], SHARE, [(c, g) for _, c, g, _ in scored], K * EXAMPLE_TOKENS)
+    load_threshold = 0.9 * cap_large / SHARE
+    tables = {'base': "selection='similarity'"}
+    for name, opts in cfg['variants']:
+        tables[name] = opts
+    tname = {}
+    for n, (name, opts) in enumerate(tables.items()):
+        t = 't%d' % n
+        tname[name] = t
+        db.execute("CREATE VIRTUAL TABLE %s USING iccache(dim=256, models='small:0.1,large:1', seed=%d,"
+                   " load_threshold=%.4f, load_half_life=10%s)" % (t, seed, load_threshold, (', ' + opts) if opts else ''))
+        db.execute('BEGIN')
+        db.executemany('INSERT INTO %s(rowid, request, response, model, quality) VALUES(?, ?, ?, ?, ?)' % t,
+                       [(k + 1,) + r for k, r in enumerate(rows)])
+        db.execute('COMMIT')
+
+    # Similarity top-k per prompt (static: no admission during the run).
+    simsel = {}
+    for i in set(learn_p) | set(score_p):
+        simsel[i] = db.execute('SELECT rowid, similarity FROM %s WHERE %s MATCH ? AND k = %d' % (tname['base'], tname['base'], K),
+                               (prompts[i],)).fetchall()
+    best = sorted(simsel[i][0][1] for i in score_p)
+    s0, s1 = baselines.quantile(best, 0.2), baselines.quantile(best, 0.95)
+    world = world_mod.World(cfg['world'], qs, ql, verdict_of, s0, s1)
+
+    # Learners.
+    brng = random.Random(seed + 5)
+    rl_bandit = baselines.ThresholdRouter(PROJ + 2, SHARE, 'bandit', brng)
+    rl_full = baselines.ThresholdRouter(PROJ + 2, SHARE, 'full', brng)
+    names = [n for n, _ in cfg['variants']]
+    served = {n: [] for n in names + ['routellm', 'routellm-full']}   # scored requests: (arm, quality, examples)
+    base_t = 1.7e9
+    started = time.time()
+    calibrated = False
+    db.execute('BEGIN')
+    for n, ((t, c, g, burst), i, scoring) in enumerate(stream):
+        u_help, u_harm, u_fb = coins[n]
+        if scoring and not calibrated:
+            for name in names:
+                db.execute('SELECT iccache_calibrate(?, ?, ?)', (tname[name], SHARE, cfg['n_learn']))
+            rl_bandit.calibrate()
+            rl_full.calibrate()
+            calibrated = True
+        give = (not scoring) or (not cfg['frozen'] and u_fb < cfg['feedback'])
+        sim_shown = simsel[i]
+        q_small_sim = world.small(i, sim_shown, u_help, u_harm)
+        for name in names:
+            t_ = tname[name]
+            shown = db.execute('SELECT rowid, similarity FROM %s WHERE %s MATCH ? AND k = %d' % (t_, t_, K), (prompts[i],)).fetchall()
+            dec, model = db.execute("SELECT decision, model FROM iccache_route(?, ?, ?, ?)",
+                                    (t_, prompts[i], json.dumps([r[0] for r in shown]), base_t + t)).fetchone()
+            q = world.large(i) if model == 'large' else world.small(i, shown, u_help, u_harm)
+            if give:
+                db.execute('SELECT iccache_feedback(?, ?, ?)', (t_, dec, q))
+            if scoring:
+                served[name].append((model, q, len(shown) if model == 'small' else 0))
+        x = feats[i]
+        for router, label in ((rl_bandit, 'routellm'), (rl_full, 'routellm-full')):
+            arm = router.decide(x)
+            q = world.large(i) if arm == 'large' else q_small_sim
+            if give:
+                if router.mode == 'full':
+                    router.full_feedback(x, q_small_sim, world.large(i))
+                else:
+                    router.feedback(x, arm, q)
+            if scoring:
+                served[label].append((arm, q, len(sim_shown) if arm == 'small' else 0))
+    db.execute('COMMIT')
+    secs = time.time() - started
+
+    # Routers that do not learn, on the scored requests.
+    sc = [(a, i) for (a, i, s) in stream if s]
+    sc_coins = [coins[n] for n, (_, _, s) in enumerate(stream) if s]
+    served['always-large'] = [('large', world.large(i), 0) for _, i in sc]
+    served['always-small'] = [('small', world.small(i, simsel[i], h, m), len(simsel[i])) for (_, i), (h, m, _) in zip(sc, sc_coins)]
+    cache_served = []
+    for (_, i), (h, m, _) in zip(sc, sc_coins):
+        e, s = simsel[i][0]
+        cache_served.append(('cache', world.verbatim(i, e, s), 0) if s >= cfg['hit_similarity'] else ('large', world.large(i), 0))
+    served['semantic-cache'] = cache_served
+    main = names[0]
+    # Random at the share of each learner, in and out of the burst: the same examples as the
+    # other baselines, so a learner beats it only by choosing *which* requests go large.
+    for who in names + ['routellm']:
+        rrng = random.Random(seed + 6)
+        pick = {}
+        for lv in (True, False):
+            idx = [k for k, ((_, _, _, b), _) in enumerate(sc) if b == lv]
+            share = sum(served[who][k][0] == 'large' for k in idx) / max(1, len(idx))
+            for k in idx:
+                pick[k] = 'large' if rrng.random() < share else 'small'
+        rnd = []
+        for k, ((_, i), (h, m, _)) in enumerate(zip(sc, sc_coins)):
+            arm = pick[k]
+            rnd.append((arm, world.large(i) if arm == 'large' else world.small(i, simsel[i], h, m),
+                        len(simsel[i]) if arm == 'small' else 0))
+        served['random@' + who] = rnd
+
+    # Headroom at iccache's share, in and out of the burst: 'oracle' knows each request's
+    # verdicts and the example effect (the most any router could get at that share);
+    # 'oracle-examples' knows only the example effect (P(help) of the similarity top-k), the
+    # most a router could get from the examples alone.
+    mean_gap = sum(ql[i] - qs[i] for i in score_p) / len(score_p)
+    for label, gain in (('oracle', lambda i: world.large(i) - world.expected_small(i, simsel[i])),
+                        ('oracle-examples', lambda i: mean_gap * (1 - world.effect(simsel[i])[0]) + world.effect(simsel[i])[1])):
+        pick = {}
+        for lv in (True, False):
+            idx = [k for k, ((_, _, _, b), _) in enumerate(sc) if b == lv]
+            n_large = sum(served[main][k][0] == 'large' for k in idx)
+            ranked = sorted(idx, key=lambda k: (-gain(sc[k][1]), k))
+            for r, k in enumerate(ranked):
+                pick[k] = 'large' if r < n_large else 'small'
+        served[label] = [(pick[k], world.large(i) if pick[k] == 'large' else world.small(i, simsel[i], h, m),
+                          len(simsel[i]) if pick[k] == 'small' else 0) for k, ((_, i), (h, m, _)) in enumerate(zip(sc, sc_coins))]
+
+    # Metrics per router and level.
+    arrivals = [a for a, _ in sc]
+    out = {}
+    for name, rs in served.items():
+        models = ['large' if a == 'large' else 'small' for a, _, _ in rs]  # a cache hit costs no model time
+        hits = [a == 'cache' for a, _, _ in rs]
+        lat = arr_mod.queue_latency(arrivals, models, [ne * EXAMPLE_TOKENS for _, _, ne in rs], slots)
+        for k, h in enumerate(hits):
+            if h:
+                lat[k] = 0.0
+        for lv in ('calm', 'burst', 'all'):
+            idx = [k for k, a in enumerate(arrivals) if lv == 'all' or a[3] == (lv == 'burst')]
+            q = [rs[k][1] for k in idx]
+            out[(name, lv)] = {
+                'quality': sum(q) / len(q),
+                'large_share': sum(rs[k][0] == 'large' for k in idx) / len(idx),
+                'cost': sum(COSTS.get(rs[k][0], 0.0) for k in idx) / len(idx),
+                'p50': baselines.quantile([lat[k] for k in idx], 0.5),
+                'p99': baselines.quantile([lat[k] for k in idx], 0.99),
+                'n': len(idx),
+                'examples': sum(rs[k][2] for k in idx) / max(1, sum(rs[k][0] == 'small' for k in idx)),
+            }
+    meta = {'secs': secs, 'arrivals': ainfo, 'slots': slots, 'load_threshold': load_threshold, 's0': s0, 's1': s1,
+            'scored': len(sc), 'learning': cfg['n_learn'], 'mean_rate': mean_rate,
+            'stats': {name: dict(db.execute('SELECT key, value FROM iccache_stats(?)', (tname[name],)).fetchall())
+                      for name in names}}
+    db.close()
+    return out, meta
+
+
+def report(results, routers, configs, metric_keys=('quality', 'large_share', 'cost', 'p99')):
+    """Markdown: per configuration, per router, mean ± 95% CI over seeds."""
+    lines = []
+    for ck in configs:
+        runs = results[ck]
+        lines.append('')
+        lines.append('### %s' % ck)
+        lines.append('')
+        lines.append('| router | quality | large share | cost | examples shown | quality, calm | large share, calm | quality, burst | large share, burst | p99 latency s, burst |')
+        lines.append('|---|---|---|---|---|---|---|---|---|---|')
+        for r in routers:
+            if (r, 'all') not in runs[0]:
+                continue
+            def col(lv, key, d=3):
+                return stats.fmt([run[(r, lv)][key] for run in runs], d)
+            lines.append('| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |' % (
+                r, col('all', 'quality'), col('all', 'large_share'), col('all', 'cost'), col('all', 'examples', 2),
+                col('calm', 'quality'), col('calm', 'large_share'),
+                col('burst', 'quality'), col('burst', 'large_share'), col('burst', 'p99', 1)))
+    return lines
+
+
+def paired(results, ck, a, b, lv='all', key='quality'):
+    return [run[(a, lv)][key] - run[(b, lv)][key] for run in results[ck]]
 
 
 def main():
-    ext, out = sys.argv[1], sys.argv[2]
-    data = sys.argv[3] if len(sys.argv) > 3 else os.path.join(os.path.dirname(__file__), '..', '..', 'shared', 'data')
-    if not os.path.isdir(os.path.join(data, 'alpaca_eval')) or not os.path.isdir(os.path.join(data, 'azure_llm_trace')):
-        print('route_sim: %s has no alpaca_eval/azure_llm_trace; skipping' % data)
+    ap = argparse.ArgumentParser()
+    ap.add_argument('ext')
+    ap.add_argument('out')
+    ap.add_argument('data', nargs='?', default=os.path.join(os.path.dirname(os.path.abspath(__file__)), '..', '..', 'shared', 'data'))
+    ap.add_argument('--seeds', type=int, default=5)
+    ap.add_argument('--quick', action='store_true', help='one pair, two seeds, fewer requests (a smoke run)')
+    ap.add_argument('--n-learn', type=int, default=1500)
+    ap.add_argument('--variant', action='append', default=[], help="NAME=OPTIONS: an extra iccache table (e.g. \"cf=selection='utility'\")")
+    ap.add_argument('--only', default='', help='comma-separated configurations to run (default: all)')
+    args = ap.parse_args()
+    if not data_mod.available(args.data):
+        print('route_sim: %s lacks alpaca_eval/alpaca/azure_llm_trace; skipping' % args.data)
         return 0
-    os.makedirs(out, exist_ok=True)
-    rng = random.Random(SEED)
-    prompts, large_out, qs, ql, cache, trace = load_data(data)
-    order = list(range(len(prompts)))
-    rng.shuffle(order)
-    train, evals = order[:300], order[300:]
-
-    dbpath = os.path.join(out, 'route_sim.db')
-    for suffix in ('', '-wal', '-shm'):
-        if os.path.exists(dbpath + suffix):
-            os.remove(dbpath + suffix)
-    db = sqlite3.connect(dbpath, isolation_level=None)
-    db.enable_load_extension(True)
-    db.load_extension(ext)
-    db.execute('PRAGMA journal_mode=WAL')
-    db.execute('PRAGMA synchronous=OFF')
-
-    # Serving capacity from the trace.
-    span = trace[-1][0]
-    mean_rate = len(trace) / span
-    mean_large = sum(service('large', c, g) for _, c, g in trace) / len(trace)
-    mean_small = sum(service('small', c, g) for _, c, g in trace) / len(trace)
-    slots = {'large': math.ceil(mean_rate * SHARE0 * mean_large / 0.8),
-             'small': math.ceil(mean_rate * 1.2 * mean_small)}
-    cap_large = slots['large'] / mean_large
-    threshold = 0.9 * cap_large / SHARE0
-    db.execute("CREATE VIRTUAL TABLE ex USING iccache(dim=256, seed=7, load_half_life=10,"
-               " load_threshold=%.4f, load_beta=%g, load_gamma=%g, bandit=%s)" % (threshold, BETA, GAMMA, BANDIT))
-    db.execute('BEGIN')
-    for req, resp in cache:
-        db.execute("INSERT INTO ex(request, response, model, quality) VALUES(?, ?, 'large', 0.9)", (req, resp))
-    for i in train:
-        db.execute("INSERT INTO ex(request, response, model, quality) VALUES(?, ?, 'large', ?)",
-                   (prompts[i], large_out[i], ql[i]))
-    db.execute('COMMIT')
-
-    # Selection per request prompt (static cache: same prompt, same examples).
-    # Training prompts are in the cache themselves: their own row is left out.
-    sel = {}
-    own = {prompts[i]: i for i in train}
-    for i in train + evals:
-        rows = db.execute('SELECT rowid, similarity, request FROM ex WHERE ex MATCH ? AND k = 6', (prompts[i],)).fetchall()
-        rows = [r for r in rows if not (i in train and r[2] == prompts[i])][:5]
-        sel[i] = ([r[0] for r in rows], max(r[1] for r in rows))
-    sims = sorted(sel[i][1] for i in evals)
-    s0, s1 = pct(sims, 0.2), pct(sims, 0.95)
-    def p_enh(s):
-        return ENHANCE * min(1.0, max(0.0, (s - s0) / (s1 - s0)))
-
-    # Arrivals: trace times and tokens, a random request prompt, and the examples' coin.
-    arr = []
-    for t, c, g in trace:
-        i = rng.choice(evals)
-        small_q = ql[i] if rng.random() < p_enh(sel[i][1]) else qs[i]
-        arr.append((t, c, g, i, small_q))
-    base = 1.7e9
-    windows = [int(t // 30) for t, *_ in arr]
-    wcount = {}
-    for w in windows:
-        wcount[w] = wcount.get(w, 0) + 1
-    rate_of = [wcount[w] / 30 for w in windows]
-    lo_cut, hi_cut = pct(rate_of, 0.5), pct(rate_of, 0.9)
-    level = ['burst' if r >= hi_cut else ('mid' if r >= lo_cut else 'low') for r in rate_of]
-
-    # RouteLLM-style static router, trained offline on the training prompts.
-    def embedding(text):
-        db.execute('CREATE TEMP TABLE IF NOT EXISTS scratch(x)')
-        blob = db.execute("SELECT embedding FROM ex WHERE ex MATCH ? AND k = 1", (text,)).fetchone()
-        return None if blob is None else blob
-    proj_rng = random.Random(SEED + 1)
-    proj = [[proj_rng.gauss(0, 1) for _ in range(256)] for _ in range(32)]
-    db.execute("CREATE VIRTUAL TABLE emb USING iccache(dim=256)")
-    def embed(text):
-        db.execute('DELETE FROM emb')
-        db.execute("INSERT INTO emb(rowid, request, response) VALUES(1, ?, '')", (text,))
-        v = struct.unpack('<256f', db.execute('SELECT embedding FROM emb').fetchone()[0])
-        return [1.0] + [0.5 * sum(a * b for a, b in zip(row, v)) for row in proj] + [math.log1p(len(text)) / math.log1p(4096)]
-    feats = {i: embed(prompts[i]) for i in train + evals}
-    d = len(feats[train[0]])
-    a = [[(1.0 if r == c else 0.0) for c in range(d)] for r in range(d)]
-    b = [0.0] * d
-    for i in train:
-        x, y = feats[i], ql[i] - qs[i]
-        for r in range(d):
-            b[r] += y * x[r]
-            for c in range(d):
-                a[r][c] += x[r] * x[c]
-    theta = solve(a, b)
-    gain = {i: sum(t * x for t, x in zip(theta, feats[i])) for i in feats}
-    cut = pct([gain[i] for i in train], 1 - SHARE0)
-    static_models = ['large' if gain[i] > cut else 'small' for (_, _, _, i, _) in arr]
-
-    # iccache, through SQL. Warm start on the static router's training prompts, with bandit
-    # feedback only (the reward of the arm it chose), 3 passes at 1 req/s before the trace,
-    # then calibrated to SHARE0 like the static threshold.
-    fb_rng = random.Random(SEED + 2)
-    ic_models = []
-    started = time.time()
-    db.execute('BEGIN')
-    warm = [i for _ in range(3) for i in train]
-    for n, i in enumerate(warm):
-        ids, s = sel[i]
-        small_q = ql[i] if fb_rng.random() < p_enh(s) else qs[i]
-        dec, model = db.execute("SELECT decision, model FROM iccache_route('ex', ?, ?, ?)",
-                                (prompts[i], json.dumps(ids), base - len(warm) + n)).fetchone()
-        db.execute('SELECT iccache_feedback(?, ?, ?)', ('ex', dec, ql[i] if model == 'large' else small_q))
-    db.execute('SELECT iccache_calibrate(?, ?, ?)', ('ex', SHARE0, len(warm)))
-    for n, (t, c, g, i, small_q) in enumerate(arr):
-        ids, _ = sel[i]
-        dec, model, want = db.execute("SELECT decision, model, want_feedback FROM iccache_route('ex', ?, ?, ?)",
-                                      (prompts[i], json.dumps(ids), base + t)).fetchone()
-        q = ql[i] if model == 'large' else small_q
-        if want or fb_rng.random() < 0.1:
-            db.execute('SELECT iccache_feedback(?, ?, ?)', ('ex', dec, q))
-        ic_models.append(model)
-        if n > 0 and n % 500 == 0:  # rolling re-aim on the newest 1,500 (RouteLLM calibrates once)
-            db.execute('SELECT iccache_calibrate(?, ?, 1500)', ('ex', SHARE0))
-    db.execute('COMMIT')
-    ic_secs = time.time() - started
-    stats = dict(db.execute('SELECT key, value FROM ex_stats').fetchall())
-    ic_large = sum(m == 'large' for m in ic_models) / len(ic_models)
-    rnd_rng = random.Random(SEED + 3)
-    policies = {
-        'always-large': ['large'] * len(arr),
-        'always-small': ['small'] * len(arr),
-        'random (same share)': ['large' if rnd_rng.random() < ic_large else 'small' for _ in arr],
-        'static threshold': static_models,
-        'iccache': ic_models,
-    }
-
-    def quality(models):
-        return [ql[i] if m == 'large' else sq for m, (_, _, _, i, sq) in zip(models, arr)]
-
-    lines = []
-    lines.append('| router | load | requests | mean quality | offload share | p50 latency s | p99 latency s |')
-    lines.append('|---|---|---|---|---|---|---|')
-    series = {}
-    summary = {}
-    for name, models in policies.items():
-        lat = queue_latency([(t, c, g) for t, c, g, _, _ in arr], models, slots)
-        q = quality(models)
-        for lv in ('low', 'mid', 'burst', 'all'):
-            idx = [k for k in range(len(arr)) if lv == 'all' or level[k] == lv]
-            qq = sum(q[k] for k in idx) / len(idx)
-            off = sum(models[k] == 'small' for k in idx) / len(idx)
-            ll = [lat[k] for k in idx]
-            summary[(name, lv)] = (qq, off, pct(ll, 0.5), pct(ll, 0.99))
-            lines.append('| %s | %s | %d | %.3f | %.3f | %.2f | %.2f |' % (name, lv, len(idx), qq, off, pct(ll, 0.5), pct(ll, 0.99)))
-        # Time series per 60 s window.
-        per = {}
-        for k, (t, *_r) in enumerate(arr):
-            w = int(t // 60)
-            per.setdefault(w, []).append(k)
-        series[name] = {w: (sum(models[k] == 'small' for k in ks) / len(ks), pct([lat[k] for k in ks], 0.99),
-                            sum(q[k] for k in ks) / len(ks)) for w, ks in per.items()}
-    rate_series = {}
-    for t, *_r in arr:
-        w = int(t // 60)
-        rate_series[w] = rate_series.get(w, 0) + 1 / 60
-
-    header = ['# iccache routing simulation',
-              '',
-              'command: `bash bench/route_sim.sh` (bench/route_sim.py, seed %d)' % SEED,
-              'trace: Azure LLM conv, %d requests over %.0f s (mean %.2f req/s); load levels by the'
-              ' 30 s arrival rate: low < %.2f <= mid < %.2f <= burst req/s' % (len(arr), span, mean_rate, lo_cut, hi_cut),
-              'slots: large %d (capacity %.2f req/s), small %d; iccache load_threshold %.2f req/s' % (slots['large'], cap_large, slots['small'], threshold),
-              'example effect: P(s) = %.1f * clamp((s - %.3f) / (%.3f - %.3f), 0, 1)' % (ENHANCE, s0, s1, s0),
-              'iccache: %d route calls in %.1f s through SQL (with MATCH and feedback), %d feedback, cost weight %.4f'
-              % (len(arr), ic_secs, stats.get('decisions_with_feedback', 0), stats.get('cost_weight', 0)),
-              '']
-    open(os.path.join(out, 'route_sim.md'), 'w').write('\n'.join(header + lines) + '\n')
-    with open(os.path.join(out, 'route_sim_series.dat'), 'w') as f:
-        names = list(policies)
-        f.write('# minute rate ' + ' '.join('off_%d p99_%d q_%d' % (k, k, k) for k in range(len(names))) + '  # ' + ', '.join(names) + '\n')
-        for w in sorted(rate_series):
-            f.write('%d %.3f %s\n' % (w, rate_series[w], ' '.join('%.4f %.3f %.4f' % series[n][w] for n in names)))
-    print('\n'.join(header + lines))
+    os.makedirs(args.out, exist_ok=True)
+    bundle = data_mod.load(args.data)
+    variants = [('iccache', "selection='utility'"), ('iccache-similarity', "selection='similarity'")]
+    for v in args.variant:
+        name, _, opts = v.partition('=')
+        variants.append((name, opts))
+    seeds = list(range(1, (2 if args.quick else args.seeds) + 1))
+    base = {'world': 'lift', 'frozen': False, 'feedback': FEEDBACK, 'n_learn': 500 if args.quick else args.n_learn,
+            'base_rate': BASE_RATE, 'peak_ratio': PEAK_RATIO, 'hit_similarity': 0.9, 'variants': variants}
+    configs = {}
+    pairs = list(data_mod.PAIRS)
+    for p in (pairs[:1] if args.quick else pairs):
+        configs['%s, lift' % p] = dict(base, pair=p)
+    if not args.quick:
+        p0 = pairs[0]
+        configs['%s, lift0' % p0] = dict(base, pair=p0, world='lift0')
+        configs['%s, hurt' % p0] = dict(base, pair=p0, world='hurt')
+        configs['%s, strong' % p0] = dict(base, pair=p0, world='strong')
+        configs['%s, lift, frozen' % p0] = dict(base, pair=p0, frozen=True)
+        configs['%s, lift, no burst' % p0] = dict(base, pair=p0, peak_ratio=1.0)
+    if args.only:
+        keep = set(args.only.split(';'))
+        configs = {k: v for k, v in configs.items() if k in keep}
+    results, metas = {}, {}
+    t0 = time.time()
+    for ck, cfg in configs.items():
+        results[ck], metas[ck] = [], []
+        for s in seeds:
+            out, meta = run(dict(cfg, seed=s), bundle, args.ext)
+            results[ck].append(out)
+            metas[ck].append(meta)
+            print('%s seed %d: %d learning + %d scored requests, %.1f s' % (ck, s, meta['learning'], meta['scored'], meta['secs']), flush=True)
+    routers = [n for n, _ in variants] + ['routellm', 'routellm-full'] + ['random@' + n for n, _ in variants] + \
+        ['random@routellm', 'oracle', 'oracle-examples', 'semantic-cache', 'always-small', 'always-large']
+    m0 = metas[next(iter(metas))][0]
+    a = m0['arrivals']
+    lines = ['# iccache routing evaluation', '',
+             'command: `/usr/bin/python3 bench/route_sim.py build/iccache %s%s` (%d seeds; %.0f s on this machine)'
+             % (args.out, ' --quick' if args.quick else '', len(seeds), time.time() - t0),
+             'scored window (seed 1): %d minutes, base %.2f req/s, %d minutes superposed on minute %d: peak %d/min vs mean %.1f/min (%.1fx)'
+             % (a['minutes'], a['base_rate'], a['copies'], a['burst_minute'], a['peak_per_min'], a['mean_per_min'], a['peak_ratio']),
+             'slots (seed 1): large %d, small %d; iccache load_threshold %.2f req/s; relevance s0 %.3f, s1 %.3f'
+             % (m0['slots']['large'], m0['slots']['small'], m0['load_threshold'], m0['s0'], m0['s1']),
+             'values: mean ± 95% interval over seeds (Student t); quality = mean judge verdict of the served answers on scored requests;'
+             ' cost: small 0.1, large 1, a semantic-cache hit 0 (per request)']
+    lines += report(results, routers, list(configs))
+    comparisons = [('iccache', 'random@iccache'), ('iccache-similarity', 'random@iccache-similarity'),
+                   ('routellm', 'random@routellm'), ('iccache', 'iccache-similarity'), ('iccache', 'routellm')]
+    for lv, what in (('all', 'all scored requests'), ('calm', 'outside the burst'), ('burst', 'in the burst minute')):
+        lines += ['', '### paired differences in quality (%s), mean ± 95%% interval over seeds' % what, '',
+                  '| configuration | ' + ' | '.join('%s - %s' % c for c in comparisons) + ' |',
+                  '|---|' + '---|' * len(comparisons)]
+        for ck in configs:
+            lines.append('| %s | %s |' % (ck, ' | '.join(stats.fmt(paired(results, ck, x, y, lv)) for x, y in comparisons)))
+    for name, _ in variants[2:]:
+        lines += ['', '### %s - iccache, quality (paired)' % name, '']
+        for ck in configs:
+            lines.append('- %s: %s (all), %s (burst)' % (ck, stats.fmt(paired(results, ck, name, 'iccache')),
+                                                      stats.fmt(paired(results, ck, name, 'iccache', 'burst'))))
+    text = '\n'.join(lines) + '\n'
+    open(os.path.join(args.out, 'route_sim.md'), 'w').write(text)
+    json.dump({ck: [{'%s|%s' % k: v for k, v in run.items()} for run in runs] for ck, runs in results.items()},
+              open(os.path.join(args.out, 'route_sim.json'), 'w'), indent=1)
+    json.dump(metas, open(os.path.join(args.out, 'route_sim_meta.json'), 'w'), indent=1, default=str)
+    print(text)
     return 0
 
 
