@@ -11,6 +11,7 @@ namespace {
 using options::number_in;
 using Spec = options::OptionSpec<SelectOptions>;
 constexpr std::string_view kSelections[] = {"utility", "similarity"};
+constexpr std::string_view kOnOff[] = {"on", "off"};
 
 // "0,0.1,0.3": 1 to 32 distinct ascending numbers in [0, 1].
 std::vector<double> grid(std::string_view table, std::string_view key, std::string_view value) {
@@ -30,7 +31,7 @@ std::vector<double> grid(std::string_view table, std::string_view key, std::stri
   }
 }
 
-const std::array<Spec, 9> kSpecs = {{
+const std::array<Spec, 11> kSpecs = {{
     {"selection", [](auto t, auto v, SelectOptions& o) {
        o.selection = options::choice(t, "selection", v, kSelections,
                                      "'utility' (two-stage) or 'similarity' (plain top-k)") == 0
@@ -58,6 +59,14 @@ const std::array<Spec, 9> kSpecs = {{
      }},
     {"min_similarity", [](auto t, auto v, SelectOptions& o) {
        o.min_similarity = number_in(t, "min_similarity", v, -1, 1, false, "a cosine similarity from -1 to 1");
+     }},
+    {"diversity", [](auto t, auto v, SelectOptions& o) {
+       o.diversity = number_in(t, "diversity", v, 0, 1, false,
+                               "a weight from 0 (rank by relevance only) to 1 (only avoid redundancy)");
+     }},
+    {"dedup", [](auto t, auto v, SelectOptions& o) {
+       o.dedup = options::choice(t, "dedup", v, kOnOff,
+                                 "'on' (one example per request, the better judged kept) or 'off'") == 0;
      }},
 }};
 

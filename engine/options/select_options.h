@@ -27,6 +27,8 @@ struct SelectOptions {
   std::optional<double> hit_similarity;      // semantic-cache hit: off when absent
   double hit_quality = 0.8;                  // ... and the example's quality at least this
   std::optional<double> min_similarity;      // relevance floor: less similar candidates never shown
+  double diversity = 0;                      // MMR weight of redundancy (select/mmr.h); 0 = off
+  bool dedup = false;                        // admission keeps one example per request (the better judged)
 };
 
 // The selection options, in documentation order.

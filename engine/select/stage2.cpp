@@ -1,5 +1,7 @@
 #include "select/stage2.h"
 
+#include "select/mmr.h"
+
 namespace iccache::select {
 
 namespace {
@@ -25,6 +27,21 @@ class RepeatFilter {
   CandidateCache& cache_;
   std::vector<std::pair<uint64_t, float>> seen_;
 };
+
+// MMR over `pool` (indices into candidates, best ranked first, no repeated request): at most
+// k of them in pick order. When keep_first, pool[0] (a semantic-cache hit) is picked first.
+std::vector<size_t> diversify(const Stage2Request& r, const std::vector<Hit>& candidates,
+                              const std::vector<size_t>& pool, std::vector<double> relevance, size_t k,
+                              bool keep_first) {
+  if (keep_first && !relevance.empty()) relevance[0] = 1e9;
+  const std::vector<size_t> order = mmr_order(
+      relevance, [&](size_t a, size_t b) { return r.similarity(candidates[pool[a]].id, candidates[pool[b]].id); },
+      k, r.diversity);
+  std::vector<size_t> out;
+  out.reserve(order.size());
+  for (size_t j : order) out.push_back(pool[j]);
+  return out;
+}
 
 }  // namespace
 
@@ -59,6 +76,16 @@ Selected select_examples(const SelectOptions& o, const Stage2Request& r, std::ve
   const bool maybe_hit = o.hit_similarity && !candidates.empty() && candidates[0].score >= *o.hit_similarity;
   Selected out;
   RepeatFilter repeats(cache);
+  const bool diverse = r.diversity > 0 && r.similarity;
+  if (!by_utility && !r.want_utility && !maybe_hit && diverse) {  // MMR by similarity, nothing scored
+    std::vector<size_t> pool;
+    std::vector<double> rel;
+    for (size_t i = 0; i < candidates.size(); ++i)
+      if (repeats.fresh(candidates[i])) pool.push_back(i), rel.push_back(candidates[i].score);
+    for (size_t i : diversify(r, candidates, pool, rel, k, false)) out.hits.push_back(candidates[i]);
+    out.hit_flag.assign(out.hits.size(), 0);
+    return out;
+  }
   if (!by_utility && !r.want_utility && !maybe_hit) {  // plain top-k, nothing scored
     for (const Hit& h : candidates)
       if (out.hits.size() < k && repeats.fresh(h)) out.hits.push_back(h);
@@ -93,6 +120,18 @@ Selected select_examples(const SelectOptions& o, const Stage2Request& r, std::ve
     u.resize(w);
   }
 
+  if (!by_utility && diverse) {  // MMR by similarity
+    std::vector<size_t> pool;
+    std::vector<double> rel;
+    for (size_t i = 0; i < candidates.size(); ++i)
+      if (repeats.fresh(candidates[i])) pool.push_back(i), rel.push_back(candidates[i].score);
+    for (size_t i : diversify(r, candidates, pool, rel, k, hit && !pool.empty() && pool[0] == 0)) {
+      out.hits.push_back(candidates[i]);
+      if (r.want_utility) out.utility.push_back(u[i]);
+      out.hit_flag.push_back(hit && i == 0 ? 1 : 0);
+    }
+    return out;
+  }
   if (!by_utility) {  // plain top-k: stage-1 order kept
     for (size_t i = 0; i < candidates.size() && out.hits.size() < k; ++i) {
       if (!repeats.fresh(candidates[i])) continue;
@@ -112,6 +151,18 @@ Selected select_examples(const SelectOptions& o, const Stage2Request& r, std::ve
     if (u[i] >= choice.threshold) order.push_back(i);
   std::stable_sort(order.begin(), order.end(), [&](size_t a, size_t b) { return u[a] > u[b]; });
   if (hit) order.insert(order.begin(), 0);
+  if (diverse) {  // MMR by utility over every candidate that passed the threshold
+    std::vector<size_t> pool;
+    std::vector<double> rel;
+    for (size_t i : order)
+      if (repeats.fresh(candidates[i])) pool.push_back(i), rel.push_back(u[i]);
+    for (size_t i : diversify(r, candidates, pool, rel, k, hit)) {
+      out.hits.push_back(candidates[i]);
+      out.utility.push_back(u[i]);
+      out.hit_flag.push_back(hit && i == 0 ? 1 : 0);
+    }
+    return out;
+  }
   for (size_t i : order) {
     if (out.hits.size() >= k) break;
     if (!repeats.fresh(candidates[i])) continue;

@@ -10,6 +10,7 @@
 #pragma once
 #include <algorithm>
 #include <cstdint>
+#include <functional>
 #include <optional>
 #include <vector>
 
@@ -65,6 +66,12 @@ struct Stage2Request {
   int k = 1;
   bool want_utility = false;  // the utility column is read (matters for selection='similarity')
   std::optional<double> min_similarity;  // relevance floor: less similar candidates dropped first
+  // Above 0: the k rows are picked by maximal marginal relevance (select/mmr.h) among the
+  // candidates that pass, relevance being the utility (selection='utility') or the
+  // similarity; `similarity(a, b)` gives the cosine of two examples by id. Rows come back in
+  // pick order, a semantic-cache hit still first.
+  double diversity = 0;
+  std::function<double(int64_t, int64_t)> similarity;
 };
 
 struct Selected {

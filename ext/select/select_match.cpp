@@ -1,8 +1,11 @@
 #include "ext/select/select_match.h"
 
+#include <unordered_map>
+
 #include "ext/route/route_state.h"
 #include "ext/select/select_state.h"
 #include "ext/table/vtab.h"
+#include "select/mmr.h"
 
 namespace iccache::ext {
 
@@ -17,7 +20,7 @@ const SelectOptions& select_options(const Table& t) { return t.options.select; }
 
 Selected select_examples(Table& t, const float* query, std::string_view text, bool has_text,
                          std::vector<Hit> candidates, int k, bool want_utility,
-                         std::optional<double> min_similarity) {
+                         std::optional<double> min_similarity, double diversity) {
   // Table::search has just read the stored generation.
   SelectState& ss = select_state(t, t.searched_generation);
   ss.candidates.set_request(text, has_text, wall_clock_now());
@@ -27,6 +30,17 @@ Selected select_examples(Table& t, const float* query, std::string_view text, bo
   r.k = k;
   r.want_utility = want_utility;
   r.min_similarity = min_similarity;
+  r.diversity = diversity;
+  // MMR compares candidates with each other: their stored unit vectors, each read once.
+  std::unordered_map<int64_t, std::vector<float>> vectors;
+  auto vector_of = [&](int64_t id) -> const std::vector<float>& {
+    auto it = vectors.find(id);
+    if (it == vectors.end()) it = vectors.emplace(id, t.storage.stored_vector(id, t.options.dim)).first;
+    return it->second;
+  };
+  r.similarity = [&](int64_t a, int64_t b) {
+    return select::unit_cosine(vector_of(a).data(), vector_of(b).data(), static_cast<size_t>(t.options.dim));
+  };
   Selected out = select::select_examples(t.options.select, r, std::move(candidates), ss.candidates, ss.model, ss.tuner);
   // An id this connection's snapshot lacks (a shared index ahead of a long read
   // transaction) is skipped, never an error; with an index that reflected exactly this

@@ -24,11 +24,12 @@ std::vector<Hit> stage1_candidates(Table& t, int k, std::optional<double> min_si
 // Stage 2 over `candidates` (stage-1 order: similarity descending, rowid ascending).
 // text: the request text when the query was TEXT (lexical features), else has_text = false.
 // want_utility: the utility column is read (matters only for selection='similarity').
+// diversity: the MATCH's MMR weight (select/mmr.h); the stored vectors supply the cosines.
 // Throws SQLITE_CORRUPT_VTAB when a candidate of an index that reflects exactly this
 // connection's view has no row; a shared index ahead of this snapshot skips it.
 Selected select_examples(Table& t, const float* query, std::string_view text, bool has_text,
                          std::vector<Hit> candidates, int k, bool want_utility,
-                         std::optional<double> min_similarity = std::nullopt);
+                         std::optional<double> min_similarity = std::nullopt, double diversity = 0);
 
 // The candidate cache of t's selection state (created if need be, not refreshed), and its
 // refresh against the generation the last search read.

@@ -40,6 +40,7 @@ enum Column : int {
   kUtility,     // HIDDEN: output of MATCH, the utility model's estimate (select_match.h)
   kHit,         // HIDDEN: output of MATCH, 1 on a semantic-cache hit (hit_similarity option)
   kMinSimilarity,  // HIDDEN: optional MATCH input, drop candidates less similar than this
+  kDiversity,   // HIDDEN: optional MATCH input, MMR weight of redundancy (select/mmr.h)
   kUser,        // HIDDEN: optional user key, for forget by user (docs/privacy.md)
   kSynthetic,   // HIDDEN: 1 for a synthetic example (docs/privacy.md), else 0
   kTableCol,    // HIDDEN, named like the table: MATCH target and command column
@@ -189,6 +190,7 @@ enum PlanBits : int {
   kPlanNprobe = 16,
   kPlanUtilityUsed = 32,
   kPlanMinSimilarity = 64,  // the utility column is read (selection='similarity' scores only then)
+  kPlanDiversity = 128,
 };
 
 }  // namespace iccache::ext

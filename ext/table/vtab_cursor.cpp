@@ -31,6 +31,7 @@ struct Cursor : sqlite3_vtab_cursor {
   size_t pos = 0;
   int64_t k = 0;
   std::optional<double> min_similarity;  // the MATCH's floor, when it had one
+  double diversity = 0;                  // the MATCH's MMR weight (select/mmr.h)
   int64_t generation = 0;  // of the table when the hits were chosen (load_hit)
   bool exact = true;       // the searched index reflected exactly that generation
 };
@@ -82,6 +83,18 @@ double read_min_similarity(Table* t, sqlite3_value* v) {
   const double d = sqlite3_value_double(v);
   if ((type != SQLITE_INTEGER && type != SQLITE_FLOAT) || !(d >= -1 && d <= 1))
     throw Error(t->name + ".min_similarity: expected a cosine similarity from -1 to 1; received " +
+                (sqlite3_value_type(v) == SQLITE_NULL ? std::string("NULL")
+                : "'" + std::string(reinterpret_cast<const char*>(sqlite3_value_text(v))) + "'"));
+  return d;
+}
+
+// diversity = x: an MMR weight from 0 to 1.
+double read_diversity(Table* t, sqlite3_value* v) {
+  const int type = sqlite3_value_numeric_type(v);
+  const double d = sqlite3_value_double(v);
+  if ((type != SQLITE_INTEGER && type != SQLITE_FLOAT) || !(d >= 0 && d <= 1))
+    throw Error(t->name + ".diversity: expected a weight from 0 (rank by relevance only) to 1 (only avoid "
+                "redundancy); received " +
                 (sqlite3_value_type(v) == SQLITE_NULL ? std::string("NULL")
                 : "'" + std::string(reinterpret_cast<const char*>(sqlite3_value_text(v))) + "'"));
   return d;
@@ -146,6 +159,8 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
     std::optional<double> min_similarity = t->options.select.min_similarity;
     if (plan & kPlanMinSimilarity) min_similarity = read_min_similarity(t, argv[argi++]);
     c->min_similarity = min_similarity;
+    c->diversity = t->options.select.diversity;
+    if (plan & kPlanDiversity) c->diversity = read_diversity(t, argv[argi++]);
     std::vector<float> q = query_vector(t, query);
     // Stage 1: IVF candidates by similarity; stage 2: utility, threshold, order (select_match.h).
     std::vector<Hit> candidates =
@@ -159,7 +174,8 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
                               sqlite3_value_bytes(query));
     const bool has_text = sqlite3_value_type(query) == SQLITE_TEXT;
     Selected chosen = select_examples(*t, q.data(), text, has_text, std::move(candidates),
-                                      static_cast<int>(c->k), (plan & kPlanUtilityUsed) != 0, min_similarity);
+                                      static_cast<int>(c->k), (plan & kPlanUtilityUsed) != 0, min_similarity,
+                                      c->diversity);
     c->generation = t->storage.generation();
     c->hits = std::move(chosen.hits);
     c->utility = std::move(chosen.utility);
@@ -255,7 +271,8 @@ int cursor_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
     // An UPDATE that leaves these columns alone need not decode them (see table_update).
     // bytes, similarity and k are checked the same way so that setting them is detected.
     if ((col == kRequest || col == kResponse || col == kEmbedding || col == kBytes ||
-         col == kSimilarity || col == kK || col == kNprobe || col == kUtility || col == kHit || col == kMinSimilarity) &&
+         col == kSimilarity || col == kK || col == kNprobe || col == kUtility || col == kHit || col == kMinSimilarity ||
+         col == kDiversity) &&
         sqlite3_vtab_nochange(ctx))
       return SQLITE_OK;
     switch (col) {
@@ -289,6 +306,9 @@ int cursor_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
         break;
       case kMinSimilarity:
         if (c->match && c->min_similarity) sqlite3_result_double(ctx, *c->min_similarity);
+        break;
+      case kDiversity:
+        if (c->match) sqlite3_result_double(ctx, c->diversity);
         break;
       case kHit:
         if (c->match) sqlite3_result_int(ctx, c->pos < c->hit_flag.size() ? c->hit_flag[c->pos] : 0);

@@ -12,7 +12,7 @@ namespace {
 constexpr const char* kColumnNames[] = {
     "request", "response", "model",  "quality", "embedding", "tenant",
     "created_at", "uses", "offloads", "gain",    "bytes",     "similarity", "k", "nprobe",
-    "utility", "hit", "min_similarity",
+    "utility", "hit", "min_similarity", "diversity",
     "user", "synthetic"};
 }
 
@@ -33,7 +33,7 @@ std::string declare_sql(const std::string& table) {
       "CREATE TABLE x(request TEXT, response TEXT, model TEXT, quality REAL, embedding BLOB,"
       " tenant TEXT, created_at REAL, uses INTEGER, offloads INTEGER, gain REAL, bytes INTEGER,"
       " similarity REAL HIDDEN, k INTEGER HIDDEN, nprobe INTEGER HIDDEN, utility REAL HIDDEN,"
-      " hit INTEGER HIDDEN, min_similarity REAL HIDDEN,"
+      " hit INTEGER HIDDEN, min_similarity REAL HIDDEN, diversity REAL HIDDEN,"
       " user TEXT HIDDEN, synthetic INTEGER HIDDEN, ";
   sql += quote_id(table) + " HIDDEN)";
   return sql;
@@ -99,7 +99,7 @@ int x_destroy(sqlite3_vtab* vtab) {
 // tenant constraint in another collation (COLLATE NOCASE) is refused with an error.
 int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
   note_planned(static_cast<Table*>(vtab));  // find_table's probe (registry.h)
-  int match = -1, k = -1, tenant = -1, rowid = -1, nprobe = -1, min_sim = -1;
+  int match = -1, k = -1, tenant = -1, rowid = -1, nprobe = -1, min_sim = -1, diversity = -1;
   bool match_unusable = false, has_match = false, tenant_unusable = false;
   int tenant_collated = -1;
   for (int i = 0; i < info->nConstraint; ++i) {
@@ -117,6 +117,7 @@ int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
     if (c.iColumn == kK) k = i;
     if (c.iColumn == kNprobe) nprobe = i;
     if (c.iColumn == kMinSimilarity) min_sim = i;
+    if (c.iColumn == kDiversity) diversity = i;
     if (c.iColumn == kTenant) tenant = i;
     if (c.iColumn == -1) rowid = i;
   }
@@ -152,14 +153,20 @@ int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
       info->aConstraintUsage[min_sim].argvIndex = ++argi;
       info->aConstraintUsage[min_sim].omit = 1;
     }
+    if (diversity >= 0) {
+      plan |= kPlanDiversity;
+      info->aConstraintUsage[diversity].argvIndex = ++argi;
+      info->aConstraintUsage[diversity].omit = 1;
+    }
     info->estimatedCost = tenant >= 0 ? 100.0 : tenant_unusable ? 1e12 : 1000.0;
     info->estimatedRows = 10;
     // Results come back best first: by utility (selection='utility', the default) or by
     // similarity (selection='similarity'), which is what ORDER BY ... DESC asks for. A
-    // semantic-cache hit row comes first whatever its utility, so then SQLite sorts.
+    // semantic-cache hit row comes first whatever its utility, so then SQLite sorts; so it
+    // does when diversity (MMR) may reorder them.
     const SelectOptions& so = static_cast<Table*>(vtab)->options.select;
     const bool by_utility = so.selection == SelectionKind::kUtility;
-    if (info->nOrderBy == 1 && info->aOrderBy[0].desc &&
+    if (info->nOrderBy == 1 && info->aOrderBy[0].desc && diversity < 0 && so.diversity == 0 &&
         info->aOrderBy[0].iColumn == (by_utility ? kUtility : kSimilarity) &&
         !(by_utility && so.hit_similarity))
       info->orderByConsumed = 1;

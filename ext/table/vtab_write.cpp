@@ -16,6 +16,7 @@
 #include "ext/privacy/privacy_forget.h"
 #include "ext/select/select_feedback.h"
 #include "vector/vector_parse.h"
+#include "ext/table/admission_dedup.h"
 #include "ext/table/vtab.h"
 
 namespace iccache::ext {
@@ -149,7 +150,7 @@ int insert(Table* t, sqlite3_value* rowid_value, sqlite3_value** col, sqlite3_in
   if (!is_null(col[kBytes]))
     throw Error(col_what(t, kBytes) + ": is computed by iccache; expected NULL; received " +
                 type_name(col[kBytes]));
-  for (int c : {kSimilarity, kK, kNprobe, kUtility, kHit, kMinSimilarity})
+  for (int c : {kSimilarity, kK, kNprobe, kUtility, kHit, kMinSimilarity, kDiversity})
     if (!is_null(col[c]))
       throw Error(col_what(t, c) + ": is a query column and cannot be stored; expected NULL");
   if (is_null(col[kEmbedding]) && !t->embedder)
@@ -161,6 +162,19 @@ int insert(Table* t, sqlite3_value* rowid_value, sqlite3_value** col, sqlite3_in
   row.stored.request = encode_text(request);
   row.stored.response = encode_text(response);
   finish_bytes(t, row.stored);
+  // dedup=on: one example per request, the better judged (admission_dedup.h). A stored copy
+  // at least as good stays and nothing is written (the INSERT reports its rowid); a worse
+  // one goes, with its statistics, and the new row takes its place.
+  std::vector<StoredCopy> worse;
+  if (t->options.select.dedup) {
+    const std::vector<StoredCopy> copies = stored_copies(*t, row.stored.tenant, row.stored.request, row.vec);
+    for (const StoredCopy& c : copies)
+      if (c.quality >= row.stored.quality) {
+        *out_rowid = c.id;
+        return SQLITE_OK;
+      }
+    worse = copies;
+  }
   check_fits_budget(*t, row.stored.bytes);
 
   int64_t id = 0;
@@ -176,6 +190,8 @@ int insert(Table* t, sqlite3_value* rowid_value, sqlite3_value** col, sqlite3_in
                                             " already exists (use INSERT OR REPLACE to overwrite it)");
     t->delete_example(id);
   }
+  for (const StoredCopy& c : worse)
+    if (!(has_id && c.id == id)) t->delete_example(c.id);  // the same rowid went just above
   *out_rowid = t->insert_example(has_id ? &id : nullptr, row.stored, row.vec.data());
   // budget=... / tenant_budget=...: amortised knapsack eviction
   evict_after_insert(*t, *out_rowid, row.stored.tenant);
@@ -203,7 +219,7 @@ int update(Table* t, sqlite3_value* old_value, sqlite3_value* new_value, sqlite3
       scrub_for_storage(t->options.pii, response, col_what(t, kResponse), &response_scrubbed))
     response = response_scrubbed;
   read_attributes(t, col, row.stored);
-  for (int c : {kBytes, kSimilarity, kK, kNprobe, kUtility, kHit, kMinSimilarity})
+  for (int c : {kBytes, kSimilarity, kK, kNprobe, kUtility, kHit, kMinSimilarity, kDiversity})
     if (!sqlite3_value_nochange(col[c]))
       throw Error(col_what(t, c) + (c == kBytes ? ": is computed by iccache and cannot be set"
                                                 : ": is a query column and cannot be stored"));
