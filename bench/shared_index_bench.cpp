@@ -187,6 +187,12 @@ int main(int argc, char** argv) {
     t0 = Clock::now();
     exec(w, "INSERT INTO ex(ex) VALUES('optimize')");
     std::printf("optimize (k-means + assign + write + tune): %.1f s\n", ms_since(t0) / 1000);
+    // The write phase is what a background training holds the write lock for.
+    sqlite3_stmt* s = prepare(w, "SELECT group_concat(key || ' ' || printf('%.2f', value), ', ') FROM ex_state "
+                                 "WHERE key LIKE 'train\\_%' ESCAPE '\\'");
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+      std::printf("  phases (s): %s\n", reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
+    sqlite3_finalize(s);
   }
   const std::vector<float> queries = clustered(a.queries, dim, 2);
   const std::vector<float> extra = clustered(a.queries + 2000, dim, 3);
