@@ -352,6 +352,13 @@ void worker() {
   }
 }
 
+constexpr double kExitWaitSeconds = 600;
+
+void wait_for_worker_at_exit() {
+  std::unique_lock lock(queue_mu);
+  queue_cv.wait_for(lock, std::chrono::duration<double>(kExitWaitSeconds), [] { return !worker_running; });
+}
+
 }  // namespace
 
 void TrainingStatus::set(std::string_view state_, std::string_view phase_, double progress_) {
@@ -406,6 +413,11 @@ void request_training(Table& t) {
     st.progress = 0;
   }
   Job job{shared->path, t.name, t.options, t.cache, shared->training};
+  // A process that exits while its worker trains waits for it first (at most
+  // kExitWaitSeconds): the worker's k-means must not run on while exit() tears down the
+  // runtimes it uses, and the training it started is not lost.
+  static const bool at_exit = std::atexit(wait_for_worker_at_exit) == 0;
+  (void)at_exit;
   std::lock_guard lock(queue_mu);
   queue().push_back(std::move(job));
   if (!worker_running) {

@@ -20,7 +20,8 @@
 //     Nothing is written before step 4, which is one transaction: a crash or kill during
 //     training leaves the file as it was (its lock row is taken over later), and a failed
 //     step 4 rolls back. When the epoch changed meanwhile (an 'optimize' elsewhere), the
-//     result is dropped.
+//     result is dropped. A process that exits normally (exit(), return from main) while
+//     its worker runs waits for the worker first, at most 10 minutes.
 // Progress and state are in ex_stats (training_* rows, training_stats below).
 #pragma once
 #include <cstdint>
