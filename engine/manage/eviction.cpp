@@ -1,6 +1,10 @@
 #include "manage/eviction.h"
 
 #include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "common/error.h"
 
 #include "manage/example_stats.h"
 #include "manage/knapsack.h"
@@ -67,6 +71,22 @@ EvictionPlan plan_eviction(const std::vector<EvictionCandidate>& candidates, int
     }
   std::sort(plan.evict.begin(), plan.evict.end());
   return plan;
+}
+
+int64_t low_water_capacity(double low_water, int64_t budget) {
+  return static_cast<int64_t>(std::floor(low_water * static_cast<double>(budget)));
+}
+
+void check_fits_budget(std::string_view table, int64_t bytes, std::optional<int64_t> budget,
+                       std::optional<int64_t> tenant_budget) {
+  const std::string t(table);
+  if (budget && bytes > *budget)
+    throw Error(t + ": the example takes " + std::to_string(bytes) + " bytes, more than the whole budget of " +
+                std::to_string(*budget) + " bytes; expected an example that fits the budget (or a larger budget=...)");
+  if (tenant_budget && bytes > *tenant_budget)
+    throw Error(t + ": the example takes " + std::to_string(bytes) + " bytes, more than the whole tenant_budget of " +
+                std::to_string(*tenant_budget) +
+                " bytes; expected an example that fits a tenant's budget (or a larger tenant_budget=...)");
 }
 
 }  // namespace iccache

@@ -2,6 +2,8 @@
 // with weight = the example's stored bytes and value = its decayed offload successes.
 #pragma once
 #include <cstdint>
+#include <optional>
+#include <string_view>
 #include <vector>
 
 namespace iccache {
@@ -32,5 +34,15 @@ struct EvictionPlan {
 // pinned examples alone exceed the capacity, every other example is evicted.
 EvictionPlan plan_eviction(const std::vector<EvictionCandidate>& candidates, int64_t capacity,
                            double half_life);
+
+// Automatic eviction (a table with budget=... or tenant_budget=...): once an INSERT takes
+// the total over `budget`, eviction goes down to floor(low_water x budget), so one knapsack
+// pass serves the next (1 - low_water) x budget bytes of inserts.
+int64_t low_water_capacity(double low_water, int64_t budget);
+
+// Before an INSERT writes anything: throws iccache::Error, naming `table`, when an example
+// of `bytes` is larger than the whole budget or the whole tenant_budget (absent: no limit).
+void check_fits_budget(std::string_view table, int64_t bytes, std::optional<int64_t> budget,
+                       std::optional<int64_t> tenant_budget);
 
 }  // namespace iccache

@@ -4,8 +4,44 @@
 #include <cmath>
 #include <cstdint>
 #include <limits>
+#include <string>
+
+#include "common/error.h"
 
 namespace iccache {
+
+StatsParams stats_params(const ManageOptions& o) {
+  StatsParams p;
+  p.ema_alpha = o.ema_alpha;
+  p.half_life = o.half_life;
+  p.success_reward = o.success_reward;
+  return p;
+}
+
+FeedbackObservation feedback_observation(std::string_view table, std::span<const ModelArm> models,
+                                         std::string_view served_model, double reward, double time) {
+  const std::string t(table);
+  if (!std::isfinite(reward) || reward < 0 || reward > 1)
+    throw Error(t + ": feedback reward " + std::to_string(reward) + " is not valid; expected a number from 0 to 1");
+  if (!std::isfinite(time) || time < 0)
+    throw Error(t + ": feedback time " + std::to_string(time) +
+                " is not valid; expected seconds since 1970 (a number >= 0)");
+  FeedbackObservation obs;
+  obs.reward = reward;
+  obs.time = time;
+  const ModelArm* served = nullptr;
+  for (const ModelArm& m : models) {
+    if (m.name == served_model && !served) served = &m;
+    obs.max_cost = std::max(obs.max_cost, m.cost);
+  }
+  if (!served) {
+    std::string names;
+    for (const ModelArm& m : models) names += (names.empty() ? "" : ", ") + m.name;
+    throw Error(t + ": feedback names the unknown model '" + std::string(served_model) + "'; expected one of " + names);
+  }
+  obs.served_cost = served->cost;
+  return obs;
+}
 
 double decay(double x, double from, double to, double half_life) {
   if (to <= from) return x;

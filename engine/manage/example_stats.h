@@ -3,6 +3,10 @@
 // value and the time it was last brought up to date, so nothing is ever rescanned.
 #pragma once
 #include <cstdint>
+#include <span>
+#include <string_view>
+
+#include "options/table_options.h"
 
 namespace iccache {
 
@@ -32,6 +36,16 @@ struct FeedbackObservation {
   double max_cost = 0;      // the most expensive arm's cost (normalises served_cost)
   double time = 0;          // seconds since 1970
 };
+
+// The statistics' tuning from the table's example-manager options.
+StatsParams stats_params(const ManageOptions& o);
+
+// One feedback on `table` as the example manager sees it: the served model's cost and the
+// most expensive model's. Throws iccache::Error, changing nothing, when the reward is not a
+// number from 0 to 1, the time is not a number >= 0 (seconds since 1970), or the served
+// model is not one of `models`.
+FeedbackObservation feedback_observation(std::string_view table, std::span<const ModelArm> models,
+                                         std::string_view served_model, double reward, double time);
 
 // x decayed from time `from` to time `to`: x * 2^(-(to - from) / half_life). A `to` earlier
 // than `from` does not grow x (clocks of different writers may disagree slightly).

@@ -167,11 +167,11 @@ using options::number_in;
 using Spec = options::OptionSpec<TableOptions>;
 constexpr std::string_view kEmbedders[] = {"hash", "none"};
 constexpr std::string_view kQuantizers[] = {"none", "sq8"};
-constexpr const char* kShare = "a number greater than 0 and at most 1";
 
-// The table's own options (storage, index, example manager, privacy), in documentation
-// order. Routing and selection list theirs in route_options.cpp and select_options.cpp.
-const std::array<Spec, 16> kTableSpecs = {{
+// The table's own options (storage, index, privacy), in documentation order. The example
+// manager, routing and selection list theirs in manage_options.cpp, route_options.cpp and
+// select_options.cpp.
+const std::array<Spec, 12> kTableSpecs = {{
     {"dim", [](auto t, auto v, TableOptions& o) { o.dim = static_cast<int>(integer_in(t, "dim", v, 1, kMaxDim)); }},
     {"embedder", [](auto t, auto v, TableOptions& o) {
        o.embedder = options::choice(t, "embedder", v, kEmbedders, "'hash' or 'none'") == 0 ? EmbedderKind::kHash
@@ -192,12 +192,6 @@ const std::array<Spec, 16> kTableSpecs = {{
     {"seed", [](auto t, auto v, TableOptions& o) {
        if (!parse_whole(v, o.seed)) invalid(t, "seed", v, "an integer from 0 to 18446744073709551615");
      }},
-    {"success_reward", [](auto t, auto v, TableOptions& o) {
-       o.success_reward = number_in(t, "success_reward", v, 0, 1, false, "a number from 0 to 1");
-     }},
-    {"half_life", [](auto t, auto v, TableOptions& o) { o.half_life = duration(t, "half_life", v); }},
-    {"ema_alpha", [](auto t, auto v, TableOptions& o) { o.ema_alpha = number_in(t, "ema_alpha", v, 0, 1, true, kShare); }},
-    {"low_water", [](auto t, auto v, TableOptions& o) { o.low_water = number_in(t, "low_water", v, 0, 1, true, kShare); }},
     {"pii", [](auto t, auto v, TableOptions& o) {
        auto mode = parse_pii_mode(v);
        if (!mode) invalid(t, "pii", v, "'off', 'redact' or 'reject'");
@@ -211,6 +205,10 @@ bool parse_option(std::string_view table, const std::string& key, std::string_vi
     spec->parse(table, value, o);
     return true;
   }
+  if (const auto* spec = options::find_spec(manage_option_specs(), key)) {
+    spec->parse(table, value, o.manage);
+    return true;
+  }
   return parse_route_option(table, key, value, o.route) || parse_select_option(table, key, value, o.select);
 }
 
@@ -218,7 +216,10 @@ bool parse_option(std::string_view table, const std::string& key, std::string_vi
 
 std::vector<std::string_view> table_option_names() {
   std::vector<std::string_view> names;
-  for (const Spec& s : kTableSpecs) names.push_back(s.name);
+  for (const Spec& s : kTableSpecs)
+    if (s.name != "pii") names.push_back(s.name);
+  for (const auto& s : manage_option_specs()) names.push_back(s.name);
+  names.push_back("pii");  // documented after the example manager's options
   for (const auto& s : route_option_specs()) names.push_back(s.name);
   for (const auto& s : select_option_specs()) names.push_back(s.name);
   return names;

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "privacy/pii_scanner.h"
+#include "options/manage_options.h"
 #include "options/route_options.h"
 #include "options/select_options.h"
 
@@ -35,11 +36,7 @@ struct TableOptions {
   // further behind than what is kept reloads instead.
   int change_log_keep = 10000;       // newest entries kept
   double change_log_age = 86400;     // seconds: older entries are pruned (the newest never)
-  // Example manager (docs/example-manager.md).
-  double success_reward = 0.5;       // reward at or above which a cheaper arm's answer is an offload
-  double half_life = 604800;         // seconds: decay of the offload value and recent uses (7d)
-  double ema_alpha = 0.2;            // weight of each new feedback in the gain and quality EMAs
-  double low_water = 0.9;            // automatic eviction (budget) goes down to this share of it
+  ManageOptions manage;              // example manager (docs/example-manager.md)
   // Personal data in request and response before they are embedded or stored
   // (docs/privacy.md). 'off' by default: see there for why.
   PiiMode pii = PiiMode::kOff;

@@ -16,6 +16,12 @@ constexpr double kCountScale = 8.0;
 const double kLengthScale = 1.0 / std::log1p(4096.0);
 }  // namespace
 
+double example_similarity(const float* request, const float* example, int dim) {
+  double sim = 0;
+  for (int j = 0; j < dim; ++j) sim += static_cast<double>(example[j]) * request[j];
+  return sim;
+}
+
 FeatureBuilder::FeatureBuilder(int dim) : dim_(dim), projection_(static_cast<size_t>(kProjection) * dim) {
   DecisionRng rng(kProjectionSeed, static_cast<uint64_t>(dim));
   for (float& w : projection_) w = static_cast<float>(rng.normal());

@@ -27,6 +27,11 @@ struct ExampleSignal {
   double utility = 0;     // in [0, 1]
 };
 
+// Similarity of the request to one example: the inner product of two unit vectors of dim
+// floats, accumulated in double in index order (so the same pair gives the same value in
+// the router's features and in selection's sample).
+double example_similarity(const float* request, const float* example, int dim);
+
 class FeatureBuilder {
  public:
   // The projection is a fixed function of dim (not of the table's seed), so decisions

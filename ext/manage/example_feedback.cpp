@@ -13,22 +13,9 @@
 namespace iccache::ext {
 
 int64_t apply_example_feedback(Table& t, const FeedbackEvent& event) {
-  if (!std::isfinite(event.reward) || event.reward < 0 || event.reward > 1)
-    throw Error(t.name + ": feedback reward " + std::to_string(event.reward) +
-                " is not valid; expected a number from 0 to 1");
-  if (!std::isfinite(event.time) || event.time < 0)
-    throw Error(t.name + ": feedback time " + std::to_string(event.time) +
-                " is not valid; expected seconds since 1970 (a number >= 0)");
-  const int arm = t.options.model_index(event.served_model);
-  if (arm < 0)
-    throw Error(t.name + ": feedback names the unknown model '" + event.served_model +
-                "'; expected one of " + t.options.model_list());
-  FeedbackObservation obs;
-  obs.reward = event.reward;
-  obs.served_cost = t.options.models[arm].cost;
-  for (const ModelArm& m : t.options.models) obs.max_cost = std::max(obs.max_cost, m.cost);
-  obs.time = event.time;
-  const StatsParams params = stats_params(t.options);
+  const FeedbackObservation obs =
+      feedback_observation(t.name, t.options.models, event.served_model, event.reward, event.time);
+  const StatsParams params = stats_params(t.options.manage);
 
   // An example shown twice in one decision is one use.
   std::vector<int64_t> ids = event.example_ids;

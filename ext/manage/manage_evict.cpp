@@ -17,28 +17,17 @@ EvictionPlan evict_to_capacity(Table& t, int64_t capacity, std::optional<int64_t
   std::vector<EvictionCandidate> candidates = store.eviction_candidates(tenant);
   if (pinned)
     for (EvictionCandidate& c : candidates) c.pinned = c.id == *pinned;
-  EvictionPlan plan = plan_eviction(candidates, capacity, t.options.half_life);
+  EvictionPlan plan = plan_eviction(candidates, capacity, t.options.manage.half_life);
   for (int64_t id : plan.evict) t.delete_example(id);
   return plan;
 }
 
 void check_fits_budget(const Table& t, int64_t bytes) {
-  if (t.options.budget && bytes > *t.options.budget)
-    throw Error(t.name + ": the example takes " + std::to_string(bytes) +
-                " bytes, more than the whole budget of " + std::to_string(*t.options.budget) +
-                " bytes; expected an example that fits the budget (or a larger budget=...)");
-  if (t.options.tenant_budget && bytes > *t.options.tenant_budget)
-    throw Error(t.name + ": the example takes " + std::to_string(bytes) +
-                " bytes, more than the whole tenant_budget of " +
-                std::to_string(*t.options.tenant_budget) +
-                " bytes; expected an example that fits a tenant's budget (or a larger"
-                " tenant_budget=...)");
+  iccache::check_fits_budget(t.name, bytes, t.options.budget, t.options.tenant_budget);
 }
 
 void evict_after_insert(Table& t, int64_t id, const std::string& tenant) {
-  auto low = [&](int64_t budget) {
-    return static_cast<int64_t>(std::floor(t.options.low_water * static_cast<double>(budget)));
-  };
+  auto low = [&](int64_t budget) { return low_water_capacity(t.options.manage.low_water, budget); };
   if (t.options.tenant_budget &&
       ManageStore(t.storage).tenant_bytes(tenant) > *t.options.tenant_budget)
     evict_to_capacity(t, low(*t.options.tenant_budget), id, &tenant);

@@ -163,7 +163,7 @@ void filter(ReplayCursor* c, int plan, sqlite3_value** argv) {
     int64_t n = sqlite3_value_int64(argv[argi++]);
     limit = n < 0 ? std::optional<size_t>() : std::optional<size_t>(static_cast<size_t>(n));
   }
-  const StatsParams params = stats_params(t->options);
+  const StatsParams params = stats_params(t->options.manage);
   c->half_life = params.half_life;
   std::vector<ReplayEntry> entries;
   // tenant = NULL matches nothing, as in SQL and MATCH (docs/reliability.md, tenant model).

@@ -93,14 +93,6 @@ void drop_legacy_triggers(sqlite3* db, const std::string& schema, const std::str
   }
 }
 
-StatsParams stats_params(const TableOptions& o) {
-  StatsParams p;
-  p.ema_alpha = o.ema_alpha;
-  p.half_life = o.half_life;
-  p.success_reward = o.success_reward;
-  return p;
-}
-
 ManageStore::ManageStore(Storage& storage) : storage_(storage) {}
 
 bool ManageStore::read(int64_t id, ExampleStats& out) {

@@ -39,8 +39,6 @@ void rename_manage_schema(sqlite3* db, const std::string& schema, const std::str
 // files or when they are gone; a failure (busy) is left for the next connect.
 void drop_legacy_triggers(sqlite3* db, const std::string& schema, const std::string& table);
 
-StatsParams stats_params(const TableOptions& o);
-
 // Reads and writes of the statistics columns of one table.
 class ManageStore {
  public:

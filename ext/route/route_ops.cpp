@@ -8,6 +8,7 @@
 #include "ext/manage/example_feedback.h"
 #include "route/calibrate.h"
 #include "ext/route/route_args.h"
+#include "route/features.h"
 #include "ext/route/route_state.h"
 #include "ext/select/select_feedback.h"
 #include "ext/table/vtab.h"
@@ -82,9 +83,7 @@ RouteResult route_request(Table& t, const std::vector<float>& request, int64_t r
     if (!rs.store.example(id, dim, quality, vec.data()))
       throw Error("iccache_route: example " + std::to_string(id) + " of example_ids_json is not in " +
                   t.name + "; expected ids of existing examples (from a MATCH on " + t.name + ")");
-    double sim = 0;
-    for (int j = 0; j < dim; ++j) sim += static_cast<double>(vec[j]) * request[j];
-    sims.push_back(sim);
+    sims.push_back(route::example_similarity(request.data(), vec.data(), dim));
   }
   SampleRow sample;
   const std::vector<double> utilities =

@@ -18,24 +18,24 @@ std::string error_of(std::vector<std::string> args) {
 
 TEST(ManageOptions, Defaults) {
   const TableOptions o = parse_table_options("ex", {});
-  EXPECT_EQ(o.success_reward, 0.5);
-  EXPECT_EQ(o.half_life, 7 * 86400.0);
-  EXPECT_EQ(o.ema_alpha, 0.2);
-  EXPECT_EQ(o.low_water, 0.9);
+  EXPECT_EQ(o.manage.success_reward, 0.5);
+  EXPECT_EQ(o.manage.half_life, 7 * 86400.0);
+  EXPECT_EQ(o.manage.ema_alpha, 0.2);
+  EXPECT_EQ(o.manage.low_water, 0.9);
 }
 
 TEST(ManageOptions, ParsesValuesAndDurations) {
   const TableOptions o = parse_table_options(
       "ex", {"success_reward=0.75", "half_life='12h'", "ema_alpha=1", "low_water=0.5"});
-  EXPECT_EQ(o.success_reward, 0.75);
-  EXPECT_EQ(o.half_life, 12 * 3600.0);
-  EXPECT_EQ(o.ema_alpha, 1.0);
-  EXPECT_EQ(o.low_water, 0.5);
-  EXPECT_EQ(parse_table_options("ex", {"half_life=90"}).half_life, 90.0);
-  EXPECT_EQ(parse_table_options("ex", {"half_life=90s"}).half_life, 90.0);
-  EXPECT_EQ(parse_table_options("ex", {"half_life=1.5M"}).half_life, 90.0);
-  EXPECT_EQ(parse_table_options("ex", {"half_life=7d"}).half_life, 604800.0);
-  EXPECT_EQ(parse_table_options("ex", {"success_reward=0"}).success_reward, 0.0);
+  EXPECT_EQ(o.manage.success_reward, 0.75);
+  EXPECT_EQ(o.manage.half_life, 12 * 3600.0);
+  EXPECT_EQ(o.manage.ema_alpha, 1.0);
+  EXPECT_EQ(o.manage.low_water, 0.5);
+  EXPECT_EQ(parse_table_options("ex", {"half_life=90"}).manage.half_life, 90.0);
+  EXPECT_EQ(parse_table_options("ex", {"half_life=90s"}).manage.half_life, 90.0);
+  EXPECT_EQ(parse_table_options("ex", {"half_life=1.5M"}).manage.half_life, 90.0);
+  EXPECT_EQ(parse_table_options("ex", {"half_life=7d"}).manage.half_life, 604800.0);
+  EXPECT_EQ(parse_table_options("ex", {"success_reward=0"}).manage.success_reward, 0.0);
 }
 
 TEST(ManageOptions, RejectsBadValuesWithFullSentences) {

@@ -25,7 +25,7 @@ std::string error_of(const std::string& arg) {
 // Reads the duration option `name` back out of the parsed options.
 double duration_of(const std::string& name, const std::string& value) {
   const TableOptions o = parse_table_options("ex", {name + "=" + value});
-  if (name == "half_life") return o.half_life;
+  if (name == "half_life") return o.manage.half_life;
   if (name == "change_log_age") return o.change_log_age;
   if (name == "decision_ttl") return o.route.decision_ttl;
   if (name == "load_half_life") return o.route.load_half_life;
