@@ -403,7 +403,9 @@ void train_now(Table& t) {
 
 void request_training(Table& t) {
   std::optional<SharedTable> shared = t.shared_state();
-  if (!shared) return train_now(t);  // in-memory or temp: no other connection can open it
+  // In-memory or temp: no other connection can open it. A host SQLite built without
+  // thread support (SQLITE_THREADSAFE=0) must not be used from a second thread.
+  if (!shared || sqlite3_threadsafe() == 0) return train_now(t);
   TrainingStatus& st = *shared->training;
   {
     std::lock_guard lock(st.mu);

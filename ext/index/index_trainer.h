@@ -1,7 +1,8 @@
 // Training of the IVF index (engine/index/ivf_training.h) against the shadow tables, in two
 // ways:
 //   - train_now: inside the caller's statement and transaction ('optimize', forget, and the
-//     automatic training of in-memory and temp tables, which no other connection can open);
+//     automatic training of in-memory and temp tables, which no other connection can open,
+//     and of every table when the host SQLite was built with SQLITE_THREADSAFE=0);
 //   - request_training: the automatic training of file tables, off the request path. The
 //     write that crosses the threshold (ivf_min, then 4x the last trained N) only queues a
 //     job; one worker thread per process runs the jobs on its own connection:
