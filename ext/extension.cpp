@@ -1,38 +1,75 @@
 // Entry point of the loadable extension: `.load build/iccache` in the sqlite3 shell, or
-// sqlite3_load_extension / enable_load_extension from any client.
+// sqlite3_load_extension / enable_load_extension from any client. Everything the extension
+// adds to a connection is in the two tables below (functions.h says where each lives).
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT1
 
-#include "ext/manage/manage.h"
+#include "ext/functions.h"
 
 namespace iccache::ext {
-const sqlite3_module* iccache_module();
-int register_route_functions(sqlite3* db);  // route_functions.cpp
-int register_stats_function(sqlite3* db);   // stats_vtab.cpp
-int register_prompt_function(sqlite3* db);  // prompt_vtab.cpp
-int register_privacy_functions(sqlite3* db);  // privacy_sql.cpp
-int register_vector_function(sqlite3* db);  // vector_function.cpp
-int register_training_function(sqlite3* db);  // index_trainer.cpp
+namespace {
+
+struct Module {
+  const char* name;
+  const sqlite3_module* (*module)();
+};
+
+constexpr Module kModules[] = {
+    {"iccache", iccache_module},       {"iccache_route", route_module},
+    {"iccache_prompt", prompt_module}, {"iccache_stats", stats_module},
+    {"iccache_replay", replay_module},
+};
+
+// Functions that write the cache (or read it for a check): direct use only, never from a
+// trigger or a view of a possibly untrusted schema. Pure functions of their arguments may
+// appear anywhere.
+constexpr int kDirectOnly = SQLITE_UTF8 | SQLITE_DIRECTONLY;
+constexpr int kPure = SQLITE_UTF8 | SQLITE_DETERMINISTIC | SQLITE_INNOCUOUS;
+
+struct Function {
+  const char* name;
+  int min_args, max_args;
+  int flags;
+  void (*fn)(sqlite3_context*, int, sqlite3_value**);
+};
+
+constexpr Function kFunctions[] = {
+    {"iccache_feedback", 3, 5, kDirectOnly, feedback_function},
+    {"iccache_load", 1, 2, kDirectOnly, load_function},
+    {"iccache_calibrate", 2, 3, kDirectOnly, calibrate_function},
+    {"iccache_evict", 1, 3, kDirectOnly, evict_function},
+    {"iccache_example_feedback", 4, 6, kDirectOnly, example_feedback_function},
+    {"iccache_integrity_check", 1, 1, kDirectOnly, integrity_function},
+    {"iccache_training_wait", 1, 2, kDirectOnly, training_wait_function},
+    {"iccache_scrub", 1, 2, kPure, scrub_function},
+    {"iccache_vector", 1, 1, kPure, vector_function},
+};
+
+int register_all(sqlite3* db, char** err) {
+  for (const Module& m : kModules) {
+    const int rc = sqlite3_create_module_v2(db, m.name, m.module(), nullptr, nullptr);
+    if (rc != SQLITE_OK) {
+      *err = sqlite3_mprintf("iccache: could not register %s: %s", m.name, sqlite3_errstr(rc));
+      return rc;
+    }
+  }
+  for (const Function& f : kFunctions)
+    for (int n = f.min_args; n <= f.max_args; ++n) {
+      const int rc = sqlite3_create_function_v2(db, f.name, n, f.flags, nullptr, f.fn, nullptr,
+                                                nullptr, nullptr);
+      if (rc != SQLITE_OK) {
+        *err = sqlite3_mprintf("iccache: could not register %s: %s", f.name, sqlite3_errstr(rc));
+        return rc;
+      }
+    }
+  return SQLITE_OK;
 }
+
+}  // namespace
+}  // namespace iccache::ext
 
 extern "C" __attribute__((visibility("default"))) int sqlite3_iccache_init(
     sqlite3* db, char** err, const sqlite3_api_routines* api) {
   SQLITE_EXTENSION_INIT2(api);
-  int rc = sqlite3_create_module_v2(db, "iccache", iccache::ext::iccache_module(), nullptr, nullptr);
-  if (rc != SQLITE_OK) *err = sqlite3_mprintf("iccache: could not register the module: %s", sqlite3_errstr(rc));
-  if (rc == SQLITE_OK && (rc = iccache::ext::register_manage(db)) != SQLITE_OK)
-    *err = sqlite3_mprintf("iccache: could not register the example manager: %s", sqlite3_errstr(rc));
-  if (rc == SQLITE_OK && (rc = iccache::ext::register_route_functions(db)) != SQLITE_OK)
-    *err = sqlite3_mprintf("iccache: could not register the routing functions: %s", sqlite3_errstr(rc));
-  if (rc == SQLITE_OK && (rc = iccache::ext::register_stats_function(db)) != SQLITE_OK)
-    *err = sqlite3_mprintf("iccache: could not register iccache_stats: %s", sqlite3_errstr(rc));
-  if (rc == SQLITE_OK && (rc = iccache::ext::register_prompt_function(db)) != SQLITE_OK)
-    *err = sqlite3_mprintf("iccache: could not register iccache_prompt: %s", sqlite3_errstr(rc));
-  if (rc == SQLITE_OK && (rc = iccache::ext::register_privacy_functions(db)) != SQLITE_OK)
-    *err = sqlite3_mprintf("iccache: could not register iccache_scrub: %s", sqlite3_errstr(rc));
-  if (rc == SQLITE_OK && (rc = iccache::ext::register_vector_function(db)) != SQLITE_OK)
-    *err = sqlite3_mprintf("iccache: could not register iccache_vector: %s", sqlite3_errstr(rc));
-  if (rc == SQLITE_OK && (rc = iccache::ext::register_training_function(db)) != SQLITE_OK)
-    *err = sqlite3_mprintf("iccache: could not register iccache_training_wait: %s", sqlite3_errstr(rc));
-  return rc;
+  return iccache::ext::register_all(db, err);
 }

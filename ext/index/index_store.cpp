@@ -14,21 +14,16 @@ IndexStore::IndexStore(const Storage& storage)
       centroids_(storage.shadow("centroids")),
       state_(storage.shadow("state")) {}
 
-Stmt& IndexStore::cached(Stmt& s, const std::string& sql) {
-  if (!s) s = Stmt(db_, sql);
-  return s.reset();
-}
-
 void IndexStore::put(int64_t id, int list, std::string_view tenant, const uint8_t* code,
                      size_t code_bytes) {
-  Stmt& s = cached(put_, "INSERT OR REPLACE INTO " + index_ + "(id, list, tenant, code) VALUES(?,?,?,?)");
+  Stmt& s = cached(db_, put_, "INSERT OR REPLACE INTO " + index_ + "(id, list, tenant, code) VALUES(?,?,?,?)");
   s.bind(1, id).bind(2, static_cast<int64_t>(list)).bind_text(3, tenant);
   if (code) s.bind_blob(4, code, code_bytes);
   s.run();
 }
 
 void IndexStore::remove(int64_t id) {
-  cached(del_, "DELETE FROM " + index_ + " WHERE id = ?").bind(1, id).run();
+  cached(db_, del_, "DELETE FROM " + index_ + " WHERE id = ?").bind(1, id).run();
 }
 
 void IndexStore::clear_rows() { Stmt(db_, "DELETE FROM " + index_).run(); }
@@ -38,7 +33,7 @@ void IndexStore::change_id(int64_t from, int64_t to) {
 }
 
 int64_t IndexStore::trained_n() {
-  Stmt& s = cached(trained_n_, "SELECT value FROM " + state_ + " WHERE key = 'ivf_trained_n'");
+  Stmt& s = cached(db_, trained_n_, "SELECT value FROM " + state_ + " WHERE key = 'ivf_trained_n'");
   int64_t n = s.step() ? s.int64(0) : 0;
   s.reset();
   return n;

@@ -53,7 +53,6 @@ class IndexStore {
                 const std::function<void(int64_t, int, std::string_view, std::string_view)>& fn);
 
  private:
-  Stmt& cached(Stmt& s, const std::string& sql);
 
   sqlite3* db_;
   std::string index_, vectors_, data_, centroids_, state_;

@@ -16,9 +16,9 @@
 #include "index/ivf_training.h"
 #include "index/training_policy.h"
 #include "ext/index/index_registry.h"
-#include "ext/manage/manage_sql.h"
+#include "ext/functions.h"
 #include "ext/table/registry.h"
-#include "ext/route/route_args.h"
+#include "ext/sql/args.h"
 #include "ext/table/vtab.h"
 
 namespace iccache::ext {
@@ -463,28 +463,14 @@ void training_stats(Table& t, StatRows& out) {
 // It reads no table, so it holds no SQLite lock while it waits.
 void training_wait_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   sqlite3* db = sqlite3_context_db_handle(ctx);
-  guarded_function(ctx, [&] {
-    Table* t = find_table(db, table_name_arg(argv[0], "iccache_training_wait"), "iccache_training_wait");
-    double timeout = 600;
-    if (argc > 1) {
-      const int type = sqlite3_value_numeric_type(argv[1]);
-      timeout = sqlite3_value_double(argv[1]);
-      if ((type != SQLITE_INTEGER && type != SQLITE_FLOAT) || !(timeout >= 0 && timeout <= 86400))
-        throw Error("iccache_training_wait: the timeout must be a number of seconds from 0 to 86400; received " +
-                    describe(argv[1]));
-    }
+  guarded(ctx, [&] {
+    constexpr const char* f = "iccache_training_wait";
+    Table* t = find_table(db, table_name_arg(argv[0], f), f);
+    const double timeout = argc > 1 ? number_arg(argv[1], f, "the timeout", 0, 86400,
+                                                 "a number of seconds from 0 to 86400")
+                                    : 600;
     sqlite3_result_int(ctx, wait_training(*t, timeout) ? 1 : 0);
   });
-}
-
-int register_training_function(sqlite3* db) {
-  const int flags = SQLITE_UTF8 | SQLITE_DIRECTONLY;
-  for (int n : {1, 2}) {
-    int rc = sqlite3_create_function(db, "iccache_training_wait", n, flags, nullptr, training_wait_function,
-                                     nullptr, nullptr);
-    if (rc != SQLITE_OK) return rc;
-  }
-  return SQLITE_OK;
 }
 
 }  // namespace iccache::ext

@@ -21,13 +21,12 @@ int64_t apply_example_feedback(Table& t, const FeedbackEvent& event) {
   std::vector<int64_t> ids = event.example_ids;
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  ManageStore store(t.storage);
   int64_t updated = 0;
   for (int64_t id : ids) {
     ExampleStats s;
-    if (!store.read(id, s)) continue;  // evicted or deleted since the decision
+    if (!t.manage.read(id, s)) continue;  // evicted or deleted since the decision
     apply_feedback(s, obs, params);
-    store.write(id, s);
+    t.manage.write(id, s);
     ++updated;
   }
   select_examples_changed(t, ids);  // selection caches uses and offloads

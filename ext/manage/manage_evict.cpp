@@ -3,18 +3,18 @@
 #include <cmath>
 #include <cstdio>
 
-#include "ext/manage/manage_sql.h"
+#include "ext/functions.h"
 #include "ext/manage/manage_store.h"
 #include "ext/table/registry.h"
-#include "ext/route/route_args.h"
+#include "ext/sql/args.h"
+#include "ext/sql/write_txn.h"
 #include "ext/table/vtab.h"
 
 namespace iccache::ext {
 
 EvictionPlan evict_to_capacity(Table& t, int64_t capacity, std::optional<int64_t> pinned,
                                const std::string* tenant) {
-  ManageStore store(t.storage);
-  std::vector<EvictionCandidate> candidates = store.eviction_candidates(tenant);
+  std::vector<EvictionCandidate> candidates = t.manage.eviction_candidates(tenant);
   if (pinned)
     for (EvictionCandidate& c : candidates) c.pinned = c.id == *pinned;
   EvictionPlan plan = plan_eviction(candidates, capacity, t.options.manage.half_life);
@@ -29,34 +29,25 @@ void check_fits_budget(const Table& t, int64_t bytes) {
 void evict_after_insert(Table& t, int64_t id, const std::string& tenant) {
   auto low = [&](int64_t budget) { return low_water_capacity(t.options.manage.low_water, budget); };
   if (t.options.tenant_budget &&
-      ManageStore(t.storage).tenant_bytes(tenant) > *t.options.tenant_budget)
+      t.manage.tenant_bytes(tenant) > *t.options.tenant_budget)
     evict_to_capacity(t, low(*t.options.tenant_budget), id, &tenant);
-  if (t.options.budget && ManageStore(t.storage).total_bytes() > *t.options.budget)
+  if (t.options.budget && t.manage.total_bytes() > *t.options.budget)
     evict_to_capacity(t, low(*t.options.budget), id);
 }
 
 namespace {
 
-std::string_view arg_text(sqlite3_value* v) {
-  const char* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
-  return p ? std::string_view(p, sqlite3_value_bytes(v)) : std::string_view();
-}
-
 int64_t budget_arg(const Table& t, sqlite3_value* v) {
-  const std::string expected =
-      "; expected a positive size in bytes such as 1048576, '512KB', '256MB' or '1.5GB'";
   if (sqlite3_value_type(v) == SQLITE_INTEGER) {
     if (sqlite3_value_int64(v) > 0) return sqlite3_value_int64(v);
   } else if (sqlite3_value_type(v) == SQLITE_TEXT) {
     try {
-      return parse_size(t.name, "budget", arg_text(v));
+      return parse_size(t.name, "budget", text_of(v));
     } catch (const Error&) {
     }
   }
-  throw Error("iccache_evict: budget " +
-              (sqlite3_value_type(v) == SQLITE_NULL ? std::string("NULL")
-                                                    : "'" + std::string(arg_text(v)) + "'") +
-              " for table " + t.name + " is not valid" + expected);
+  refuse("iccache_evict", "budget",
+         "a positive size in bytes such as 1048576, '512KB', '256MB' or '1.5GB'", v);
 }
 
 std::string fmt(double x) {
@@ -77,10 +68,12 @@ std::string to_json(const EvictionPlan& p, int64_t kept) {
          ",\"exact\":" + (p.exact ? "true" : "false") + "}";
 }
 
-// iccache_evict('ex' [, budget [, tenant]]), in one savepoint (manage_sql.h).
+}  // namespace
+
+// iccache_evict('ex' [, budget [, tenant]]), in one write transaction (write_txn.h).
 void evict_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   sqlite3* db = sqlite3_context_db_handle(ctx);
-  guarded_function(ctx, [&] {
+  guarded(ctx, [&] {
     constexpr const char* f = "iccache_evict";
     Table* t = find_table(db, table_name_arg(argv[0], f), f);
     std::optional<std::string> tenant;
@@ -110,23 +103,12 @@ void evict_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
       n.bind_text(1, *tenant).step();
       before = n.int64(0);
     }
-    const EvictionPlan plan = in_manage_savepoint(db, f, [&] {
+    const EvictionPlan plan = in_write_transaction(db, f, [&] {
       return evict_to_capacity(*t, budget, std::nullopt, tenant ? &*tenant : nullptr);
     });
     const std::string json = to_json(plan, before - static_cast<int64_t>(plan.evict.size()));
     sqlite3_result_text(ctx, json.c_str(), static_cast<int>(json.size()), SQLITE_TRANSIENT);
   });
-}
-
-}  // namespace
-
-int register_evict_function(sqlite3* db) {
-  for (int n : {1, 2, 3}) {
-    int rc = sqlite3_create_function_v2(db, "iccache_evict", n, SQLITE_UTF8 | SQLITE_DIRECTONLY,
-                                        nullptr, evict_function, nullptr, nullptr, nullptr);
-    if (rc != SQLITE_OK) return rc;
-  }
-  return SQLITE_OK;
 }
 
 }  // namespace iccache::ext

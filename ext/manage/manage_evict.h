@@ -27,7 +27,4 @@ void check_fits_budget(const Table& t, int64_t bytes);
 // per (1 - low_water) x budget inserted).
 void evict_after_insert(Table& t, int64_t id, const std::string& tenant);
 
-// Registers iccache_evict on a connection.
-int register_evict_function(sqlite3* db);
-
 }  // namespace iccache::ext

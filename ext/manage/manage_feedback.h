@@ -1,5 +1,5 @@
 // Example feedback without the router: iccache_example_feedback('ex', '[ids]', model, reward
-// [, time]) for serving code that routes by itself (or replays logged outcomes) but wants
+// [, time [, tenant]]) (functions.h) for serving code that routes by itself (or replays logged outcomes) but wants
 // the example manager's statistics, replay queue and eviction value all the same.
 #pragma once
 #include <cstdint>
@@ -11,7 +11,5 @@ namespace iccache::ext {
 
 // record_example_feedback, returning how many of the examples still existed and were updated.
 int64_t apply_example_feedback(Table& t, const FeedbackEvent& event);
-
-int register_example_feedback_function(sqlite3* db);
 
 }  // namespace iccache::ext

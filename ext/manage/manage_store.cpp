@@ -11,16 +11,6 @@ const char* const kManageDataColumns =
 
 namespace {
 
-void exec(sqlite3* db, const std::string& sql) {
-  char* err = nullptr;
-  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  if (rc != SQLITE_OK) {
-    std::string msg = err ? err : sqlite3_errstr(rc);
-    sqlite3_free(err);
-    throw SqlError(rc, msg);
-  }
-}
-
 std::string quote_literal(const std::string& s) {
   std::string out = "'";
   for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
@@ -93,34 +83,32 @@ void drop_legacy_triggers(sqlite3* db, const std::string& schema, const std::str
   }
 }
 
-ManageStore::ManageStore(Storage& storage) : storage_(storage) {}
+ManageStore::ManageStore(Storage& storage) : storage_(&storage) {}
 
 bool ManageStore::read(int64_t id, ExampleStats& out) {
-  if (!read_)
-    read_ = Stmt(storage_.db(), "SELECT uses, offloads, gain, quality_ema, ema_count, value,"
-                                " recent_uses, coalesce(decay_at, created_at) FROM " +
-                                    storage_.shadow("data") + " WHERE id = ?");
-  read_.reset().bind(1, id);
-  if (!read_.step()) return false;
-  out.uses = read_.int64(0);
-  out.offloads = read_.int64(1);
-  out.gain = read_.real(2);
-  out.quality_ema = read_.real(3);
-  out.ema_count = read_.int64(4);
-  out.value = read_.real(5);
-  out.recent_uses = read_.real(6);
-  out.decay_at = read_.real(7);
-  read_.reset();
+  Stmt& s = cached(storage_->db(), read_, [&] {
+    return "SELECT uses, offloads, gain, quality_ema, ema_count, value, recent_uses,"
+           " coalesce(decay_at, created_at) FROM " + storage_->shadow("data") + " WHERE id = ?";
+  });
+  ResetOnExit done(s);
+  if (!s.bind(1, id).step()) return false;
+  out.uses = s.int64(0);
+  out.offloads = s.int64(1);
+  out.gain = s.real(2);
+  out.quality_ema = s.real(3);
+  out.ema_count = s.int64(4);
+  out.value = s.real(5);
+  out.recent_uses = s.real(6);
+  out.decay_at = s.real(7);
   return true;
 }
 
 void ManageStore::write(int64_t id, const ExampleStats& s) {
-  if (!write_)
-    write_ = Stmt(storage_.db(), "UPDATE " + storage_.shadow("data") +
-                                     " SET uses = ?1, offloads = ?2, gain = ?3, quality_ema = ?4,"
-                                     " ema_count = ?5, value = ?6, recent_uses = ?7, decay_at = ?8"
-                                     " WHERE id = ?9");
-  write_.reset()
+  cached(storage_->db(), write_, [&] {
+    return "UPDATE " + storage_->shadow("data") +
+           " SET uses = ?1, offloads = ?2, gain = ?3, quality_ema = ?4, ema_count = ?5,"
+           " value = ?6, recent_uses = ?7, decay_at = ?8 WHERE id = ?9";
+  })
       .bind(1, s.uses)
       .bind(2, s.offloads)
       .bind(3, s.gain)
@@ -134,35 +122,44 @@ void ManageStore::write(int64_t id, const ExampleStats& s) {
 }
 
 int64_t ManageStore::total_bytes() {
-  Stmt s(storage_.db(), "SELECT value FROM " + storage_.shadow("state") + " WHERE key = 'bytes'");
+  Stmt& s = cached(storage_->db(), total_bytes_, [&] {
+    return "SELECT value FROM " + storage_->shadow("state") + " WHERE key = 'bytes'";
+  });
+  ResetOnExit done(s);
   if (!s.step())
-    throw SqlError(SQLITE_CORRUPT_VTAB, storage_.table() + ": the state table has no 'bytes' row");
+    throw SqlError(SQLITE_CORRUPT_VTAB, storage_->table() + ": the state table has no 'bytes' row");
   return s.int64(0);
 }
 
 int64_t ManageStore::tenant_bytes(const std::string& tenant) {
-  Stmt s(storage_.db(), "SELECT total(bytes) FROM " + storage_.shadow("data") + " WHERE tenant = ?");
-  s.bind_text(1, tenant);
-  s.step();
+  Stmt& s = cached(storage_->db(), tenant_bytes_, [&] {
+    return "SELECT total(bytes) FROM " + storage_->shadow("data") + " WHERE tenant = ?";
+  });
+  ResetOnExit done(s);
+  s.bind_text(1, tenant).step();
   return static_cast<int64_t>(s.real(0));
 }
 
 std::vector<EvictionCandidate> ManageStore::eviction_candidates(const std::string* tenant) {
   std::vector<EvictionCandidate> out;
-  Stmt s(storage_.db(), "SELECT id, bytes, value, coalesce(decay_at, created_at) FROM " +
-                            storage_.shadow("data") + (tenant ? " WHERE tenant = ?" : "") +
-                            " ORDER BY id");
+  Stmt& s = cached(storage_->db(), tenant ? tenant_candidates_ : candidates_, [&] {
+    return "SELECT id, bytes, value, coalesce(decay_at, created_at) FROM " +
+           storage_->shadow("data") + (tenant ? " WHERE tenant = ?" : "") + " ORDER BY id";
+  });
+  ResetOnExit done(s);
   if (tenant) s.bind_text(1, *tenant);
   while (s.step()) out.push_back({s.int64(0), s.int64(1), s.real(2), s.real(3), false});
   return out;
 }
 
 double ManageStore::quality(int64_t id) {
-  Stmt s(storage_.db(), "SELECT quality FROM " + storage_.shadow("data") + " WHERE id = ?");
-  s.bind(1, id);
-  if (!s.step())
-    throw SqlError(SQLITE_CORRUPT_VTAB, storage_.table() + ": example " + std::to_string(id) +
-                                            " is missing from " + storage_.table() + "_data");
+  Stmt& s = cached(storage_->db(), quality_, [&] {
+    return "SELECT quality FROM " + storage_->shadow("data") + " WHERE id = ?";
+  });
+  ResetOnExit done(s);
+  if (!s.bind(1, id).step())
+    throw SqlError(SQLITE_CORRUPT_VTAB, storage_->table() + ": example " + std::to_string(id) +
+                                            " is missing from " + storage_->table() + "_data");
   return s.real(0);
 }
 
@@ -171,8 +168,10 @@ void ManageStore::record_replay(int64_t id, double prev_quality, double time) {
   if (!read(id, s)) return;
   reset_after_replay(s);
   write(id, s);
-  Stmt(storage_.db(), "UPDATE " + storage_.shadow("data") +
-                          " SET replays = replays + 1, prev_quality = ?1, replayed_at = ?2 WHERE id = ?3")
+  cached(storage_->db(), replay_, [&] {
+    return "UPDATE " + storage_->shadow("data") +
+           " SET replays = replays + 1, prev_quality = ?1, replayed_at = ?2 WHERE id = ?3";
+  })
       .bind(1, prev_quality)
       .bind(2, time)
       .bind(3, id)

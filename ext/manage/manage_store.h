@@ -39,7 +39,8 @@ void rename_manage_schema(sqlite3* db, const std::string& schema, const std::str
 // files or when they are gone; a failure (busy) is left for the next connect.
 void drop_legacy_triggers(sqlite3* db, const std::string& schema, const std::string& table);
 
-// Reads and writes of the statistics columns of one table.
+// Reads and writes of the statistics columns of one table (Table::manage), through cached
+// statements.
 class ManageStore {
  public:
   explicit ManageStore(Storage& storage);
@@ -59,8 +60,8 @@ class ManageStore {
   void record_replay(int64_t id, double prev_quality, double time);
 
  private:
-  Storage& storage_;
-  Stmt read_, write_;
+  Storage* storage_;
+  Stmt read_, write_, total_bytes_, tenant_bytes_, candidates_, tenant_candidates_, quality_, replay_;
 };
 
 }  // namespace iccache::ext

@@ -1,10 +1,10 @@
 #include "ext/route/route_ops.h"
 
 #include <algorithm>
-#include <charconv>
 #include <cstdio>
 #include <cstring>
 
+#include "common/id_list.h"
 #include "ext/manage/example_feedback.h"
 #include "route/calibrate.h"
 #include "ext/route/route_args.h"
@@ -108,7 +108,7 @@ RouteResult route_request(Table& t, const std::vector<float>& request, int64_t r
   row.load = d.load;
   row.features = x;
   row.request.assign(reinterpret_cast<const char*>(request.data()), sizeof(float) * dim);
-  row.example_ids = example_ids_json(example_ids);
+  row.example_ids = id_list_json(example_ids);
   if (d.shadow >= 0) row.shadow = rs.router.config().arms[d.shadow].name;
   const int64_t g = rs.next_generation();
   in_savepoint(rs, [&] {
@@ -160,6 +160,18 @@ void give_shadow_feedback(Table& t, RouteState& rs, const DecisionRow& row, doub
   rs.generation = g;
 }
 
+// The examples decision `row` showed: iccache_route wrote them as a JSON array of integers.
+std::vector<int64_t> shown_examples(const Table& t, const DecisionRow& row) {
+  std::optional<std::vector<int64_t>> ids = parse_id_list(row.example_ids);
+  // A damaged log row ("-", 20 digits) is a clear error.
+  if (!ids)
+    throw SqlError(SQLITE_CORRUPT_VTAB, "iccache_feedback: decision " + std::to_string(row.id) + " of " +
+                                            t.name + " has example_ids '" + row.example_ids +
+                                            "', which is not a JSON array of example ids; " + t.name +
+                                            "_decisions is damaged");
+  return std::move(*ids);
+}
+
 }  // namespace
 
 void give_feedback(Table& t, int64_t decision, double reward, std::string_view arm_name,
@@ -170,19 +182,9 @@ void give_feedback(Table& t, int64_t decision, double reward, std::string_view a
     throw Error("iccache_feedback: " + t.name + " has no decision " + std::to_string(decision) +
                 "; expected the decision id returned by iccache_route (decisions older than"
                 " decision_ttl or beyond decision_limit are pruned)");
-  if (tenant) {  // tenant model: the decision's examples must all be that tenant's
-    std::vector<int64_t> shown;
-    std::string_view s = row->example_ids;
-    for (size_t i = 0; i < s.size();) {
-      if (s[i] < '0' || s[i] > '9') { ++i; continue; }
-      size_t j = i;
-      while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
-      int64_t id = 0;
-      if (std::from_chars(s.data() + i, s.data() + j, id).ec == std::errc()) shown.push_back(id);
-      i = j;
-    }
-    require_tenant_examples(t, shown, *tenant, "iccache_feedback", "decision " + std::to_string(decision));
-  }
+  if (tenant)  // tenant model: the decision's examples must all be that tenant's
+    require_tenant_examples(t, shown_examples(t, *row), *tenant, "iccache_feedback",
+                            "decision " + std::to_string(decision));
   if (!arm_name.empty() && arm_name != row->arm) {
     if (arm_name != row->shadow)
       throw Error("iccache_feedback: decision " + std::to_string(decision) + " of " + t.name + " served '" +
@@ -213,28 +215,7 @@ void give_feedback(Table& t, int64_t decision, double reward, std::string_view a
   event.served_model = row->arm;
   event.reward = reward;
   event.time = wall_clock_now();
-  // The ids were written by iccache_route as a JSON array of integers.
-  {
-    std::string_view s = row->example_ids;
-    size_t i = 0;
-    while (i < s.size()) {
-      if ((s[i] >= '0' && s[i] <= '9') || s[i] == '-') {
-        size_t j = i + 1;
-        while (j < s.size() && s[j] >= '0' && s[j] <= '9') ++j;
-        int64_t id = 0;
-        // A damaged log row ("-", 20 digits) is a clear error, not std::stoll's "stoll".
-        if (std::from_chars(s.data() + i, s.data() + j, id).ec != std::errc())
-          throw SqlError(SQLITE_CORRUPT_VTAB, "iccache_feedback: decision " + std::to_string(decision) +
-                                                  " of " + t.name + " has example_ids '" + row->example_ids +
-                                                  "', which is not a JSON array of example ids; " + t.name +
-                                                  "_decisions is damaged");
-        event.example_ids.push_back(id);
-        i = j;
-      } else {
-        ++i;
-      }
-    }
-  }
+  event.example_ids = shown_examples(t, *row);
   const int64_t g = rs.next_generation();
   std::optional<route::Router> next;
   in_savepoint(rs, [&] {

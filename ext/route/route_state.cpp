@@ -1,7 +1,6 @@
 #include "ext/route/route_state.h"
 
 #include <algorithm>
-#include <chrono>
 
 #include "ext/table/vtab.h"
 
@@ -31,11 +30,6 @@ route::RouterConfig router_config(const TableOptions& o) {
 }
 
 }  // namespace
-
-double wall_clock_now() {
-  using namespace std::chrono;
-  return duration_cast<duration<double>>(system_clock::now().time_since_epoch()).count();
-}
 
 RouteState::RouteState(Table& t)
     : table(t),

@@ -10,6 +10,7 @@
 #include <string>
 #include <vector>
 
+#include "common/clock.h"
 #include "route/features.h"
 #include "route/load.h"
 #include "route/router.h"
@@ -45,8 +46,5 @@ struct RouteState {
 
 // The router state of table t, created on first use and refreshed against the nonce.
 RouteState& route_state(Table& t);
-
-// Seconds since 1970, wall clock.
-double wall_clock_now();
 
 }  // namespace iccache::ext

@@ -23,24 +23,6 @@ void read_into(M& m, std::string_view blob, const std::string& what) {
   std::memcpy(m.data(), blob.data(), blob.size());
 }
 
-// Resets a statement when a read ends early (an exception), so no read stays open.
-struct ResetOnExit {
-  Stmt& s;
-  ~ResetOnExit() { sqlite3_reset(s.get()); }
-};
-
-}  // namespace
-
-namespace {
-void exec(sqlite3* db, const std::string& sql) {
-  char* err = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  if (rc != SQLITE_OK) {
-    const std::string msg = err ? err : sqlite3_errstr(rc);
-    sqlite3_free(err);
-    throw SqlError(rc, msg);
-  }
-}
 }  // namespace
 
 void create_route_schema(sqlite3* db, const std::string& schema, const std::string& table) {
@@ -69,22 +51,15 @@ void rename_route_schema(sqlite3* db, const std::string& schema, const std::stri
   exec(db, stats_view_sql(schema, to));
 }
 
-template <class Sql>
-Stmt& RouteStore::cached(Stmt& st, Sql&& sql) {
-  // The SQL text is built only the first time: the route path runs this several times per call.
-  if (!st) st = Stmt(s_.db(), sql());
-  return st.reset();
-}
-
 int64_t RouteStore::generation() {
-  Stmt& st = cached(gen_, [&] { return "SELECT value FROM " + s_.shadow("state") + " WHERE key = 'router_generation'"; });
+  Stmt& st = cached(s_.db(), gen_, [&] { return "SELECT value FROM " + s_.shadow("state") + " WHERE key = 'router_generation'"; });
   const int64_t g = st.step() ? st.int64(0) : 0;
   st.reset();
   return g;
 }
 
 RouterScalars RouteStore::scalars() {
-  Stmt& st = cached(scalars_, [&] { return "SELECT key, value FROM " + s_.shadow("state") +
+  Stmt& st = cached(s_.db(), scalars_, [&] { return "SELECT key, value FROM " + s_.shadow("state") +
                                   " WHERE key >= 'router_' AND key < 'router`'"; });
   RouterScalars r;
   while (st.step()) {
@@ -103,8 +78,8 @@ RouterScalars RouteStore::scalars() {
 }
 
 std::vector<StoredArm> RouteStore::arms() {
-  Stmt& st = cached(arms_, [&] { return "SELECT arm, n, reward_sum, a_inv, b FROM " + s_.shadow("router"); });
-  ResetOnExit guard{st};
+  Stmt& st = cached(s_.db(), arms_, [&] { return "SELECT arm, n, reward_sum, a_inv, b FROM " + s_.shadow("router"); });
+  ResetOnExit guard(st);
   std::vector<StoredArm> out;
   while (st.step()) {
     StoredArm a;
@@ -121,21 +96,21 @@ std::vector<StoredArm> RouteStore::arms() {
 }
 
 void RouteStore::set_state(const char* key, std::optional<double> value) {
-  Stmt& st = cached(put_state_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("state") + "(key, value) VALUES(?, ?)"; });
+  Stmt& st = cached(s_.db(), put_state_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("state") + "(key, value) VALUES(?, ?)"; });
   st.bind_text(1, key);
   if (value) st.bind(2, *value); else st.bind_null(2);
   st.run();
 }
 
 void RouteStore::set_generation(int64_t g) {
-  Stmt& st = cached(put_state_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("state") + "(key, value) VALUES(?, ?)"; });
+  Stmt& st = cached(s_.db(), put_state_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("state") + "(key, value) VALUES(?, ?)"; });
   st.bind_text(1, "router_generation").bind(2, g).run();
 }
 
 void RouteStore::write_route_state(const route::LoadState& load, int64_t last_decision,
                                    int64_t generation) {
   // One statement: this runs on every route call.
-  Stmt& st = cached(put_route_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("state") +
+  Stmt& st = cached(s_.db(), put_route_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("state") +
                                     "(key, value) VALUES('router_load_ema', ?1), ('router_load_time', ?2),"
                                     " ('router_decisions', ?3), ('router_generation', ?4)"; });
   st.bind(1, load.ema);
@@ -184,7 +159,7 @@ std::optional<route::Calibration> parse_calibration(std::string_view blob) {
 void RouteStore::write_calibration(double w, const route::Calibration& c, int64_t generation) {
   set_state("router_cost_weight", w);
   const std::string blob = serialize_calibration(c);
-  Stmt& st = cached(put_state_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("state") + "(key, value) VALUES(?, ?)"; });
+  Stmt& st = cached(s_.db(), put_state_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("state") + "(key, value) VALUES(?, ?)"; });
   st.bind_text(1, "router_calibration").bind_blob(2, blob.data(), blob.size()).run();
   set_generation(generation);
 }
@@ -209,12 +184,12 @@ void RouteStore::add_shadow_columns() {
 }
 
 void RouteStore::set_shadow_reward(int64_t id, double reward) {
-  cached(shadow_reward_, [&] { return "UPDATE " + s_.shadow("decisions") + " SET shadow_reward = ? WHERE id = ?"; })
+  cached(s_.db(), shadow_reward_, [&] { return "UPDATE " + s_.shadow("decisions") + " SET shadow_reward = ? WHERE id = ?"; })
       .bind(1, reward).bind(2, id).run();
 }
 
 void RouteStore::write_arm(const StoredArm& a, int64_t generation) {
-  Stmt& st = cached(put_arm_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("router") +
+  Stmt& st = cached(s_.db(), put_arm_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("router") +
                                   "(arm, n, reward_sum, a_inv, b) VALUES(?, ?, ?, ?, ?)"; });
   const std::string_view ai = bytes_of(a.a_inv), b = bytes_of(a.b);
   st.bind_text(1, a.name).bind(2, a.n).bind(3, a.reward_sum).bind_blob(4, ai.data(), ai.size())
@@ -225,7 +200,7 @@ void RouteStore::write_arm(const StoredArm& a, int64_t generation) {
 void RouteStore::insert_decision(const DecisionRow& d) {
   if (!d.shadow.empty()) add_shadow_columns();
   const bool with_shadow = has_shadow_columns();
-  Stmt& st = cached(ins_dec_, [&] { return "INSERT INTO " + s_.shadow("decisions") +
+  Stmt& st = cached(s_.db(), ins_dec_, [&] { return "INSERT INTO " + s_.shadow("decisions") +
                                   "(id, time, arm, explore, want_feedback, score, load, features,"
                                   " request, example_ids" + (with_shadow ? ", shadow" : "") +
                                   ") VALUES(?,?,?,?,?,?,?,?,?,?" + (with_shadow ? ",?" : "") + ")"; });
@@ -240,11 +215,11 @@ void RouteStore::insert_decision(const DecisionRow& d) {
 
 std::optional<DecisionRow> RouteStore::decision(int64_t id) {
   const bool with_shadow = has_shadow_columns();
-  Stmt& st = cached(get_dec_, [&] { return "SELECT time, arm, explore, want_feedback, score, load, features,"
+  Stmt& st = cached(s_.db(), get_dec_, [&] { return "SELECT time, arm, explore, want_feedback, score, load, features,"
                               " request, example_ids, reward, " +
                               std::string(with_shadow ? "shadow, shadow_reward" : "NULL, NULL") + " FROM " +
                               s_.shadow("decisions") + " WHERE id = ?"; });
-  ResetOnExit guard{st};
+  ResetOnExit guard(st);
   st.bind(1, id);
   if (!st.step()) {
     st.reset();
@@ -275,20 +250,20 @@ std::optional<DecisionRow> RouteStore::decision(int64_t id) {
 }
 
 void RouteStore::set_reward(int64_t id, double reward, double at) {
-  cached(set_reward_, [&] { return "UPDATE " + s_.shadow("decisions") + " SET reward = ?, rewarded_at = ? WHERE id = ?"; })
+  cached(s_.db(), set_reward_, [&] { return "UPDATE " + s_.shadow("decisions") + " SET reward = ?, rewarded_at = ? WHERE id = ?"; })
       .bind(1, reward).bind(2, at).bind(3, id).run();
 }
 
 int RouteStore::prune(double min_time, int64_t max_pruned_id, int batch) {
-  Stmt& st = cached(prune_, [&] { return "DELETE FROM " + s_.shadow("decisions") + " WHERE id IN (SELECT id FROM " +
+  Stmt& st = cached(s_.db(), prune_, [&] { return "DELETE FROM " + s_.shadow("decisions") + " WHERE id IN (SELECT id FROM " +
                                 s_.shadow("decisions") + " ORDER BY id LIMIT ?) AND (time < ? OR id <= ?)"; });
   st.bind(1, int64_t{batch}).bind(2, min_time).bind(3, max_pruned_id).run();
   return sqlite3_changes(s_.db());
 }
 
 std::vector<route::LoggedDecision> RouteStore::recent_decisions(int64_t limit) {
-  Stmt& st = cached(recent_, [&] { return "SELECT features, id FROM " + s_.shadow("decisions") + " ORDER BY id DESC LIMIT ?"; });
-  ResetOnExit guard{st};
+  Stmt& st = cached(s_.db(), recent_, [&] { return "SELECT features, id FROM " + s_.shadow("decisions") + " ORDER BY id DESC LIMIT ?"; });
+  ResetOnExit guard(st);
   st.bind(1, limit);
   std::vector<route::LoggedDecision> out;
   while (st.step()) {
@@ -306,7 +281,7 @@ std::vector<route::LoggedDecision> RouteStore::recent_decisions(int64_t limit) {
 }
 
 int64_t RouteStore::decision_count() {
-  Stmt& st = cached(count_, [&] { return "SELECT count(*) FROM " + s_.shadow("decisions"); });
+  Stmt& st = cached(s_.db(), count_, [&] { return "SELECT count(*) FROM " + s_.shadow("decisions"); });
   st.step();
   const int64_t n = st.int64(0);
   st.reset();
@@ -314,7 +289,7 @@ int64_t RouteStore::decision_count() {
 }
 
 int64_t RouteStore::feedback_count() {
-  Stmt& st = cached(fb_count_, [&] { return "SELECT count(reward) FROM " + s_.shadow("decisions"); });
+  Stmt& st = cached(s_.db(), fb_count_, [&] { return "SELECT count(reward) FROM " + s_.shadow("decisions"); });
   st.step();
   const int64_t n = st.int64(0);
   st.reset();
@@ -322,7 +297,7 @@ int64_t RouteStore::feedback_count() {
 }
 
 bool RouteStore::example(int64_t id, int dim, double& quality, float* vec) {
-  Stmt& st = cached(example_, [&] { return "SELECT d.quality, v.vector FROM " + s_.shadow("data") + " AS d JOIN " +
+  Stmt& st = cached(s_.db(), example_, [&] { return "SELECT d.quality, v.vector FROM " + s_.shadow("data") + " AS d JOIN " +
                                   s_.shadow("vectors") + " AS v ON v.id = d.id WHERE d.id = ?"; });
   st.bind(1, id);
   if (!st.step()) {
@@ -344,13 +319,13 @@ bool RouteStore::example(int64_t id, int dim, double& quality, float* vec) {
 
 void RouteStore::begin() {
   owns_transaction_ = sqlite3_get_autocommit(s_.db()) != 0;  // the savepoint opens it
-  cached(begin_, [&] { return "SAVEPOINT iccache_router"; }).run();
+  cached(s_.db(), begin_, [&] { return "SAVEPOINT iccache_router"; }).run();
 }
-void RouteStore::commit() { cached(commit_, [&] { return "RELEASE iccache_router"; }).run(); }
+void RouteStore::commit() { cached(s_.db(), commit_, [&] { return "RELEASE iccache_router"; }).run(); }
 void RouteStore::rollback() {
-  cached(rollback_, [&] { return "ROLLBACK TO iccache_router"; }).run();
+  cached(s_.db(), rollback_, [&] { return "ROLLBACK TO iccache_router"; }).run();
   try {
-    cached(release_, [&] { return "RELEASE iccache_router"; }).run();
+    cached(s_.db(), release_, [&] { return "RELEASE iccache_router"; }).run();
   } catch (const SqlError&) {
     // When the savepoint opened the transaction, RELEASE commits it, and that can still be
     // SQLITE_BUSY (a reader in another process past the busy timeout: the very error being

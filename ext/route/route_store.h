@@ -105,8 +105,6 @@ class RouteStore {
   void rollback();
 
  private:
-  template <class Sql>
-  Stmt& cached(Stmt& s, Sql&& sql);
   void set_state(const char* key, std::optional<double> value);
   void set_generation(int64_t g);
   // Files made before the shadow columns: add them (writes) or read NULL in their place.

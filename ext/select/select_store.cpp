@@ -6,24 +6,6 @@
 
 namespace iccache::ext {
 
-namespace {
-void exec(sqlite3* db, const std::string& sql) {
-  char* err = nullptr;
-  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  if (rc != SQLITE_OK) {
-    const std::string msg = err ? err : sqlite3_errstr(rc);
-    sqlite3_free(err);
-    throw SqlError(rc, msg);
-  }
-}
-
-// Resets a statement when a read ends early (an exception), so no read stays open.
-struct ResetOnExit {
-  Stmt& s;
-  ~ResetOnExit() { sqlite3_reset(s.get()); }
-};
-}  // namespace
-
 void create_select_schema(sqlite3* db, const std::string& schema, const std::string& table) {
   Storage s(db, schema, table);
   exec(db, "CREATE TABLE " + s.shadow("samples") +
@@ -32,22 +14,16 @@ void create_select_schema(sqlite3* db, const std::string& schema, const std::str
   exec(db, "INSERT INTO " + s.shadow("state") + " VALUES('select_generation', 0)");
 }
 
-template <class Sql>
-Stmt& SelectStore::cached(Stmt& st, Sql&& sql) {
-  if (!st) st = Stmt(s_.db(), sql());
-  return st.reset();
-}
-
 int64_t SelectStore::generation() {
-  Stmt& st = cached(gen_, [&] { return "SELECT value FROM " + s_.shadow("state") + " WHERE key = 'select_generation'"; });
+  Stmt& st = cached(s_.db(), gen_, [&] { return "SELECT value FROM " + s_.shadow("state") + " WHERE key = 'select_generation'"; });
   const int64_t g = st.step() ? st.int64(0) : 0;
   st.reset();
   return g;
 }
 
 std::optional<std::string> SelectStore::state_blob(Stmt& st, const char* key) {
-  cached(st, [&] { return "SELECT value FROM " + s_.shadow("state") + " WHERE key = ?"; }).bind_text(1, key);
-  ResetOnExit done{st};
+  cached(s_.db(), st, [&] { return "SELECT value FROM " + s_.shadow("state") + " WHERE key = ?"; }).bind_text(1, key);
+  ResetOnExit done(st);
   if (!st.step() || st.is_null(0)) return std::nullopt;
   return std::string(st.blob(0));
 }
@@ -56,16 +32,16 @@ std::optional<std::string> SelectStore::model_blob() { return state_blob(model_,
 std::optional<std::string> SelectStore::tuner_blob() { return state_blob(tuner_, "select_tuner"); }
 
 void SelectStore::write_state(const std::string* model, const std::string* tuner, int64_t generation) {
-  ResetOnExit done_state{put_state_}, done_gen{put_gen_};
+  ResetOnExit done_state(put_state_), done_gen(put_gen_);
   auto put = [&](const char* key, const std::string& blob) {
-    cached(put_state_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("state") + "(key, value) VALUES(?, ?)"; })
+    cached(s_.db(), put_state_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("state") + "(key, value) VALUES(?, ?)"; })
         .bind_text(1, key)
         .bind_blob(2, blob.data(), blob.size())
         .run();
   };
   if (model) put("select_model", *model);
   if (tuner) put("select_tuner", *tuner);
-  cached(put_gen_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("state") + "(key, value) VALUES('select_generation', ?)"; })
+  cached(s_.db(), put_gen_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("state") + "(key, value) VALUES('select_generation', ?)"; })
       .bind(1, generation)
       .run();
 }
@@ -73,8 +49,8 @@ void SelectStore::write_state(const std::string* model, const std::string* tuner
 void SelectStore::insert_sample(const SampleRow& r) {
   // Reset even when the write fails (SQLITE_BUSY): a statement left mid-step keeps the
   // connection's transaction from being rolled back by the caller.
-  ResetOnExit done{ins_};
-  cached(ins_, [&] {
+  ResetOnExit done(ins_);
+  cached(s_.db(), ins_, [&] {
     return "INSERT OR REPLACE INTO " + s_.shadow("samples") +
            "(decision, time, tuner, shown, features) VALUES(?, ?, ?, ?, ?)";
   })
@@ -87,11 +63,11 @@ void SelectStore::insert_sample(const SampleRow& r) {
 }
 
 std::optional<SampleRow> SelectStore::sample(int64_t decision) {
-  Stmt& st = cached(get_, [&] {
+  Stmt& st = cached(s_.db(), get_, [&] {
     return "SELECT time, tuner, shown, features, reward FROM " + s_.shadow("samples") + " WHERE decision = ?";
   });
   st.bind(1, decision);
-  ResetOnExit done{st};
+  ResetOnExit done(st);
   if (!st.step()) return std::nullopt;
   SampleRow r;
   r.decision = decision;
@@ -111,8 +87,8 @@ std::optional<SampleRow> SelectStore::sample(int64_t decision) {
 }
 
 void SelectStore::label(int64_t decision, double reward, double at) {
-  ResetOnExit done{label_};
-  cached(label_, [&] { return "UPDATE " + s_.shadow("samples") + " SET reward = ?, rewarded_at = ? WHERE decision = ?"; })
+  ResetOnExit done(label_);
+  cached(s_.db(), label_, [&] { return "UPDATE " + s_.shadow("samples") + " SET reward = ?, rewarded_at = ? WHERE decision = ?"; })
       .bind(1, reward)
       .bind(2, at)
       .bind(3, decision)
@@ -120,16 +96,16 @@ void SelectStore::label(int64_t decision, double reward, double at) {
 }
 
 void SelectStore::remove(int64_t decision) {
-  ResetOnExit done{del_};
-  cached(del_, [&] { return "DELETE FROM " + s_.shadow("samples") + " WHERE decision = ?"; }).bind(1, decision).run();
+  ResetOnExit done(del_);
+  cached(s_.db(), del_, [&] { return "DELETE FROM " + s_.shadow("samples") + " WHERE decision = ?"; }).bind(1, decision).run();
 }
 
 std::vector<select::Sample> SelectStore::labelled() {
-  Stmt& st = cached(all_, [&] {
+  Stmt& st = cached(s_.db(), all_, [&] {
     return "SELECT decision, shown, features, reward FROM " + s_.shadow("samples") +
            " WHERE reward IS NOT NULL ORDER BY decision";
   });
-  ResetOnExit done{st};
+  ResetOnExit done(st);
   std::vector<select::Sample> out;
   constexpr size_t kRow = sizeof(double) * select::kFeatureCount;
   while (st.step()) {
@@ -152,16 +128,16 @@ std::vector<select::Sample> SelectStore::labelled() {
 
 int64_t SelectStore::count(bool labelled_only) {
   Stmt& st = labelled_only
-      ? cached(count_l_, [&] { return "SELECT count(*) FROM " + s_.shadow("samples") + " WHERE reward IS NOT NULL"; })
-      : cached(count_, [&] { return "SELECT count(*) FROM " + s_.shadow("samples"); });
-  ResetOnExit done{st};
+      ? cached(s_.db(), count_l_, [&] { return "SELECT count(*) FROM " + s_.shadow("samples") + " WHERE reward IS NOT NULL"; })
+      : cached(s_.db(), count_, [&] { return "SELECT count(*) FROM " + s_.shadow("samples"); });
+  ResetOnExit done(st);
   st.step();
   return st.int64(0);
 }
 
 void SelectStore::prune(double min_time, int64_t max_pruned, int batch) {
-  ResetOnExit done{prune_};
-  cached(prune_, [&] {
+  ResetOnExit done(prune_);
+  cached(s_.db(), prune_, [&] {
     return "DELETE FROM " + s_.shadow("samples") + " WHERE decision IN (SELECT decision FROM " +
            s_.shadow("samples") + " WHERE (reward IS NULL AND time < ?1) OR decision <= ?2"
            " ORDER BY decision LIMIT ?3)";
@@ -174,11 +150,11 @@ void SelectStore::prune(double min_time, int64_t max_pruned, int batch) {
 
 bool SelectStore::candidate(int64_t id, bool with_text, CandidateRow& out) {
   finish_candidate();
-  Stmt& st = with_text ? cached(cand_text_, [&] {
+  Stmt& st = with_text ? cached(s_.db(), cand_text_, [&] {
     return "SELECT quality, model, uses, offloads, bytes, created_at, request, request_enc FROM " +
            s_.shadow("data") + " WHERE id = ?";
   })
-                       : cached(cand_, [&] {
+                       : cached(s_.db(), cand_, [&] {
     return "SELECT quality, model, uses, offloads, bytes, created_at, request, request_enc FROM " +
            s_.shadow("data") + " WHERE id = ?";
   });

@@ -67,8 +67,6 @@ class SelectStore {
   void finish_candidate();
 
  private:
-  template <class Sql>
-  Stmt& cached(Stmt& s, Sql&& sql);
   std::optional<std::string> state_blob(Stmt& s, const char* key);
 
   Storage& s_;

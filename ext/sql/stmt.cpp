@@ -116,6 +116,16 @@ void StmtPool::give_back(const std::string& sql, Stmt&& s) {
   if (free_.size() < kMaxKept) free_.emplace_back(sql, std::move(s));
 }
 
+void exec(sqlite3* db, const std::string& sql) {
+  char* err = nullptr;
+  const int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
+  if (rc != SQLITE_OK) {
+    const std::string msg = err ? err : sqlite3_errstr(rc);
+    sqlite3_free(err);
+    throw SqlError(rc, msg);
+  }
+}
+
 std::string quote_id(std::string_view id) {
   std::string out = "\"";
   for (char c : id) {

@@ -1,8 +1,10 @@
-// Thin RAII helpers over prepared statements, and the SQL error type of ext/.
+// Thin RAII helpers over prepared statements, the statement cache of the stores, and the SQL
+// error type of ext/.
 #pragma once
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <type_traits>
 #include <utility>
 #include <vector>
 
@@ -78,6 +80,35 @@ class StmtPool {
  private:
   sqlite3* db_;
   std::vector<std::pair<std::string, Stmt>> free_;
+};
+
+// Runs SQL that returns no rows (DDL, PRAGMA writes); throws SqlError with SQLite's message.
+void exec(sqlite3* db, const std::string& sql);
+
+// The statement cache of the stores (Storage, RouteStore, SelectStore, ManageStore,
+// IndexStore, ChangeLog): each statement has a slot, prepared on first use and reset at
+// every use, so a hot path prepares nothing. `sql` is the SQL text or a callable returning
+// it (then the text is built only on first use).
+template <class Sql>
+Stmt& cached(sqlite3* db, Stmt& slot, Sql&& sql) {
+  if (!slot) {
+    if constexpr (std::is_invocable_v<Sql>) slot = Stmt(db, sql());
+    else slot = Stmt(db, std::string(sql));
+  }
+  return slot.reset();
+}
+
+// Resets a statement when the scope ends, also by an exception: no read stays open (an
+// open read holds a lock that blocks other processes' writes).
+class ResetOnExit {
+ public:
+  explicit ResetOnExit(Stmt& s) : s_(s) {}
+  ~ResetOnExit() { sqlite3_reset(s_.get()); }
+  ResetOnExit(const ResetOnExit&) = delete;
+  ResetOnExit& operator=(const ResetOnExit&) = delete;
+
+ private:
+  Stmt& s_;
 };
 
 // Quotes an identifier for SQL ("a""b").

@@ -31,6 +31,4 @@ StatRows collect_stats(Table& t);
 // SQL of the view `T_stats`, created with the table (storage.cpp).
 std::string stats_view_sql(const std::string& schema, const std::string& table);
 
-int register_stats_function(sqlite3* db);
-
 }  // namespace iccache::ext

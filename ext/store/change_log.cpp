@@ -1,17 +1,10 @@
 #include "ext/store/change_log.h"
 
-#include <chrono>
+#include "common/clock.h"
 
 #include "ext/store/storage.h"
 
 namespace iccache::ext {
-
-namespace {
-double now_seconds() {
-  using namespace std::chrono;
-  return duration_cast<duration<double>>(system_clock::now().time_since_epoch()).count();
-}
-}  // namespace
 
 ChangeLog::ChangeLog(const Storage& storage)
     : db_(storage.db()), schema_(storage.schema()), table_(storage.table()), log_(storage.shadow("changes")) {}
@@ -22,11 +15,6 @@ void ChangeLog::create(sqlite3* db, const std::string& schema, const std::string
                "(seq INTEGER PRIMARY KEY, id INTEGER, kind INTEGER NOT NULL, gen INTEGER NOT NULL,"
                " n INTEGER NOT NULL, time REAL NOT NULL)")
       .run();
-}
-
-Stmt& ChangeLog::cached(Stmt& s, const std::string& sql) {
-  if (!s) s = Stmt(db_, sql);
-  return s.reset();
 }
 
 bool ChangeLog::exists() {
@@ -40,7 +28,7 @@ bool ChangeLog::exists() {
 
 std::optional<Change> ChangeLog::last() {
   if (!exists()) return std::nullopt;
-  Stmt& s = cached(last_, "SELECT seq, id, kind, gen, n FROM " + log_ + " ORDER BY seq DESC LIMIT 1");
+  Stmt& s = cached(db_, last_, "SELECT seq, id, kind, gen, n FROM " + log_ + " ORDER BY seq DESC LIMIT 1");
   std::optional<Change> out;
   if (s.step())
     out = Change{s.int64(0), s.int64(1), static_cast<ChangeKind>(s.int64(2)), s.int64(3), s.int64(4)};
@@ -50,7 +38,7 @@ std::optional<Change> ChangeLog::last() {
 
 std::optional<int64_t> ChangeLog::gen_at(int64_t seq) {
   if (!exists()) return std::nullopt;
-  Stmt& s = cached(gen_at_, "SELECT gen FROM " + log_ + " WHERE seq = ?");
+  Stmt& s = cached(db_, gen_at_, "SELECT gen FROM " + log_ + " WHERE seq = ?");
   std::optional<int64_t> out;
   if (s.bind(1, seq).step()) out = s.int64(0);
   s.reset();
@@ -59,7 +47,7 @@ std::optional<int64_t> ChangeLog::gen_at(int64_t seq) {
 
 int64_t ChangeLog::min_seq() {
   if (!exists()) return 0;
-  Stmt& s = cached(min_, "SELECT seq FROM " + log_ + " ORDER BY seq LIMIT 1");
+  Stmt& s = cached(db_, min_, "SELECT seq FROM " + log_ + " ORDER BY seq LIMIT 1");
   int64_t out = s.step() ? s.int64(0) : 0;
   s.reset();
   return out;
@@ -68,7 +56,7 @@ int64_t ChangeLog::min_seq() {
 bool ChangeLog::after(int64_t seq, size_t limit, std::vector<Change>& out) {
   out.clear();
   if (!exists()) return true;
-  Stmt& s = cached(after_, "SELECT seq, id, kind, gen, n FROM " + log_ + " WHERE seq > ? ORDER BY seq");
+  Stmt& s = cached(db_, after_, "SELECT seq, id, kind, gen, n FROM " + log_ + " WHERE seq > ? ORDER BY seq");
   s.bind(1, seq);
   bool complete = true;
   while (s.step()) {
@@ -87,9 +75,9 @@ Change ChangeLog::append_row(ChangeKind kind, int64_t id, int64_t gen, int64_t n
     create(db_, schema_, table_);
     exists_ = true;
   }
-  Stmt& s = cached(append_, "INSERT INTO " + log_ + "(id, kind, gen, n, time) VALUES(?, ?, ?, ?, ?)");
+  Stmt& s = cached(db_, append_, "INSERT INTO " + log_ + "(id, kind, gen, n, time) VALUES(?, ?, ?, ?, ?)");
   if (kind == ChangeKind::kExample) s.bind(1, id);
-  s.bind(2, static_cast<int64_t>(kind)).bind(3, gen).bind(4, n).bind(5, now_seconds()).run();
+  s.bind(2, static_cast<int64_t>(kind)).bind(3, gen).bind(4, n).bind(5, wall_clock_now()).run();
   return Change{sqlite3_last_insert_rowid(db_), id, kind, gen, n};
 }
 
@@ -99,7 +87,7 @@ void ChangeLog::prune(int64_t keep, double max_age) {
   Stmt(db_, "DELETE FROM " + log_ + " WHERE seq < ?1 AND (seq <= ?1 - ?2 OR time < ?3)")
       .bind(1, newest->seq)
       .bind(2, keep)
-      .bind(3, now_seconds() - max_age)
+      .bind(3, wall_clock_now() - max_age)
       .run();
 }
 

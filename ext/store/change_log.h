@@ -71,7 +71,6 @@ class ChangeLog {
 
  private:
   Change append_row(ChangeKind kind, int64_t id, int64_t gen, int64_t n);
-  Stmt& cached(Stmt& s, const std::string& sql);
 
   sqlite3* db_;
   std::string schema_, table_, log_;

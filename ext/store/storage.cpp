@@ -13,16 +13,6 @@ namespace iccache::ext {
 namespace {
 constexpr const char* kSuffixes[] = {"data", "vectors", "state", "index", "centroids", "router", "decisions",
                                     "samples", "changes"};
-
-void exec(sqlite3* db, const std::string& sql) {
-  char* err = nullptr;
-  int rc = sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err);
-  if (rc != SQLITE_OK) {
-    std::string msg = err ? err : sqlite3_errstr(rc);
-    sqlite3_free(err);
-    throw SqlError(rc, msg);
-  }
-}
 }  // namespace
 
 bool is_shadow_suffix(std::string_view suffix) {
@@ -86,13 +76,8 @@ void Storage::rename_tables(sqlite3* db, const std::string& schema, const std::s
   rename_route_schema(db, schema, from, to);
 }
 
-Stmt& Storage::cached(Stmt& s, const std::string& sql) {
-  if (!s) s = Stmt(db_, sql);
-  return s.reset();
-}
-
 int64_t Storage::generation() {
-  Stmt& s = cached(get_gen_, "SELECT value FROM " + shadow("state") + " WHERE key = 'generation'");
+  Stmt& s = cached(db_, get_gen_, "SELECT value FROM " + shadow("state") + " WHERE key = 'generation'");
   if (!s.step()) throw SqlError(SQLITE_CORRUPT_VTAB, table_ + ": the state table has no generation row");
   int64_t g = s.int64(0);
   s.reset();
@@ -100,7 +85,7 @@ int64_t Storage::generation() {
 }
 
 void Storage::set_generation(int64_t g) {
-  cached(set_gen_, "UPDATE " + shadow("state") + " SET value = ? WHERE key = 'generation'")
+  cached(db_, set_gen_, "UPDATE " + shadow("state") + " SET value = ? WHERE key = 'generation'")
       .bind(1, g)
       .run();
   if (sqlite3_changes(db_) != 1)
@@ -128,7 +113,7 @@ void Storage::set_state_real(const std::string& key, double value) {
 }
 
 bool Storage::exists(int64_t id) {
-  Stmt& s = cached(exists_, "SELECT 1 FROM " + shadow("data") + " WHERE id = ?");
+  Stmt& s = cached(db_, exists_, "SELECT 1 FROM " + shadow("data") + " WHERE id = ?");
   bool found = s.bind(1, id).step();
   s.reset();
   return found;
@@ -156,7 +141,7 @@ void bind_row(Stmt& s, const StoredExample& r) {
 // row write: exact whether or not a file made by an older version still carries the
 // triggers that used to keep it (they add the same delta in between; we overwrite it).
 int64_t Storage::total_bytes_before_write() {
-  Stmt& s = cached(get_total_, "SELECT coalesce((SELECT value FROM " + shadow("state") +
+  Stmt& s = cached(db_, get_total_, "SELECT coalesce((SELECT value FROM " + shadow("state") +
                                    " WHERE key = 'bytes'), (SELECT total(bytes) FROM " +
                                    shadow("data") + "))");
   s.step();
@@ -166,7 +151,7 @@ int64_t Storage::total_bytes_before_write() {
 }
 
 int64_t Storage::row_bytes(int64_t id) {
-  Stmt& s = cached(get_row_bytes_, "SELECT bytes FROM " + shadow("data") + " WHERE id = ?");
+  Stmt& s = cached(db_, get_row_bytes_, "SELECT bytes FROM " + shadow("data") + " WHERE id = ?");
   s.bind(1, id);
   int64_t b = s.step() ? s.int64(0) : 0;
   s.reset();
@@ -174,14 +159,14 @@ int64_t Storage::row_bytes(int64_t id) {
 }
 
 void Storage::set_total_bytes(int64_t total) {
-  cached(set_total_, "INSERT OR REPLACE INTO " + shadow("state") + "(key, value) VALUES('bytes', ?)")
+  cached(db_, set_total_, "INSERT OR REPLACE INTO " + shadow("state") + "(key, value) VALUES('bytes', ?)")
       .bind(1, total)
       .run();
 }
 
 int64_t Storage::insert(const int64_t* id, const StoredExample& row, const float* vec, int dim) {
   const int64_t total = total_bytes_before_write();
-  Stmt& s = cached(ins_data_, "INSERT INTO " + shadow("data") +
+  Stmt& s = cached(db_, ins_data_, "INSERT INTO " + shadow("data") +
                                   "(request, request_enc, response, response_enc, model, quality,"
                                   " tenant, created_at, uses, offloads, gain, bytes, id)"
                                   " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
@@ -192,7 +177,7 @@ int64_t Storage::insert(const int64_t* id, const StoredExample& row, const float
   s.bind(13, new_id);
   s.run();
   raise_last_id(new_id);
-  cached(ins_vec_, "INSERT INTO " + shadow("vectors") + "(id, vector) VALUES(?, ?)")
+  cached(db_, ins_vec_, "INSERT INTO " + shadow("vectors") + "(id, vector) VALUES(?, ?)")
       .bind(1, new_id)
       .bind_blob(2, vec, sizeof(float) * dim)
       .run();
@@ -203,7 +188,7 @@ int64_t Storage::insert(const int64_t* id, const StoredExample& row, const float
 
 void Storage::write_privacy(int64_t id, const StoredExample& row) {
   if (!has_privacy_columns()) return;  // the writer refused non-default values already
-  Stmt& s = cached(set_privacy_, "UPDATE " + shadow("data") + " SET user = ?, synthetic = ? WHERE id = ?");
+  Stmt& s = cached(db_, set_privacy_, "UPDATE " + shadow("data") + " SET user = ?, synthetic = ? WHERE id = ?");
   if (row.user) s.bind_text(1, *row.user);
   s.bind(2, static_cast<int64_t>(row.synthetic ? 1 : 0)).bind(3, id).run();
 }
@@ -224,13 +209,13 @@ const char* Storage::privacy_columns_sql() {
 
 void Storage::update(int64_t id, const StoredExample& row, const float* vec, int dim) {
   const int64_t total = total_bytes_before_write() - row_bytes(id);
-  Stmt& s = cached(upd_data_, "UPDATE " + shadow("data") +
+  Stmt& s = cached(db_, upd_data_, "UPDATE " + shadow("data") +
                                   " SET request=?1, request_enc=?2, response=?3, response_enc=?4,"
                                   " model=?5, quality=?6, tenant=?7, created_at=?8, uses=?9,"
                                   " offloads=?10, gain=?11, bytes=?12 WHERE id=?13");
   bind_row(s, row);
   s.bind(13, id).run();
-  cached(upd_vec_, "UPDATE " + shadow("vectors") + " SET vector = ? WHERE id = ?")
+  cached(db_, upd_vec_, "UPDATE " + shadow("vectors") + " SET vector = ? WHERE id = ?")
       .bind_blob(1, vec, sizeof(float) * dim)
       .bind(2, id)
       .run();
@@ -240,8 +225,8 @@ void Storage::update(int64_t id, const StoredExample& row, const float* vec, int
 
 void Storage::remove(int64_t id) {
   const int64_t total = total_bytes_before_write() - row_bytes(id);
-  cached(del_data_, "DELETE FROM " + shadow("data") + " WHERE id = ?").bind(1, id).run();
-  cached(del_vec_, "DELETE FROM " + shadow("vectors") + " WHERE id = ?").bind(1, id).run();
+  cached(db_, del_data_, "DELETE FROM " + shadow("data") + " WHERE id = ?").bind(1, id).run();
+  cached(db_, del_vec_, "DELETE FROM " + shadow("vectors") + " WHERE id = ?").bind(1, id).run();
   set_total_bytes(total);
 }
 
@@ -256,7 +241,7 @@ void Storage::change_id(int64_t from, int64_t to) {
 int64_t Storage::next_id() {
   // T_state 'last_id' is the highest id ever used; files written before it existed start
   // from their highest id.
-  Stmt& s = cached(next_id_, "SELECT max(coalesce((SELECT value FROM " + shadow("state") +
+  Stmt& s = cached(db_, next_id_, "SELECT max(coalesce((SELECT value FROM " + shadow("state") +
                                  " WHERE key = 'last_id'), 0), coalesce((SELECT max(id) FROM " +
                                  shadow("data") + "), 0))");
   s.step();
@@ -269,7 +254,7 @@ int64_t Storage::next_id() {
 }
 
 void Storage::raise_last_id(int64_t id) {
-  cached(raise_last_id_, "INSERT INTO " + shadow("state") +
+  cached(db_, raise_last_id_, "INSERT INTO " + shadow("state") +
                              "(key, value) VALUES('last_id', ?1) ON CONFLICT(key) DO UPDATE"
                              " SET value = max(value, excluded.value)")
       .bind(1, id)
@@ -277,10 +262,9 @@ void Storage::raise_last_id(int64_t id) {
 }
 
 EncodedText Storage::stored_text(Stmt& s, const char* column, int64_t id) {
-  if (!s)
-    s = Stmt(db_, std::string("SELECT ") + column + ", " + column + "_enc FROM " + shadow("data") +
-                      " WHERE id = ?");
-  s.reset().bind(1, id);
+  cached(db_, s, [&] {
+    return std::string("SELECT ") + column + ", " + column + "_enc FROM " + shadow("data") + " WHERE id = ?";
+  }).bind(1, id);
   if (!s.step()) throw SqlError(SQLITE_CORRUPT_VTAB, table_ + ": example " + std::to_string(id) + " is missing from " + table_ + "_data");
   EncodedText t{static_cast<TextEncoding>(s.int64(1)), std::string(s.blob(0))};
   s.reset();
@@ -291,7 +275,7 @@ EncodedText Storage::stored_request(int64_t id) { return stored_text(get_req_, "
 EncodedText Storage::stored_response(int64_t id) { return stored_text(get_resp_, "response", id); }
 
 std::vector<float> Storage::stored_vector(int64_t id, int dim) {
-  Stmt& s = cached(get_vec_, "SELECT vector FROM " + shadow("vectors") + " WHERE id = ?");
+  Stmt& s = cached(db_, get_vec_, "SELECT vector FROM " + shadow("vectors") + " WHERE id = ?");
   s.bind(1, id);
   std::vector<float> v;
   if (s.step()) {
@@ -312,12 +296,11 @@ std::vector<float> Storage::stored_vector(int64_t id, int dim) {
 }
 
 int64_t Storage::count() {
-  Stmt& s = cached(count_, "SELECT count(*) FROM " + shadow("data"));
+  Stmt& s = cached(db_, count_, "SELECT count(*) FROM " + shadow("data"));
   s.step();
   int64_t n = s.int64(0);
   s.reset();
   return n;
 }
-
 
 }  // namespace iccache::ext

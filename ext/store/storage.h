@@ -89,7 +89,6 @@ class Storage {
   const char* privacy_columns_sql();
 
  private:
-  Stmt& cached(Stmt& s, const std::string& sql);
   // The T_state 'bytes' total, kept here in the only write path of T_data's rows (no
   // triggers: SQLite refuses triggers on shadow tables in defensive mode).
   int64_t total_bytes_before_write();

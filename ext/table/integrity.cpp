@@ -1,14 +1,14 @@
 #include "ext/table/integrity.h"
 
-#include "ext/table/registry.h"
-#include "ext/route/route_args.h"
-
 #include <algorithm>
 #include <cmath>
 #include <cstring>
 
 #include "common/footprint.h"
 #include "common/utf8.h"
+#include "ext/functions.h"
+#include "ext/sql/args.h"
+#include "ext/table/registry.h"
 #include "ext/table/vtab.h"
 
 namespace iccache::ext {
@@ -195,26 +195,12 @@ void require_integrity(Table& t) {
   throw SqlError(SQLITE_CORRUPT_VTAB, msg);
 }
 
-namespace {
 void integrity_function(sqlite3_context* ctx, int, sqlite3_value** argv) {
-  try {
+  guarded(ctx, [&] {
     constexpr const char* f = "iccache_integrity_check";
     require_integrity(*find_table(sqlite3_context_db_handle(ctx), table_name_arg(argv[0], f), f));
     sqlite3_result_text(ctx, "ok", 2, SQLITE_STATIC);
-  } catch (const SqlError& e) {
-    sqlite3_result_error(ctx, e.what(), -1);
-    sqlite3_result_error_code(ctx, e.rc());
-  } catch (const std::bad_alloc&) {
-    sqlite3_result_error_nomem(ctx);
-  } catch (const std::exception& e) {
-    sqlite3_result_error(ctx, e.what(), -1);
-  }
-}
-}  // namespace
-
-int register_integrity_function(sqlite3* db) {
-  return sqlite3_create_function_v2(db, "iccache_integrity_check", 1, SQLITE_UTF8 | SQLITE_DIRECTONLY,
-                                    nullptr, integrity_function, nullptr, nullptr, nullptr);
+  });
 }
 
 }  // namespace iccache::ext

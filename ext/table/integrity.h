@@ -13,9 +13,8 @@ std::vector<std::string> check_integrity(Table& t);
 // Throws SqlError(SQLITE_CORRUPT_VTAB) listing the first problems, when there are any.
 void require_integrity(Table& t);
 
-// SELECT iccache_integrity_check('ex'): the same check as the 'integrity-check' command, as
-// a function that only reads, so it also runs on a read-only file (where SQLite refuses
-// the INSERT that carries the command). Returns 'ok'.
-int register_integrity_function(sqlite3* db);
+// SELECT iccache_integrity_check('ex') (functions.h) is the same check as the
+// 'integrity-check' command, as a function that only reads, so it also runs on a read-only
+// file (where SQLite refuses the INSERT that carries the command). Returns 'ok'.
 
 }  // namespace iccache::ext

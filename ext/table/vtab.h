@@ -16,7 +16,9 @@
 #include "ext/index/index_registry.h"
 #include "ext/index/index_store.h"
 #include "ext/index/index_trainer.h"
+#include "ext/manage/manage_store.h"
 #include "options/table_options.h"
+#include "ext/sql/guard.h"
 #include "ext/store/storage.h"
 
 namespace iccache::ext {
@@ -60,6 +62,7 @@ struct Table : sqlite3_vtab {
   TableOptions options;
   Storage storage;
   IndexStore index_store;
+  ManageStore manage;  // the example manager's statistics columns
   ChangeLog log;
   std::unique_ptr<HashEmbedder> embedder;  // null when embedder='none'
   // Router cache (route_state.h), made on first use; shared_ptr so this header needs only
@@ -150,23 +153,6 @@ struct Table : sqlite3_vtab {
   bool fetch_vector(int64_t id, float* out);
   Stmt row_stmt_, vec_stmt_;
 };
-
-// Sets the vtab error message (sqlite3_mprintf'd) and returns rc.
-int set_error(sqlite3_vtab* vtab, int rc, const std::string& msg);
-
-// Runs fn, turning engine/SQL/allocation exceptions into an SQLite result code + message.
-template <class Fn>
-int guarded(sqlite3_vtab* vtab, Fn&& fn) {
-  try {
-    return fn();
-  } catch (const SqlError& e) {
-    return set_error(vtab, e.rc(), e.what());
-  } catch (const std::bad_alloc&) {
-    return SQLITE_NOMEM;
-  } catch (const std::exception& e) {
-    return set_error(vtab, SQLITE_ERROR, e.what());
-  }
-}
 
 // xUpdate and the commands (vtab_write.cpp).
 int table_update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int64* rowid);

@@ -8,6 +8,7 @@
 #include "ext/select/select_match.h"
 #include "vector/vector_parse.h"
 #include "ext/route/route_args.h"
+#include "ext/sql/args.h"
 #include "ext/table/vtab.h"
 
 namespace iccache::ext {
@@ -40,25 +41,6 @@ struct Cursor : sqlite3_vtab_cursor {
 constexpr const char* kRowColumns =
     "id, request, request_enc, response, response_enc, model, quality, tenant, created_at,"
     " uses, offloads, gain, bytes";
-
-// Reads the MATCH argument: TEXT is always request text to embed (a prompt may well start
-// with '['); a vector comes as a float32 BLOB, e.g. iccache_vector('[0.1, ...]').
-std::vector<float> query_vector(Table* t, sqlite3_value* v) {
-  const std::string what = t->name + " MATCH";
-  switch (sqlite3_value_type(v)) {
-    case SQLITE_BLOB:
-      return parse_vector_blob(sqlite3_value_blob(v), sqlite3_value_bytes(v), t->options.dim, what);
-    case SQLITE_TEXT:
-      return t->embed_query(std::string_view(reinterpret_cast<const char*>(sqlite3_value_text(v)),
-                                            sqlite3_value_bytes(v)),
-                           what);
-    default:
-      throw Error(what + ": expected request TEXT, or a vector as a float32 BLOB of " +
-                  std::to_string(t->options.dim) + " dimensions (iccache_vector('[...]') makes one"
-                  " from a JSON array); received " +
-                  (sqlite3_value_type(v) == SQLITE_NULL ? "NULL" : "a number"));
-  }
-}
 
 int64_t read_k(Table* t, sqlite3_value* v) {
   int type = sqlite3_value_numeric_type(v);
@@ -161,7 +143,8 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
     c->min_similarity = min_similarity;
     c->diversity = t->options.select.diversity;
     if (plan & kPlanDiversity) c->diversity = read_diversity(t, argv[argi++]);
-    std::vector<float> q = query_vector(t, query);
+    int64_t text_bytes = 0;
+    std::vector<float> q = request_arg(*t, query, t->name + " MATCH", text_bytes);
     // Stage 1: IVF candidates by similarity; stage 2: utility, threshold, order (select_match.h).
     std::vector<Hit> candidates =
         stage1_candidates(*t, static_cast<int>(c->k), min_similarity, [&](int want) {

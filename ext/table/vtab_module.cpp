@@ -20,12 +20,6 @@ const char* column_name(int col) {
   return col >= 0 && col < kTableCol ? kColumnNames[col] : "?";
 }
 
-int set_error(sqlite3_vtab* vtab, int rc, const std::string& msg) {
-  sqlite3_free(vtab->zErrMsg);
-  vtab->zErrMsg = sqlite3_mprintf("%s", msg.c_str());
-  return rc;
-}
-
 namespace {
 
 std::string declare_sql(const std::string& table) {
@@ -42,8 +36,8 @@ std::string declare_sql(const std::string& table) {
 int init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, char** err,
          bool create) {
   *out = nullptr;
-  std::string schema = argv[1], name = argv[2];
-  try {
+  return guarded(err, [&] {
+    const std::string schema = argv[1], name = argv[2];
     std::vector<std::string> args(argv + 3, argv + argc);
     TableOptions opts = parse_table_options(name, args);
     if (create) Storage::create_tables(db, schema, name);
@@ -53,15 +47,7 @@ int init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, cha
     sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
     *out = new Table(db, schema, name, std::move(opts));
     return SQLITE_OK;
-  } catch (const SqlError& e) {
-    *err = sqlite3_mprintf("%s", e.what());
-    return e.rc();
-  } catch (const std::bad_alloc&) {
-    return SQLITE_NOMEM;
-  } catch (const std::exception& e) {
-    *err = sqlite3_mprintf("%s", e.what());
-    return SQLITE_ERROR;
-  }
+  });
 }
 
 int x_create(sqlite3* db, void*, int argc, const char* const* argv, sqlite3_vtab** out, char** err) {
@@ -202,6 +188,7 @@ int x_rename(sqlite3_vtab* vtab, const char* new_name) {
     Storage::rename_tables(t->db, t->storage.schema(), t->name, new_name);
     t->name = new_name;
     t->storage = Storage(t->db, t->storage.schema(), new_name);
+    t->manage = ManageStore(t->storage);  // its statements name the old shadow tables
     t->route.reset();  // its prepared statements name the old shadow tables
     // The index is shared by file and table name: look it up again under the new name.
     t->log = ChangeLog(t->storage);

@@ -2,10 +2,10 @@
 // (INSERT INTO ex(ex) VALUES('integrity-check')). Every value is validated before the first
 // write, so bad input changes nothing; writes then go to the shadow tables first and to the
 // in-memory index last.
-#include <chrono>
 #include <cmath>
 #include <cstring>
 
+#include "common/clock.h"
 #include "common/footprint.h"
 #include "common/utf8.h"
 #include "index/training_policy.h"
@@ -69,11 +69,6 @@ int64_t require_count(const Table* t, sqlite3_value* v, int col) {
   return sqlite3_value_int64(v);
 }
 
-double now_seconds() {
-  using namespace std::chrono;
-  return duration_cast<duration<double>>(system_clock::now().time_since_epoch()).count();
-}
-
 bool is_null(sqlite3_value* v) { return sqlite3_value_type(v) == SQLITE_NULL; }
 
 // The parsed, validated new state of one row. `col` = argv + 2 (column values).
@@ -105,7 +100,7 @@ void read_attributes(Table* t, sqlite3_value** col, StoredExample& r) {
   r.quality = is_null(col[kQuality]) ? 0.5
               : require_real(t, col[kQuality], kQuality, 0, 1, "a number from 0 to 1");
   r.tenant = is_null(col[kTenant]) ? std::string() : std::string(require_text(t, col[kTenant], kTenant));
-  r.created_at = is_null(col[kCreatedAt]) ? now_seconds()
+  r.created_at = is_null(col[kCreatedAt]) ? wall_clock_now()
                  : require_real(t, col[kCreatedAt], kCreatedAt, 0, 1e12,
                                 "a time in seconds since 1970 (a number >= 0)");
   r.uses = is_null(col[kUses]) ? 0 : require_count(t, col[kUses], kUses);
@@ -251,9 +246,9 @@ int update(Table* t, sqlite3_value* old_value, sqlite3_value* new_value, sqlite3
   check_fits_budget(*t, row.stored.bytes);
 
   // A new response is a replay (docs/example-manager.md): remember the quality it replaces.
-  const double prev_quality = response_kept ? 0 : ManageStore(t->storage).quality(old_id);
+  const double prev_quality = response_kept ? 0 : t->manage.quality(old_id);
   t->update_example(old_id, new_id, row.stored, row.vec.data());
-  if (!response_kept) ManageStore(t->storage).record_replay(new_id, prev_quality, now_seconds());
+  if (!response_kept) t->manage.record_replay(new_id, prev_quality, wall_clock_now());
   return SQLITE_OK;
 }
 

@@ -63,9 +63,9 @@ TEST(HostileMatch, VectorsComeAsBlobsOrThroughIccacheVector) {
   EXPECT_EQ(db.error_of("SELECT iccache_vector('[]')"),
             "iccache_vector: expected from 1 to 4096 numbers but received 0");
   EXPECT_EQ(db.error_of("SELECT iccache_vector(NULL)"),
-            "iccache_vector: expected a JSON array of numbers as TEXT, such as '[0.1, -2, 3e-4]'; received NULL");
+            "iccache_vector: the argument must be a JSON array of numbers as TEXT, such as '[0.1, -2, 3e-4]'; received NULL");
   EXPECT_EQ(db.error_of("SELECT iccache_vector(x'00')"),
-            "iccache_vector: expected a JSON array of numbers as TEXT, such as '[0.1, -2, 3e-4]'; received a BLOB");
+            "iccache_vector: the argument must be a JSON array of numbers as TEXT, such as '[0.1, -2, 3e-4]'; received a BLOB of 1 bytes");
   EXPECT_EQ(db.scalar("SELECT count(*) FROM ex"), "2");
 }
 

@@ -135,11 +135,9 @@ TEST(ManageEvict, BadArgumentsAreRefusedAndChangeNothing) {
             "iccache_evict: table ex has no budget option; expected a budget argument such as"
             " iccache_evict('ex', '256MB')");
   for (const char* bad : {"0", "-5", "'abc'", "NULL", "1.5", "'-1KB'"}) {
-    std::string shown = std::string(bad) == "NULL" ? "NULL"
-                        : bad[0] == '\'' ? std::string(bad) : "'" + std::string(bad) + "'";
     EXPECT_EQ(db.error_of(std::string("SELECT iccache_evict('ex', ") + bad + ")"),
-              "iccache_evict: budget " + shown + " for table ex is not valid; expected a positive"
-              " size in bytes such as 1048576, '512KB', '256MB' or '1.5GB'");
+              "iccache_evict: budget must be a positive size in bytes such as 1048576, '512KB',"
+              " '256MB' or '1.5GB'; received " + std::string(bad));
   }
   EXPECT_EQ(db.error_of("SELECT iccache_evict('nope', 10)"),
             "iccache_evict: there is no iccache table named 'nope'; expected the name of a table"

@@ -91,24 +91,24 @@ TEST(ManageFeedback, BadInputIsRefusedAndChangesNothing) {
   setup(db);
   const auto before = db.query("SELECT * FROM ex_data");
   EXPECT_EQ(db.error_of("SELECT iccache_example_feedback('ex', '[1,', 'small', 1)"),
-            "iccache_example_feedback: example ids '[1,' are not valid; expected a JSON array of"
-            " example rowids such as '[3, 7]'");
+            "iccache_example_feedback: example_ids must be a JSON array of example ids such as [3, 7, 9]"
+            " (or NULL for none); received '[1,'");
   EXPECT_EQ(db.error_of("SELECT iccache_example_feedback('ex', '[1, 2.5]', 'small', 1)"),
-            "iccache_example_feedback: example ids '[1, 2.5]' are not valid; expected a JSON array"
-            " of example rowids such as '[3, 7]'");
+            "iccache_example_feedback: example_ids must be a JSON array of example ids such as [3, 7, 9]"
+            " (or NULL for none); received '[1, 2.5]'");
   EXPECT_EQ(db.error_of("SELECT iccache_example_feedback('ex', '{}', 'small', 1)"),
-            "iccache_example_feedback: example ids '{}' are not valid; expected a JSON array of"
-            " example rowids such as '[3, 7]'");
+            "iccache_example_feedback: example_ids must be a JSON array of example ids such as [3, 7, 9]"
+            " (or NULL for none); received '{}'");
   EXPECT_EQ(db.error_of("SELECT iccache_example_feedback('ex', '[1]', 'medium', 1)"),
-            "ex: feedback names the unknown model 'medium'; expected one of small, large");
+            "iccache_example_feedback: model must be one of small, large; received 'medium'");
   EXPECT_EQ(db.error_of("SELECT iccache_example_feedback('ex', '[1]', NULL, 1)"),
-            "iccache_example_feedback: model NULL is not valid; expected one of small, large");
+            "iccache_example_feedback: model must be one of small, large; received NULL");
   EXPECT_EQ(db.error_of("SELECT iccache_example_feedback('ex', '[1]', 'small', 1.5)"),
-            "ex: feedback reward 1.500000 is not valid; expected a number from 0 to 1");
+            "iccache_example_feedback: reward must be a number from 0 to 1; received 1.5");
   EXPECT_EQ(db.error_of("SELECT iccache_example_feedback('ex', '[1]', 'small', 'good')"),
-            "iccache_example_feedback: reward 'good' is not valid; expected a number from 0 to 1");
+            "iccache_example_feedback: reward must be a number from 0 to 1; received 'good'");
   EXPECT_EQ(db.error_of("SELECT iccache_example_feedback('ex', '[1]', 'small', 1, -5)"),
-            "ex: feedback time -5.000000 is not valid; expected seconds since 1970 (a number >= 0)");
+            "iccache_example_feedback: time must be seconds since 1970 (a number >= 0); received -5");
   EXPECT_EQ(db.error_of("SELECT iccache_example_feedback('nope', '[1]', 'small', 1)"),
             "iccache_example_feedback: there is no iccache table named 'nope'; expected the name of"
             " a table created with USING iccache(...)");

@@ -55,7 +55,7 @@ TEST(ManageReplay, OrderCutOffAndLimitAreExact) {
       " ORDER BY expected_gain DESC LIMIT 5");
   // No sorter step; the view's second step reads its own table's identity (registry.h).
   ASSERT_EQ(plan.size(), 3u);
-  EXPECT_EQ(plan[0].back(), "SCAN iccache_replay VIRTUAL TABLE INDEX 43:");  // table + cost + limit + identity
+  EXPECT_EQ(plan[0].back(), "SCAN iccache_replay VIRTUAL TABLE INDEX 51:");  // table 1 + cost 2 + identity 16 + limit 32
   EXPECT_EQ(plan[1].back(), "SCALAR SUBQUERY 3");
 }
 
@@ -100,9 +100,9 @@ TEST(ManageReplay, BadArgumentsAreExplained) {
             "iccache_replay: there is no iccache table named 'nope'; expected the name of a table"
             " created with USING iccache(...)");
   EXPECT_EQ(db.error_of("SELECT * FROM ex_replay WHERE replay_cost = 'x'"),
-            "iccache_replay: replay_cost 'x' is not valid; expected a number >= 0");
+            "iccache_replay: replay_cost must be a number >= 0; received 'x'");
   EXPECT_EQ(db.error_of("SELECT * FROM ex_replay WHERE replay_cost = -1"),
-            "iccache_replay: replay_cost '-1' is not valid; expected a number >= 0");
+            "iccache_replay: replay_cost must be a number >= 0; received -1");
 }
 
 }  // namespace

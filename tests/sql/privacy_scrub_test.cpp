@@ -28,9 +28,9 @@ TEST(PrivacyScrub, FunctionErrors) {
             " pii='reject' refuses; expected text without personal data (or pii='redact' to"
             " store it as <IP>)");
   EXPECT_EQ(db.error_of("SELECT iccache_scrub('x', 'mask')"),
-            "iccache_scrub: mode 'mask' is not valid; expected 'off', 'redact' or 'reject'");
+            "iccache_scrub: mode must be 'off', 'redact' or 'reject'; received 'mask'");
   EXPECT_EQ(db.error_of("SELECT iccache_scrub('x', NULL)"),
-            "iccache_scrub: mode NULL is not valid; expected 'off', 'redact' or 'reject'");
+            "iccache_scrub: mode must be 'off', 'redact' or 'reject'; received NULL");
   EXPECT_EQ(db.error_of("SELECT iccache_scrub(x'00ff')"),
             "iccache_scrub: text must be TEXT; received a BLOB of 2 bytes");
   EXPECT_EQ(db.error_of("SELECT iccache_scrub(42)"), "iccache_scrub: text must be TEXT; received 42");

@@ -155,7 +155,7 @@ TEST(Prompt, BadArgumentsAreClearErrors) {
   EXPECT_EQ(db.error_of("SELECT * FROM iccache_prompt('ex', 'x', 0)"),
             "iccache_prompt: k must be an integer from 1 to 4096; received 0");
   EXPECT_EQ(db.error_of("SELECT * FROM iccache_prompt('ex', 'x', 'many')"),
-            "iccache_prompt: k must be an integer; received 'many'");
+            "iccache_prompt: k must be an integer from 1 to 4096; received 'many'");
   EXPECT_EQ(db.error_of("SELECT * FROM iccache_prompt('ex', 'x', 5, -1)"),
             "iccache_prompt: max_chars must be an integer >= 0 (0: no budget); received -1");
   EXPECT_EQ(db.error_of("SELECT * FROM iccache_prompt('ex', 'x', 5, 100, 7)"),

@@ -92,7 +92,7 @@ TEST(TenantModel, RouteAndFeedbackRefuseOtherTenantsExamples) {
   EXPECT_EQ(db.scalar("SELECT uses FROM ex WHERE rowid = 1"), "1");
   // iccache_example_feedback with a tenant.
   EXPECT_EQ(db.error_of("SELECT iccache_example_feedback('ex', '[1, 2]', 'small', 1, NULL, 'B')"),
-            "iccache_example_feedback: example 1 of the example ids is not one of tenant 'B''s"
+            "iccache_example_feedback: example 1 of example_ids is not one of tenant 'B''s"
             " examples in ex; expected ids from a MATCH on ex with tenant = 'B'");
   EXPECT_EQ(db.scalar("SELECT group_concat(uses) FROM ex"), "1,0");
   EXPECT_EQ(db.scalar("SELECT iccache_example_feedback('ex', '[2]', 'small', 1, NULL, 'B')"), "1");

@@ -1,4 +1,4 @@
-#include "ext/sql/tvf_args.h"
+#include "ext/sql/tvf.h"
 
 #include <vector>
 
