@@ -12,7 +12,7 @@ namespace iccache {
 class FeatureCounts {
  public:
   // Feature keys carry their type in the low two bits, which are never 3 (see
-  // hash_embedder.cpp), so this value never collides with a real key.
+  // text_features.h), so this value never collides with a real key.
   static constexpr uint64_t kEmpty = ~uint64_t{0};
 
   // Empties the table, making room for at least `expected` distinct keys.

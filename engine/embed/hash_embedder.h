@@ -1,5 +1,5 @@
 // The built-in embedder: deterministic signed feature hashing of word unigrams, word
-// bigrams and character 3- to 5-grams, with sublinear term frequency, L2-normalised.
+// bigrams and character 3- to 5-grams (embed/text_features.h), with sublinear term frequency, L2-normalised.
 // No model to download, identical output on every platform, and cheap (microseconds for
 // a typical request). It captures lexical, not deep semantic, similarity; callers who need
 // more pass their own vectors (embedder='none').
@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "embed/feature_counts.h"
+#include "embed/text_features.h"
 
 namespace iccache {
 
@@ -47,9 +48,7 @@ class HashEmbedder {
   void release_scratch();
 
   FeatureCounts counts_;
-  std::vector<std::pair<uint32_t, uint32_t>> words_;  // [begin, end) of each word in folded_
-  std::string folded_;
-  std::string wrapped_;  // "<word>" of the word being read
+  TextFeatures features_;
 };
 
 }  // namespace iccache

@@ -1,0 +1,39 @@
+#include "lexical/featurizer.h"
+
+#include <algorithm>
+#include <cmath>
+
+namespace iccache::lexical {
+
+void Featurizer::terms(std::string_view text, std::vector<Term>& out) {
+  out.clear();
+  if (text.size() > kMaxBytes) {
+    size_t cut = kMaxBytes;
+    while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
+    text = text.substr(0, cut);
+  }
+  const size_t n_words = features_.split(text);
+  if (n_words == 0) return;
+  // Counted by 32-bit term (two keys sharing a term are one term), in first-seen order.
+  counts_.reset(16 * n_words);
+  keys_.clear();
+  features_.for_each(n_words, [&](uint64_t key) {
+    float& c = counts_[term_of(key)];
+    if (c == 0.0f) keys_.push_back(term_of(key));
+    c += 1.0f;
+    return true;
+  }, w_.chargram > 0.0f);
+  const float type_weight[] = {w_.unigram, w_.bigram, w_.chargram, 0.0f};
+  out.reserve(keys_.size());
+  for (uint64_t t : keys_) {
+    const float w = type_weight[t & 3];
+    if (w <= 0.0f) continue;
+    const float c = counts_[t];
+    out.push_back(Term{static_cast<uint32_t>(t), w * (1.0f + std::log(c))});
+  }
+  std::sort(out.begin(), out.end(), [](const Term& a, const Term& b) { return a.term < b.term; });
+  if (counts_.size() > 65536) counts_.release_if_over(0);
+  features_.release_scratch(1 << 20);
+}
+
+}  // namespace iccache::lexical

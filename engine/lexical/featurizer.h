@@ -1,0 +1,57 @@
+// The terms of a text for the lexical index: the features of embed/text_features.h (word
+// unigrams, word bigrams, character 3- to 5-grams), each reduced to a 32-bit term and
+// weighted by its type and its sublinear count in the text (1 + ln count). The same
+// features feed the hash embedder, so the two see a text the same way.
+#pragma once
+#include <cstdint>
+#include <string_view>
+#include <vector>
+
+#include "embed/feature_counts.h"
+#include "embed/text_features.h"
+
+namespace iccache::lexical {
+
+// A term of a text: the 32-bit feature (type in the low two bits, never 3) and its weight
+// before IDF.
+struct Term {
+  uint32_t term;
+  float tf;
+};
+
+// Weight of each feature type (before IDF and normalisation). Words carry the meaning,
+// bigrams word order; character n-grams match inflections and typos, and a word yields
+// about a dozen of them, so each counts little. Tuned on paraphrase pairs
+// (docs/selection.md, "Lexical similarity").
+struct TermWeights {
+  float unigram = 1.0f;
+  float bigram = 0.7f;
+  float chargram = 0.25f;
+};
+
+// The 32-bit term of a 64-bit feature key: its high half with the type bits of the key.
+inline uint32_t term_of(uint64_t key) {
+  return (static_cast<uint32_t>(key >> 32) & ~uint32_t{3}) | static_cast<uint32_t>(key & 3);
+}
+
+class Featurizer {
+ public:
+  explicit Featurizer(TermWeights w = {}) : w_(w) {}
+
+  // Only a text's first kMaxBytes count (cut at a character boundary): the match of a
+  // request against a long document is decided by its beginning, and a query must not
+  // hash megabytes.
+  static constexpr size_t kMaxBytes = 16384;
+
+  // The terms of `text`, sorted by term, each once. Empty when the text has no words.
+  // Precondition: valid UTF-8 (callers validate; the embedder already did).
+  void terms(std::string_view text, std::vector<Term>& out);
+
+ private:
+  TermWeights w_;
+  TextFeatures features_;
+  FeatureCounts counts_;
+  std::vector<uint64_t> keys_;
+};
+
+}  // namespace iccache::lexical

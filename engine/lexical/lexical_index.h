@@ -1,0 +1,90 @@
+// The lexical index: an inverted index over the terms of the table's request texts
+// (lexical/featurizer.h), with IDF weights from the table's own texts (lexical/idf.h).
+//
+// Similarity is the cosine of TF-IDF vectors: a text's vector holds tf * idf per term,
+// divided by its L2 norm; a document's normalised weights are stored in 16 bits (rounded
+// to the nearest 1/65535), and a score is sum over shared terms of q_t * w_t in float, added
+// in a fixed term order, so the same query on the same contents always gives the same
+// bits, whichever way the search went.
+//
+// Search is exact top-k with MaxScore-style pruning, term at a time: the query's postings
+// lists are read in decreasing order of their largest possible contribution; once the
+// k-th best partial score reaches what every unread list together could still add, no
+// document outside those already seen can enter, and the seen documents that still can
+// are finished by looking them up in the remaining lists. `min_lists` > 0 reads at least
+// that many lists whole first; min_lists >= the query's term count reads every list whole
+// (the exhaustive form, same scores).
+//
+// The index is a cache: rebuilt from the stored texts (ext/) and kept up to date with
+// add/remove. Not thread-safe for writes; search is const and safe from many threads.
+#pragma once
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "index/hit.h"
+#include "index/tenant_dictionary.h"
+#include "lexical/featurizer.h"
+#include "lexical/idf.h"
+
+namespace iccache::lexical {
+
+class LexicalIndex {
+ public:
+  explicit LexicalIndex(IdfTable idf = {});
+  LexicalIndex(LexicalIndex&&) = default;
+  LexicalIndex& operator=(LexicalIndex&&) = default;
+
+  const IdfTable& idf() const { return idf_; }
+  size_t size() const { return ids_.size(); }
+  // Postings lists (distinct terms indexed) and postings held, dead ones included.
+  size_t lists() const { return lists_.size(); }
+  size_t postings() const { return postings_; }
+  size_t memory_bytes() const;
+
+  // Adds or replaces id; an empty `terms` (a text without words) is kept as a document
+  // without terms: it matches nothing and is returned only to fill k.
+  void add(int64_t id, std::string_view tenant, const std::vector<Term>& terms);
+  bool remove(int64_t id);
+  bool contains(int64_t id) const { return ids_.count(id) != 0; }
+
+  struct Stats {
+    size_t lists_read = 0;       // lists read whole
+    size_t lists_total = 0;      // the query's terms that have a list
+    size_t postings_read = 0;    // postings read whole
+    size_t candidates = 0;       // documents finished by look-up
+  };
+
+  // Top-k by cosine, best first (ties: smaller id). When fewer than k documents share a
+  // term with the query, the rest of k are filled with score-0 documents, smallest ids
+  // first. `tenant` (optional) keeps only that tenant's documents.
+  std::vector<Hit> search(const std::vector<Term>& query, int k, const std::string* tenant,
+                          int min_lists = 0, Stats* stats = nullptr) const;
+
+ private:
+  struct List {
+    float idf = 1.0f;
+    uint16_t max_w = 0;           // largest weight ever added (an upper bound after removals)
+    std::vector<uint32_t> slots;  // increasing
+    std::vector<uint16_t> w;      // normalised tf-idf weight * 65535, rounded
+  };
+  uint32_t list_of(uint32_t term);  // creates when new
+  const List* find(uint32_t term) const;
+  void compact();
+
+  IdfTable idf_;
+  std::unordered_map<uint32_t, uint32_t> term_list_;
+  std::vector<List> lists_;
+  std::unordered_map<int64_t, uint32_t> ids_;  // live id -> slot
+  std::vector<int64_t> slot_id_;                // slot -> id
+  std::vector<int32_t> slot_tenant_;            // slot -> tenant (dictionary id)
+  std::vector<uint8_t> dead_;                   // slot -> removed
+  size_t n_dead_ = 0;
+  size_t postings_ = 0;
+  TenantDictionary tenants_;
+  std::vector<uint32_t> scratch_lists_;
+};
+
+}  // namespace iccache::lexical
