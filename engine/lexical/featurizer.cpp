@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <cmath>
 
+#include "common/utf8.h"
+
 namespace iccache::lexical {
 
 void Featurizer::terms(std::string_view text, std::vector<Term>& out) {
@@ -12,6 +14,9 @@ void Featurizer::terms(std::string_view text, std::vector<Term>& out) {
     while (cut > 0 && (static_cast<unsigned char>(text[cut]) & 0xC0) == 0x80) --cut;
     text = text.substr(0, cut);
   }
+  // Stored texts were validated when written; a damaged one matches nothing rather than
+  // being read past its bytes.
+  if (utf8::first_invalid(text) != text.size()) return;
   const size_t n_words = features_.split(text);
   if (n_words == 0) return;
   // Counted by 32-bit term (two keys sharing a term are one term), in first-seen order.

@@ -43,8 +43,8 @@ class Featurizer {
   // hash megabytes.
   static constexpr size_t kMaxBytes = 16384;
 
-  // The terms of `text`, sorted by term, each once. Empty when the text has no words.
-  // Precondition: valid UTF-8 (callers validate; the embedder already did).
+  // The terms of `text`, sorted by term, each once. Empty when the text has no words or is
+  // not valid UTF-8 (callers validate requests; the embedder already did).
   void terms(std::string_view text, std::vector<Term>& out);
 
  private:

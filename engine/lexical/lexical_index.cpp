@@ -6,7 +6,6 @@
 namespace iccache::lexical {
 
 namespace {
-constexpr float kScale = 65535.0f;
 
 // Per-thread search scratch: one accumulator per slot, zeroed again after each search
 // (only the slots touched), so a search allocates nothing once warm.
@@ -34,7 +33,7 @@ LexicalIndex::LexicalIndex(IdfTable idf) : idf_(std::move(idf)) {}
 size_t LexicalIndex::memory_bytes() const {
   size_t b = lists_.capacity() * sizeof(List) + term_list_.size() * 32 + ids_.size() * 32 +
              slot_id_.capacity() * (sizeof(int64_t) + sizeof(int32_t) + 1) + idf_.memory_bytes();
-  for (const List& l : lists_) b += l.slots.capacity() * sizeof(uint32_t) + l.w.capacity() * sizeof(uint16_t);
+  for (const List& l : lists_) b += l.slots.capacity() * sizeof(uint32_t) + l.w.capacity() * sizeof(float);
   return b;
 }
 
@@ -66,9 +65,8 @@ void LexicalIndex::add(int64_t id, std::string_view tenant, const std::vector<Te
   const double norm = std::sqrt(sum_sq);
   for (size_t i = 0; i < terms.size(); ++i) {
     List& l = lists_[scratch_lists_[i]];
-    const double x = static_cast<double>(terms[i].tf) * l.idf / norm;
-    const auto w = static_cast<uint16_t>(std::clamp(std::lround(x * kScale), 0L, 65535L));
-    if (w == 0) continue;  // adds nothing to any score
+    const auto w = static_cast<float>(static_cast<double>(terms[i].tf) * l.idf / norm);
+    if (!(w > 0.0f)) continue;  // adds nothing to any score
     l.slots.push_back(slot);
     l.w.push_back(w);
     l.max_w = std::max(l.max_w, w);
@@ -109,7 +107,7 @@ void LexicalIndex::compact() {
   postings_ = 0;
   for (List& l : lists_) {
     size_t w = 0;
-    uint16_t max_w = 0;
+    float max_w = 0;
     for (size_t i = 0; i < l.slots.size(); ++i) {
       const uint32_t s = renumber[l.slots[i]];
       if (s == UINT32_MAX) continue;
@@ -140,7 +138,7 @@ std::vector<Hit> LexicalIndex::search(const std::vector<Term>& query, int k, con
   // cosine of the two full vectors.
   struct QTerm {
     const List* list;
-    float q;   // normalised query weight / 65535: contribution = q * stored weight
+    float q;   // normalised query weight: contribution = q * stored weight
     float ub;  // q * the list's largest weight
     uint32_t term;
   };
@@ -154,8 +152,8 @@ std::vector<Hit> LexicalIndex::search(const std::vector<Term>& query, int k, con
   }
   const double qnorm = std::sqrt(sum_sq);
   for (QTerm& q : qs) {
-    q.q = static_cast<float>(q.q / qnorm / kScale);
-    q.ub = q.q * static_cast<float>(q.list->max_w);
+    q.q = static_cast<float>(q.q / qnorm);
+    q.ub = q.q * q.list->max_w;
   }
   std::sort(qs.begin(), qs.end(), [](const QTerm& a, const QTerm& b) {
     return a.ub > b.ub || (a.ub == b.ub && a.term < b.term);
@@ -188,7 +186,7 @@ std::vector<Hit> LexicalIndex::search(const std::vector<Term>& query, int k, con
         st |= 1;
         sc.touched.push_back(s);
       }
-      const float a = (sc.acc[s] += q * static_cast<float>(l.w[p]));
+      const float a = (sc.acc[s] += q * l.w[p]);
       if (a > th && !(st & 2) && eligible(s)) {
         if (sc.heap.size() >= kk) {
           std::pop_heap(sc.heap.begin(), sc.heap.end(), heap_less);
@@ -226,12 +224,12 @@ std::vector<Hit> LexicalIndex::search(const std::vector<Term>& query, int k, con
         for (uint32_t s : sc.candidates) {
           from = std::lower_bound(from, l.slots.end(), s);
           if (from == l.slots.end()) break;
-          if (*from == s) sc.acc[s] += q * static_cast<float>(l.w[from - l.slots.begin()]);
+          if (*from == s) sc.acc[s] += q * l.w[from - l.slots.begin()];
         }
       } else {
         // Else one pass over the list, adding to the marked candidates only.
         for (size_t p = 0; p < l.slots.size(); ++p)
-          if (sc.state[l.slots[p]] & 4) sc.acc[l.slots[p]] += q * static_cast<float>(l.w[p]);
+          if (sc.state[l.slots[p]] & 4) sc.acc[l.slots[p]] += q * l.w[p];
       }
       // Drop those that can no longer reach the k-th score.
       const float bound = th;
@@ -247,7 +245,8 @@ std::vector<Hit> LexicalIndex::search(const std::vector<Term>& query, int k, con
   }
   std::vector<Hit> all;
   all.reserve(sc.candidates.size());
-  for (uint32_t s : sc.candidates) all.push_back(Hit{slot_id_[s], sc.acc[s]});
+  // A cosine; float rounding can pass 1 by an ulp for identical texts.
+  for (uint32_t s : sc.candidates) all.push_back(Hit{slot_id_[s], std::min(sc.acc[s], 1.0f)});
   const size_t keep = std::min(kk, all.size());
   std::partial_sort(all.begin(), all.begin() + keep, all.end(), better_hit);
   all.resize(keep);

@@ -2,10 +2,10 @@
 // (lexical/featurizer.h), with IDF weights from the table's own texts (lexical/idf.h).
 //
 // Similarity is the cosine of TF-IDF vectors: a text's vector holds tf * idf per term,
-// divided by its L2 norm; a document's normalised weights are stored in 16 bits (rounded
-// to the nearest 1/65535), and a score is sum over shared terms of q_t * w_t in float, added
-// in a fixed term order, so the same query on the same contents always gives the same
-// bits, whichever way the search went.
+// divided by its L2 norm; a document's normalised weights are stored as float, and a score
+// is the sum over shared terms of q_t * w_t in float, added in a fixed term order (capped
+// at 1), so the same query on the same contents always gives the same bits, whichever way
+// the search went.
 //
 // Search is exact top-k with MaxScore-style pruning, term at a time: the query's postings
 // lists are read in decreasing order of their largest possible contribution; once the
@@ -66,9 +66,9 @@ class LexicalIndex {
  private:
   struct List {
     float idf = 1.0f;
-    uint16_t max_w = 0;           // largest weight ever added (an upper bound after removals)
+    float max_w = 0;              // largest weight ever added (an upper bound after removals)
     std::vector<uint32_t> slots;  // increasing
-    std::vector<uint16_t> w;      // normalised tf-idf weight * 65535, rounded
+    std::vector<float> w;         // normalised tf-idf weight
   };
   uint32_t list_of(uint32_t term);  // creates when new
   const List* find(uint32_t term) const;

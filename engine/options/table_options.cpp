@@ -167,11 +167,12 @@ using options::number_in;
 using Spec = options::OptionSpec<TableOptions>;
 constexpr std::string_view kEmbedders[] = {"hash", "none"};
 constexpr std::string_view kQuantizers[] = {"none", "sq8"};
+constexpr std::string_view kTextIndexes[] = {"lexical", "vector"};
 
 // The table's own options (storage, index, privacy), in documentation order. The example
 // manager, routing and selection list theirs in manage_options.cpp, route_options.cpp and
 // select_options.cpp.
-const std::array<Spec, 12> kTableSpecs = {{
+const std::array<Spec, 13> kTableSpecs = {{
     {"dim", [](auto t, auto v, TableOptions& o) { o.dim = static_cast<int>(integer_in(t, "dim", v, 1, kMaxDim)); }},
     {"embedder", [](auto t, auto v, TableOptions& o) {
        o.embedder = options::choice(t, "embedder", v, kEmbedders, "'hash' or 'none'") == 0 ? EmbedderKind::kHash
@@ -183,6 +184,11 @@ const std::array<Spec, 12> kTableSpecs = {{
     {"nprobe", [](auto t, auto v, TableOptions& o) { o.nprobe = static_cast<int>(integer_in(t, "nprobe", v, 1, kMaxNprobe)); }},
     {"quantizer", [](auto t, auto v, TableOptions& o) {
        o.sq8 = options::choice(t, "quantizer", v, kQuantizers, "'none' or 'sq8'") == 1;
+     }},
+    {"text_index", [](auto t, auto v, TableOptions& o) {
+       o.text_index = options::choice(t, "text_index", v, kTextIndexes, "'lexical' or 'vector'") == 0
+                          ? TextIndex::kLexical
+                          : TextIndex::kVector;
      }},
     {"ivf_min", [](auto t, auto v, TableOptions& o) { o.ivf_min = static_cast<int>(integer_in(t, "ivf_min", v, 1, 1 << 30)); }},
     {"change_log_keep", [](auto t, auto v, TableOptions& o) {
@@ -249,6 +255,14 @@ TableOptions parse_table_options(std::string_view table, const std::vector<std::
     }
     seen.push_back(key);
     parse_option(table, key, value, options);
+  }
+  if (options.embedder == EmbedderKind::kNone) {
+    if (std::find(seen.begin(), seen.end(), "text_index") != seen.end() &&
+        options.text_index == TextIndex::kLexical)
+      throw Error(std::string(table) +
+                  ": option text_index='lexical' indexes request text, but embedder='none' "
+                  "takes vectors only; expected text_index='vector' or embedder='hash'");
+    options.text_index = TextIndex::kVector;
   }
   if (options.route.cache_arm && options.model_index("cache") >= 0)
     throw Error(std::string(table) +

@@ -17,6 +17,12 @@ constexpr int kMaxNprobe = 1 << 20;  // nprobe option, 'nprobe=N' command and MA
 
 enum class EmbedderKind { kHash, kNone };
 
+// Which index answers a MATCH with request text (docs/selection.md, "Lexical similarity"):
+// the lexical index over the request texts' terms (the default with embedder='hash'), or
+// the IVF over their embeddings ('vector'; the only one with embedder='none'). A MATCH with
+// a vector always uses the IVF.
+enum class TextIndex { kLexical, kVector };
+
 struct ModelArm {
   std::string name;  // [A-Za-z0-9_./-]+ (so never ':' or ','); see parse_models
   double cost;       // relative cost, finite and >= 0
@@ -25,6 +31,7 @@ struct ModelArm {
 struct TableOptions {
   int dim = 256;                     // 1..4096
   EmbedderKind embedder = EmbedderKind::kHash;
+  TextIndex text_index = TextIndex::kLexical;  // set to kVector with embedder='none'
   std::vector<ModelArm> models = {{"small", 0.1}, {"large", 1.0}};
   std::optional<int64_t> budget;     // bytes; absent = unbounded
   std::optional<int64_t> tenant_budget;  // bytes per tenant; absent = only the global budget

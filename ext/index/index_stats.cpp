@@ -19,6 +19,21 @@ void index_stats(Table& t, StatRows& out) {
   }
   // Connections of this process that share this index (0: private to this connection).
   out.push_back({"index_shared_by", t.cache_shared ? static_cast<int64_t>(t.cache.use_count()) : int64_t{0}});
+  if (t.lexical) {
+    const LexicalCache& l = *t.lexical;
+    std::shared_lock lock(l.mu);
+    out.push_back({"lexical_loaded", int64_t{l.loaded ? 1 : 0}});
+    out.push_back({"lexical_documents", static_cast<int64_t>(l.index.size())});
+    out.push_back({"lexical_lists", static_cast<int64_t>(l.index.lists())});
+    out.push_back({"lexical_postings", static_cast<int64_t>(l.index.postings())});
+    out.push_back({"lexical_memory_bytes", static_cast<int64_t>(l.index.memory_bytes())});
+    out.push_back({"lexical_idf_texts", static_cast<int64_t>(l.index.idf().sample_n())});
+    out.push_back({"lexical_idf_n", static_cast<int64_t>(l.index.idf().table_n())});
+    out.push_back({"lexical_change_seq", l.seq});
+    out.push_back({"lexical_reloads", l.reloads});
+    out.push_back({"lexical_changes_applied", l.applied_changes});
+    out.push_back({"lexical_load_s", l.load_seconds});
+  }
   std::optional<Change> last = t.log.last();
   out.push_back({"change_log_seq", last ? last->seq : int64_t{0}});
   out.push_back({"change_log_entries", t.log.size()});

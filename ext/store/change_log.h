@@ -6,7 +6,8 @@
 //     seq   position in the log (the rowid: max + 1, so it grows with committed history)
 //     id    the example written (kind 0), NULL for the other kinds
 //     kind  0 example inserted, updated or deleted (its rows say which); 1 new epoch:
-//           training or repair rewrote every list, readers reload; 2 settings (nprobe)
+//           training or repair rewrote every list, readers reload; 2 settings (nprobe);
+//           3 new IDF counts of the lexical index (lexical_table.cpp), its readers reload
 //     gen   the random generation nonce this write stored in T_state
 //     n     number of examples after the write (the automatic-training check reads it)
 //     time  seconds since 1970, for pruning by age
@@ -27,7 +28,7 @@ namespace iccache::ext {
 
 class Storage;
 
-enum class ChangeKind : int { kExample = 0, kEpoch = 1, kSettings = 2 };
+enum class ChangeKind : int { kExample = 0, kEpoch = 1, kSettings = 2, kIdf = 3 };
 
 struct Change {
   int64_t seq = 0;

@@ -31,6 +31,7 @@ Table::Table(sqlite3* db_, const std::string& schema, const std::string& name_, 
   if (options.embedder == EmbedderKind::kHash) embedder = std::make_unique<HashEmbedder>(options.dim);
   cache = std::make_shared<IndexCache>(options.dim, options.sq8);
   training = std::make_shared<TrainingStatus>();
+  if (lexical_on()) lexical = std::make_shared<LexicalCache>();
 }
 
 int Table::effective_nprobe() {
@@ -58,6 +59,7 @@ int64_t Table::insert_example(const int64_t* id, const StoredExample& row, const
   put_index_row(new_id, vec, row.tenant);
   Change c = record_change(ChangeKind::kExample, new_id, +1);
   maybe_train(c.n);
+  maybe_count_idf(c.n);
   return new_id;
 }
 
@@ -75,7 +77,8 @@ void Table::update_example(int64_t old_id, int64_t new_id, const StoredExample& 
 void Table::delete_example(int64_t id) {
   storage.remove(id);
   index_store.remove(id);
-  record_change(ChangeKind::kExample, id, -1);
+  Change c = record_change(ChangeKind::kExample, id, -1);
+  maybe_count_idf(c.n);
 }
 
 void Table::maybe_train(int64_t n) {

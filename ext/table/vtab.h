@@ -14,6 +14,7 @@
 #include "ext/store/change_log.h"
 #include "ext/index/index_cache.h"
 #include "ext/index/index_registry.h"
+#include "ext/index/lexical_cache.h"
 #include "ext/index/index_store.h"
 #include "ext/index/index_trainer.h"
 #include "ext/manage/manage_store.h"
@@ -83,6 +84,10 @@ struct Table : sqlite3_vtab {
   // (training inside it, too many own changes); handed to the shared cache after commit.
   std::shared_ptr<IndexCache> own;
   IndexOverlay overlay;
+  // The lexical index MATCH with text searches under text_index='lexical' (null otherwise;
+  // lexical_table.cpp), and the featurizer of this connection's texts.
+  std::shared_ptr<LexicalCache> lexical;
+  lexical::Featurizer featurizer;
   // The training (centroids, SQ8 ranges) writes assign new vectors with, for the 'epoch'
   // of T_state it was read under: writes never need the whole index.
   IvfIndex assigner;
@@ -120,6 +125,18 @@ struct Table : sqlite3_vtab {
   int effective_nprobe();
   // Top-k search with the current nprobe (or `nprobe_override` when > 0).
   std::vector<Hit> search(const float* q, int k, const std::string* tenant, int nprobe_override);
+  // Lexical index (lexical_table.cpp). Whether MATCH with text uses it; top-k of request
+  // text by TF-IDF cosine (nprobe > 0: at least that many postings lists read whole, so
+  // nprobe >= the query's terms is the exhaustive form); IDF counts taken now for n
+  // examples ('optimize'), or when n has moved far from the last count (writes).
+  bool lexical_on() const;
+  std::vector<Hit> search_lexical(std::string_view text, int k, const std::string* tenant, int nprobe);
+  void count_idf(int64_t n);
+  void maybe_count_idf(int64_t n);
+  lexical::IdfTable stored_idf();
+  // Brings `lexical` to this connection's view of the tables (as ensure_index).
+  int64_t ensure_lexical();
+
   // Sets nprobe for queries without one ('nprobe=N' command).
   void set_nprobe(int n);
 
@@ -152,6 +169,11 @@ struct Table : sqlite3_vtab {
   void maybe_train(int64_t n);
   bool fetch_vector(int64_t id, float* out);
   Stmt row_stmt_, vec_stmt_;
+  // lexical_table.cpp
+  void load_lexical(LexicalCache& c, int64_t g);
+  void catch_up_lexical(LexicalCache& c, int64_t g);
+  Stmt lex_row_stmt_, idf_n_stmt_;
+  std::vector<lexical::Term> query_terms_;
 };
 
 // xUpdate and the commands (vtab_write.cpp).

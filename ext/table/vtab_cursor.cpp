@@ -145,9 +145,16 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
     if (plan & kPlanDiversity) c->diversity = read_diversity(t, argv[argi++]);
     int64_t text_bytes = 0;
     std::vector<float> q = request_arg(*t, query, t->name + " MATCH", text_bytes);
-    // Stage 1: IVF candidates by similarity; stage 2: utility, threshold, order (select_match.h).
+    // Stage 1: candidates by similarity, from the lexical index for request text under
+    // text_index='lexical', else from the IVF; stage 2: utility, threshold, order
+    // (select_match.h).
+    const bool lexical = t->lexical_on() && sqlite3_value_type(query) == SQLITE_TEXT;
     std::vector<Hit> candidates =
         stage1_candidates(*t, static_cast<int>(c->k), min_similarity, [&](int want) {
+          if (lexical)
+            return t->search_lexical(std::string_view(reinterpret_cast<const char*>(sqlite3_value_text(query)),
+                                                      sqlite3_value_bytes(query)),
+                                     want, by_tenant ? &tenant : nullptr, nprobe);
           return t->search(q.data(), want, by_tenant ? &tenant : nullptr, nprobe);
         });
     c->exact = t->search_exact;

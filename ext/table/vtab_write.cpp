@@ -269,6 +269,7 @@ int command(Table* t, sqlite3_value* v, sqlite3_value** col) {
   }
   if (cmd == "optimize") {
     t->train_index();
+    if (t->lexical_on()) t->count_idf(t->storage.count());
     return SQLITE_OK;
   }
   if (cmd == "train") {  // refit the utility model from the feedback log (select_feedback.h)

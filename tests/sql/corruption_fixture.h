@@ -12,7 +12,9 @@
 namespace iccache_test {
 
 inline std::string corruption_create(const std::string& extra = "") {
-  return "CREATE VIRTUAL TABLE ex USING iccache(dim=8, ivf_min=16, seed=5" + extra + ")";
+  // text_index='vector': these tests damage the vector index, which a MATCH with text
+  // searches only then (lexical_corruption_test.cpp damages the lexical index).
+  return "CREATE VIRTUAL TABLE ex USING iccache(dim=8, ivf_min=16, seed=5, text_index='vector'" + extra + ")";
 }
 
 constexpr const char* kCorruptionFill =

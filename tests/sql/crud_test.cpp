@@ -19,7 +19,8 @@ TEST(Crud, DefaultsForOmittedColumns) {
 
 TEST(Crud, UpdateKeepsOrReplacesTheVector) {
   Db db;
-  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=64)");
+  // text_index='vector': MATCH with text ranks by the rows' vectors, caller-supplied ones too.
+  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=64, text_index='vector')");
   db.exec("INSERT INTO ex(request, response) VALUES('how to bake bread', 'knead'), ('tax return deadline', 'April')");
   auto best = [&](const char* q) {
     return db.scalar(std::string("SELECT rowid FROM ex WHERE ex MATCH '") + q + "' AND k = 1");

@@ -1,0 +1,179 @@
+// The lexical index of a table with text_index='lexical' (docs/selection.md, "Lexical
+// similarity"): what is stored, how an index follows the tables, and the MATCH search.
+//
+// Stored: nothing per example beyond the request text already in T_data. The in-memory
+// postings are rebuilt from those texts when an index loads, and follow later writes
+// through the change log (change_log.h), like the vector index (table_index.cpp). What the
+// texts alone cannot give is the IDF: counts taken at one moment (lexical/idf.h), kept in
+// T_state 'lexical_idf' with the example count they were taken at ('lexical_n'), so every
+// connection and process scores with the same weights. A write recounts when the count
+// has moved far from it (maybe_count_idf), inside its transaction, and appends a kIdf entry:
+// every index then reloads. A rollback takes the counts and the entry back together.
+#include <chrono>
+#include <unordered_set>
+
+#include "codec/text_codec.h"
+#include "common/utf8.h"
+#include "ext/table/vtab.h"
+#include "privacy/pii_scanner.h"
+
+namespace iccache::ext {
+
+namespace {
+// As catch_up_limit in table_index.cpp: past this many changes a reload is cheaper.
+size_t lexical_catch_up_limit(size_t index_size) { return std::max<size_t>(2000, index_size / 5); }
+
+std::string decoded(Table& t, int64_t id, int enc, std::string_view bytes) {
+  try {
+    return decode_text(enc, bytes);
+  } catch (const Error& e) {
+    throw SqlError(SQLITE_CORRUPT_VTAB, t.name + ": the request of example " + std::to_string(id) + " " + e.what());
+  }
+}
+}  // namespace
+
+bool Table::lexical_on() const { return options.text_index == TextIndex::kLexical; }
+
+lexical::IdfTable Table::stored_idf() {
+  Stmt s(db, "SELECT value FROM " + storage.shadow("state") + " WHERE key = 'lexical_idf'");
+  if (!s.step() || s.is_null(0)) return {};
+  try {
+    return lexical::IdfTable::parse(s.blob(0));
+  } catch (const Error& e) {
+    throw SqlError(SQLITE_CORRUPT_VTAB, name + ": " + e.what() + " (run INSERT INTO " + name + "(" + name +
+                                            ") VALUES('optimize') to count them again)");
+  }
+}
+
+void Table::count_idf(int64_t n) {
+  // At most kSample texts, evenly spread in id order: bounded time at any size, and the
+  // same counts from the same contents.
+  const auto step = static_cast<int64_t>((n + lexical::IdfTable::kSample - 1) / lexical::IdfTable::kSample);
+  lexical::IdfTable::Counter counter;
+  Stmt s(db, "SELECT id, request, request_enc FROM " + storage.shadow("data") + " ORDER BY id");
+  std::vector<lexical::Term> terms;
+  for (int64_t i = 0; s.step(); ++i) {
+    if (step > 1 && i % step != 0) continue;
+    featurizer.terms(decoded(*this, s.int64(0), static_cast<int>(s.int64(2)), s.blob(1)), terms);
+    counter.add(terms);
+  }
+  const std::string blob = counter.finish(static_cast<uint64_t>(std::max<int64_t>(n, 0))).serialize();
+  Stmt(db, "INSERT OR REPLACE INTO " + storage.shadow("state") + "(key, value) VALUES('lexical_idf', ?)")
+      .bind_blob(1, blob.data(), blob.size())
+      .run();
+  storage.set_state_int("lexical_n", n);
+  record_change(ChangeKind::kIdf, 0, 0);
+}
+
+void Table::maybe_count_idf(int64_t n) {
+  if (!lexical_on()) return;
+  if (!idf_n_stmt_)
+    idf_n_stmt_ = Stmt(db, "SELECT value FROM " + storage.shadow("state") + " WHERE key = 'lexical_n'");
+  idf_n_stmt_.reset();
+  const int64_t counted = idf_n_stmt_.step() ? idf_n_stmt_.int64(0) : 0;
+  idf_n_stmt_.reset();
+  // Doubling while the counts read every text, then every 4x (a count reads at most kSample
+  // texts, and each one makes every index reload); and when the table shrank to a quarter.
+  const int64_t grow = counted < static_cast<int64_t>(lexical::IdfTable::kSample) ? 2 : 4;
+  if (counted == 0 ? n >= 1 : (n >= grow * counted || (counted >= 64 && 4 * n <= counted))) count_idf(n);
+}
+
+void Table::load_lexical(LexicalCache& c, int64_t g) {
+  const auto t0 = std::chrono::steady_clock::now();
+  lexical::LexicalIndex index(stored_idf());
+  Stmt s(db, "SELECT id, request, request_enc, tenant FROM " + storage.shadow("data") + " ORDER BY id");
+  std::vector<lexical::Term> terms;
+  while (s.step()) {
+    const int64_t id = s.int64(0);
+    featurizer.terms(decoded(*this, id, static_cast<int>(s.int64(2)), s.blob(1)), terms);
+    index.add(id, s.text(3), terms);
+  }
+  std::optional<Change> last = log.last();
+  std::unique_lock lock(c.mu);
+  c.index = std::move(index);
+  c.loaded = true;
+  c.gen = g;
+  c.seq = last && last->gen == g ? last->seq : -1;
+  ++c.reloads;
+  c.load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+
+void Table::catch_up_lexical(LexicalCache& c, int64_t g) {
+  // Caller holds c.update_mu. The same rules as Table::catch_up (table_index.cpp).
+  if (!c.loaded || c.seq < 0 || !log.exists()) return load_lexical(c, g);
+  std::optional<int64_t> at = log.gen_at(c.seq);
+  if (!at || *at != c.gen) return load_lexical(c, g);
+  std::vector<Change> entries;
+  if (!log.after(c.seq, lexical_catch_up_limit(c.index.size()), entries) || entries.empty() ||
+      entries.back().gen != g)
+    return load_lexical(c, g);
+  std::vector<int64_t> ids;
+  std::unordered_set<int64_t> seen;
+  for (const Change& e : entries) {
+    if (e.kind == ChangeKind::kIdf) return load_lexical(c, g);
+    if (e.kind == ChangeKind::kExample && seen.insert(e.id).second) ids.push_back(e.id);
+  }
+  // Read and featurize the changed rows outside the exclusive lock, then apply them.
+  struct Row {
+    int64_t id;
+    bool present;
+    std::string tenant;
+    std::vector<lexical::Term> terms;
+  };
+  if (!lex_row_stmt_)
+    lex_row_stmt_ = Stmt(db, "SELECT request, request_enc, tenant FROM " + storage.shadow("data") + " WHERE id = ?");
+  std::vector<Row> rows;
+  rows.reserve(ids.size());
+  for (int64_t id : ids) {
+    Row r{id, false, {}, {}};
+    lex_row_stmt_.reset().bind(1, id);
+    if (lex_row_stmt_.step()) {
+      r.present = true;
+      std::string text;
+      try {
+        text = decoded(*this, id, static_cast<int>(lex_row_stmt_.int64(1)), lex_row_stmt_.blob(0));
+      } catch (...) {
+        lex_row_stmt_.reset();
+        throw;
+      }
+      r.tenant = lex_row_stmt_.text(2);
+      featurizer.terms(text, r.terms);
+    }
+    lex_row_stmt_.reset();
+    rows.push_back(std::move(r));
+  }
+  std::unique_lock lock(c.mu);
+  for (const Row& r : rows) {
+    if (r.present) c.index.add(r.id, r.tenant, r.terms);
+    else c.index.remove(r.id);
+  }
+  c.seq = entries.back().seq;
+  c.gen = g;
+  c.applied_changes += static_cast<int64_t>(entries.size());
+}
+
+int64_t Table::ensure_lexical() {
+  const int64_t g = storage.generation();
+  LexicalCache& c = *lexical;
+  {
+    std::shared_lock lock(c.mu);
+    if (c.loaded && c.gen == g) return g;
+  }
+  std::lock_guard update(c.update_mu);
+  if (!(c.loaded && c.gen == g)) catch_up_lexical(c, g);
+  return g;
+}
+
+std::vector<Hit> Table::search_lexical(std::string_view text, int k, const std::string* tenant, int nprobe) {
+  searched_generation = ensure_lexical();
+  search_exact = true;
+  // As embed_query: under pii='redact' or 'reject' the query is redacted first, so it is
+  // matched as a stored example holding it would have been.
+  std::string redacted;
+  if (options.pii != PiiMode::kOff && redact_pii(text, &redacted)) text = redacted;
+  featurizer.terms(text, query_terms_);
+  std::shared_lock lock(lexical->mu);
+  return lexical->index.search(query_terms_, k, tenant, nprobe);
+}
+
+}  // namespace iccache::ext
