@@ -1,5 +1,5 @@
 // The terms of a text for the lexical index: the features of embed/text_features.h (word
-// unigrams, word bigrams, character 3- to 5-grams), each reduced to a 32-bit term and
+// unigrams, word bigrams; character 3- to 5-grams when weighted), each reduced to a 32-bit term and
 // weighted by its type and its sublinear count in the text (1 + ln count). The same
 // features feed the hash embedder, so the two see a text the same way.
 #pragma once
@@ -20,13 +20,15 @@ struct Term {
 };
 
 // Weight of each feature type (before IDF and normalisation). Words carry the meaning,
-// bigrams word order; character n-grams match inflections and typos, and a word yields
-// about a dozen of them, so each counts little. Tuned on paraphrase pairs
-// (docs/selection.md, "Lexical similarity").
+// bigrams word order (a paraphrase keeps fewer of them, so they count less). Character
+// n-grams are off by default: on MRPC and GPTCache paraphrase pairs among ~8k distractors
+// they changed recall@1 by under half a point either way (bench/lexical_bench), while
+// multiplying the postings six-fold (177 instead of 29 per sentence) and the search time
+// with them. The hash embedder keeps them (its dense vector has no IDF to lean on).
 struct TermWeights {
   float unigram = 1.0f;
   float bigram = 0.7f;
-  float chargram = 0.25f;
+  float chargram = 0.0f;
 };
 
 // The 32-bit term of a 64-bit feature key: its high half with the type bits of the key.

@@ -1,0 +1,225 @@
+#include "lexical/lexical_index.h"
+
+#include <gtest/gtest.h>
+
+#include <climits>
+#include <cmath>
+#include <map>
+#include <random>
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "lexical/featurizer.h"
+#include "lexical/idf.h"
+
+namespace iccache::lexical {
+namespace {
+
+std::vector<Term> terms_of(const std::string& text) {
+  Featurizer f;
+  std::vector<Term> t;
+  f.terms(text, t);
+  return t;
+}
+
+// Exact cosine of two texts' TF-IDF vectors, in double, by definition (the reference the
+// index must agree with to float precision).
+double cosine(const IdfTable& idf, const std::vector<Term>& a, const std::vector<Term>& b) {
+  std::map<uint32_t, double> va, vb;
+  for (const Term& t : a) va[t.term] = t.tf * idf.idf(t.term);
+  for (const Term& t : b) vb[t.term] = t.tf * idf.idf(t.term);
+  double dot = 0, na = 0, nb = 0;
+  for (auto [k, x] : va) {
+    na += x * x;
+    if (vb.count(k)) dot += x * vb[k];
+  }
+  for (auto [k, x] : vb) nb += x * x;
+  return dot / std::sqrt(na * nb);
+}
+
+// Random sentences over a small vocabulary, so postings lists are long and scores tie.
+std::vector<std::string> corpus(size_t n, uint32_t seed) {
+  static const char* words[] = {"the", "cat", "dog", "sat", "on", "mat", "red", "blue", "car", "tax",
+                                "return", "bread", "bake", "river", "bank", "money", "time", "plan",
+                                "paris", "france", "capital", "city", "of", "a", "is", "what"};
+  std::mt19937 rng(seed);
+  std::uniform_int_distribution<int> len(2, 9), pick(0, 25);
+  std::vector<std::string> out;
+  for (size_t i = 0; i < n; ++i) {
+    std::string s;
+    for (int w = len(rng); w > 0; --w) s += std::string(words[pick(rng)]) + " ";
+    out.push_back(s);
+  }
+  return out;
+}
+
+IdfTable count(const std::vector<std::string>& texts) {
+  IdfTable::Counter c;
+  for (const std::string& s : texts) c.add(terms_of(s));
+  return c.finish(texts.size());
+}
+
+TEST(Featurizer, TermsAreSortedUniqueAndWeightedByType) {
+  const std::vector<Term> t = terms_of("The cat, the CAT!");
+  ASSERT_FALSE(t.empty());
+  for (size_t i = 1; i < t.size(); ++i) EXPECT_LT(t[i - 1].term, t[i].term);
+  // Words: "the" and "cat" twice each (1 + ln 2); bigrams "the cat" twice, "cat the" once
+  // (0.7 each); no character n-grams by default.
+  std::vector<float> unigrams, bigrams;
+  for (const Term& x : t) (x.term & 3) == 0 ? unigrams.push_back(x.tf) : bigrams.push_back(x.tf);
+  ASSERT_EQ(unigrams.size(), 2u);
+  ASSERT_EQ(bigrams.size(), 2u);
+  EXPECT_FLOAT_EQ(unigrams[0], 1.0f + std::log(2.0f));
+  EXPECT_FLOAT_EQ(unigrams[1], 1.0f + std::log(2.0f));
+  std::sort(bigrams.begin(), bigrams.end());
+  EXPECT_FLOAT_EQ(bigrams[0], 0.7f);
+  EXPECT_FLOAT_EQ(bigrams[1], 0.7f * (1.0f + std::log(2.0f)));
+  EXPECT_TRUE(terms_of("  ...  ").empty());
+  EXPECT_TRUE(terms_of(std::string("ab\xff", 3)).empty());  // not UTF-8: no terms
+}
+
+TEST(Featurizer, SameTextSameTermsCaseFolded) {
+  const std::vector<Term> a = terms_of("What is the capital of France?");
+  const std::vector<Term> b = terms_of("what IS the capital of france");
+  ASSERT_EQ(a.size(), b.size());
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_EQ(a[i].term, b[i].term);
+    EXPECT_EQ(a[i].tf, b[i].tf);
+  }
+}
+
+TEST(IdfTable, SmoothedIdfFromCounts) {
+  IdfTable::Counter c;
+  c.add(terms_of("red car"));
+  c.add(terms_of("red bus"));
+  c.add(terms_of("blue car"));
+  c.add(terms_of("red red"));
+  const IdfTable idf = c.finish(4);
+  const uint32_t red = terms_of("red")[0].term, car = terms_of("car")[0].term, bus = terms_of("bus")[0].term;
+  EXPECT_FLOAT_EQ(idf.idf(red), static_cast<float>(std::log(5.0 / 4.0) + 1));  // df 3
+  EXPECT_FLOAT_EQ(idf.idf(car), static_cast<float>(std::log(5.0 / 3.0) + 1));  // df 2
+  // df 1 is not kept: counted as 1, as an unseen term.
+  EXPECT_FLOAT_EQ(idf.idf(bus), static_cast<float>(std::log(5.0 / 2.0) + 1));
+  EXPECT_FLOAT_EQ(idf.idf(12345), idf.idf(bus));
+  EXPECT_FLOAT_EQ(IdfTable().idf(red), 1.0f);
+}
+
+TEST(IdfTable, SerializeRoundTripAndDamageIsRefused) {
+  const IdfTable idf = count(corpus(200, 1));
+  const std::string bytes = idf.serialize();
+  const IdfTable back = IdfTable::parse(bytes);
+  EXPECT_EQ(back.serialize(), bytes);
+  EXPECT_EQ(back.sample_n(), 200u);
+  EXPECT_GT(back.terms(), 10u);
+  auto error = [](std::string_view b) {
+    try {
+      IdfTable::parse(b);
+    } catch (const Error& e) {
+      return std::string(e.what());
+    }
+    return std::string();
+  };
+  EXPECT_EQ(error("IDF"), "the stored IDF counts have 3 bytes and no valid header; expected \"IDF1\", two counts and 8 bytes per term");
+  EXPECT_EQ(error(bytes.substr(0, bytes.size() - 3)).substr(0, 30), "the stored IDF counts have " + std::to_string(bytes.size() - 3).substr(0, 3));
+  std::string swapped = bytes;  // two terms out of order
+  std::swap_ranges(swapped.begin() + 20, swapped.begin() + 28, swapped.begin() + 28);
+  EXPECT_EQ(error(swapped),
+            "the stored IDF counts are not valid at term 1; expected terms in increasing order with counts from 2 to the texts counted");
+}
+
+TEST(LexicalIndex, ScoresAreTheTfIdfCosine) {
+  const std::vector<std::string> texts = {"what is the capital of france", "the capital city of france is paris",
+                                          "how to bake bread", "tax return deadline"};
+  const IdfTable idf = count(texts);
+  LexicalIndex index(idf);
+  for (size_t i = 0; i < texts.size(); ++i) index.add(static_cast<int64_t>(i + 1), "", terms_of(texts[i]));
+  const std::vector<Term> q = terms_of("capital of France?");
+  const std::vector<Hit> hits = index.search(q, 4, nullptr);
+  ASSERT_EQ(hits.size(), 4u);
+  EXPECT_EQ(hits[0].id, 1);
+  EXPECT_EQ(hits[1].id, 2);
+  EXPECT_NEAR(hits[0].score, cosine(idf, q, terms_of(texts[0])), 1e-6);
+  EXPECT_NEAR(hits[1].score, cosine(idf, q, terms_of(texts[1])), 1e-6);
+  // No shared term: filled with score 0, smallest id first.
+  EXPECT_EQ(hits[2].id, 3);
+  EXPECT_EQ(hits[2].score, 0.0f);
+  EXPECT_EQ(hits[3].id, 4);
+  // The same text: cosine 1 exactly.
+  EXPECT_EQ(index.search(terms_of("How to bake bread"), 1, nullptr)[0].score, 1.0f);
+}
+
+TEST(LexicalIndex, PrunedSearchEqualsExhaustiveAndBruteForce) {
+  const std::vector<std::string> texts = corpus(3000, 7);
+  const IdfTable idf = count(texts);
+  LexicalIndex index(idf);
+  for (size_t i = 0; i < texts.size(); ++i) index.add(static_cast<int64_t>(i + 1), "", terms_of(texts[i]));
+  std::vector<std::vector<Term>> text_terms;
+  for (const std::string& t : texts) text_terms.push_back(terms_of(t));
+  size_t pruned_lists = 0, total_lists = 0;
+  for (const std::string& qs : corpus(40, 99)) {
+    const std::vector<Term> q = terms_of(qs);
+    LexicalIndex::Stats st;
+    const std::vector<Hit> pruned = index.search(q, 10, nullptr, 0, &st);
+    const std::vector<Hit> full = index.search(q, 10, nullptr, INT_MAX);
+    ASSERT_EQ(pruned.size(), 10u);
+    for (size_t i = 0; i < 10; ++i) {  // same ids, same bits
+      EXPECT_EQ(pruned[i].id, full[i].id) << qs;
+      EXPECT_EQ(pruned[i].score, full[i].score) << qs;
+    }
+    pruned_lists += st.lists_read;
+    total_lists += st.lists_total;
+    // Brute force: the 10th best exact cosine equals the 10th score returned.
+    std::vector<double> all;
+    for (const std::vector<Term>& t : text_terms) all.push_back(cosine(idf, q, t));
+    std::sort(all.rbegin(), all.rend());
+    EXPECT_NEAR(full[9].score, all[9], 1e-5) << qs;
+    EXPECT_NEAR(full[0].score, all[0], 1e-5) << qs;
+  }
+  EXPECT_LT(pruned_lists, total_lists);  // pruning read fewer lists whole
+}
+
+TEST(LexicalIndex, TenantFilterRemoveReplaceAndCompaction) {
+  LexicalIndex index;
+  index.add(1, "a", terms_of("red car"));
+  index.add(2, "b", terms_of("red car"));
+  index.add(3, "a", terms_of("blue car"));
+  const std::string a = "a", c = "c";
+  std::vector<Hit> hits = index.search(terms_of("red car"), 5, &a);
+  ASSERT_EQ(hits.size(), 2u);
+  EXPECT_EQ(hits[0].id, 1);
+  EXPECT_EQ(hits[1].id, 3);
+  EXPECT_TRUE(index.search(terms_of("red car"), 5, &c).empty());
+  index.add(1, "a", terms_of("green bike"));  // replace
+  EXPECT_EQ(index.search(terms_of("green bike"), 1, nullptr)[0].id, 1);
+  EXPECT_EQ(index.search(terms_of("red car"), 1, nullptr)[0].id, 2);
+  EXPECT_TRUE(index.remove(2));
+  EXPECT_FALSE(index.remove(2));
+  EXPECT_EQ(index.size(), 2u);
+  // Enough removals to compact: the survivors still answer, with the same scores.
+  for (int i = 100; i < 3200; ++i) index.add(i, "a", terms_of("filler text number " + std::to_string(i)));
+  const std::vector<Hit> before = index.search(terms_of("blue car"), 3, nullptr);
+  for (int i = 100; i < 3200; ++i) index.remove(i);
+  EXPECT_EQ(index.size(), 2u);
+  const std::vector<Hit> after = index.search(terms_of("blue car"), 3, nullptr);
+  ASSERT_EQ(after.size(), 2u);
+  EXPECT_EQ(after[0].id, 3);
+  EXPECT_EQ(after[0].score, before[0].score);
+  EXPECT_EQ(after[1].id, 1);
+  // Compaction ran (every 1,024 removals here): most dead postings are gone.
+  EXPECT_LT(index.postings(), 3100u * 7 / 4);
+}
+
+TEST(LexicalIndex, EmptyAndWordlessDocuments) {
+  LexicalIndex index;
+  EXPECT_TRUE(index.search(terms_of("anything"), 3, nullptr).empty());
+  index.add(5, "", {});
+  const std::vector<Hit> hits = index.search(terms_of("anything"), 3, nullptr);
+  ASSERT_EQ(hits.size(), 1u);
+  EXPECT_EQ(hits[0].id, 5);
+  EXPECT_EQ(hits[0].score, 0.0f);
+  EXPECT_TRUE(index.search({}, 0, nullptr).empty());
+}
+
+}  // namespace
+}  // namespace iccache::lexical

@@ -1,0 +1,177 @@
+// The lexical index (text_index='lexical', the default with embedder='hash';
+// ext/index/lexical_table.cpp): MATCH with request text ranks by the TF-IDF cosine of the
+// request texts, with IDF counts stored in the file; it follows other connections' writes
+// through the change log, never keeps a rolled-back write, survives reopening, and keeps
+// an exhaustive form (nprobe >= the query's terms) with the same scores.
+#include <gtest/gtest.h>
+
+#include "sql_test_util.h"
+
+namespace iccache_test {
+namespace {
+
+std::string top(Db& db, const std::string& q, int k = 3, const std::string& extra = "") {
+  return db.scalar("SELECT group_concat(rowid || ':' || printf('%.4f', similarity), ' ') FROM (SELECT rowid, "
+                   "similarity FROM ex WHERE ex MATCH '" + q + "' AND k = " + std::to_string(k) + extra + ")");
+}
+std::string stat(Db& db, const std::string& key) {
+  return db.scalar("SELECT value FROM ex_stats WHERE key = '" + key + "'");
+}
+void fill(Db& db, int from, int to) {
+  for (int i = from; i <= to; ++i)
+    db.exec("INSERT INTO ex(rowid, request, response) VALUES(" + std::to_string(i) + ", 'filler request number " +
+            std::to_string(i) + "', 'a')");
+}
+
+TEST(LexicalSql, MatchRanksByTfIdfCosine) {
+  Db db;
+  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=64, selection='similarity')");
+  db.exec("INSERT INTO ex(request, response) VALUES('red car', 'a'), ('blue car', 'b')");
+  // IDF counted at n = 2: 'car' in both texts (idf ln(3/3) + 1 = 1), the rest in one
+  // (ln(3/2) + 1). 'red car' vs 'blue car' share only 'car': 1 / |v|^2 with
+  // |v|^2 = 1.4055^2 + 1 + (0.7 * 1.4055)^2 = 3.9432, so 0.2536.
+  EXPECT_EQ(top(db, "red car"), "1:1.0000 2:0.2536");
+  EXPECT_EQ(top(db, "RED, car!"), "1:1.0000 2:0.2536");
+  // No shared word: filled with similarity 0, smallest id first.
+  EXPECT_EQ(top(db, "green bike", 1), "1:0.0000");
+  EXPECT_EQ(stat(db, "lexical_loaded"), "1");
+  EXPECT_EQ(stat(db, "lexical_documents"), "2");
+  EXPECT_EQ(stat(db, "lexical_idf_n"), "2");
+  // A MATCH with a vector uses the vector index: the hash embedding's cosine.
+  const std::string dense = db.scalar(
+      "SELECT group_concat(printf('%.4f', similarity), ' ') FROM ex WHERE ex MATCH (SELECT embedding FROM ex WHERE rowid = 1) AND k = 2");
+  EXPECT_EQ(dense.substr(0, 7), "1.0000 ");
+  EXPECT_NE(dense, "1.0000 0.2536");
+  // text_index='vector' ranks text by the embeddings, as before the lexical index.
+  db.exec("CREATE VIRTUAL TABLE ev USING iccache(dim=64, selection='similarity', text_index='vector')");
+  db.exec("INSERT INTO ev(request, response) VALUES('red car', 'a'), ('blue car', 'b')");
+  EXPECT_EQ(db.scalar("SELECT group_concat(printf('%.4f', similarity), ' ') FROM ev WHERE ev MATCH 'red car' AND k = 2"), dense);
+}
+
+TEST(LexicalSql, ExhaustiveFormTenantAndUtilitySelection) {
+  Db db;
+  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=32)");  // selection='utility' (default)
+  db.exec("BEGIN");
+  for (int i = 1; i <= 300; ++i)
+    db.exec("INSERT INTO ex(rowid, request, response, tenant) VALUES(" + std::to_string(i) + ", 'question " +
+            std::to_string(i % 37) + " about topic " + std::to_string(i % 11) + " and more', 'a', '" +
+            (i % 2 ? "odd" : "even") + "')");
+  db.exec("COMMIT");
+  for (const char* q : {"question 5 about topic 3", "topic 7 and more", "about question 12"}) {
+    EXPECT_EQ(top(db, q, 10), top(db, q, 10, " AND nprobe = 1048576")) << q;
+    EXPECT_EQ(top(db, q, 10, " AND tenant = 'odd'"), top(db, q, 10, " AND tenant = 'odd' AND nprobe = 1048576")) << q;
+  }
+  // Rows of the asked tenant only.
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM (SELECT rowid FROM ex WHERE ex MATCH 'question 5' AND k = 10 AND "
+                      "tenant = 'even') WHERE rowid % 2 = 1"),
+            "0");
+  // The utility model scores the lexical candidates (utility column filled).
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM ex WHERE ex MATCH 'question 5 about topic 5' AND k = 5 AND utility IS NOT NULL"), "5");
+}
+
+TEST(LexicalSql, IdfRecountedAsTheTableGrowsAndByOptimize) {
+  Db db;
+  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=16)");
+  db.exec("BEGIN");
+  fill(db, 1, 100);
+  db.exec("COMMIT");
+  // Counted at 1, 2, 4, ... examples (kind 3 entries), each inside the writing transaction.
+  EXPECT_EQ(db.scalar("SELECT group_concat(n) FROM ex_changes WHERE kind = 3"), "1,2,4,8,16,32,64");
+  EXPECT_EQ(db.scalar("SELECT value FROM ex_state WHERE key = 'lexical_n'"), "64");
+  db.exec("INSERT INTO ex(ex) VALUES('optimize')");
+  EXPECT_EQ(db.scalar("SELECT value FROM ex_state WHERE key = 'lexical_n'"), "100");
+  top(db, "filler");
+  EXPECT_EQ(stat(db, "lexical_idf_texts"), "100");
+  // Shrinking to a quarter counts again.
+  db.exec("DELETE FROM ex WHERE rowid > 20");
+  EXPECT_EQ(db.scalar("SELECT group_concat(n) FROM ex_changes WHERE kind = 3 AND seq > 100"), "100,25");
+  EXPECT_EQ(db.scalar("SELECT value FROM ex_state WHERE key = 'lexical_n'"), "25");
+}
+
+TEST(LexicalSql, OtherConnectionsWritesAreAppliedNotReloaded) {
+  TempFile f;
+  Db a(f.path()), b(f.path());
+  a.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=16, selection='similarity')");
+  a.exec("PRAGMA journal_mode=WAL");
+  fill(a, 1, 20);  // last IDF count at 16: the writes below stay under 32
+  EXPECT_EQ(top(b, "zebra crossing", 1), "1:0.0000");
+  const std::string reloads = stat(b, "lexical_reloads");
+  a.exec("INSERT INTO ex(rowid, request, response) VALUES(100, 'zebra crossing ahead', 'a')");
+  EXPECT_EQ(top(b, "zebra crossing", 1).substr(0, 4), "100:");
+  a.exec("UPDATE ex SET request = 'nothing alike' WHERE rowid = 100");
+  EXPECT_EQ(top(b, "zebra crossing", 1), "1:0.0000");
+  a.exec("UPDATE ex SET request = 'zebra crossing' WHERE rowid = 3");
+  EXPECT_EQ(top(b, "zebra crossing", 1), "3:1.0000");
+  a.exec("UPDATE ex SET rowid = 300 WHERE rowid = 3");
+  EXPECT_EQ(top(b, "zebra crossing", 1), "300:1.0000");
+  a.exec("DELETE FROM ex WHERE rowid = 300");
+  EXPECT_EQ(top(b, "zebra crossing", 1), "1:0.0000");
+  EXPECT_EQ(stat(b, "lexical_reloads"), reloads);
+  EXPECT_EQ(stat(b, "lexical_changes_applied"), "6");
+  // Scores agree between the connections.
+  EXPECT_EQ(top(a, "filler request number 7"), top(b, "filler request number 7"));
+}
+
+TEST(LexicalSql, RolledBackWritesAndCountsAreNeverKept) {
+  Db db;
+  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=16, selection='similarity')");
+  fill(db, 1, 20);
+  const std::string before = top(db, "filler request number 7");
+  db.exec("BEGIN");
+  db.exec("INSERT INTO ex(rowid, request, response) VALUES(100, 'zebra crossing', 'a')");
+  EXPECT_EQ(top(db, "zebra crossing", 1), "100:1.0000");  // its own uncommitted write
+  fill(db, 21, 40);                                        // crosses 32: new IDF counts
+  EXPECT_EQ(db.scalar("SELECT value FROM ex_state WHERE key = 'lexical_n'"), "32");
+  EXPECT_NE(top(db, "filler request number 7"), before);
+  db.exec("ROLLBACK");
+  EXPECT_EQ(top(db, "zebra crossing", 1), "1:0.0000");
+  EXPECT_EQ(top(db, "filler request number 7"), before);
+  EXPECT_EQ(stat(db, "lexical_idf_n"), "16");
+  // A failed statement takes its change with it too.
+  EXPECT_NE(db.error_of("INSERT INTO ex(rowid, request, response) VALUES(5, 'zebra', 'a')"), "");
+  EXPECT_EQ(top(db, "zebra crossing", 1), "1:0.0000");
+  db.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
+}
+
+TEST(LexicalSql, ReopenGivesTheSameScores) {
+  TempFile f;
+  std::string before;
+  {
+    Db db(f.path());
+    db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=16, selection='similarity')");
+    db.exec("BEGIN");
+    fill(db, 1, 50);
+    db.exec("COMMIT");
+    before = top(db, "filler request number 42", 5);
+  }
+  Db db(f.path());
+  EXPECT_EQ(top(db, "filler request number 42", 5), before);
+  EXPECT_EQ(stat(db, "lexical_idf_n"), "32");
+  EXPECT_EQ(stat(db, "lexical_reloads"), "1");
+}
+
+TEST(LexicalSql, BadOptionsAndDamagedCounts) {
+  Db db;
+  EXPECT_EQ(db.error_of("CREATE VIRTUAL TABLE ex USING iccache(text_index='fts')"),
+            "ex: option text_index=fts is not valid; expected 'lexical' or 'vector'");
+  EXPECT_EQ(db.error_of("CREATE VIRTUAL TABLE ex USING iccache(dim=4, embedder='none', text_index='lexical')"),
+            "ex: option text_index='lexical' indexes request text, but embedder='none' takes vectors only; "
+            "expected text_index='vector' or embedder='hash'");
+  TempFile f;
+  {
+    Db a(f.path());
+    a.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=16)");
+    fill(a, 1, 5);
+    a.set_defensive(false);  // tampering with a shadow table, as the amalgamation build forbids
+    a.exec("UPDATE ex_state SET value = x'00' WHERE key = 'lexical_idf'");
+  }
+  Db b(f.path());
+  EXPECT_EQ(b.error_of("SELECT rowid FROM ex WHERE ex MATCH 'filler' AND k = 1"),
+            "ex: the stored IDF counts have 1 bytes and no valid header; expected \"IDF1\", two counts and 8 "
+            "bytes per term (run INSERT INTO ex(ex) VALUES('optimize') to count them again)");
+  b.exec("INSERT INTO ex(ex) VALUES('optimize')");
+  EXPECT_EQ(top(b, "filler request number 2", 1), "2:1.0000");
+}
+
+}  // namespace
+}  // namespace iccache_test
