@@ -9,6 +9,7 @@
 #include <sqlite3.h>
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 #include <random>
 #include <sstream>
@@ -50,7 +51,7 @@ inline const char* const kAlpacaEvalModels[] = {
     "gpt4_1106_preview"};
 
 // Sentences: split at line breaks and after '.', '!' or '?' followed by a space; trimmed;
-// kept when 30 to 400 bytes; each once; shuffled (seed 14).
+// kept when 30 to 400 bytes with at least one letter or digit; each once; shuffled (seed 14).
 inline std::vector<std::string> sentences(const std::string& dir) {
   sqlite3* db = nullptr;
   sqlite3_open(":memory:", &db);
@@ -73,7 +74,8 @@ inline std::vector<std::string> sentences(const std::string& dir) {
     const size_t b = s.find_first_not_of(" \t\r");
     if (b == std::string::npos) return;
     s = s.substr(b, s.find_last_not_of(" \t\r") - b + 1);
-    if (s.size() >= 30 && s.size() <= 400 && seen.insert(s).second) out.push_back(std::move(s));
+    const bool has_word = std::any_of(s.begin(), s.end(), [](char c) { return std::isalnum(static_cast<unsigned char>(c)); });
+    if (s.size() >= 30 && s.size() <= 400 && has_word && seen.insert(s).second) out.push_back(std::move(s));
   };
   for (const std::string& t : texts) {
     std::string cur;
