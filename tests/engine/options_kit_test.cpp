@@ -55,7 +55,7 @@ TEST(OptionsKit, EveryDurationOptionTakesTheSameUnits) {
 TEST(OptionsKit, OneListOfNamesEachNameOnce) {
   const std::vector<std::string_view> names = table_option_names();
   EXPECT_EQ(names.size(), std::set<std::string_view>(names.begin(), names.end()).size());
-  EXPECT_EQ(names.size(), 16u + route_option_specs().size() + select_option_specs().size());
+  EXPECT_EQ(names.size(), 17u + route_option_specs().size() + select_option_specs().size());
   EXPECT_EQ(names.front(), "dim");
   EXPECT_EQ(names.back(), "dedup");
   // Every listed name parses (with some valid value) through parse_table_options, and the
