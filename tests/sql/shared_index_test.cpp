@@ -182,7 +182,8 @@ TEST(SharedIndex, EightThreadsInsertSelectRouteFeedbackRollback) {
   {
     Db setup(f.path());
     setup.exec("PRAGMA journal_mode=WAL");
-    setup.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=8, ivf_min=1000000, seed=1)");
+    // text_index='vector': MATCH with text searches the shared vector index under test.
+    setup.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=8, ivf_min=1000000, seed=1, text_index='vector')");
   }
   constexpr int kThreads = 8, kRounds = 25;
   std::atomic<int> failures{0};
