@@ -167,6 +167,8 @@ ForgetCounts forget_command(Table& t, sqlite3_value** col) {
   n.examples = static_cast<int64_t>(ids.size());
   // Centroids are means of the vectors they were trained on: retrain without these.
   if (t.index_store.trained_n() > 0 && t.storage.count() > 0) t.train_index();
+  // The lexical index's IDF counts were taken on texts that included these: count again.
+  if (t.lexical_on() && !ids.empty()) t.count_idf(t.storage.count());
   return n;
 }
 

@@ -82,10 +82,16 @@ TEST(LexicalSql, IdfRecountedAsTheTableGrowsAndByOptimize) {
   EXPECT_EQ(db.scalar("SELECT value FROM ex_state WHERE key = 'lexical_n'"), "100");
   top(db, "filler");
   EXPECT_EQ(stat(db, "lexical_idf_texts"), "100");
+  // Forgetting counts again, without the forgotten texts (docs/privacy.md).
+  db.exec("INSERT INTO ex(ex, user) VALUES('forget', 'nobody')");
+  EXPECT_EQ(db.scalar("SELECT value FROM ex_state WHERE key = 'lexical_n'"), "100");
+  db.exec("UPDATE ex SET user = 'u7' WHERE rowid = 7");
+  db.exec("INSERT INTO ex(ex, user) VALUES('forget', 'u7')");
+  EXPECT_EQ(db.scalar("SELECT value FROM ex_state WHERE key = 'lexical_n'"), "99");
   // Shrinking to a quarter counts again.
   db.exec("DELETE FROM ex WHERE rowid > 20");
-  EXPECT_EQ(db.scalar("SELECT group_concat(n) FROM ex_changes WHERE kind = 3 AND seq > 100"), "100,25");
-  EXPECT_EQ(db.scalar("SELECT value FROM ex_state WHERE key = 'lexical_n'"), "25");
+  EXPECT_EQ(db.scalar("SELECT group_concat(n) FROM ex_changes WHERE kind = 3 AND seq > 100"), "100,99,24");
+  EXPECT_EQ(db.scalar("SELECT value FROM ex_state WHERE key = 'lexical_n'"), "24");
 }
 
 TEST(LexicalSql, OtherConnectionsWritesAreAppliedNotReloaded) {
