@@ -4,6 +4,7 @@
 #include <random>
 
 #include "ext/store/change_log.h"
+#include "ext/store/columns.h"
 #include "ext/manage/manage_store.h"
 #include "ext/route/route_store.h"
 #include "ext/select/select_store.h"
@@ -30,13 +31,8 @@ std::string Storage::shadow(std::string_view suffix) const {
 
 void Storage::create_tables(sqlite3* db, const std::string& schema, const std::string& table) {
   Storage s(db, schema, table);
-  exec(db, "CREATE TABLE " + s.shadow("data") +
-               "(id INTEGER PRIMARY KEY, request BLOB NOT NULL, request_enc INTEGER NOT NULL,"
-               " response BLOB NOT NULL, response_enc INTEGER NOT NULL, model TEXT NOT NULL,"
-               " quality REAL NOT NULL, tenant TEXT NOT NULL, created_at REAL NOT NULL,"
-               " uses INTEGER NOT NULL, offloads INTEGER NOT NULL, gain REAL NOT NULL,"
-               " bytes INTEGER NOT NULL" + std::string(kManageDataColumns) +
-               ", user TEXT, synthetic INTEGER NOT NULL DEFAULT 0)");
+  exec(db, "CREATE TABLE " + s.shadow("data") + "(id INTEGER PRIMARY KEY, " + data_columns_ddl() +
+               kManageDataColumns + ", user TEXT, synthetic INTEGER NOT NULL DEFAULT 0)");
   exec(db, "CREATE TABLE " + s.shadow("vectors") + "(id INTEGER PRIMARY KEY, vector BLOB NOT NULL)");
   exec(db, "CREATE TABLE " + s.shadow("state") + "(key TEXT PRIMARY KEY, value) WITHOUT ROWID");
   // IVF: each example's list (and SQ8 code), and one row per centroid (see index_store.h).
@@ -120,20 +116,21 @@ bool Storage::exists(int64_t id) {
 }
 
 namespace {
-// Binds the row's columns as parameters 1..12, in T_data column order after id.
+// Binds the row's data columns as the parameters of their numbers (columns.h); the id is
+// parameter kDataCount.
 void bind_row(Stmt& s, const StoredExample& r) {
-  s.bind_blob(1, r.request.bytes.data(), r.request.bytes.size())
-      .bind(2, static_cast<int64_t>(r.request.encoding))
-      .bind_blob(3, r.response.bytes.data(), r.response.bytes.size())
-      .bind(4, static_cast<int64_t>(r.response.encoding))
-      .bind_text(5, r.model)
-      .bind(6, r.quality)
-      .bind_text(7, r.tenant)
-      .bind(8, r.created_at)
-      .bind(9, r.uses)
-      .bind(10, r.offloads)
-      .bind(11, r.gain)
-      .bind(12, r.bytes);
+  s.bind_blob(kDataRequest, r.request.bytes.data(), r.request.bytes.size())
+      .bind(kDataRequestEnc, static_cast<int64_t>(r.request.encoding))
+      .bind_blob(kDataResponse, r.response.bytes.data(), r.response.bytes.size())
+      .bind(kDataResponseEnc, static_cast<int64_t>(r.response.encoding))
+      .bind_text(kDataModel, r.model)
+      .bind(kDataQuality, r.quality)
+      .bind_text(kDataTenant, r.tenant)
+      .bind(kDataCreatedAt, r.created_at)
+      .bind(kDataUses, r.uses)
+      .bind(kDataOffloads, r.offloads)
+      .bind(kDataGain, r.gain)
+      .bind(kDataBytes, r.bytes);
 }
 }  // namespace
 
@@ -166,15 +163,16 @@ void Storage::set_total_bytes(int64_t total) {
 
 int64_t Storage::insert(const int64_t* id, const StoredExample& row, const float* vec, int dim) {
   const int64_t total = total_bytes_before_write();
-  Stmt& s = cached(db_, ins_data_, "INSERT INTO " + shadow("data") +
-                                  "(request, request_enc, response, response_enc, model, quality,"
-                                  " tenant, created_at, uses, offloads, gain, bytes, id)"
-                                  " VALUES(?,?,?,?,?,?,?,?,?,?,?,?,?)");
+  Stmt& s = cached(db_, ins_data_, [&] {
+    std::string values;
+    for (int i = 1; i <= kDataCount; ++i) values += (i > 1 ? ", ?" : "?") + std::to_string(i);
+    return "INSERT INTO " + shadow("data") + "(" + data_columns_sql() + ", id) VALUES(" + values + ")";
+  });
   // Ids are never reused (AUTOINCREMENT semantics): a new id is above every id the table
   // ever held, so late feedback for a deleted example never credits a newer one.
   const int64_t new_id = id ? *id : next_id();
   bind_row(s, row);
-  s.bind(13, new_id);
+  s.bind(kDataCount, new_id);
   s.run();
   raise_last_id(new_id);
   cached(db_, ins_vec_, "INSERT INTO " + shadow("vectors") + "(id, vector) VALUES(?, ?)")
@@ -209,12 +207,12 @@ const char* Storage::privacy_columns_sql() {
 
 void Storage::update(int64_t id, const StoredExample& row, const float* vec, int dim) {
   const int64_t total = total_bytes_before_write() - row_bytes(id);
-  Stmt& s = cached(db_, upd_data_, "UPDATE " + shadow("data") +
-                                  " SET request=?1, request_enc=?2, response=?3, response_enc=?4,"
-                                  " model=?5, quality=?6, tenant=?7, created_at=?8, uses=?9,"
-                                  " offloads=?10, gain=?11, bytes=?12 WHERE id=?13");
+  Stmt& s = cached(db_, upd_data_, [&] {
+    return "UPDATE " + shadow("data") + " SET " + data_columns_update_sql() + " WHERE id = ?" +
+           std::to_string(kDataCount);
+  });
   bind_row(s, row);
-  s.bind(13, id).run();
+  s.bind(kDataCount, id).run();
   cached(db_, upd_vec_, "UPDATE " + shadow("vectors") + " SET vector = ? WHERE id = ?")
       .bind_blob(1, vec, sizeof(float) * dim)
       .bind(2, id)

@@ -163,25 +163,25 @@ std::vector<std::string> check_integrity(Table& t) {
       out.push_back(t.name + "_vectors holds vector " + std::to_string(o.int64(0)) +
                     " of no example");
   }
-  Stmt s(db, "SELECT d.id, d.request, d.request_enc, d.response, d.response_enc, d.model,"
-             " d.quality, d.tenant, d.bytes, v.vector FROM " + data + " AS d JOIN " + vectors +
-             " AS v ON v.id = d.id ORDER BY d.id");
+  // id, T_data's example columns (columns.h: numbered kDataId...), then the vector.
+  Stmt s(db, "SELECT d.id, " + data_columns_sql() + ", v.vector FROM " + data + " AS d JOIN " +
+                 vectors + " AS v ON v.id = d.id ORDER BY d.id");
   int64_t rows = 0;
   while (s.step() && out.size() < kMaxProblems) {
     ++rows;
-    const std::string ex = "example " + std::to_string(s.int64(0));
-    check_text(out, ex + " request", static_cast<int>(s.int64(2)), s.blob(1));
-    check_text(out, ex + " response", static_cast<int>(s.int64(4)), s.blob(3));
-    if (t.options.model_index(s.text(5)) < 0)
-      out.push_back(ex + " has unknown model '" + std::string(s.text(5)) + "'");
-    double q = s.real(6);
+    const std::string ex = "example " + std::to_string(s.int64(kDataId));
+    check_text(out, ex + " request", static_cast<int>(s.int64(kDataRequestEnc)), s.blob(kDataRequest));
+    check_text(out, ex + " response", static_cast<int>(s.int64(kDataResponseEnc)), s.blob(kDataResponse));
+    const std::string_view model = s.text(kDataModel);
+    if (t.options.model_index(model) < 0) out.push_back(ex + " has unknown model '" + std::string(model) + "'");
+    double q = s.real(kDataQuality);
     if (!(q >= 0 && q <= 1)) out.push_back(ex + " has quality " + std::to_string(q) + " outside [0, 1]");
-    int64_t bytes = example_bytes(s.blob(1).size(), s.blob(3).size(), s.text(5).size(),
-                                  s.text(7).size(), t.options.dim);
-    if (s.int64(8) != bytes)
-      out.push_back(ex + " records " + std::to_string(s.int64(8)) + " bytes; expected " +
+    int64_t bytes = example_bytes(s.blob(kDataRequest).size(), s.blob(kDataResponse).size(), model.size(),
+                                  s.text(kDataTenant).size(), t.options.dim);
+    if (s.int64(kDataBytes) != bytes)
+      out.push_back(ex + " records " + std::to_string(s.int64(kDataBytes)) + " bytes; expected " +
                     std::to_string(bytes));
-    check_vector(out, ex + " vector", s.blob(9), t.options.dim);
+    check_vector(out, ex + " vector", s.blob(kDataCount), t.options.dim);
   }
   check_index(t, out, rows);
   return out;

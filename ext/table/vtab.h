@@ -20,37 +20,11 @@
 #include "ext/manage/manage_store.h"
 #include "options/table_options.h"
 #include "ext/sql/guard.h"
+#include "ext/store/columns.h"
 #include "ext/store/storage.h"
 
 namespace iccache::ext {
 
-// Column numbers as declared in xCreate; keep in step with kColumnDecl in vtab_module.cpp.
-enum Column : int {
-  kRequest = 0,
-  kResponse,
-  kModel,
-  kQuality,
-  kEmbedding,
-  kTenant,
-  kCreatedAt,
-  kUses,
-  kOffloads,
-  kGain,
-  kBytes,
-  kSimilarity,  // HIDDEN: output of MATCH
-  kK,           // HIDDEN: MATCH input, number of neighbours
-  kNprobe,      // HIDDEN: optional MATCH input, IVF lists to scan for this query
-  kUtility,     // HIDDEN: output of MATCH, the utility model's estimate (select_match.h)
-  kHit,         // HIDDEN: output of MATCH, 1 on a semantic-cache hit (hit_similarity option)
-  kMinSimilarity,  // HIDDEN: optional MATCH input, drop candidates less similar than this
-  kDiversity,   // HIDDEN: optional MATCH input, MMR weight of redundancy (select/mmr.h)
-  kUser,        // HIDDEN: optional user key, for forget by user (docs/privacy.md)
-  kSynthetic,   // HIDDEN: 1 for a synthetic example (docs/privacy.md), else 0
-  kTableCol,    // HIDDEN, named like the table: MATCH target and command column
-  kColumnCount
-};
-
-const char* column_name(int col);
 
 struct RouteState;  // route_state.h
 struct SelectState;  // select_state.h

@@ -37,10 +37,13 @@ struct Cursor : sqlite3_vtab_cursor {
   bool exact = true;       // the searched index reflected exactly that generation
 };
 
-// Columns of T_data selected by every cursor statement, in this order.
-constexpr const char* kRowColumns =
-    "id, request, request_enc, response, response_enc, model, quality, tenant, created_at,"
-    " uses, offloads, gain, bytes";
+// The row SELECT of every cursor statement: id, T_data's example columns (columns.h), then
+// the two privacy columns.
+std::string row_select(Table* t) {
+  return "SELECT id, " + data_columns_sql() + t->storage.privacy_columns_sql() + " FROM " +
+         t->storage.shadow("data");
+}
+constexpr int kUserColumn = kDataCount, kSyntheticColumn = kDataCount + 1;
 
 int64_t read_k(Table* t, sqlite3_value* v) {
   int type = sqlite3_value_numeric_type(v);
@@ -170,16 +173,14 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
     c->hits = std::move(chosen.hits);
     c->utility = std::move(chosen.utility);
     c->hit_flag = std::move(chosen.hit_flag);
-    use_statement(c, std::string("SELECT ") + kRowColumns + t->storage.privacy_columns_sql() + " FROM " +
-                         t->storage.shadow("data") + " WHERE id = ?");
+    use_statement(c, row_select(t) + " WHERE id = ?");
     load_hit(c);
     return SQLITE_OK;
   }
   if (plan & kPlanK)
     throw Error(t->name + ".k: k only applies together with MATCH: WHERE " + t->name +
                 " MATCH ? AND k = ?");
-  std::string sql = std::string("SELECT ") + kRowColumns + t->storage.privacy_columns_sql() +
-                    " FROM " + t->storage.shadow("data");
+  std::string sql = row_select(t);
   if (plan & kPlanRowid) sql += " WHERE id = ?";
   sql += " ORDER BY id";
   use_statement(c, sql);
@@ -202,7 +203,7 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
 
 void result_text(sqlite3_context* ctx, const Stmt& rows, int col) {
   std::string_view bytes = rows.blob(col);
-  int enc = static_cast<int>(rows.int64(col + 1));
+  int enc = static_cast<int>(rows.int64(col + 1));  // its _enc column follows (columns.h)
   if (enc == static_cast<int>(TextEncoding::kRaw)) {
     sqlite3_result_text64(ctx, bytes.data(), bytes.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
     return;
@@ -249,7 +250,7 @@ int cursor_next(sqlite3_vtab_cursor* cur) {
 int cursor_eof(sqlite3_vtab_cursor* cur) { return static_cast<Cursor*>(cur)->eof ? 1 : 0; }
 
 int cursor_rowid(sqlite3_vtab_cursor* cur, sqlite3_int64* rowid) {
-  *rowid = static_cast<Cursor*>(cur)->rows.int64(0);
+  *rowid = static_cast<Cursor*>(cur)->rows.int64(kDataId);
   return SQLITE_OK;
 }
 
@@ -266,25 +267,26 @@ int cursor_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
         sqlite3_vtab_nochange(ctx))
       return SQLITE_OK;
     switch (col) {
-      case kRequest: result_text(ctx, r, 1); break;
-      case kResponse: result_text(ctx, r, 3); break;
-      case kModel: sqlite3_result_text64(ctx, r.text(5).data(), r.text(5).size(), SQLITE_TRANSIENT, SQLITE_UTF8); break;
-      case kQuality: sqlite3_result_double(ctx, r.real(6)); break;
+      case kRequest: result_text(ctx, r, kDataRequest); break;
+      case kResponse: result_text(ctx, r, kDataResponse); break;
+      case kModel: sqlite3_result_text64(ctx, r.text(kDataModel).data(), r.text(kDataModel).size(), SQLITE_TRANSIENT, SQLITE_UTF8); break;
+      case kQuality: sqlite3_result_double(ctx, r.real(kDataQuality)); break;
       case kEmbedding: {
-        std::vector<float> v = t->storage.stored_vector(r.int64(0), t->options.dim);
+        std::vector<float> v = t->storage.stored_vector(r.int64(kDataId), t->options.dim);
         sqlite3_result_blob64(ctx, v.data(), v.size() * sizeof(float), SQLITE_TRANSIENT);
         break;
       }
-      case kTenant: sqlite3_result_text64(ctx, r.text(7).data(), r.text(7).size(), SQLITE_TRANSIENT, SQLITE_UTF8); break;
-      case kCreatedAt: sqlite3_result_double(ctx, r.real(8)); break;
-      case kUses: sqlite3_result_int64(ctx, r.int64(9)); break;
-      case kOffloads: sqlite3_result_int64(ctx, r.int64(10)); break;
-      case kGain: sqlite3_result_double(ctx, r.real(11)); break;
-      case kBytes: sqlite3_result_int64(ctx, r.int64(12)); break;
-      case kUser:  // columns 13, 14: privacy_columns_sql()
-        if (!r.is_null(13)) sqlite3_result_text64(ctx, r.text(13).data(), r.text(13).size(), SQLITE_TRANSIENT, SQLITE_UTF8);
+      case kTenant: sqlite3_result_text64(ctx, r.text(kDataTenant).data(), r.text(kDataTenant).size(), SQLITE_TRANSIENT, SQLITE_UTF8); break;
+      case kCreatedAt: sqlite3_result_double(ctx, r.real(kDataCreatedAt)); break;
+      case kUses: sqlite3_result_int64(ctx, r.int64(kDataUses)); break;
+      case kOffloads: sqlite3_result_int64(ctx, r.int64(kDataOffloads)); break;
+      case kGain: sqlite3_result_double(ctx, r.real(kDataGain)); break;
+      case kBytes: sqlite3_result_int64(ctx, r.int64(kDataBytes)); break;
+      case kUser:
+        if (!r.is_null(kUserColumn))
+          sqlite3_result_text64(ctx, r.text(kUserColumn).data(), r.text(kUserColumn).size(), SQLITE_TRANSIENT, SQLITE_UTF8);
         break;
-      case kSynthetic: sqlite3_result_int64(ctx, r.int64(14)); break;
+      case kSynthetic: sqlite3_result_int64(ctx, r.int64(kSyntheticColumn)); break;
       case kSimilarity:
         if (c->match) sqlite3_result_double(ctx, c->hits[c->pos].score);
         break;

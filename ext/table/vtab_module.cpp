@@ -9,29 +9,6 @@
 namespace iccache::ext {
 
 namespace {
-constexpr const char* kColumnNames[] = {
-    "request", "response", "model",  "quality", "embedding", "tenant",
-    "created_at", "uses", "offloads", "gain",    "bytes",     "similarity", "k", "nprobe",
-    "utility", "hit", "min_similarity", "diversity",
-    "user", "synthetic"};
-}
-
-const char* column_name(int col) {
-  return col >= 0 && col < kTableCol ? kColumnNames[col] : "?";
-}
-
-namespace {
-
-std::string declare_sql(const std::string& table) {
-  std::string sql =
-      "CREATE TABLE x(request TEXT, response TEXT, model TEXT, quality REAL, embedding BLOB,"
-      " tenant TEXT, created_at REAL, uses INTEGER, offloads INTEGER, gain REAL, bytes INTEGER,"
-      " similarity REAL HIDDEN, k INTEGER HIDDEN, nprobe INTEGER HIDDEN, utility REAL HIDDEN,"
-      " hit INTEGER HIDDEN, min_similarity REAL HIDDEN, diversity REAL HIDDEN,"
-      " user TEXT HIDDEN, synthetic INTEGER HIDDEN, ";
-  sql += quote_id(table) + " HIDDEN)";
-  return sql;
-}
 
 int init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, char** err,
          bool create) {
