@@ -70,4 +70,14 @@ const OptionSpec<O>* find_spec(std::span<const OptionSpec<O>> specs, std::string
   return nullptr;
 }
 
+// Parses key=value into out with the spec named key and returns true; false when `specs`
+// has no such option.
+template <class O>
+bool parse_with(std::span<const OptionSpec<O>> specs, std::string_view table, std::string_view key,
+                std::string_view value, O& out) {
+  const OptionSpec<O>* spec = find_spec(specs, key);
+  if (spec) spec->parse(table, value, out);
+  return spec != nullptr;
+}
+
 }  // namespace iccache::options

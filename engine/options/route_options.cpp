@@ -54,12 +54,8 @@ const std::array<Spec, 14> kSpecs = {{
 
 std::span<const Spec> route_option_specs() { return kSpecs; }
 
-bool parse_route_option(std::string_view table, const std::string& key, std::string_view value,
-                        RouteOptions& out) {
-  const Spec* spec = options::find_spec(route_option_specs(), key);
-  if (!spec) return false;
-  spec->parse(table, value, out);
-  return true;
+bool parse_route_option(std::string_view table, const std::string& key, std::string_view value, RouteOptions& out) {
+  return options::parse_with(route_option_specs(), table, key, value, out);
 }
 
 }  // namespace iccache

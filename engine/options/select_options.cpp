@@ -74,12 +74,8 @@ const std::array<Spec, 11> kSpecs = {{
 
 std::span<const Spec> select_option_specs() { return kSpecs; }
 
-bool parse_select_option(std::string_view table, const std::string& key, std::string_view value,
-                         SelectOptions& out) {
-  const Spec* spec = options::find_spec(select_option_specs(), key);
-  if (!spec) return false;
-  spec->parse(table, value, out);
-  return true;
+bool parse_select_option(std::string_view table, const std::string& key, std::string_view value, SelectOptions& out) {
+  return options::parse_with(select_option_specs(), table, key, value, out);
 }
 
 }  // namespace iccache

@@ -211,11 +211,8 @@ bool parse_option(std::string_view table, const std::string& key, std::string_vi
     spec->parse(table, value, o);
     return true;
   }
-  if (const auto* spec = options::find_spec(manage_option_specs(), key)) {
-    spec->parse(table, value, o.manage);
-    return true;
-  }
-  return parse_route_option(table, key, value, o.route) || parse_select_option(table, key, value, o.select);
+  return options::parse_with(manage_option_specs(), table, key, value, o.manage) ||
+         parse_route_option(table, key, value, o.route) || parse_select_option(table, key, value, o.select);
 }
 
 }  // namespace
