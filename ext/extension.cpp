@@ -71,5 +71,14 @@ int register_all(sqlite3* db, char** err) {
 extern "C" __attribute__((visibility("default"))) int sqlite3_iccache_init(
     sqlite3* db, char** err, const sqlite3_api_routines* api) {
   SQLITE_EXTENSION_INIT2(api);
+  // The routine table is as long as the host's SQLite is new: calling a routine the host
+  // lacks (sqlite3_txn_state is 3.34) reads past its end and crashes. SQLCipher 3.x, still
+  // shipped by Debian, is SQLite 3.15 to 3.20.
+  if (sqlite3_libversion_number() < 3034000) {
+    *err = sqlite3_mprintf("iccache: needs SQLite 3.34.0 or later; this process runs SQLite %s"
+                           " (SQLCipher 3.x is SQLite 3.15 to 3.20: use SQLCipher 4.5 or later)",
+                           sqlite3_libversion());
+    return SQLITE_ERROR;
+  }
   return iccache::ext::register_all(db, err);
 }

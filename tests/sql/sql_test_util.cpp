@@ -28,8 +28,25 @@ std::string cell(sqlite3_stmt* s, int i) {
 }  // namespace
 
 Db::Db(const std::string& path) {
-  int rc = sqlite3_open(path.c_str(), &db_);
-  if (rc != SQLITE_OK) throw std::runtime_error("cannot open " + path);
+  // ICCACHE_TEST_KEY (the SQLCipher build of these tests, ctest sqlcipher.sql_tests): every
+  // database is an encrypted file opened with PRAGMA key, ":memory:" included.
+  const char* key = std::getenv("ICCACHE_TEST_KEY");
+  std::string open_path = path;
+  if (key && *key && path == ":memory:") {
+    char name[] = "/tmp/iccache_keyed_XXXXXX";
+    const int fd = mkstemp(name);
+    if (fd < 0) throw std::runtime_error("cannot create a temporary file");
+    close(fd);
+    std::remove(name);
+    keyed_temp_ = open_path = name;
+  }
+  int rc = sqlite3_open(open_path.c_str(), &db_);
+  if (rc != SQLITE_OK) throw std::runtime_error("cannot open " + open_path);
+  if (key && *key) {
+    const std::string pragma = "PRAGMA key = '" + std::string(key) + "'";
+    if (sqlite3_exec(db_, pragma.c_str(), nullptr, nullptr, nullptr) != SQLITE_OK)
+      throw std::runtime_error("PRAGMA key failed on " + open_path);
+  }
   sqlite3_busy_timeout(db_, 5000);
   sqlite3_enable_load_extension(db_, 1);
 #ifdef ICCACHE_TEST_DEFENSIVE
@@ -48,7 +65,11 @@ Db::Db(const std::string& path) {
   }
 }
 
-Db::~Db() { sqlite3_close_v2(db_); }
+Db::~Db() {
+  sqlite3_close_v2(db_);
+  if (!keyed_temp_.empty())
+    for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((keyed_temp_ + suffix).c_str());
+}
 
 void Db::set_defensive(bool on) {
   int now = -1;

@@ -38,6 +38,7 @@ class Db {
 
  private:
   sqlite3* db_ = nullptr;
+  std::string keyed_temp_;  // under ICCACHE_TEST_KEY: the file standing in for ":memory:"
 };
 
 // A temporary file path, removed (with -wal/-shm/-journal) at destruction.
