@@ -13,9 +13,9 @@ packages=(build-essential cmake pkg-config sqlite3 libsqlite3-dev libfaiss-dev l
           clang libclang-rt-14-dev  # clang + its runtimes: libFuzzer, ASan, UBSan (scripts/sanitize.sh)
           # `iccache serve` (cli/iccache_cli/serve.py) and the Python package's apsw test
           python3-fastapi python3-uvicorn python3-httpx python3-prometheus-client python3-apsw
-          # encryption at rest (docs/privacy.md): Debian's SQLCipher (too old to host iccache:
-          # the test checks the refusal) and OpenSSL for SQLCipher 4 (install-sqlcipher.sh)
-          sqlcipher libsqlcipher-dev libssl-dev)
+          # encryption at rest (docs/privacy.md): Debian's SQLCipher shell (too old to host
+          # iccache: a test checks the refusal), OpenSSL for SQLCipher 4 (install-sqlcipher.sh)
+          sqlcipher libssl-dev openssl)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
@@ -27,7 +27,8 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
-# SQLCipher 4 amalgamation (npm) for the encrypted-database tests: its own idempotent step.
-bash "$(dirname "$0")/install-sqlcipher.sh"
 # npm packages of the Node tests (tests/node): their own idempotent step.
 [ $core = 1 ] || bash "$(dirname "$0")/install-node-deps.sh"
+# SQLCipher 4 amalgamation (npm, which install-node-deps.sh
+# installs when missing) for the encrypted-database tests: its own idempotent step.
+[ $core = 1 ] || bash "$(dirname "$0")/install-sqlcipher.sh"

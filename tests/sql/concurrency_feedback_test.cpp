@@ -27,6 +27,7 @@ pid_t worker(const std::string& path, int first, int count, Sql sql) {
   if (pid != 0) return pid;
   sqlite3* db = nullptr;
   int rc = sqlite3_open(path.c_str(), &db);
+  iccache_test::apply_test_key(db);  // the SQLCipher run: the file is encrypted
   sqlite3_busy_timeout(db, 20000);
   sqlite3_enable_load_extension(db, 1);
   if (rc == SQLITE_OK) rc = sqlite3_load_extension(db, ICCACHE_EXT_PATH, "sqlite3_iccache_init", nullptr);

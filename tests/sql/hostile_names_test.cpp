@@ -36,7 +36,7 @@ TEST(HostileNames, MainHidesAttachedAndQualifiedNamesReachEachSchema) {
   make_file(main_file.path(), "main answer");
   make_file(aux_file.path(), "AUX-SECRET");
   Db db(main_file.path());
-  db.exec("ATTACH '" + aux_file.path() + "' AS aux");
+  db.exec("ATTACH '" + aux_file.path() + "' AS aux" + iccache_test::key_clause());
   EXPECT_EQ(db.scalar("SELECT count(*) FROM aux.ex"), "1");  // aux.ex is connected first
   EXPECT_EQ(prompt_answer(db, "ex"), "main answer");
   EXPECT_EQ(prompt_answer(db, "main.ex"), "main answer");
@@ -67,7 +67,7 @@ TEST(HostileNames, EveryFunctionWritesOnlyTheTableItsNameResolvesTo) {
   make_file(main_file.path(), "main answer");
   make_file(aux_file.path(), "AUX-SECRET");
   Db db(main_file.path());
-  db.exec("ATTACH '" + aux_file.path() + "' AS aux");
+  db.exec("ATTACH '" + aux_file.path() + "' AS aux" + iccache_test::key_clause());
   db.exec("SELECT count(*) FROM aux.ex");
   // Route + feedback on aux.ex: the decision and the example statistics land in aux only.
   const std::string d =
@@ -114,8 +114,8 @@ TEST(HostileNames, FirstAttachedInOrderWhenMainHasNone) {
   make_file(a.path(), "first");
   make_file(b.path(), "second");
   Db db;
-  db.exec("ATTACH '" + b.path() + "' AS b2");
-  db.exec("ATTACH '" + a.path() + "' AS a1");
+  db.exec("ATTACH '" + b.path() + "' AS b2" + iccache_test::key_clause());
+  db.exec("ATTACH '" + a.path() + "' AS a1" + iccache_test::key_clause());
   EXPECT_EQ(db.scalar("SELECT response FROM ex"), "second");
   EXPECT_EQ(prompt_answer(db, "ex"), "second");
   EXPECT_EQ(prompt_answer(db, "a1.ex"), "first");
@@ -162,7 +162,7 @@ TEST(HostileNames, ReattachedSchemaNameUsesTheNewFilesTable) {
              " INSERT INTO ex(request, response) SELECT 'question ' || i, 'answer ' || i FROM n");
   }
   Db db;
-  db.exec("ATTACH '" + a.path() + "' AS cust");
+  db.exec("ATTACH '" + a.path() + "' AS cust" + iccache_test::key_clause());
   sqlite3_stmt* cached = nullptr;
   ASSERT_EQ(sqlite3_prepare_v2(db.get(), "SELECT rowid FROM cust.ex WHERE ex MATCH 'a question' AND k = 1",
                                -1, &cached, nullptr),
@@ -170,7 +170,7 @@ TEST(HostileNames, ReattachedSchemaNameUsesTheNewFilesTable) {
   ASSERT_EQ(sqlite3_step(cached), SQLITE_ROW);
   sqlite3_reset(cached);  // kept, as a statement cache keeps it
   db.exec("DETACH cust");
-  db.exec("ATTACH '" + b.path() + "' AS cust");
+  db.exec("ATTACH '" + b.path() + "' AS cust" + iccache_test::key_clause());
   EXPECT_EQ(db.error_of("SELECT iccache_evict('ex')"),
             "iccache_evict: table ex has no budget option; expected a budget argument such as"
             " iccache_evict('ex', '256MB')");

@@ -41,6 +41,13 @@ class Db {
   std::string keyed_temp_;  // under ICCACHE_TEST_KEY: the file standing in for ":memory:"
 };
 
+// Encrypted runs (ICCACHE_TEST_KEY set: the SQLCipher build, ctest sqlcipher.*). The key, or
+// nullptr in a plain run; " KEY <key>" for an ATTACH statement ("" in a plain run); PRAGMA key
+// on a connection opened without Db (a no-op in a plain run).
+const char* test_key();
+std::string key_clause();
+void apply_test_key(sqlite3* db);
+
 // A temporary file path, removed (with -wal/-shm/-journal) at destruction.
 class TempFile {
  public:
