@@ -38,4 +38,57 @@ TEST(Encryption, KeyedFileHoldsNoPlainBytes) {
   EXPECT_EQ(again.scalar("SELECT response FROM ex"), "plain-marker-zq81 answer");
 }
 
+// What a user does: a passphrase (SQLCipher derives the key with PBKDF2), the extension
+// loaded after PRAGMA key. Without the key or with another one the file cannot be read, and
+// reading it so changes nothing; PRAGMA rekey re-encrypts every page, shadow tables included.
+sqlite3* open_with(const std::string& path, const char* key_pragma) {
+  sqlite3* db = nullptr;
+  EXPECT_EQ(sqlite3_open(path.c_str(), &db), SQLITE_OK);
+  if (key_pragma) EXPECT_EQ(sqlite3_exec(db, key_pragma, nullptr, nullptr, nullptr), SQLITE_OK);
+  sqlite3_enable_load_extension(db, 1);
+  EXPECT_EQ(sqlite3_load_extension(db, ICCACHE_EXT_PATH, "sqlite3_iccache_init", nullptr), SQLITE_OK);
+  return db;
+}
+
+std::string run(sqlite3* db, const std::string& sql) {
+  std::string out;
+  char* err = nullptr;
+  auto row = [](void* o, int n, char** v, char**) {
+    for (int i = 0; i < n; ++i) *static_cast<std::string*>(o) += (v[i] ? v[i] : "NULL") + std::string(i + 1 < n ? "|" : "\n");
+    return 0;
+  };
+  if (sqlite3_exec(db, sql.c_str(), row, &out, &err) != SQLITE_OK) out = std::string("error: ") + (err ? err : "?");
+  sqlite3_free(err);
+  return out;
+}
+
+TEST(Encryption, PassphraseWrongKeyAndRekey) {
+  if (!std::getenv("ICCACHE_TEST_KEY")) GTEST_SKIP() << "plain SQLite build: no cipher";
+  TempFile f;
+  sqlite3* db = open_with(f.path(), "PRAGMA key = 'correct horse battery staple'");
+  EXPECT_EQ(run(db, "PRAGMA journal_mode = WAL"), "wal\n");
+  EXPECT_EQ(run(db, "CREATE VIRTUAL TABLE ex USING iccache(dim=16, pii='redact')"), "");
+  EXPECT_EQ(run(db, "INSERT INTO ex(request, response, tenant) VALUES"
+                    "('mail bob@example.com about the invoice', 'sent', 'acme')"), "");
+  sqlite3_close(db);
+  for (const char* wrong : {static_cast<const char*>(nullptr), "PRAGMA key = 'wrong horse'"}) {
+    db = open_with(f.path(), wrong);
+    EXPECT_EQ(run(db, "SELECT count(*) FROM ex"), "error: file is not a database");
+    sqlite3_close(db);
+  }
+  db = open_with(f.path(), "PRAGMA key = 'correct horse battery staple'");
+  EXPECT_EQ(run(db, "SELECT request FROM ex WHERE ex MATCH 'invoice' AND k = 1"),
+            "mail <EMAIL> about the invoice\n");
+  EXPECT_EQ(run(db, "PRAGMA rekey = 'new passphrase'"), "ok\n");
+  sqlite3_close(db);
+  db = open_with(f.path(), "PRAGMA key = 'correct horse battery staple'");
+  EXPECT_EQ(run(db, "SELECT count(*) FROM ex"), "error: file is not a database");
+  sqlite3_close(db);
+  db = open_with(f.path(), "PRAGMA key = 'new passphrase'");
+  EXPECT_EQ(run(db, "SELECT count(*) FROM ex_data"), "1\n");
+  EXPECT_EQ(run(db, "INSERT INTO ex(ex) VALUES('integrity-check')"), "");
+  EXPECT_EQ(run(db, "PRAGMA integrity_check"), "ok\n");
+  sqlite3_close(db);
+}
+
 }  // namespace
