@@ -8,7 +8,7 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${1:-30}
 build=${2:-build-asan}
-targets=(vector_blob vector_json options embed codec command sql_ops)
+targets=(vector_blob vector_json options embed codec command sql_ops pii)
 work=$(mktemp -d /tmp/iccache_fuzz_XXXXXX)
 export ASAN_OPTIONS="${ASAN_OPTIONS:-detect_leaks=1:abort_on_error=1}"
 export UBSAN_OPTIONS="${UBSAN_OPTIONS:-print_stacktrace=1:halt_on_error=1}"

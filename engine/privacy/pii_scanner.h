@@ -1,6 +1,7 @@
 // Personal-data scanner for the `pii` table option and iccache_scrub() (docs/privacy.md).
 //
-// One hand-written pass over the bytes (no regex, no allocation unless something is found):
+// One hand-written pass over the bytes (no regex, no allocation unless something is found;
+// sixteen bytes at a time where SSE2 is available, one at a time elsewhere):
 // e-mail addresses, phone numbers in international form ("+44 20 7946 0958", "0044 ...")
 // and the common North-American forms ("(415) 555-2671", "415-555-2671"), payment card
 // numbers (13-19 digits, issuer prefix, Luhn check), IBANs (mod-97 check), IPv4 and IPv6
@@ -37,6 +38,12 @@ std::string_view pii_kind_phrase(PiiKind kind);
 // The first match starting at or after `from`, or nothing. Matches found by successive calls
 // (from = previous end) are ordered and never overlap.
 std::optional<PiiMatch> next_pii(std::string_view text, size_t from = 0);
+
+namespace detail {
+// The same scan one byte at a time: what next_pii does where SSE2 is missing, and the
+// reference its sixteen-bytes-at-a-time prefilter is checked against (tests, fuzz_pii).
+std::optional<PiiMatch> next_pii_bytewise(std::string_view text, size_t from = 0);
+}  // namespace detail
 
 // Replaces every match by its placeholder. Returns false, leaving *out untouched, when the
 // text holds nothing to replace (the common case costs no allocation).
