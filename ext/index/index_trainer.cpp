@@ -7,6 +7,7 @@
 #include <chrono>
 #include <cmath>
 #include <condition_variable>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
@@ -340,6 +341,10 @@ void worker() {
       run_job(job);
     } catch (const std::exception& e) {
       std::lock_guard lock(job.status->mu);
+      // A file its own connection cannot read (encrypted): the next crossing trains in the
+      // writing connection.
+      if (const auto* sql = dynamic_cast<const SqlError*>(&e); sql && (sql->rc() & 0xff) == SQLITE_NOTADB)
+        job.status->own_connection_reads = 0;
       job.status->state = "failed";
       job.status->phase.clear();
       job.status->error = e.what();
@@ -401,12 +406,40 @@ void train_now(Table& t) {
   notify_waiters();
 }
 
+// Whether a connection of its own can read the file (1), cannot (0: SQLITE_NOTADB, an
+// encrypted file: SQLCipher's key is the application's, and SQLite has no way to hand it
+// on), or it cannot tell now (-1: busy, say; the worker finds out).
+int probe_own_connection(const std::string& path) {
+  // A plain database file starts with "SQLite format 3\0"; SQLCipher writes a random salt
+  // there instead. Those 16 bytes never change, so reading them needs no lock (the caller may
+  // hold a write transaction that would make a reading connection wait).
+  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+    char head[16];
+    const size_t got = std::fread(head, 1, sizeof head, f);
+    std::fclose(f);
+    if (got == sizeof head) return std::memcmp(head, "SQLite format 3", 16) == 0 ? 1 : 0;
+  }
+  sqlite3* db = nullptr;
+  int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
+  if (rc == SQLITE_OK) rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
+  sqlite3_close(db);
+  if (rc == SQLITE_OK) return 1;
+  return (rc & 0xff) == SQLITE_NOTADB ? 0 : -1;
+}
+
 void request_training(Table& t) {
   std::optional<SharedTable> shared = t.shared_state();
   // In-memory or temp: no other connection can open it. A host SQLite built without
   // thread support (SQLITE_THREADSAFE=0) must not be used from a second thread.
   if (!shared || sqlite3_threadsafe() == 0) return train_now(t);
   TrainingStatus& st = *shared->training;
+  bool readable = true;
+  {
+    std::lock_guard lock(st.mu);
+    if (st.own_connection_reads < 0) st.own_connection_reads = probe_own_connection(shared->path);
+    readable = st.own_connection_reads != 0;
+  }
+  if (!readable) return train_now(t);  // encrypted: only the application's connections can
   {
     std::lock_guard lock(st.mu);
     if (st.state == "queued" || st.state == "running" || steady_now() < st.retry_at) return;

@@ -2,7 +2,8 @@
 // ways:
 //   - train_now: inside the caller's statement and transaction ('optimize', forget, and the
 //     automatic training of in-memory and temp tables, which no other connection can open,
-//     and of every table when the host SQLite was built with SQLITE_THREADSAFE=0);
+//     of encrypted files (SQLCipher), which it cannot read without the key, and of every
+//     table when the host SQLite was built with SQLITE_THREADSAFE=0);
 //   - request_training: the automatic training of file tables, off the request path. The
 //     write that crosses the threshold (ivf_min, then 4x the last trained N) only queues a
 //     job; one worker thread per process runs the jobs on its own connection:
@@ -48,6 +49,10 @@ struct TrainingStatus {
   int64_t background_runs = 0; // of which in the background
   double last_seconds = 0;     // duration of the last training
   double retry_at = 0;         // steady-clock seconds: no new background job before this
+  // Whether a connection of the trainer's own can read the file: -1 not known yet, 0 no (an
+  // encrypted file, whose key only the application's connections hold: trained in the
+  // writing connection instead, as in-memory tables are), 1 yes.
+  int own_connection_reads = -1;
   void set(std::string_view state_, std::string_view phase_, double progress_);
 };
 

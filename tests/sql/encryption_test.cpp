@@ -91,4 +91,25 @@ TEST(Encryption, PassphraseWrongKeyAndRekey) {
   sqlite3_close(db);
 }
 
+// The background trainer's own connection cannot read an encrypted file (it has no key):
+// the automatic training runs in the writing connection instead, inside the INSERT that
+// crosses ivf_min, and nothing is reported as failed.
+TEST(Encryption, AutomaticTrainingRunsInTheWritingConnection) {
+  if (!std::getenv("ICCACHE_TEST_KEY")) GTEST_SKIP() << "plain SQLite build: no cipher";
+  TempFile f;
+  Db db(f.path());
+  db.exec("PRAGMA journal_mode = WAL");
+  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=16, ivf_min=100)");
+  for (int i = 0; i < 100; ++i)
+    db.exec("INSERT INTO ex(request, response) VALUES('question " + std::to_string(i) + " about topic " +
+            std::to_string(i % 7) + "', 'answer')");
+  EXPECT_EQ(db.scalar("SELECT value FROM ex_state WHERE key = 'ivf_trained_n'"), "100");
+  EXPECT_EQ(db.scalar("SELECT count(*) FROM ex_centroids"), "10");
+  EXPECT_EQ(db.scalar("SELECT value FROM ex_stats WHERE key = 'training_runs'"), "1");
+  EXPECT_EQ(db.scalar("SELECT value FROM ex_stats WHERE key = 'training_background_runs'"), "0");
+  EXPECT_EQ(db.scalar("SELECT value FROM ex_stats WHERE key = 'training_error'"), "NULL");
+  EXPECT_EQ(db.scalar("SELECT rowid FROM ex WHERE ex MATCH 'question 42 about topic 0' AND k = 1"), "43");
+  db.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
+}
+
 }  // namespace
