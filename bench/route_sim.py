@@ -151,8 +151,10 @@ def run(cfg, bundle, ext):
         for name in names:
             t_ = tname[name]
             shown = db.execute('SELECT rowid, similarity FROM %s WHERE %s MATCH ? AND k = %d' % (t_, t_, K), (prompts[i],)).fetchall()
-            dec, model = db.execute("SELECT decision, model FROM iccache_route(?, ?, ?, ?)",
-                                    (t_, prompts[i], json.dumps([r[0] for r in shown]), base_t + t)).fetchone()
+            dec, model, show = db.execute("SELECT decision, model, show_ids FROM iccache_route(?, ?, ?, ?)",
+                                          (t_, prompts[i], json.dumps([r[0] for r in shown]), base_t + t)).fetchone()
+            keep = set(json.loads(show))  # a counterfactual probe shows part of the selection
+            shown = [r for r in shown if r[0] in keep]
             q = world.large(i) if model == 'large' else world.small(i, shown, u_help, u_harm)
             if give:
                 db.execute('SELECT iccache_feedback(?, ?, ?)', (t_, dec, q))

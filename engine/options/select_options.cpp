@@ -12,6 +12,7 @@ using options::number_in;
 using Spec = options::OptionSpec<SelectOptions>;
 constexpr std::string_view kSelections[] = {"utility", "similarity"};
 constexpr std::string_view kOnOff[] = {"on", "off"};
+constexpr std::string_view kLabels[] = {"reward", "counterfactual"};
 
 // "0,0.1,0.3": 1 to 32 distinct ascending numbers in [0, 1].
 std::vector<double> grid(std::string_view table, std::string_view key, std::string_view value) {
@@ -31,7 +32,7 @@ std::vector<double> grid(std::string_view table, std::string_view key, std::stri
   }
 }
 
-const std::array<Spec, 11> kSpecs = {{
+const std::array<Spec, 13> kSpecs = {{
     {"selection", [](auto t, auto v, SelectOptions& o) {
        o.selection = options::choice(t, "selection", v, kSelections,
                                      "'utility' (two-stage) or 'similarity' (plain top-k)") == 0
@@ -67,6 +68,14 @@ const std::array<Spec, 11> kSpecs = {{
     {"dedup", [](auto t, auto v, SelectOptions& o) {
        o.dedup = options::choice(t, "dedup", v, kOnOff,
                                  "'on' (one example per request, the better judged kept) or 'off'") == 0;
+     }},
+    {"utility_labels", [](auto t, auto v, SelectOptions& o) {
+       o.counterfactual = options::choice(t, "utility_labels", v, kLabels,
+                                          "'reward' (each shown example gets the reward) or 'counterfactual' "
+                                          "(the advantage over the router's baseline, with probes)") == 1;
+     }},
+    {"counterfactual_rate", [](auto t, auto v, SelectOptions& o) {
+       o.counterfactual_rate = number_in(t, "counterfactual_rate", v, 0, 1, false, "a share from 0 to 1");
      }},
 }};
 

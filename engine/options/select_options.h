@@ -29,6 +29,10 @@ struct SelectOptions {
   std::optional<double> min_similarity;      // relevance floor: less similar candidates never shown
   double diversity = 0;                      // MMR weight of redundancy (select/mmr.h); 0 = off
   bool dedup = false;                        // admission keeps one example per request (the better judged)
+  // Utility labels (select/counterfactual.h): false = 'reward' (each shown example gets the
+  // response's reward), true = 'counterfactual' (advantage over the router's baseline, probes).
+  bool counterfactual = false;
+  double counterfactual_rate = 0.1;          // share of cheaper-arm decisions that are probes
 };
 
 // The selection options, in documentation order.

@@ -7,6 +7,8 @@
 #include "common/id_list.h"
 #include "ext/manage/example_feedback.h"
 #include "route/calibrate.h"
+#include "select/counterfactual.h"
+#include "select/learning.h"
 #include "ext/route/route_args.h"
 #include "route/features.h"
 #include "ext/route/route_state.h"
@@ -110,6 +112,19 @@ RouteResult route_request(Table& t, const std::vector<float>& request, int64_t r
   row.request.assign(reinterpret_cast<const char*>(request.data()), sizeof(float) * dim);
   row.example_ids = id_list_json(example_ids);
   if (d.shadow >= 0) row.shadow = rs.router.config().arms[d.shadow].name;
+  // Counterfactual labels: the baseline (the served arm's expected reward for this context)
+  // travels with the sample, and a probe shows only part of the selection. The decision row
+  // keeps every given id, so that forgetting an example also forgets the probes it was in.
+  std::vector<int64_t> shown_ids = example_ids;
+  if (t.options.select.counterfactual && !example_ids.empty() &&
+      select::learns_from(t.options.models, row.arm)) {
+    const select::Probe p = select::choose_probe(t.options.seed, id, example_ids.size(),
+                                                 t.options.select.counterfactual_rate);
+    sample.features += select::encode_trailer(p.kept, rs.router.arm(d.arm).mean(x));
+    shown_ids.clear();
+    for (size_t i = 0; i < example_ids.size(); ++i)
+      if (p.kept[i]) shown_ids.push_back(example_ids[i]);
+  }
   const int64_t g = rs.next_generation();
   in_savepoint(rs, [&] {
     rs.store.insert_decision(row);
@@ -123,7 +138,7 @@ RouteResult route_request(Table& t, const std::vector<float>& request, int64_t r
   rs.load = load;
   rs.last_decision = id;
   rs.generation = g;
-  return {id, row.arm, d.score, d.load, d.explore, d.want_feedback, row.shadow};
+  return {id, row.arm, d.score, d.load, d.explore, d.want_feedback, row.shadow, example_ids_json(shown_ids)};
 }
 
 namespace {

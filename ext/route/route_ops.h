@@ -20,6 +20,9 @@ struct RouteResult {
   bool explore = false;
   bool want_feedback = false;
   std::string shadow;  // the arm to run off the user's path for comparison; empty: none
+  // The example ids to prepend, as a JSON array: all of example_ids, or a counterfactual
+  // probe's part of them (utility_labels='counterfactual', select/counterfactual.h).
+  std::string show_ids;
 };
 
 // iccache_route: request is a unit vector of dim floats; request_bytes its text length (0 for

@@ -20,9 +20,9 @@ class RouteCursor : public OneRowCursor {
   static constexpr const char* kName = "iccache_route";
   static constexpr const char* kDeclare =
       "CREATE TABLE x(decision INTEGER, model TEXT, score REAL, load REAL, explore INTEGER,"
-      " want_feedback INTEGER, shadow TEXT, tbl HIDDEN, request HIDDEN, example_ids HIDDEN,"
+      " want_feedback INTEGER, shadow TEXT, show_ids TEXT, tbl HIDDEN, request HIDDEN, example_ids HIDDEN,"
       " at HIDDEN, tenant HIDDEN)";
-  enum Col { kDecision, kModel, kScore, kLoad, kExplore, kWantFeedback, kShadow, kArgTable };
+  enum Col { kDecision, kModel, kScore, kLoad, kExplore, kWantFeedback, kShadow, kShowIds, kArgTable };
   static constexpr int kFirstArg = kArgTable, kArgCount = 5;
   // It writes the decision log: never from a trigger or a view of an untrusted schema.
   static constexpr int kConfig = SQLITE_VTAB_DIRECTONLY;
@@ -63,6 +63,7 @@ class RouteCursor : public OneRowCursor {
       case kShadow:
         if (!row_.shadow.empty()) sqlite3_result_text(ctx, row_.shadow.c_str(), -1, SQLITE_TRANSIENT);
         break;
+      case kShowIds: sqlite3_result_text(ctx, row_.show_ids.c_str(), -1, SQLITE_TRANSIENT); break;
       default: break;  // argument columns read back as NULL
     }
   }

@@ -1,5 +1,7 @@
 #include "ext/select/select_feedback.h"
 
+#include "select/counterfactual.h"
+
 #include <algorithm>
 #include <cstring>
 
@@ -58,12 +60,23 @@ void record_selection_feedback(Table& t, int64_t decision, std::string_view serv
   }
   select::UtilityModel model = ss.model;
   select::FeatureVec x;
+  // utility_labels='counterfactual': labels centred on the sample's baseline, opposite for
+  // the examples a probe left out (select/counterfactual.h).
+  const size_t body = sizeof x * static_cast<size_t>(row->shown);
+  const std::optional<select::Trailer> cf =
+      row->features.size() > body
+          ? select::decode_trailer(std::string_view(row->features).substr(body), static_cast<size_t>(row->shown))
+          : std::nullopt;
+  bool probe = false;
   for (int i = 0; i < row->shown; ++i) {
     std::memcpy(x.data(), row->features.data() + i * sizeof x, sizeof x);
-    model.observe(x, reward);
+    const bool kept = !cf || cf->kept[i];
+    probe |= !kept;
+    model.observe(x, cf ? select::counterfactual_label(reward, cf->baseline, kept) : reward);
   }
   select::ThresholdTuner tuner = ss.tuner;
-  const bool tuned = row->tuner >= 0 && !t.options.select.threshold;
+  // A probe did not show what the threshold chose: it tells the tuner nothing.
+  const bool tuned = row->tuner >= 0 && !t.options.select.threshold && !probe;
   if (tuned) tuner.record(row->tuner, reward, row->shown);
   ss.store.label(decision, reward, at);
   if (row->shown == 0 && !tuned) return;

@@ -1,5 +1,7 @@
 #include "ext/select/select_store.h"
 
+#include "select/counterfactual.h"
+
 #include <cstring>
 
 #include "ext/store/storage.h"
@@ -76,13 +78,19 @@ std::optional<SampleRow> SelectStore::sample(int64_t decision) {
   r.shown = static_cast<int>(st.int64(2));
   r.features = std::string(st.blob(3));
   if (!st.is_null(4)) r.reward = st.real(4);
-  if (r.shown < 0 || r.features.size() != sizeof(double) * select::kFeatureCount * static_cast<size_t>(r.shown))
+  const size_t body = sizeof(double) * select::kFeatureCount * static_cast<size_t>(r.shown < 0 ? 0 : r.shown);
+  // A counterfactual sample carries a trailer after the features (select/counterfactual.h).
+  if (r.shown < 0 ||
+      (r.features.size() != body &&
+       !(r.features.size() > body &&
+         select::decode_trailer(std::string_view(r.features).substr(body), static_cast<size_t>(r.shown)))))
     throw SqlError(SQLITE_CORRUPT_VTAB, s_.table() + ": the selection sample of decision " +
                                             std::to_string(decision) + " has " +
                                             std::to_string(r.features.size()) +
                                             " bytes of features for " + std::to_string(r.shown) +
                                             " examples; expected " + std::to_string(8 * select::kFeatureCount) +
-                                            " bytes per example");
+                                            " bytes per example (and, for a counterfactual sample, 8 bytes per"
+                                            " example and 8 more)");
   return r;
 }
 
@@ -111,7 +119,12 @@ std::vector<select::Sample> SelectStore::labelled() {
   while (st.step()) {
     const std::string_view f = st.blob(2);
     const int64_t shown = st.int64(1);
-    if (shown < 0 || f.size() != kRow * static_cast<size_t>(shown))
+    const size_t body = kRow * static_cast<size_t>(shown < 0 ? 0 : shown);
+    // A counterfactual sample carries a trailer after the features (select/counterfactual.h).
+    const std::optional<select::Trailer> cf =
+        shown >= 0 && f.size() > body ? select::decode_trailer(f.substr(body), static_cast<size_t>(shown))
+                                      : std::nullopt;
+    if (shown < 0 || (f.size() != body && !cf))
       throw SqlError(SQLITE_CORRUPT_VTAB, s_.table() + ": the selection sample of decision " +
                                               std::to_string(st.int64(0)) +
                                               " has features of the wrong size; expected " +
@@ -119,7 +132,7 @@ std::vector<select::Sample> SelectStore::labelled() {
     for (int64_t i = 0; i < shown; ++i) {
       select::Sample s;
       std::memcpy(s.x.data(), f.data() + i * kRow, kRow);
-      s.label = st.real(3);
+      s.label = cf ? select::counterfactual_label(st.real(3), cf->baseline, cf->kept[i]) : st.real(3);
       out.push_back(s);
     }
   }

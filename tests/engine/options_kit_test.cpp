@@ -57,7 +57,7 @@ TEST(OptionsKit, OneListOfNamesEachNameOnce) {
   EXPECT_EQ(names.size(), std::set<std::string_view>(names.begin(), names.end()).size());
   EXPECT_EQ(names.size(), 17u + route_option_specs().size() + select_option_specs().size());
   EXPECT_EQ(names.front(), "dim");
-  EXPECT_EQ(names.back(), "dedup");
+  EXPECT_EQ(names.back(), "counterfactual_rate");
   // Every listed name parses (with some valid value) through parse_table_options, and the
   // unknown-option message lists exactly these names in this order.
   std::string list;
