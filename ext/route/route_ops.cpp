@@ -138,7 +138,7 @@ RouteResult route_request(Table& t, const std::vector<float>& request, int64_t r
   rs.load = load;
   rs.last_decision = id;
   rs.generation = g;
-  return {id, row.arm, d.score, d.load, d.explore, d.want_feedback, row.shadow, example_ids_json(shown_ids)};
+  return {id, row.arm, d.score, d.load, d.explore, d.want_feedback, row.shadow, id_list_json(shown_ids)};
 }
 
 namespace {
