@@ -4,6 +4,8 @@
 #include <sqlite3ext.h>
 SQLITE_EXTENSION_INIT1
 
+#include <mutex>
+
 #include "ext/functions.h"
 
 namespace iccache::ext {
@@ -70,7 +72,18 @@ int register_all(sqlite3* db, char** err) {
 
 extern "C" __attribute__((visibility("default"))) int sqlite3_iccache_init(
     sqlite3* db, char** err, const sqlite3_api_routines* api) {
-  SQLITE_EXTENSION_INIT2(api);
+  // Every load in a process passes the same routine table, but connections opened on several
+  // threads load at once: writing sqlite3_api on each load is a data race (ThreadSanitizer
+  // reports it in the eight-thread test). The first load sets it; the others only read it.
+  static std::once_flag api_set;
+  std::call_once(api_set, [api] { SQLITE_EXTENSION_INIT2(api); });
+  if (api != sqlite3_api) {
+    // A second SQLite library in the same process: its connections cannot use the first
+    // library's routines, and switching the table would break the first library's.
+    *err = api->mprintf("iccache: this process already loaded iccache into another SQLite "
+                        "library; one process can use iccache with one SQLite library only");
+    return SQLITE_ERROR;
+  }
   // The routine table is as long as the host's SQLite is new: calling a routine the host
   // lacks (sqlite3_txn_state is 3.34) reads past its end and crashes. SQLCipher 3.x, still
   // shipped by Debian, is SQLite 3.15 to 3.20.
