@@ -5,20 +5,10 @@
 #include <string>
 #include <vector>
 
-#include "common/error.h"
-#include "options/table_options.h"
+#include "options_test_util.h"
 
 namespace iccache {
 namespace {
-
-std::string error_of(std::vector<std::string> args) {
-  try {
-    parse_table_options("ex", args);
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 TEST(SelectDiversityOptions, Defaults) {
   const TableOptions o = parse_table_options("ex", {});

@@ -1,0 +1,20 @@
+// Shared by the option tests: the message parse_table_options throws for `args`, "" if none.
+#pragma once
+#include <string>
+#include <vector>
+
+#include "common/error.h"
+#include "options/table_options.h"
+
+namespace iccache {
+
+inline std::string error_of(std::vector<std::string> args) {
+  try {
+    parse_table_options("ex", args);
+  } catch (const Error& e) {
+    return e.what();
+  }
+  return "";
+}
+
+}  // namespace iccache
