@@ -79,7 +79,7 @@ int main(int argc, char** argv) {
   t0 = Clock::now();
   for (int i = 0; i < 20000; ++i) emb.embed(q_text(i), v.data());
   double embed_us = ms_since(t0) * 1000 / 20000;
-  iccache::ExactIndex index(dim);
+  iccache::index::ExactIndex index(dim);
   index.reserve(n);
   for (int i = 0; i < n; ++i) {
     emb.embed(sample[i % sample.size()].q + " (case " + std::to_string(i) + ")", v.data());

@@ -158,7 +158,7 @@ void print(const std::vector<Row>& rows) {
 using Truth = std::vector<std::set<int64_t>>;
 
 Truth exact_truth(const Dataset& ds) {
-  iccache::ExactIndex ex(ds.dim);
+  iccache::index::ExactIndex ex(ds.dim);
   ex.reserve(ds.n);
   for (size_t i = 0; i < ds.n; ++i) ex.upsert(static_cast<int64_t>(i + 1), &ds.base[i * ds.dim], "");
   Truth t(ds.nq());
@@ -295,7 +295,7 @@ std::string run_iccache(const Args& a, const Dataset& ds, const Truth& truth, bo
 void run_raw(const Dataset& ds, const std::string& path, const Truth& truth, int nprobe, std::vector<Row>& rows) {
   sqlite3* db;
   sqlite3_open(path.c_str(), &db);
-  iccache::IvfIndex ivf(ds.dim, false);
+  iccache::index::IvfIndex ivf(ds.dim, false);
   std::vector<float> centroids;
   sqlite3_stmt* s = prepare(db, "SELECT centroid FROM ex_centroids ORDER BY list");
   while (sqlite3_step(s) == SQLITE_ROW) {

@@ -27,7 +27,7 @@
 #include "sentence_corpus.h"
 
 using namespace bench;
-using iccache::Hit;
+using iccache::index::Hit;
 using iccache::lexical::Featurizer;
 using iccache::lexical::IdfTable;
 using iccache::lexical::LexicalIndex;
@@ -192,7 +192,7 @@ void paraphrase(const Args& a) {
     for (size_t i = 0; i < docs.size(); ++i) emb.embed(docs[i], &base[i * 256]);
     report("hash embedder dim 256, exact", [&](const std::string& s) {
       std::vector<float> v = emb.embed(s);
-      iccache::TopK top(5);
+      iccache::index::TopK top(5);
       for (size_t i = 0; i < docs.size(); ++i) {
         float d = 0;
         for (int j = 0; j < 256; ++j) d += v[j] * base[i * 256 + j];

@@ -104,12 +104,12 @@ int main(int argc, char** argv) {
   const int64_t free_after = std::atoll(scalar(db, "PRAGMA freelist_count").c_str());
 
   // The engine's plan alone on the candidates of the evicted table's size.
-  std::vector<iccache::EvictionCandidate> cands(static_cast<size_t>(n));
+  std::vector<iccache::manage::EvictionCandidate> cands(static_cast<size_t>(n));
   for (int64_t i = 0; i < n; ++i)
     cands[static_cast<size_t>(i)] = {i + 1, 600 + static_cast<int64_t>(rng() % 400),
                                      static_cast<double>(rng() % 4), now - static_cast<double>(rng() % 2592000), false};
   t0 = bench::Clock::now();
-  const iccache::EvictionPlan plan = iccache::plan_eviction(cands, budget, 604800);
+  const iccache::manage::EvictionPlan plan = iccache::manage::plan_eviction(cands, budget, 604800);
   const double plan_ms = ms_since(t0);
 
   std::printf("examples %lld, dim %d, %lld bytes (bytes column), file %lld bytes\n",

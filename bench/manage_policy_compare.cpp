@@ -129,7 +129,7 @@ struct Example {
   double quality;  // latent helpfulness q_e
   double last_use;
   int64_t uses = 0;
-  iccache::ExampleStats stats;
+  iccache::manage::ExampleStats stats;
 };
 
 struct Outcome {
@@ -141,9 +141,9 @@ Outcome run(const std::vector<Pair>& pairs, const std::vector<Request>& stream, 
             int64_t budget, uint64_t seed) {
   std::mt19937_64 rng(seed);
   std::uniform_real_distribution<double> u01(0, 1);
-  iccache::StatsParams params;
+  iccache::manage::StatsParams params;
   params.half_life = static_cast<double>(stream.size()) / 20;  // in requests: 5% of the stream
-  iccache::ExactIndex index(kDim);
+  iccache::index::ExactIndex index(kDim);
   std::map<int64_t, Example> cache;
   int64_t total = 0, next_id = 1;
   Outcome out;
@@ -152,12 +152,12 @@ Outcome run(const std::vector<Pair>& pairs, const std::vector<Request>& stream, 
     const double now = static_cast<double>(t);
     bool offloaded = false;
     if (index.size() > 0) {
-      const iccache::Hit best = index.search(r.vec.data(), 1)[0];
+      const iccache::index::Hit best = index.search(r.vec.data(), 1)[0];
       if (best.score >= 0.5) {
         Example& e = cache.at(best.id);
         const double p = e.quality * std::min(1.0, (best.score - 0.5) / 0.4);
         offloaded = u01(rng) < p;
-        iccache::apply_feedback(e.stats, {offloaded ? 1.0 : 0.2, 0.1, 1.0, now}, params);
+        iccache::manage::apply_feedback(e.stats, {offloaded ? 1.0 : 0.2, 0.1, 1.0, now}, params);
         e.uses += 1;
         e.last_use = now;
       }
@@ -186,10 +186,10 @@ Outcome run(const std::vector<Pair>& pairs, const std::vector<Request>& stream, 
     const auto low = static_cast<int64_t>(0.9 * static_cast<double>(budget));
     std::vector<int64_t> victims;
     if (policy == Policy::kKnapsack) {
-      std::vector<iccache::EvictionCandidate> c;
+      std::vector<iccache::manage::EvictionCandidate> c;
       for (const auto& [cid, ex] : cache)
         c.push_back({cid, ex.bytes, ex.stats.value, ex.stats.decay_at, cid == id});
-      victims = iccache::plan_eviction(c, low, params.half_life).evict;
+      victims = iccache::manage::plan_eviction(c, low, params.half_life).evict;
     } else {
       std::vector<std::pair<double, int64_t>> order;  // ascending = evicted first
       for (const auto& [cid, ex] : cache) {

@@ -6,7 +6,7 @@
 #include "common/error.h"
 #include "index/topk.h"
 
-namespace iccache {
+namespace iccache::index {
 
 ExactIndex::ExactIndex(int dim) : dim_(dim) {
   if (dim < 1) throw Error("vector dimension must be at least 1");
@@ -96,4 +96,4 @@ std::vector<Hit> ExactIndex::search(const float* q, int k, const std::string* te
   return top.take_sorted();
 }
 
-}  // namespace iccache
+}  // namespace iccache::index

@@ -12,7 +12,7 @@
 #include "index/hit.h"
 #include "index/tenant_dictionary.h"
 
-namespace iccache {
+namespace iccache::index {
 
 class ExactIndex {
  public:
@@ -49,4 +49,4 @@ class ExactIndex {
   mutable std::vector<float> scores_;  // scratch: no per-query allocation beyond the result
 };
 
-}  // namespace iccache
+}  // namespace iccache::index

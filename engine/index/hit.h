@@ -2,7 +2,7 @@
 #pragma once
 #include <cstdint>
 
-namespace iccache {
+namespace iccache::index {
 
 struct Hit {
   int64_t id;
@@ -15,4 +15,4 @@ inline bool better_hit(const Hit& a, const Hit& b) {
   return a.score > b.score || (a.score == b.score && a.id < b.id);
 }
 
-}  // namespace iccache
+}  // namespace iccache::index

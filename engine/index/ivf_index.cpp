@@ -9,7 +9,7 @@
 #include "common/error.h"
 #include "index/topk.h"
 
-namespace iccache {
+namespace iccache::index {
 
 namespace {
 using RowMajor = Eigen::Matrix<float, Eigen::Dynamic, Eigen::Dynamic, Eigen::RowMajor>;
@@ -243,4 +243,4 @@ std::vector<Hit> IvfIndex::search(const float* q, int k, const std::string* tena
   return best.take_sorted();
 }
 
-}  // namespace iccache
+}  // namespace iccache::index

@@ -17,7 +17,7 @@
 #include "index/hit.h"
 #include "index/tenant_dictionary.h"
 
-namespace iccache {
+namespace iccache::index {
 
 class IvfIndex {
  public:
@@ -98,4 +98,4 @@ class IvfIndex {
 // How many SQ8 candidates are re-ranked with float32 vectors for a top-k query.
 int sq8_rerank_count(int k);
 
-}  // namespace iccache
+}  // namespace iccache::index

@@ -6,7 +6,7 @@
 
 #include "index/kmeans.h"
 
-namespace iccache {
+namespace iccache::index {
 
 IvfTraining train_ivf(const TrainingSet& set, int dim, bool sq8, uint64_t seed,
                       const TrainingProgressFn& progress) {
@@ -59,4 +59,4 @@ IvfTraining train_ivf(const TrainingSet& set, int dim, bool sq8, uint64_t seed,
   return out;
 }
 
-}  // namespace iccache
+}  // namespace iccache::index

@@ -14,7 +14,7 @@
 #include "index/ivf_index.h"
 #include "index/nprobe_tuner.h"
 
-namespace iccache {
+namespace iccache::index {
 
 // The vectors to train on, in id order (so a training is deterministic for a seed).
 struct TrainingSet {
@@ -42,4 +42,4 @@ using TrainingProgressFn = std::function<void(std::string_view phase, double sha
 IvfTraining train_ivf(const TrainingSet& set, int dim, bool sq8, uint64_t seed,
                       const TrainingProgressFn& progress = nullptr);
 
-}  // namespace iccache
+}  // namespace iccache::index

@@ -10,7 +10,7 @@
 
 #include "common/error.h"
 
-namespace iccache {
+namespace iccache::index {
 
 namespace {
 // FAISS reports failures as exceptions (FaissException derives from std::exception); the
@@ -91,4 +91,4 @@ std::vector<float> train_sq8(const float* data, size_t n, int dim) {
   });
 }
 
-}  // namespace iccache
+}  // namespace iccache::index

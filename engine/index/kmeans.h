@@ -4,7 +4,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace iccache {
+namespace iccache::index {
 
 struct KmeansParams {
   int niter = 12;                      // Lloyd iterations; more barely moves recall
@@ -31,4 +31,4 @@ std::vector<int32_t> assign_to_centroids(const float* centroids, int k, const fl
 // (vmin then vdiff), trained on n vectors.
 std::vector<float> train_sq8(const float* data, size_t n, int dim);
 
-}  // namespace iccache
+}  // namespace iccache::index

@@ -8,7 +8,7 @@
 
 #include "index/topk.h"
 
-namespace iccache {
+namespace iccache::index {
 
 NprobeTuning tune_nprobe(const IvfIndex& ivf, const float* data, const int64_t* ids, size_t n,
                          int k, double target, int samples) {
@@ -75,4 +75,4 @@ NprobeTuning tune_nprobe(const IvfIndex& ivf, const float* data, const int64_t* 
   return {hi, r};
 }
 
-}  // namespace iccache
+}  // namespace iccache::index

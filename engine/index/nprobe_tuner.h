@@ -8,7 +8,7 @@
 
 #include "index/ivf_index.h"
 
-namespace iccache {
+namespace iccache::index {
 
 struct NprobeTuning {
   int nprobe;       // chosen value (nlist when the target is never reached)
@@ -23,4 +23,4 @@ struct NprobeTuning {
 NprobeTuning tune_nprobe(const IvfIndex& ivf, const float* data, const int64_t* ids, size_t n,
                          int k = 10, double target = 0.98, int samples = 128);
 
-}  // namespace iccache
+}  // namespace iccache::index

@@ -7,7 +7,7 @@
 #include <unordered_map>
 #include <vector>
 
-namespace iccache {
+namespace iccache::index {
 
 class TenantDictionary {
  public:
@@ -36,4 +36,4 @@ class TenantDictionary {
   std::unordered_map<std::string, int32_t> ids_;
 };
 
-}  // namespace iccache
+}  // namespace iccache::index

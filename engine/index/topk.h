@@ -7,7 +7,7 @@
 
 #include "index/hit.h"
 
-namespace iccache {
+namespace iccache::index {
 
 class TopK {
  public:
@@ -42,4 +42,4 @@ class TopK {
   std::vector<Hit> heap_;  // std heap ordered by better_hit: front = worst kept hit
 };
 
-}  // namespace iccache
+}  // namespace iccache::index

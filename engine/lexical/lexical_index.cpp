@@ -123,9 +123,9 @@ void LexicalIndex::compact() {
   }
 }
 
-std::vector<Hit> LexicalIndex::search(const std::vector<Term>& query, int k, const std::string* tenant,
+std::vector<index::Hit> LexicalIndex::search(const std::vector<Term>& query, int k, const std::string* tenant,
                                       int min_lists, Stats* stats) const {
-  std::vector<Hit> out;
+  std::vector<index::Hit> out;
   if (k <= 0) return out;
   int32_t want_tenant = -1;
   if (tenant) {
@@ -243,12 +243,12 @@ std::vector<Hit> LexicalIndex::search(const std::vector<Term>& query, int k, con
                           sc.candidates.end());
     }
   }
-  std::vector<Hit> all;
+  std::vector<index::Hit> all;
   all.reserve(sc.candidates.size());
   // A cosine; float rounding can pass 1 by an ulp for identical texts.
-  for (uint32_t s : sc.candidates) all.push_back(Hit{slot_id_[s], std::min(sc.acc[s], 1.0f)});
+  for (uint32_t s : sc.candidates) all.push_back(index::Hit{slot_id_[s], std::min(sc.acc[s], 1.0f)});
   const size_t keep = std::min(kk, all.size());
-  std::partial_sort(all.begin(), all.begin() + keep, all.end(), better_hit);
+  std::partial_sort(all.begin(), all.begin() + keep, all.end(), index::better_hit);
   all.resize(keep);
   out = std::move(all);
 
@@ -261,7 +261,7 @@ std::vector<Hit> LexicalIndex::search(const std::vector<Term>& query, int k, con
     // eligible document is in `out` already.)
     const size_t more = std::min(kk - out.size(), rest.size());
     std::partial_sort(rest.begin(), rest.begin() + more, rest.end());
-    for (size_t i = 0; i < more; ++i) out.push_back(Hit{rest[i], 0.0f});
+    for (size_t i = 0; i < more; ++i) out.push_back(index::Hit{rest[i], 0.0f});
   }
   for (uint32_t s : sc.touched) {
     sc.acc[s] = 0.0f;

@@ -60,7 +60,7 @@ class LexicalIndex {
   // Top-k by cosine, best first (ties: smaller id). When fewer than k documents share a
   // term with the query, the rest of k are filled with score-0 documents, smallest ids
   // first. `tenant` (optional) keeps only that tenant's documents.
-  std::vector<Hit> search(const std::vector<Term>& query, int k, const std::string* tenant,
+  std::vector<index::Hit> search(const std::vector<Term>& query, int k, const std::string* tenant,
                           int min_lists = 0, Stats* stats = nullptr) const;
 
  private:
@@ -83,7 +83,7 @@ class LexicalIndex {
   std::vector<uint8_t> dead_;                   // slot -> removed
   size_t n_dead_ = 0;
   size_t postings_ = 0;
-  TenantDictionary tenants_;
+  index::TenantDictionary tenants_;
   std::vector<uint32_t> scratch_lists_;
 };
 

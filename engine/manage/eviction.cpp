@@ -9,7 +9,7 @@
 #include "manage/example_stats.h"
 #include "manage/knapsack.h"
 
-namespace iccache {
+namespace iccache::manage {
 
 EvictionPlan plan_eviction(const std::vector<EvictionCandidate>& candidates, int64_t capacity,
                            double half_life) {
@@ -89,4 +89,4 @@ void check_fits_budget(std::string_view table, int64_t bytes, std::optional<int6
                 " bytes; expected an example that fits a tenant's budget (or a larger tenant_budget=...)");
 }
 
-}  // namespace iccache
+}  // namespace iccache::manage

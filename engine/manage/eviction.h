@@ -6,7 +6,7 @@
 #include <string_view>
 #include <vector>
 
-namespace iccache {
+namespace iccache::manage {
 
 struct EvictionCandidate {
   int64_t id = 0;
@@ -45,4 +45,4 @@ int64_t low_water_capacity(double low_water, int64_t budget);
 void check_fits_budget(std::string_view table, int64_t bytes, std::optional<int64_t> budget,
                        std::optional<int64_t> tenant_budget);
 
-}  // namespace iccache
+}  // namespace iccache::manage

@@ -8,7 +8,7 @@
 
 #include "common/error.h"
 
-namespace iccache {
+namespace iccache::manage {
 
 StatsParams stats_params(const ManageOptions& o) {
   StatsParams p;
@@ -89,4 +89,4 @@ double expected_gain(const ExampleStats& s, double now, const StatsParams& p) {
   return s.gain * decay(s.recent_uses, s.decay_at, now, p.half_life);
 }
 
-}  // namespace iccache
+}  // namespace iccache::manage

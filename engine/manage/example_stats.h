@@ -8,7 +8,7 @@
 
 #include "options/table_options.h"
 
-namespace iccache {
+namespace iccache::manage {
 
 // Tuning of the statistics; parsed from the table options.
 struct StatsParams {
@@ -78,4 +78,4 @@ void reset_after_replay(ExampleStats& s);
 // expensive model (the unit of replay_cost).
 double expected_gain(const ExampleStats& s, double now, const StatsParams& p);
 
-}  // namespace iccache
+}  // namespace iccache::manage

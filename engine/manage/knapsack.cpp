@@ -4,7 +4,7 @@
 #include <numeric>
 #include <stdexcept>
 
-namespace iccache {
+namespace iccache::manage {
 
 namespace {
 
@@ -133,4 +133,4 @@ KnapsackResult solve_knapsack(const std::vector<KnapsackItem>& items, int64_t ca
                                      : knapsack_greedy(items, capacity);
 }
 
-}  // namespace iccache
+}  // namespace iccache::manage

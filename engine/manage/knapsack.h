@@ -20,7 +20,7 @@
 #include <cstdint>
 #include <vector>
 
-namespace iccache {
+namespace iccache::manage {
 
 struct KnapsackItem {
   double value = 0;    // >= 0, finite
@@ -44,4 +44,4 @@ KnapsackResult solve_knapsack(const std::vector<KnapsackItem>& items, int64_t ca
 KnapsackResult knapsack_exact(const std::vector<KnapsackItem>& items, int64_t capacity);
 KnapsackResult knapsack_greedy(const std::vector<KnapsackItem>& items, int64_t capacity);
 
-}  // namespace iccache
+}  // namespace iccache::manage

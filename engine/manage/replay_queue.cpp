@@ -2,7 +2,7 @@
 
 #include <algorithm>
 
-namespace iccache {
+namespace iccache::manage {
 
 std::vector<ReplayEntry> rank_for_replay(std::vector<ReplayEntry> entries,
                                          std::optional<double> cost,
@@ -19,4 +19,4 @@ std::vector<ReplayEntry> rank_for_replay(std::vector<ReplayEntry> entries,
   return entries;
 }
 
-}  // namespace iccache
+}  // namespace iccache::manage

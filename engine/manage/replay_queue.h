@@ -6,7 +6,7 @@
 #include <optional>
 #include <vector>
 
-namespace iccache {
+namespace iccache::manage {
 
 struct ReplayEntry {
   int64_t id = 0;
@@ -20,4 +20,4 @@ std::vector<ReplayEntry> rank_for_replay(std::vector<ReplayEntry> entries,
                                          std::optional<double> cost,
                                          std::optional<size_t> limit);
 
-}  // namespace iccache
+}  // namespace iccache::manage

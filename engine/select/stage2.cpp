@@ -14,7 +14,7 @@ class RepeatFilter {
  public:
   explicit RepeatFilter(CandidateCache& cache) : cache_(cache) {}
   // False when a request with this text and similarity was already taken.
-  bool fresh(const Hit& h) {
+  bool fresh(const index::Hit& h) {
     const std::optional<uint64_t> key = cache_.text_key(h.id);
     if (!key) return true;  // a missing row is reported by the scorer
     const std::pair<uint64_t, float> k{*key, h.score};
@@ -30,7 +30,7 @@ class RepeatFilter {
 
 // MMR over `pool` (indices into candidates, best ranked first, no repeated request): at most
 // k of them in pick order. When keep_first, pool[0] (a semantic-cache hit) is picked first.
-std::vector<size_t> diversify(const Stage2Request& r, const std::vector<Hit>& candidates,
+std::vector<size_t> diversify(const Stage2Request& r, const std::vector<index::Hit>& candidates,
                               const std::vector<size_t>& pool, std::vector<double> relevance, size_t k,
                               bool keep_first) {
   if (keep_first && !relevance.empty()) relevance[0] = 1e9;
@@ -47,10 +47,10 @@ std::vector<size_t> diversify(const Stage2Request& r, const std::vector<Hit>& ca
 
 int stage1_count(const SelectOptions& o, int k) { return std::max(k, o.candidates); }
 
-size_t distinct_requests(CandidateCache& cache, const std::vector<Hit>& hits) {
+size_t distinct_requests(CandidateCache& cache, const std::vector<index::Hit>& hits) {
   std::vector<std::pair<uint64_t, float>> keys;
   keys.reserve(hits.size());
-  for (const Hit& h : hits) {
+  for (const index::Hit& h : hits) {
     const std::optional<uint64_t> key = cache.text_key(h.id);
     keys.emplace_back(key ? *key : static_cast<uint64_t>(h.id), h.score);
   }
@@ -65,12 +65,12 @@ ThresholdChoice choose_threshold(const SelectOptions& o, const ThresholdTuner& t
   return {tuner.grid()[d.index], d.index, d.explored};
 }
 
-Selected select_examples(const SelectOptions& o, const Stage2Request& r, std::vector<Hit> candidates,
+Selected select_examples(const SelectOptions& o, const Stage2Request& r, std::vector<index::Hit> candidates,
                          CandidateCache& cache, const UtilityModel& model, const ThresholdTuner& tuner) {
   const size_t k = static_cast<size_t>(r.k);
   if (r.min_similarity)  // stage 1 is by similarity, descending: cut the tail
     candidates.erase(std::find_if(candidates.begin(), candidates.end(),
-                                  [&](const Hit& h) { return h.score < *r.min_similarity; }),
+                                  [&](const index::Hit& h) { return h.score < *r.min_similarity; }),
                      candidates.end());
   const bool by_utility = o.selection == SelectionKind::kUtility;
   const bool maybe_hit = o.hit_similarity && !candidates.empty() && candidates[0].score >= *o.hit_similarity;
@@ -87,7 +87,7 @@ Selected select_examples(const SelectOptions& o, const Stage2Request& r, std::ve
     return out;
   }
   if (!by_utility && !r.want_utility && !maybe_hit) {  // plain top-k, nothing scored
-    for (const Hit& h : candidates)
+    for (const index::Hit& h : candidates)
       if (out.hits.size() < k && repeats.fresh(h)) out.hits.push_back(h);
     out.hit_flag.assign(out.hits.size(), 0);
     return out;

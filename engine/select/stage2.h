@@ -28,7 +28,7 @@ int stage1_count(const SelectOptions& o, int k);
 
 // How many distinct requests (text key and similarity) are among `hits`. A vanished row
 // counts as distinct: stage 2 skips or reports it.
-size_t distinct_requests(CandidateCache& cache, const std::vector<Hit>& hits);
+size_t distinct_requests(CandidateCache& cache, const std::vector<index::Hit>& hits);
 
 // Stage 1 that leaves stage 2 at least k distinct requests to choose from: when the nearest
 // candidates are mostly copies of one request (a FAQ admitted thousands of times) the index
@@ -36,13 +36,13 @@ size_t distinct_requests(CandidateCache& cache, const std::vector<Hit>& hits);
 // more rows, or the candidates fall below min_similarity. `search(want)` returns the `want`
 // nearest (fewer when the table has fewer).
 template <typename Search>
-std::vector<Hit> stage1_candidates(const SelectOptions& o, int k, std::optional<double> min_similarity,
+std::vector<index::Hit> stage1_candidates(const SelectOptions& o, int k, std::optional<double> min_similarity,
                                    CandidateCache& cache, Search&& search) {
   // 2^20 candidates bound the retries (a 4,096-row k and a table of near-copies).
   constexpr int kMaxCandidates = 1 << 20;
   int want = stage1_count(o, k);
   for (;;) {
-    std::vector<Hit> hits = search(want);
+    std::vector<index::Hit> hits = search(want);
     if (hits.size() < static_cast<size_t>(want) || want >= kMaxCandidates) return hits;
     if (min_similarity && hits.back().score < *min_similarity) return hits;
     if (distinct_requests(cache, hits) >= static_cast<size_t>(k)) return hits;
@@ -75,7 +75,7 @@ struct Stage2Request {
 };
 
 struct Selected {
-  std::vector<Hit> hits;          // result order
+  std::vector<index::Hit> hits;          // result order
   std::vector<double> utility;    // per hit; empty when not computed (selection='similarity'
                                   // and the utility column unused)
   std::vector<uint8_t> hit_flag;  // per hit
@@ -85,7 +85,7 @@ struct Selected {
 
 // Stage 2 over `candidates` (stage-1 order: similarity descending, rowid ascending). The
 // cache must have the request set (CandidateCache::set_request).
-Selected select_examples(const SelectOptions& o, const Stage2Request& r, std::vector<Hit> candidates,
+Selected select_examples(const SelectOptions& o, const Stage2Request& r, std::vector<index::Hit> candidates,
                          CandidateCache& cache, const UtilityModel& model, const ThresholdTuner& tuner);
 
 }  // namespace iccache::select

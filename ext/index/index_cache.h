@@ -23,7 +23,7 @@ struct IndexCache {
   mutable std::shared_mutex mu;
   std::mutex update_mu;
 
-  IvfIndex index;
+  index::IvfIndex index;
   bool loaded = false;
   // Position in the change log: the entry seq whose nonce gen is the state held. seq = -1:
   // loaded from a file state no log entry describes (no log yet, or a write by an older
@@ -55,7 +55,7 @@ struct IndexOverlay {
   int64_t last_seq = 0, last_gen = 0;    // the newest entry it covers
   int nprobe = 0;                        // > 0: an nprobe command inside the transaction
   std::unordered_set<int64_t> changed;   // left out of the shared index's answers
-  IvfIndex rows;                         // flat: the changed examples that exist now
+  index::IvfIndex rows;                         // flat: the changed examples that exist now
 };
 
 }  // namespace iccache::ext

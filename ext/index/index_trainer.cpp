@@ -41,7 +41,7 @@ constexpr double kRetryPauseSeconds = 30;
 
 // The vectors of every example in id order, their tenants, and where the log stood.
 struct Snapshot {
-  TrainingSet set;
+  index::TrainingSet set;
   std::optional<Change> at;  // the newest change-log entry in the snapshot
   int64_t epoch = 0;
 };
@@ -63,7 +63,7 @@ Snapshot read_snapshot(Table& t) {
 // reflects it, at the new epoch's log entry. `changed`: examples written after the
 // snapshot; their rows are re-read and assigned with the new centroids (their lists,
 // codes and index entries replace the snapshot's).
-std::shared_ptr<IndexCache> write_training(Table& t, const TrainingSet& set, IvfTraining& tr,
+std::shared_ptr<IndexCache> write_training(Table& t, const index::TrainingSet& set, index::IvfTraining& tr,
                                            const std::unordered_set<int64_t>& changed, TrainingStatus* status) {
   const int dim = t.options.dim;
   const bool sq8 = t.options.sq8;
@@ -131,7 +131,7 @@ std::shared_ptr<IndexCache> write_training(Table& t, const TrainingSet& set, Ivf
   built->epoch = epoch;
   built->nprobe = t.effective_nprobe();
   // Later writes of this connection assign with the new training.
-  t.assigner = IvfIndex(dim, sq8);
+  t.assigner = index::IvfIndex(dim, sq8);
   t.assigner.set_training(tr.centroids, tr.ranges);
   t.assigner_epoch = epoch;
   t.assigner_loaded = true;
@@ -250,7 +250,7 @@ void run_job(Job& job) {
       st.set("idle", "", 0.0);
       return;
     }
-    IvfTraining tr = train_ivf(snap.set, t.options.dim, t.options.sq8, t.options.seed,
+    index::IvfTraining tr = train_ivf(snap.set, t.options.dim, t.options.sq8, t.options.seed,
                                [&](std::string_view phase, double share) { st.set("running", phase, 0.05 + 0.85 * share); });
     hold_for_tests();
     st.set("running", "writing", 0.9);
@@ -386,7 +386,7 @@ void train_now(Table& t) {
       st.set("idle", "", 0.0);
       return;
     }
-    IvfTraining tr = train_ivf(snap.set, t.options.dim, t.options.sq8, t.options.seed,
+    index::IvfTraining tr = train_ivf(snap.set, t.options.dim, t.options.sq8, t.options.seed,
                                [&](std::string_view phase, double share) { st.set("running", phase, 0.05 + 0.85 * share); });
     st.set("running", "writing", 0.9);
     t.adopt_trained(write_training(t, snap.set, tr, {}, &st));

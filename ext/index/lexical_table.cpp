@@ -164,7 +164,7 @@ int64_t Table::ensure_lexical() {
   return g;
 }
 
-std::vector<Hit> Table::search_lexical(std::string_view text, int k, const std::string* tenant, int nprobe) {
+std::vector<index::Hit> Table::search_lexical(std::string_view text, int k, const std::string* tenant, int nprobe) {
   searched_generation = ensure_lexical();
   search_exact = true;
   // As embed_query: under pii='redact' or 'reject' the query is redacted first, so it is

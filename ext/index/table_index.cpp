@@ -43,7 +43,7 @@ SqlError corrupt_list(const std::string& table, int64_t id, int list, int nlist)
 
 void Table::load_full(IndexCache& c, int64_t g) {
   // Built aside, then swapped in: searches of the old state go on meanwhile.
-  IvfIndex index(options.dim, options.sq8);
+  index::IvfIndex index(options.dim, options.sq8);
   const int np = effective_nprobe();
   std::vector<float> centroids = index_store.centroids(options.dim);
   if (!centroids.empty()) index.set_training(std::move(centroids), index_store.sq8_ranges(options.dim));
@@ -250,7 +250,7 @@ void Table::adopt_trained(std::shared_ptr<IndexCache> built) {
 void Table::ensure_assigner() {
   const int64_t epoch = storage.state_int("epoch", 0);
   if (assigner_loaded && epoch == assigner_epoch) return;
-  IvfIndex a(options.dim, options.sq8);
+  index::IvfIndex a(options.dim, options.sq8);
   std::vector<float> centroids = index_store.centroids(options.dim);
   if (!centroids.empty()) a.set_training(std::move(centroids), index_store.sq8_ranges(options.dim));
   assigner = std::move(a);
@@ -287,22 +287,22 @@ bool Table::fetch_vector(int64_t id, float* out) {
   return ok;
 }
 
-std::vector<Hit> Table::search_with_overlay(const float* q, int k, const std::string* tenant,
-                                           int nprobe_override, const IvfIndex::FetchFn& fetch, bool& ok) {
+std::vector<index::Hit> Table::search_with_overlay(const float* q, int k, const std::string* tenant,
+                                           int nprobe_override, const index::IvfIndex::FetchFn& fetch, bool& ok) {
   std::shared_lock lock(cache->mu);
   // The shared index may have moved on since the overlay was derived, but only along
   // committed entries this transaction already sees, and within the same epoch.
   ok = cache->loaded && cache->epoch == overlay.base_epoch && cache->seq >= overlay.base_seq;
   if (!ok) return {};
   const int np = nprobe_override > 0 ? nprobe_override : overlay.nprobe > 0 ? overlay.nprobe : cache->nprobe;
-  IvfIndex::SkipFn skip;
+  index::IvfIndex::SkipFn skip;
   if (!overlay.changed.empty()) skip = [this](int64_t id) { return overlay.changed.count(id) != 0; };
-  std::vector<Hit> hits = cache->index.search(q, k, tenant, np, fetch, skip);
+  std::vector<index::Hit> hits = cache->index.search(q, k, tenant, np, fetch, skip);
   lock.unlock();
   if (overlay.rows.size() == 0) return hits;
-  std::vector<Hit> mine = overlay.rows.search(q, k, tenant, 1);
+  std::vector<index::Hit> mine = overlay.rows.search(q, k, tenant, 1);
   hits.insert(hits.end(), mine.begin(), mine.end());
-  std::sort(hits.begin(), hits.end(), [](const Hit& a, const Hit& b) {
+  std::sort(hits.begin(), hits.end(), [](const index::Hit& a, const index::Hit& b) {
     return a.score > b.score || (a.score == b.score && a.id < b.id);
   });
   if (hits.size() > static_cast<size_t>(k)) hits.resize(k);
@@ -318,7 +318,7 @@ std::vector<Hit> Table::search_with_overlay(const float* q, int k, const std::st
 //     changes the shared one lacks (its own uncommitted writes among them), or, when that
 //     cannot serve (no shared index loaded yet, retrained inside the transaction, too many
 //     changes), a private index for the rest of the transaction.
-std::vector<Hit> Table::search(const float* q, int k, const std::string* tenant, int nprobe_override) {
+std::vector<index::Hit> Table::search(const float* q, int k, const std::string* tenant, int nprobe_override) {
   resolve_cache();
   const int64_t g = storage.generation();
   searched_generation = g;
@@ -353,7 +353,7 @@ std::vector<Hit> Table::search(const float* q, int k, const std::string* tenant,
       }
       if (shared_loaded && update_overlay(g)) {
         bool ok = false;
-        std::vector<Hit> hits = search_with_overlay(q, k, tenant, nprobe_override, fetch, ok);
+        std::vector<index::Hit> hits = search_with_overlay(q, k, tenant, nprobe_override, fetch, ok);
         if (ok) {
           search_exact = true;
           return hits;

@@ -13,9 +13,9 @@
 namespace iccache::ext {
 
 int64_t apply_example_feedback(Table& t, const FeedbackEvent& event) {
-  const FeedbackObservation obs =
-      feedback_observation(t.name, t.options.models, event.served_model, event.reward, event.time);
-  const StatsParams params = stats_params(t.options.manage);
+  const manage::FeedbackObservation obs =
+      manage::feedback_observation(t.name, t.options.models, event.served_model, event.reward, event.time);
+  const manage::StatsParams params = manage::stats_params(t.options.manage);
 
   // An example shown twice in one decision is one use.
   std::vector<int64_t> ids = event.example_ids;
@@ -23,9 +23,9 @@ int64_t apply_example_feedback(Table& t, const FeedbackEvent& event) {
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   int64_t updated = 0;
   for (int64_t id : ids) {
-    ExampleStats s;
+    manage::ExampleStats s;
     if (!t.manage.read(id, s)) continue;  // evicted or deleted since the decision
-    apply_feedback(s, obs, params);
+    manage::apply_feedback(s, obs, params);
     t.manage.write(id, s);
     ++updated;
   }

@@ -12,22 +12,22 @@
 
 namespace iccache::ext {
 
-EvictionPlan evict_to_capacity(Table& t, int64_t capacity, std::optional<int64_t> pinned,
+manage::EvictionPlan evict_to_capacity(Table& t, int64_t capacity, std::optional<int64_t> pinned,
                                const std::string* tenant) {
-  std::vector<EvictionCandidate> candidates = t.manage.eviction_candidates(tenant);
+  std::vector<manage::EvictionCandidate> candidates = t.manage.eviction_candidates(tenant);
   if (pinned)
-    for (EvictionCandidate& c : candidates) c.pinned = c.id == *pinned;
-  EvictionPlan plan = plan_eviction(candidates, capacity, t.options.manage.half_life);
+    for (manage::EvictionCandidate& c : candidates) c.pinned = c.id == *pinned;
+  manage::EvictionPlan plan = plan_eviction(candidates, capacity, t.options.manage.half_life);
   for (int64_t id : plan.evict) t.delete_example(id);
   return plan;
 }
 
 void check_fits_budget(const Table& t, int64_t bytes) {
-  iccache::check_fits_budget(t.name, bytes, t.options.budget, t.options.tenant_budget);
+  manage::check_fits_budget(t.name, bytes, t.options.budget, t.options.tenant_budget);
 }
 
 void evict_after_insert(Table& t, int64_t id, const std::string& tenant) {
-  auto low = [&](int64_t budget) { return low_water_capacity(t.options.manage.low_water, budget); };
+  auto low = [&](int64_t budget) { return manage::low_water_capacity(t.options.manage.low_water, budget); };
   if (t.options.tenant_budget &&
       t.manage.tenant_bytes(tenant) > *t.options.tenant_budget)
     evict_to_capacity(t, low(*t.options.tenant_budget), id, &tenant);
@@ -58,7 +58,7 @@ std::string fmt(double x) {
 
 // The result, one JSON object: what was evicted and freed, what is kept, and the share of
 // the total (recency-weighted) offload value kept next to the knapsack's upper bound on it.
-std::string to_json(const EvictionPlan& p, int64_t kept) {
+std::string to_json(const manage::EvictionPlan& p, int64_t kept) {
   const double total = p.total_value > 0 ? p.total_value : 1;
   return "{\"evicted\":" + std::to_string(p.evict.size()) +
          ",\"freed_bytes\":" + std::to_string(p.freed_bytes) + ",\"kept\":" + std::to_string(kept) +
@@ -103,7 +103,7 @@ void evict_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
       n.bind_text(1, *tenant).step();
       before = n.int64(0);
     }
-    const EvictionPlan plan = in_write_transaction(db, f, [&] {
+    const manage::EvictionPlan plan = in_write_transaction(db, f, [&] {
       return evict_to_capacity(*t, budget, std::nullopt, tenant ? &*tenant : nullptr);
     });
     const std::string json = to_json(plan, before - static_cast<int64_t>(plan.evict.size()));

@@ -15,7 +15,7 @@ struct Table;
 // Evicts the examples the knapsack leaves out so that the rest fits `capacity` bytes, each
 // through Table::delete_example (shadow tables and index). `pinned` is never evicted. With
 // a tenant, only that tenant's examples are candidates and `capacity` bounds their total.
-EvictionPlan evict_to_capacity(Table& t, int64_t capacity, std::optional<int64_t> pinned,
+manage::EvictionPlan evict_to_capacity(Table& t, int64_t capacity, std::optional<int64_t> pinned,
                                const std::string* tenant = nullptr);
 
 // Before an INSERT writes anything: an example larger than the whole budget (or the whole

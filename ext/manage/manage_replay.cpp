@@ -76,19 +76,19 @@ class ReplayCursor {
       const int64_t n = sqlite3_value_int64(argv[std::popcount(static_cast<unsigned>(plan & (kHasLimit - 1)))]);
       if (n >= 0) limit = static_cast<size_t>(n);
     }
-    const StatsParams params = stats_params(t->options.manage);
+    const manage::StatsParams params = manage::stats_params(t->options.manage);
     half_life_ = params.half_life;
-    std::vector<ReplayEntry> entries;
+    std::vector<manage::ReplayEntry> entries;
     // tenant = NULL matches nothing, as in SQL and MATCH (docs/reliability.md, tenant model).
     Stmt scan(t->db, "SELECT id, gain, recent_uses, coalesce(decay_at, created_at) FROM " +
                          t->storage.shadow("data") + (tenant ? " WHERE tenant = ?" : ""));
     if (tenant && sqlite3_value_type(tenant) != SQLITE_NULL) scan.bind_text(1, text_of(tenant));
     while (scan.step()) {
-      ExampleStats s;
+      manage::ExampleStats s;
       s.gain = scan.real(1);
       s.recent_uses = scan.real(2);
       s.decay_at = scan.real(3);
-      entries.push_back({scan.int64(0), expected_gain(s, now_, params)});
+      entries.push_back({scan.int64(0), manage::expected_gain(s, now_, params)});
     }
     rows_ = rank_for_replay(std::move(entries), cost_, limit);
     pos_ = 0;
@@ -116,7 +116,7 @@ class ReplayCursor {
       case kOffloads: sqlite3_result_int64(ctx, r.int64(6)); break;
       case kGain: sqlite3_result_double(ctx, r.real(7)); break;
       case kExpectedGain: sqlite3_result_double(ctx, rows_[pos_].expected_gain); break;
-      case kRecentUses: sqlite3_result_double(ctx, decay(r.real(8), decay_at, now_, half_life_)); break;
+      case kRecentUses: sqlite3_result_double(ctx, manage::decay(r.real(8), decay_at, now_, half_life_)); break;
       case kQualityEma: sqlite3_result_double(ctx, r.real(9)); break;
       case kReplays: sqlite3_result_int64(ctx, r.int64(10)); break;
       case kPrevQuality:
@@ -125,7 +125,7 @@ class ReplayCursor {
       case kReplayedAt:
         if (!r.is_null(12)) sqlite3_result_double(ctx, r.real(12));
         break;
-      case kValue: sqlite3_result_double(ctx, decay(r.real(13), decay_at, now_, half_life_)); break;
+      case kValue: sqlite3_result_double(ctx, manage::decay(r.real(13), decay_at, now_, half_life_)); break;
       case kBytes: sqlite3_result_int64(ctx, r.int64(14)); break;
       case kCost:
         if (cost_) sqlite3_result_double(ctx, *cost_);
@@ -151,7 +151,7 @@ class ReplayCursor {
     sqlite3_result_text64(ctx, text.data(), text.size(), SQLITE_TRANSIENT, SQLITE_UTF8);
   }
 
-  std::vector<ReplayEntry> rows_;
+  std::vector<manage::ReplayEntry> rows_;
   size_t pos_ = 0;
   Stmt row_;  // the current example's columns
   std::optional<double> cost_;

@@ -85,7 +85,7 @@ void drop_legacy_triggers(sqlite3* db, const std::string& schema, const std::str
 
 ManageStore::ManageStore(Storage& storage) : storage_(&storage) {}
 
-bool ManageStore::read(int64_t id, ExampleStats& out) {
+bool ManageStore::read(int64_t id, manage::ExampleStats& out) {
   Stmt& s = cached(storage_->db(), read_, [&] {
     return "SELECT uses, offloads, gain, quality_ema, ema_count, value, recent_uses,"
            " coalesce(decay_at, created_at) FROM " + storage_->shadow("data") + " WHERE id = ?";
@@ -103,7 +103,7 @@ bool ManageStore::read(int64_t id, ExampleStats& out) {
   return true;
 }
 
-void ManageStore::write(int64_t id, const ExampleStats& s) {
+void ManageStore::write(int64_t id, const manage::ExampleStats& s) {
   cached(storage_->db(), write_, [&] {
     return "UPDATE " + storage_->shadow("data") +
            " SET uses = ?1, offloads = ?2, gain = ?3, quality_ema = ?4, ema_count = ?5,"
@@ -140,8 +140,8 @@ int64_t ManageStore::tenant_bytes(const std::string& tenant) {
   return static_cast<int64_t>(s.real(0));
 }
 
-std::vector<EvictionCandidate> ManageStore::eviction_candidates(const std::string* tenant) {
-  std::vector<EvictionCandidate> out;
+std::vector<manage::EvictionCandidate> ManageStore::eviction_candidates(const std::string* tenant) {
+  std::vector<manage::EvictionCandidate> out;
   Stmt& s = cached(storage_->db(), tenant ? tenant_candidates_ : candidates_, [&] {
     return "SELECT id, bytes, value, coalesce(decay_at, created_at) FROM " +
            storage_->shadow("data") + (tenant ? " WHERE tenant = ?" : "") + " ORDER BY id";
@@ -164,9 +164,9 @@ double ManageStore::quality(int64_t id) {
 }
 
 void ManageStore::record_replay(int64_t id, double prev_quality, double time) {
-  ExampleStats s;
+  manage::ExampleStats s;
   if (!read(id, s)) return;
-  reset_after_replay(s);
+  manage::reset_after_replay(s);
   write(id, s);
   cached(storage_->db(), replay_, [&] {
     return "UPDATE " + storage_->shadow("data") +

@@ -46,15 +46,15 @@ class ManageStore {
   explicit ManageStore(Storage& storage);
 
   // The statistics of example id; false when it does not exist.
-  bool read(int64_t id, ExampleStats& out);
-  void write(int64_t id, const ExampleStats& s);
+  bool read(int64_t id, manage::ExampleStats& out);
+  void write(int64_t id, const manage::ExampleStats& s);
   // Total `bytes` of all examples (T_state 'bytes').
   int64_t total_bytes();
   // Total `bytes` of one tenant's examples.
   int64_t tenant_bytes(const std::string& tenant);
   // Every example (or every example of `tenant` when not null) as an eviction candidate,
   // in id order.
-  std::vector<EvictionCandidate> eviction_candidates(const std::string* tenant = nullptr);
+  std::vector<manage::EvictionCandidate> eviction_candidates(const std::string* tenant = nullptr);
   double quality(int64_t id);
   // Marks a replay: replays + 1, prev_quality, replayed_at = time, EMAs restarted.
   void record_replay(int64_t id, double prev_quality, double time);

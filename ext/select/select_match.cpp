@@ -19,7 +19,7 @@ void refresh_after_search(Table& t) { select_state(t, t.searched_generation); }
 const SelectOptions& select_options(const Table& t) { return t.options.select; }
 
 Selected select_examples(Table& t, const float* query, std::string_view text, bool has_text,
-                         std::vector<Hit> candidates, int k, bool want_utility,
+                         std::vector<index::Hit> candidates, int k, bool want_utility,
                          std::optional<double> min_similarity, double diversity) {
   // Table::search has just read the stored generation.
   SelectState& ss = select_state(t, t.searched_generation);

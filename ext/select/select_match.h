@@ -19,7 +19,7 @@ using select::Selected;
 // Stage 1 with enough distinct requests for stage 2 (select::stage1_candidates); `search`
 // is called with the number of neighbours wanted.
 template <typename Search>
-std::vector<Hit> stage1_candidates(Table& t, int k, std::optional<double> min_similarity, Search&& search);
+std::vector<index::Hit> stage1_candidates(Table& t, int k, std::optional<double> min_similarity, Search&& search);
 
 // Stage 2 over `candidates` (stage-1 order: similarity descending, rowid ascending).
 // text: the request text when the query was TEXT (lexical features), else has_text = false.
@@ -28,7 +28,7 @@ std::vector<Hit> stage1_candidates(Table& t, int k, std::optional<double> min_si
 // Throws SQLITE_CORRUPT_VTAB when a candidate of an index that reflects exactly this
 // connection's view has no row; a shared index ahead of this snapshot skips it.
 Selected select_examples(Table& t, const float* query, std::string_view text, bool has_text,
-                         std::vector<Hit> candidates, int k, bool want_utility,
+                         std::vector<index::Hit> candidates, int k, bool want_utility,
                          std::optional<double> min_similarity = std::nullopt, double diversity = 0);
 
 // The candidate cache of t's selection state (created if need be, not refreshed), and its
@@ -38,10 +38,10 @@ void refresh_after_search(Table& t);
 const SelectOptions& select_options(const Table& t);
 
 template <typename Search>
-std::vector<Hit> stage1_candidates(Table& t, int k, std::optional<double> min_similarity, Search&& search) {
+std::vector<index::Hit> stage1_candidates(Table& t, int k, std::optional<double> min_similarity, Search&& search) {
   // Each search reads the stored generation; the cache follows it before it is used.
   return select::stage1_candidates(select_options(t), k, min_similarity, candidate_cache(t), [&](int want) {
-    std::vector<Hit> hits = search(want);
+    std::vector<index::Hit> hits = search(want);
     refresh_after_search(t);
     return hits;
   });

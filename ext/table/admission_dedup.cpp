@@ -25,11 +25,11 @@ std::vector<StoredCopy> stored_copies(Table& t, const std::string& tenant, const
   norm = std::sqrt(norm);
   if (!(norm > 0)) return out;
   for (float& x : unit) x = static_cast<float>(x / norm);
-  const std::vector<Hit> hits = t.search(unit.data(), kNeighbours, &tenant, 0);
+  const std::vector<index::Hit> hits = t.search(unit.data(), kNeighbours, &tenant, 0);
   const std::string sql = "SELECT quality, tenant, request, request_enc FROM " + t.storage.shadow("data") +
                           " WHERE id = ?";
   Stmt s = t.stmts.borrow(sql);
-  for (const Hit& h : hits) {
+  for (const index::Hit& h : hits) {
     if (h.score < kSameVector) break;  // best first
     s.reset().bind(1, h.id);
     if (s.step() && s.text(1) == tenant && s.int64(3) == static_cast<int64_t>(request.encoding) &&

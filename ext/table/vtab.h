@@ -64,7 +64,7 @@ struct Table : sqlite3_vtab {
   lexical::Featurizer featurizer;
   // The training (centroids, SQ8 ranges) writes assign new vectors with, for the 'epoch'
   // of T_state it was read under: writes never need the whole index.
-  IvfIndex assigner;
+  index::IvfIndex assigner;
   bool assigner_loaded = false;
   int64_t assigner_epoch = 0;
   // The generation the last search ran under (the utility attributes' cache key).
@@ -98,13 +98,13 @@ struct Table : sqlite3_vtab {
   // nprobe for queries without an nprobe constraint (see table.cpp).
   int effective_nprobe();
   // Top-k search with the current nprobe (or `nprobe_override` when > 0).
-  std::vector<Hit> search(const float* q, int k, const std::string* tenant, int nprobe_override);
+  std::vector<index::Hit> search(const float* q, int k, const std::string* tenant, int nprobe_override);
   // Lexical index (lexical_table.cpp). Whether MATCH with text uses it; top-k of request
   // text by TF-IDF cosine (nprobe > 0: at least that many postings lists read whole, so
   // nprobe >= the query's terms is the exhaustive form); IDF counts taken now for n
   // examples ('optimize'), or when n has moved far from the last count (writes).
   bool lexical_on() const;
-  std::vector<Hit> search_lexical(std::string_view text, int k, const std::string* tenant, int nprobe);
+  std::vector<index::Hit> search_lexical(std::string_view text, int k, const std::string* tenant, int nprobe);
   void count_idf(int64_t n);
   void maybe_count_idf(int64_t n);
   lexical::IdfTable stored_idf();
@@ -128,8 +128,8 @@ struct Table : sqlite3_vtab {
   void sync(IndexCache& c, int64_t g, bool committed_only);
   void resolve_cache();
   bool update_overlay(int64_t g);
-  std::vector<Hit> search_with_overlay(const float* q, int k, const std::string* tenant, int nprobe_override,
-                                       const IvfIndex::FetchFn& fetch, bool& ok);
+  std::vector<index::Hit> search_with_overlay(const float* q, int k, const std::string* tenant, int nprobe_override,
+                                       const index::IvfIndex::FetchFn& fetch, bool& ok);
   struct RowRead {
     int64_t id = 0;
     bool present = false;

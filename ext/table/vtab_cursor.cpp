@@ -26,7 +26,7 @@ struct Cursor : sqlite3_vtab_cursor {
   bool eof = true;
   // MATCH mode: hits in result order, and a statement reading the current one.
   bool match = false;
-  std::vector<Hit> hits;
+  std::vector<index::Hit> hits;
   std::vector<double> utility;    // per hit, empty when not computed (select_match.h)
   std::vector<uint8_t> hit_flag;  // per hit
   size_t pos = 0;
@@ -152,7 +152,7 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
     // text_index='lexical', else from the IVF; stage 2: utility, threshold, order
     // (select_match.h).
     const bool lexical = t->lexical_on() && sqlite3_value_type(query) == SQLITE_TEXT;
-    std::vector<Hit> candidates =
+    std::vector<index::Hit> candidates =
         stage1_candidates(*t, static_cast<int>(c->k), min_similarity, [&](int want) {
           if (lexical)
             return t->search_lexical(std::string_view(reinterpret_cast<const char*>(sqlite3_value_text(query)),

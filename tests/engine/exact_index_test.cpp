@@ -7,7 +7,7 @@
 #include <algorithm>
 #include <random>
 
-namespace iccache {
+namespace iccache::index {
 namespace {
 
 // Components are small multiples of 1/4, so every dot product is exact in float and in
@@ -98,4 +98,4 @@ TEST(ExactIndex, UpsertRemoveAndTenants) {
 }
 
 }  // namespace
-}  // namespace iccache
+}  // namespace iccache::index

@@ -13,7 +13,7 @@
 #include "index/kmeans.h"
 #include "index/nprobe_tuner.h"
 
-namespace iccache {
+namespace iccache::index {
 namespace {
 
 // n unit vectors around `clusters` random centres, row-major. The centres are the same for
@@ -169,4 +169,4 @@ TEST(Kmeans, ErrorsAreIccacheErrors) {
 }
 
 }  // namespace
-}  // namespace iccache
+}  // namespace iccache::index

@@ -135,7 +135,7 @@ TEST(LexicalIndex, ScoresAreTheTfIdfCosine) {
   LexicalIndex index(idf);
   for (size_t i = 0; i < texts.size(); ++i) index.add(static_cast<int64_t>(i + 1), "", terms_of(texts[i]));
   const std::vector<Term> q = terms_of("capital of France?");
-  const std::vector<Hit> hits = index.search(q, 4, nullptr);
+  const std::vector<index::Hit> hits = index.search(q, 4, nullptr);
   ASSERT_EQ(hits.size(), 4u);
   EXPECT_EQ(hits[0].id, 1);
   EXPECT_EQ(hits[1].id, 2);
@@ -160,8 +160,8 @@ TEST(LexicalIndex, PrunedSearchEqualsExhaustiveAndBruteForce) {
   for (const std::string& qs : corpus(40, 99)) {
     const std::vector<Term> q = terms_of(qs);
     LexicalIndex::Stats st;
-    const std::vector<Hit> pruned = index.search(q, 10, nullptr, 0, &st);
-    const std::vector<Hit> full = index.search(q, 10, nullptr, INT_MAX);
+    const std::vector<index::Hit> pruned = index.search(q, 10, nullptr, 0, &st);
+    const std::vector<index::Hit> full = index.search(q, 10, nullptr, INT_MAX);
     ASSERT_EQ(pruned.size(), 10u);
     for (size_t i = 0; i < 10; ++i) {  // same ids, same bits
       EXPECT_EQ(pruned[i].id, full[i].id) << qs;
@@ -185,7 +185,7 @@ TEST(LexicalIndex, TenantFilterRemoveReplaceAndCompaction) {
   index.add(2, "b", terms_of("red car"));
   index.add(3, "a", terms_of("blue car"));
   const std::string a = "a", c = "c";
-  std::vector<Hit> hits = index.search(terms_of("red car"), 5, &a);
+  std::vector<index::Hit> hits = index.search(terms_of("red car"), 5, &a);
   ASSERT_EQ(hits.size(), 2u);
   EXPECT_EQ(hits[0].id, 1);
   EXPECT_EQ(hits[1].id, 3);
@@ -198,10 +198,10 @@ TEST(LexicalIndex, TenantFilterRemoveReplaceAndCompaction) {
   EXPECT_EQ(index.size(), 2u);
   // Enough removals to compact: the survivors still answer, with the same scores.
   for (int i = 100; i < 3200; ++i) index.add(i, "a", terms_of("filler text number " + std::to_string(i)));
-  const std::vector<Hit> before = index.search(terms_of("blue car"), 3, nullptr);
+  const std::vector<index::Hit> before = index.search(terms_of("blue car"), 3, nullptr);
   for (int i = 100; i < 3200; ++i) index.remove(i);
   EXPECT_EQ(index.size(), 2u);
-  const std::vector<Hit> after = index.search(terms_of("blue car"), 3, nullptr);
+  const std::vector<index::Hit> after = index.search(terms_of("blue car"), 3, nullptr);
   ASSERT_EQ(after.size(), 2u);
   EXPECT_EQ(after[0].id, 3);
   EXPECT_EQ(after[0].score, before[0].score);
@@ -214,7 +214,7 @@ TEST(LexicalIndex, EmptyAndWordlessDocuments) {
   LexicalIndex index;
   EXPECT_TRUE(index.search(terms_of("anything"), 3, nullptr).empty());
   index.add(5, "", {});
-  const std::vector<Hit> hits = index.search(terms_of("anything"), 3, nullptr);
+  const std::vector<index::Hit> hits = index.search(terms_of("anything"), 3, nullptr);
   ASSERT_EQ(hits.size(), 1u);
   EXPECT_EQ(hits[0].id, 5);
   EXPECT_EQ(hits[0].score, 0.0f);

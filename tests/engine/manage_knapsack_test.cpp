@@ -7,7 +7,7 @@
 #include "manage/eviction.h"
 #include "manage/knapsack.h"
 
-namespace iccache {
+namespace iccache::manage {
 namespace {
 
 // Every subset, visited in Gray-code order so each step flips one item: O(2^n).
@@ -152,4 +152,4 @@ TEST(Eviction, ChoiceDoesNotDependOnWhenItRuns) {
 }
 
 }  // namespace
-}  // namespace iccache
+}  // namespace iccache::manage

@@ -17,7 +17,7 @@ const std::vector<ModelArm> kModels = {{"small", 0.1}, {"large", 1.0}};
 
 std::string feedback_error(std::string_view model, double reward, double time) {
   try {
-    feedback_observation("ex", kModels, model, reward, time);
+    manage::feedback_observation("ex", kModels, model, reward, time);
   } catch (const Error& e) {
     return e.what();
   }
@@ -25,12 +25,12 @@ std::string feedback_error(std::string_view model, double reward, double time) {
 }
 
 TEST(ManageRules, FeedbackObservationCostsAndValidation) {
-  const FeedbackObservation o = feedback_observation("ex", kModels, "small", 0.75, 100);
+  const manage::FeedbackObservation o = manage::feedback_observation("ex", kModels, "small", 0.75, 100);
   EXPECT_EQ(o.reward, 0.75);
   EXPECT_EQ(o.time, 100);
   EXPECT_EQ(o.served_cost, 0.1);
   EXPECT_EQ(o.max_cost, 1.0);
-  EXPECT_EQ(feedback_observation("ex", kModels, "large", 0, 0).served_cost, 1.0);
+  EXPECT_EQ(manage::feedback_observation("ex", kModels, "large", 0, 0).served_cost, 1.0);
   EXPECT_EQ(feedback_error("small", 1.5, 0), "ex: feedback reward 1.500000 is not valid; expected a number from 0 to 1");
   EXPECT_EQ(feedback_error("small", std::numeric_limits<double>::quiet_NaN(), 0).substr(0, 23),
             "ex: feedback reward nan");
@@ -38,7 +38,7 @@ TEST(ManageRules, FeedbackObservationCostsAndValidation) {
             "ex: feedback time -5.000000 is not valid; expected seconds since 1970 (a number >= 0)");
   EXPECT_EQ(feedback_error("medium", 0.5, 0), "ex: feedback names the unknown model 'medium'; expected one of small, large");
   const std::vector<ModelArm> free = {{"a", 0}};
-  EXPECT_EQ(feedback_observation("ex", free, "a", 1, 0).max_cost, 0.0);
+  EXPECT_EQ(manage::feedback_observation("ex", free, "a", 1, 0).max_cost, 0.0);
 }
 
 TEST(ManageRules, StatsParamsFollowTheOptions) {
@@ -46,33 +46,33 @@ TEST(ManageRules, StatsParamsFollowTheOptions) {
   o.ema_alpha = 0.3;
   o.half_life = 60;
   o.success_reward = 0.8;
-  const StatsParams p = stats_params(o);
+  const manage::StatsParams p = manage::stats_params(o);
   EXPECT_EQ(p.ema_alpha, 0.3);
   EXPECT_EQ(p.half_life, 60);
   EXPECT_EQ(p.success_reward, 0.8);
 }
 
 TEST(ManageRules, BudgetCheckAndLowWater) {
-  EXPECT_NO_THROW(check_fits_budget("ex", 1000, 1000, std::nullopt));
-  EXPECT_NO_THROW(check_fits_budget("ex", 1 << 30, std::nullopt, std::nullopt));
+  EXPECT_NO_THROW(manage::check_fits_budget("ex", 1000, 1000, std::nullopt));
+  EXPECT_NO_THROW(manage::check_fits_budget("ex", 1 << 30, std::nullopt, std::nullopt));
   try {
-    check_fits_budget("big", 1097, 1000, std::nullopt);
+    manage::check_fits_budget("big", 1097, 1000, std::nullopt);
     ADD_FAILURE();
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(), "big: the example takes 1097 bytes, more than the whole budget of 1000 bytes;"
                            " expected an example that fits the budget (or a larger budget=...)");
   }
   try {
-    check_fits_budget("ex", 5264, 100000, 2100);
+    manage::check_fits_budget("ex", 5264, 100000, 2100);
     ADD_FAILURE();
   } catch (const Error& e) {
     EXPECT_STREQ(e.what(), "ex: the example takes 5264 bytes, more than the whole tenant_budget of 2100 bytes;"
                            " expected an example that fits a tenant's budget (or a larger tenant_budget=...)");
   }
-  EXPECT_EQ(low_water_capacity(0.9, 1000), 900);
-  EXPECT_EQ(low_water_capacity(0.9, 1001), 900);  // rounded down
-  EXPECT_EQ(low_water_capacity(1.0, 1001), 1001);
-  EXPECT_EQ(low_water_capacity(0.5, int64_t{1} << 40), int64_t{1} << 39);
+  EXPECT_EQ(manage::low_water_capacity(0.9, 1000), 900);
+  EXPECT_EQ(manage::low_water_capacity(0.9, 1001), 900);  // rounded down
+  EXPECT_EQ(manage::low_water_capacity(1.0, 1001), 1001);
+  EXPECT_EQ(manage::low_water_capacity(0.5, int64_t{1} << 40), int64_t{1} << 39);
 }
 
 TEST(RouteRules, ExampleSimilarityIsTheInnerProductInDouble) {

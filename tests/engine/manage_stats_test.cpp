@@ -6,7 +6,7 @@
 #include "manage/example_stats.h"
 #include "manage/replay_queue.h"
 
-namespace iccache {
+namespace iccache::manage {
 namespace {
 
 constexpr double kHour = 3600;
@@ -101,4 +101,4 @@ TEST(ReplayQueue, OrdersByExpectedGainThenIdAndCutsAtTheCost) {
 }
 
 }  // namespace
-}  // namespace iccache
+}  // namespace iccache::manage

@@ -58,9 +58,9 @@ struct Fixture {
   }
 };
 
-std::vector<int64_t> ids(const std::vector<Hit>& hits) {
+std::vector<int64_t> ids(const std::vector<index::Hit>& hits) {
   std::vector<int64_t> out;
-  for (const Hit& h : hits) out.push_back(h.id);
+  for (const index::Hit& h : hits) out.push_back(h.id);
   return out;
 }
 
@@ -142,13 +142,13 @@ TEST(Stage1, AsksFourTimesMoreUntilKDistinctRequests) {
   o.candidates = 2;
   Fixture f;
   // 20 copies of one request, then 3 distinct ones, by falling similarity.
-  std::vector<Hit> table;
+  std::vector<index::Hit> table;
   for (int i = 0; i < 20; ++i) f.rows.add(i, 0.5, 1), table.push_back({i, 0.9f});
   for (int i = 20; i < 23; ++i) f.rows.add(i, 0.5, 100 + i), table.push_back({i, 0.8f - 0.01f * i});
   std::vector<int> asked;
   auto search = [&](int want) {
     asked.push_back(want);
-    return std::vector<Hit>(table.begin(), table.begin() + std::min<size_t>(want, table.size()));
+    return std::vector<index::Hit>(table.begin(), table.begin() + std::min<size_t>(want, table.size()));
   };
   EXPECT_EQ(stage1_candidates(o, 3, std::nullopt, f.cache, search).size(), 23u);
   EXPECT_EQ(asked, (std::vector<int>{3, 12, 48}));  // 48 > 23 rows: the table ran out
@@ -168,7 +168,7 @@ TEST(Stage2, SimilarityModeKeepsStageOneOrderWithoutRepeats) {
   f.rows.add(2, 0.9, 1);  // a repeat of 1 (same key, same similarity)
   f.rows.add(3, 0.5, 3);
   f.rows.add(4, 0.5, 4);
-  const std::vector<Hit> c = {{1, 0.9f}, {2, 0.9f}, {3, 0.8f}, {4, 0.7f}};
+  const std::vector<index::Hit> c = {{1, 0.9f}, {2, 0.9f}, {3, 0.8f}, {4, 0.7f}};
   Selected s = select_examples(o, f.request(2), c, f.cache, f.model, f.tuner);
   EXPECT_EQ(ids(s.hits), (std::vector<int64_t>{1, 3}));
   EXPECT_TRUE(s.utility.empty());
@@ -193,7 +193,7 @@ TEST(Stage2, UtilityModeThresholdOrderAndKCut) {
   f.rows.add(2, 0.9, 2);
   f.rows.add(3, 0.6, 3);
   f.rows.add(4, 0.9, 4);  // same quality and similarity as 2: a tie, stage-1 order kept
-  const std::vector<Hit> c = {{1, 0.9f}, {2, 0.8f}, {3, 0.8f}, {4, 0.8f}};
+  const std::vector<index::Hit> c = {{1, 0.9f}, {2, 0.8f}, {3, 0.8f}, {4, 0.8f}};
   const double u1 = f.utility(1, 0.9f), u2 = f.utility(2, 0.8f), u3 = f.utility(3, 0.8f);
   ASSERT_LT(u1, u3);
   ASSERT_LT(u3, u2);
@@ -226,7 +226,7 @@ TEST(Stage2, HitComesFirstWhateverTheThreshold) {
   Fixture f;
   f.rows.add(1, 0.85, 1);
   f.rows.add(2, 0.9, 2);
-  const std::vector<Hit> c = {{1, 0.97f}, {2, 0.9f}};
+  const std::vector<index::Hit> c = {{1, 0.97f}, {2, 0.9f}};
   Selected s = select_examples(o, f.request(5), c, f.cache, f.model, f.tuner);
   EXPECT_EQ(ids(s.hits), (std::vector<int64_t>{1}));
   EXPECT_EQ(s.hit_flag, (std::vector<uint8_t>{1}));
