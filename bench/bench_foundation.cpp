@@ -31,21 +31,11 @@ int main(int argc, char** argv) {
   exec(db, "CREATE VIRTUAL TABLE ex USING iccache(dim=256, embedder='hash')");
 
   // Insert rate: one transaction, built-in embedder, prepared statement.
-  sqlite3_stmt* ins;
-  must(db, sqlite3_prepare_v2(db, "INSERT INTO ex(request, response) VALUES(?, ?)", -1, &ins, nullptr), "prepare");
   auto t0 = Clock::now();
   exec(db, "BEGIN");
-  for (int i = 0; i < n; ++i) {
-    const Pair& p = sample[i % sample.size()];
-    std::string q = p.q + " (case " + std::to_string(i) + ")";
-    sqlite3_bind_text(ins, 1, q.data(), static_cast<int>(q.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_text(ins, 2, p.a.data(), static_cast<int>(p.a.size()), SQLITE_STATIC);
-    must(db, sqlite3_step(ins), "insert");
-    sqlite3_reset(ins);
-  }
+  bench::insert_sample(db, "ex", n, sample);
   exec(db, "COMMIT");
   double insert_ms = ms_since(t0);
-  sqlite3_finalize(ins);
 
   // Exact top-10 through SQL. The first query loads the in-memory index from the file.
   sqlite3_stmt* sel;

@@ -53,6 +53,24 @@ inline sqlite3* open_fresh(const std::string& path, const std::vector<std::strin
   return db;
 }
 
+// The first column of the first row of `sql`, as text ("NULL" for NULL); exits on error.
+inline std::string scalar(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* s = prepare(db, sql);
+  must(db, sqlite3_step(s), sql);
+  const unsigned char* t = sqlite3_column_text(s, 0);
+  std::string out = t ? reinterpret_cast<const char*>(t) : "NULL";
+  sqlite3_finalize(s);
+  return out;
+}
+
+// Command-line argument i as a number (or text), or `fallback` when it is not given.
+inline long long arg_int(int argc, char** argv, int i, long long fallback) {
+  return argc > i ? std::atoll(argv[i]) : fallback;
+}
+inline std::string arg_text(int argc, char** argv, int i, const std::string& fallback) {
+  return argc > i ? argv[i] : fallback;
+}
+
 inline double percentile(std::vector<double> v, double p) {
   if (v.empty()) return 0;
   std::sort(v.begin(), v.end());
@@ -92,6 +110,22 @@ inline std::vector<Pair> load_sample(sqlite3* db) {
     std::exit(1);
   }
   return out;
+}
+
+// Inserts n examples into `table` (request, response) from the shipped sample: example i is
+// problem i mod sample size with " (case i)" appended (every request distinct), and its
+// answer. Runs in the caller's transaction (the caller times it).
+inline void insert_sample(sqlite3* db, const std::string& table, long long n, const std::vector<Pair>& sample) {
+  sqlite3_stmt* ins = prepare(db, "INSERT INTO " + table + "(request, response) VALUES(?, ?)");
+  for (long long i = 0; i < n; ++i) {
+    const Pair& p = sample[static_cast<size_t>(i) % sample.size()];
+    const std::string q = p.q + " (case " + std::to_string(i) + ")";
+    sqlite3_bind_text(ins, 1, q.data(), static_cast<int>(q.size()), SQLITE_TRANSIENT);
+    sqlite3_bind_text(ins, 2, p.a.data(), static_cast<int>(p.a.size()), SQLITE_STATIC);
+    must(db, sqlite3_step(ins), "insert into " + table);
+    sqlite3_reset(ins);
+  }
+  sqlite3_finalize(ins);
 }
 
 }  // namespace bench

@@ -11,24 +11,12 @@
 #include <random>
 #include <string>
 
+#include "../tests/common/rss.h"
 #include "bench_util.h"
 
 namespace {
 
-long status_kb(const char* field) {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  const std::string key = std::string(field) + ":";
-  while (std::getline(f, line))
-    if (line.compare(0, key.size(), key) == 0) return std::stol(line.substr(key.size()));
-  return -1;
-}
-
-bool reset_peak() {
-  std::ofstream f("/proc/self/clear_refs");
-  f << "5";
-  return static_cast<bool>(f);
-}
+using iccache_test::status_kb;
 
 std::string make_text(size_t bytes, bool random_words, uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -64,7 +52,7 @@ struct Figures {
 template <class Fn>
 Figures measure(Fn&& fn) {
   const long before = status_kb("VmRSS");
-  reset_peak();
+  iccache_test::reset_peak_rss();
   auto t0 = bench::Clock::now();
   fn();
   const double ms = bench::ms_since(t0);
@@ -77,7 +65,7 @@ int main(int argc, char** argv) {
   std::vector<double> sizes;
   for (int i = 1; i < argc; ++i) sizes.push_back(std::stod(argv[i]));
   if (sizes.empty()) sizes = {1, 10, 50};
-  if (!reset_peak()) {
+  if (!iccache_test::reset_peak_rss()) {
     std::fprintf(stderr, "cannot reset the peak RSS (/proc/self/clear_refs)\n");
     return 1;
   }

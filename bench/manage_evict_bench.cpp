@@ -17,33 +17,17 @@
 #include "bench_util.h"
 #include "manage/eviction.h"
 
-namespace {
-
 using bench::exec;
 using bench::ms_since;
-using bench::must;
-
-using bench::load_sample;
-using bench::Pair;
-
-std::string scalar(sqlite3* db, const std::string& sql) {
-  sqlite3_stmt* s = bench::prepare(db, sql);
-  must(db, sqlite3_step(s), sql);
-  const unsigned char* t = sqlite3_column_text(s, 0);
-  std::string out = t ? reinterpret_cast<const char*>(t) : "NULL";
-  sqlite3_finalize(s);
-  return out;
-}
-
-}  // namespace
+using bench::scalar;
 
 int main(int argc, char** argv) {
-  const int64_t n = argc > 1 ? std::atoll(argv[1]) : 1000000;
-  const int reps = argc > 2 ? std::atoi(argv[2]) : 5;
-  const int dim = argc > 3 ? std::atoi(argv[3]) : 64;
-  const std::string path = argc > 4 ? argv[4] : "/tmp/iccache_manage_evict.db";
+  const int64_t n = bench::arg_int(argc, argv, 1, 1000000);
+  const int reps = static_cast<int>(bench::arg_int(argc, argv, 2, 5));
+  const int dim = static_cast<int>(bench::arg_int(argc, argv, 3, 64));
+  const std::string path = bench::arg_text(argc, argv, 4, "/tmp/iccache_manage_evict.db");
   sqlite3* db = bench::open_fresh(path, {ICCACHE_EXT_PATH});
-  const std::vector<Pair> sample = load_sample(db);
+  const std::vector<bench::Pair> sample = bench::load_sample(db);
   std::mt19937_64 rng(6);
 
   // ivf_min above N: selection stays exact, so building does not include k-means training.
@@ -51,16 +35,7 @@ int main(int argc, char** argv) {
                std::to_string(n + 1) + ")");
   auto t0 = bench::Clock::now();
   exec(db, "BEGIN");
-  sqlite3_stmt* ins = bench::prepare(db, "INSERT INTO ex(request, response) VALUES(?, ?)");
-  for (int64_t i = 0; i < n; ++i) {
-    const Pair& p = sample[static_cast<size_t>(i) % sample.size()];
-    const std::string q = p.q + " (case " + std::to_string(i) + ")";
-    sqlite3_bind_text(ins, 1, q.data(), static_cast<int>(q.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_text(ins, 2, p.a.data(), static_cast<int>(p.a.size()), SQLITE_STATIC);
-    must(db, sqlite3_step(ins), "insert");
-    sqlite3_reset(ins);
-  }
-  sqlite3_finalize(ins);
+  bench::insert_sample(db, "ex", n, sample);
   exec(db, "COMMIT");
   const double build_ms = ms_since(t0);
 

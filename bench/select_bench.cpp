@@ -76,16 +76,7 @@ int main(int argc, char** argv) {
   exec(db, "CREATE VIRTUAL TABLE one USING iccache(" + common + ", selection='similarity')");
   auto t0 = bench::Clock::now();
   exec(db, "BEGIN");
-  sqlite3_stmt* ins = bench::prepare(db, "INSERT INTO two(request, response) VALUES(?, ?)");
-  for (int64_t i = 0; i < n; ++i) {
-    const Pair& p = sample[static_cast<size_t>(i) % sample.size()];
-    const std::string q = p.q + " (case " + std::to_string(i) + ")";
-    sqlite3_bind_text(ins, 1, q.data(), static_cast<int>(q.size()), SQLITE_TRANSIENT);
-    sqlite3_bind_text(ins, 2, p.a.data(), static_cast<int>(p.a.size()), SQLITE_STATIC);
-    must(db, sqlite3_step(ins), "insert");
-    sqlite3_reset(ins);
-  }
-  sqlite3_finalize(ins);
+  bench::insert_sample(db, "two", n, sample);
   exec(db, "INSERT INTO one(rowid, request, response, embedding, model, quality, created_at)"
            " SELECT rowid, request, response, embedding, model, quality, created_at FROM two");
   exec(db, "COMMIT");

@@ -113,9 +113,9 @@ Figures run(const char* key, const std::vector<bench::Pair>& pairs, int queries,
 }  // namespace
 
 int main(int argc, char** argv) {
-  const int queries = argc > 1 ? std::atoi(argv[1]) : 500;
-  const int commits = argc > 2 ? std::atoi(argv[2]) : 500;
-  const int rounds = argc > 3 ? std::atoi(argv[3]) : 3;
+  const int queries = static_cast<int>(bench::arg_int(argc, argv, 1, 500));
+  const int commits = static_cast<int>(bench::arg_int(argc, argv, 2, 500));
+  const int rounds = static_cast<int>(bench::arg_int(argc, argv, 3, 3));
   sqlite3* mem = nullptr;
   sqlite3_open(":memory:", &mem);
   const std::vector<bench::Pair> pairs = bench::load_sample(mem);

@@ -6,10 +6,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-# -O1 with line tables: readable sanitizer stacks at a fraction of a debug build's time.
-CC=clang CXX=clang++ cmake -S . -B build-asan -DCMAKE_BUILD_TYPE=None \
-  -DCMAKE_C_FLAGS="-O1 -gline-tables-only" -DCMAKE_CXX_FLAGS="-O1 -gline-tables-only" \
-  -DICCACHE_FUZZ=ON -DICCACHE_BENCH=OFF >/dev/null
+source scripts/clang_build.sh
+clang_configure build-asan -DICCACHE_FUZZ=ON
 cmake --build build-asan -j"$(nproc)"
 
 # Any sanitizer report fails the test that triggered it (leaks included).

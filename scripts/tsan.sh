@@ -8,9 +8,8 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 bash scripts/install-deps.sh
-CC=clang CXX=clang++ cmake -S . -B build-tsan -DCMAKE_BUILD_TYPE=None \
-  -DCMAKE_C_FLAGS="-O1 -gline-tables-only" -DCMAKE_CXX_FLAGS="-O1 -gline-tables-only" \
-  -DICCACHE_TSAN=ON -DICCACHE_BENCH=OFF >/dev/null
+source scripts/clang_build.sh
+clang_configure build-tsan -DICCACHE_TSAN=ON
 cmake --build build-tsan -j"$(nproc)" --target iccache sql_threads_tests
 # FAISS and OpenBLAS are not instrumented: one OpenMP/BLAS thread keeps their internal
 # threads (which TSan cannot follow) out of the picture; our own threads are what is tested.

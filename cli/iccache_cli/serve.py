@@ -29,9 +29,26 @@ ANSWERS_DDL = """CREATE TABLE IF NOT EXISTS iccache_serve_answers(
 PACKAGES = "python3-fastapi python3-uvicorn python3-httpx python3-prometheus-client"
 
 
+# The numeric options: flag, default, metavar, what it is, a note after the default. The
+# default is written once: argparse takes the type from it, and the help shows it.
+NUMBER_OPTIONS = [
+    ("--port", 8080, None, "TCP port to listen on", "0: any free port, printed on the first line"),
+    ("--workers", 1, "N", "worker processes sharing the cache file", ""),
+    ("--small-cost", 0.1, None, "cost of the small model in a new table", ""),
+    ("--large-cost", 1.0, None, "cost of the large model in a new table", ""),
+    ("--cost-weight", 0.0, None, "a new table's cost_weight: reward points one unit of cost is worth", ""),
+    ("--large-share", 0.3, None, "every --maintain-every answers, calibrate the router so this share of recent "
+     "decisions goes to the large model", "negative: never calibrate"),
+    ("--maintain-every", 200, "N", "answers per worker between maintenance steps: calibrate, evict to the "
+     "table's budget, prune kept answers", "0: never"),
+    ("-k", 5, None, "examples selected per request", ""),
+    ("--max-chars", 8000, None, "character budget of the request plus its examples", ""),
+    ("--timeout", 120.0, None, "seconds to wait for an upstream; the small model past it falls back to the "
+     "large one", ""),
+]
+
+
 def add_arguments(p):
-    p.add_argument("--port", type=int, default=8080, help="TCP port to listen on (default 8080; 0: any free port, "
-                   "printed on the first line)")
     p.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1: this machine "
                    "only; 0.0.0.0 for every interface)")
     p.add_argument("--small-url", required=True, metavar="URL",
@@ -45,26 +62,11 @@ def add_arguments(p):
     p.add_argument("--cluster", metavar="URL",
                    help="keep the cache in an iccache cluster, through `iccache-node http` at URL "
                         "(docs/scale-out.md), instead of the --db file")
-    p.add_argument("--workers", type=int, default=1, metavar="N",
-                   help="worker processes sharing the cache file (default 1)")
-    p.add_argument("--small-cost", type=float, default=0.1, help="cost of the small model in a new table (default 0.1)")
-    p.add_argument("--large-cost", type=float, default=1.0, help="cost of the large model in a new table (default 1)")
-    p.add_argument("--cost-weight", type=float, default=0.0,
-                   help="a new table's cost_weight: reward points one unit of cost is worth (default 0)")
-    p.add_argument("--large-share", type=float, default=0.3,
-                   help="every --maintain-every answers, calibrate the router so this share of recent decisions "
-                        "goes to the large model (default 0.3; negative: never calibrate)")
-    p.add_argument("--maintain-every", type=int, default=200, metavar="N",
-                   help="answers per worker between maintenance steps: calibrate, evict to the table's budget, "
-                        "prune kept answers (default 200; 0: never)")
+    for flag, default, metavar, text, note in NUMBER_OPTIONS:
+        p.add_argument(flag, type=type(default), default=default, metavar=metavar,
+                       help="%s (default %%(default)s%s)" % (text, "; " + note if note else ""))
     p.add_argument("--create", default="", metavar="OPTIONS",
                    help="more options of the table when it does not exist yet, e.g. \"dim=256, budget='1GB'\"")
-    p.add_argument("-k", type=int, default=5, help="examples selected per request (default 5)")
-    p.add_argument("--max-chars", type=int, default=8000,
-                   help="character budget of the request plus its examples (default 8000)")
-    p.add_argument("--timeout", type=float, default=120.0,
-                   help="seconds to wait for an upstream (default 120); the small model past it falls back to "
-                        "the large one")
     p.add_argument("--api-key", default=os.environ.get("OPENAI_API_KEY"),
                    help="bearer token sent to the upstreams (default $OPENAI_API_KEY)")
     p.add_argument("--log-level", choices=["critical", "error", "warning", "info", "debug"], default="info",

@@ -2,7 +2,6 @@ package main
 
 import (
 	"database/sql"
-	"flag"
 	"fmt"
 	"os"
 	"sort"
@@ -19,8 +18,7 @@ import (
 // acknowledged inserts per second (autocommit, one client; transactions of 10; several
 // clients at once on the cluster) and MATCH latency percentiles.
 func benchCmd(args []string) error {
-	fs := flag.NewFlagSet("bench", flag.ExitOnError)
-	cluster := fs.String("cluster", "", "comma-separated node addresses")
+	fs, cluster := clientFlags("bench")
 	local := fs.String("local", "", "path of a local SQLite file for the baseline (deleted and recreated)")
 	n := fs.Int("n", 2000, "examples inserted one statement at a time (and again in transactions of 10)")
 	queries := fs.Int("queries", 300, "MATCH queries timed")

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"database/sql"
-	"flag"
 	"fmt"
 	"os"
 	"strconv"
@@ -67,8 +66,7 @@ func (c connector) Driver() drvDriver                            { return c.drv 
 
 // sqlCmd runs each argument as one statement and prints result rows tab-separated.
 func sqlCmd(args []string) error {
-	fs := flag.NewFlagSet("sql", flag.ExitOnError)
-	cluster := fs.String("cluster", "", "comma-separated node addresses")
+	fs, cluster := clientFlags("sql")
 	dbname := fs.String("db", "cache", "database name in the cluster")
 	fs.Parse(args)
 	if fs.NArg() == 0 {
@@ -189,75 +187,74 @@ func findLeader(store client.NodeStore, timeout time.Duration) (string, error) {
 // leaderCmd prints the leader's address. With --not it waits for a leader other than ADDR
 // (the one just killed) and prints the seconds since --since as well.
 func leaderCmd(args []string) error {
-	fs := flag.NewFlagSet("leader", flag.ExitOnError)
-	cluster := fs.String("cluster", "", "comma-separated node addresses")
+	fs, cluster, timeout := waitFlags("leader", 10)
 	not := fs.String("not", "", "wait for a leader other than this address")
 	since := fs.Int64("since", 0, "with --not: also print the seconds from this time (Unix nanoseconds) to the new leader")
-	timeout := fs.Float64("timeout", 10, "give up after this many seconds")
 	fs.Parse(args)
 	store, _, err := nodeStore(*cluster)
 	if err != nil {
 		return err
 	}
-	deadline := time.Now().Add(time.Duration(*timeout * float64(time.Second)))
-	for {
-		addr, err := findLeader(store, 500*time.Millisecond)
-		if err == nil && addr != *not {
-			if *since != 0 {
-				fmt.Printf("%s %.3f\n", addr, float64(time.Now().UnixNano()-*since)/1e9)
-			} else {
-				fmt.Println(addr)
-			}
-			return nil
+	var addr string
+	err = poll(*timeout, 20*time.Millisecond, func() (bool, error) {
+		a, err := findLeader(store, 500*time.Millisecond)
+		if err != nil {
+			return false, err
 		}
-		if time.Now().After(deadline) {
-			if err == nil {
-				err = fmt.Errorf("the leader is still %s", addr)
-			}
-			return fmt.Errorf("no leader within %.1f s: %v", *timeout, err)
+		addr = a
+		if a == *not {
+			return false, fmt.Errorf("the leader is still %s", a)
 		}
-		time.Sleep(20 * time.Millisecond)
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("no leader within %.1f s: %v", *timeout, err)
 	}
+	if *since != 0 {
+		fmt.Printf("%s %.3f\n", addr, float64(time.Now().UnixNano()-*since)/1e9)
+	} else {
+		fmt.Println(addr)
+	}
+	return nil
 }
 
 // waitCmd waits until the cluster has N voters, all reachable.
 func waitCmd(args []string) error {
-	fs := flag.NewFlagSet("wait", flag.ExitOnError)
-	cluster := fs.String("cluster", "", "comma-separated node addresses")
+	fs, cluster, timeout := waitFlags("wait", 30)
 	voters := fs.Int("voters", 3, "voters to wait for")
-	timeout := fs.Float64("timeout", 30, "give up after this many seconds")
 	fs.Parse(args)
 	store, _, err := nodeStore(*cluster)
 	if err != nil {
 		return err
 	}
-	deadline := time.Now().Add(time.Duration(*timeout * float64(time.Second)))
-	last := "no leader yet"
-	for time.Now().Before(deadline) {
+	err = poll(*timeout, 100*time.Millisecond, func() (bool, error) {
 		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		defer cancel()
 		cli, err := client.FindLeader(ctx, store)
-		if err == nil {
-			nodes, err := cli.Cluster(ctx)
-			cli.Close()
-			if err == nil {
-				n := 0
-				for _, nd := range nodes {
-					if nd.Role == client.Voter && reachable(nd.Address) {
-						n++
-					}
-				}
-				last = strconv.Itoa(n) + " voters online"
-				if n >= *voters {
-					cancel()
-					fmt.Println(last)
-					return nil
-				}
+		if err != nil {
+			return false, fmt.Errorf("no leader yet")
+		}
+		nodes, err := cli.Cluster(ctx)
+		cli.Close()
+		if err != nil {
+			return false, fmt.Errorf("no leader yet")
+		}
+		n := 0
+		for _, nd := range nodes {
+			if nd.Role == client.Voter && reachable(nd.Address) {
+				n++
 			}
 		}
-		cancel()
-		time.Sleep(100 * time.Millisecond)
+		if n < *voters {
+			return false, fmt.Errorf("%d voters online", n)
+		}
+		fmt.Println(strconv.Itoa(n) + " voters online")
+		return true, nil
+	})
+	if err != nil {
+		return fmt.Errorf("the cluster did not reach %d voters within %.0f s (%v)", *voters, *timeout, err)
 	}
-	return fmt.Errorf("the cluster did not reach %d voters within %.0f s (%s)", *voters, *timeout, last)
+	return nil
 }
 
 func reachable(addr string) bool {

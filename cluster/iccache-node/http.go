@@ -7,13 +7,10 @@ import (
 	"encoding/base64"
 	"encoding/hex"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"net/http"
 	"os"
-	"os/signal"
 	"sync"
-	"syscall"
 	"time"
 )
 
@@ -40,8 +37,7 @@ import (
 // While it is open, other requests wait (one connection). Listen on loopback or a private
 // network only: whoever reaches the port can run any SQL.
 func httpCmd(args []string) error {
-	fs := flag.NewFlagSet("http", flag.ExitOnError)
-	cluster := fs.String("cluster", "", "comma-separated node addresses")
+	fs, cluster := clientFlags("http")
 	dbname := fs.String("db", "cache", "database name in the cluster")
 	listen := fs.String("listen", "127.0.0.1:8090", "HOST:PORT to serve HTTP on")
 	fs.Parse(args)
@@ -61,8 +57,7 @@ func httpCmd(args []string) error {
 	errc := make(chan error, 1)
 	go func() { errc <- srv.ListenAndServe() }()
 	fmt.Printf("iccache-node http: serving %s on http://%s/v1/sql\n", *dbname, *listen)
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
+	sig := stopSignals()
 	select {
 	case err := <-errc:
 		return err

@@ -5,7 +5,6 @@ import (
 	"flag"
 	"fmt"
 	"os"
-	"os/signal"
 	"strings"
 	"syscall"
 	"time"
@@ -71,9 +70,7 @@ func serveCmd(args []string) error {
 	}
 	fmt.Printf("iccache-node: ready, id %d, address %s\n", node.ID(), node.Address())
 
-	sig := make(chan os.Signal, 1)
-	signal.Notify(sig, syscall.SIGTERM, syscall.SIGINT)
-	<-sig
+	<-stopSignals()
 	hctx, hcancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer hcancel()
 	node.Handover(hctx) // best effort: a leader transfers leadership before it leaves

@@ -5,7 +5,6 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
-	"flag"
 	"fmt"
 	"os"
 	"sort"
@@ -157,8 +156,7 @@ func writeJSON(path string, v interface{}) error {
 }
 
 func workloadCmd(args []string) error {
-	fs := flag.NewFlagSet("workload", flag.ExitOnError)
-	cluster := fs.String("cluster", "", "comma-separated node addresses")
+	fs, cluster := clientFlags("workload")
 	acked := fs.String("acked", "", "file: one line 'rowid index' per acknowledged insert into ex")
 	baseline := fs.String("baseline", "", "file: MATCH answers on fixed for the fixed query set, written before the stream")
 	stop := fs.String("stop", "", "the stream ends when this file exists")
@@ -278,8 +276,7 @@ func fmtList(v []float64) string {
 // checkCmd: every acknowledged insert present with its text, fixed's selections equal to the
 // baseline, integrity-check on both tables and SQLite's integrity_check.
 func checkCmd(args []string) error {
-	fs := flag.NewFlagSet("check", flag.ExitOnError)
-	cluster := fs.String("cluster", "", "comma-separated node addresses")
+	fs, cluster := clientFlags("check")
 	acked := fs.String("acked", "", "the workload's --acked file")
 	baseline := fs.String("baseline", "", "the workload's --baseline file")
 	fs.Parse(args)

@@ -58,24 +58,25 @@ def load(conn, path=None):
     path it loaded. Extension loading is switched back off afterwards."""
     path = path or loadable_path()
     if hasattr(conn, "loadextension") and hasattr(conn, "enableloadextension"):  # apsw
-        conn.enableloadextension(True)
-        try:
-            conn.loadextension(path)
-        finally:
-            conn.enableloadextension(False)
-        return path
+        return _load_with(conn.enableloadextension, conn.loadextension, path)
     if isinstance(conn, sqlite3.Connection) or hasattr(conn, "load_extension"):
         if not hasattr(conn, "enable_load_extension"):
             import sys
             raise ExtensionLoadingUnavailable(NO_LOADING.format(exe=sys.executable))
-        conn.enable_load_extension(True)
-        try:
-            conn.load_extension(path)
-        finally:
-            conn.enable_load_extension(False)
-        return path
+        return _load_with(conn.enable_load_extension, conn.load_extension, path)
     raise TypeError("iccache.load expects a sqlite3.Connection or an apsw.Connection; received %s"
                     % type(conn).__name__)
+
+
+def _load_with(enable, load_extension, path):
+    """Loads path with extension loading switched on only for that call (the apsw and the
+    sqlite3 spellings of the two methods differ)."""
+    enable(True)
+    try:
+        load_extension(path)
+    finally:
+        enable(False)
+    return path
 
 
 def _q(name):

@@ -8,8 +8,8 @@ import re
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import unittest
+from e2e_util import TempDirTest
 
 SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CLI = os.path.join(SOURCE, "cli", "iccache")
@@ -34,14 +34,7 @@ def count(db, table="ex"):
         c.close()
 
 
-class Cli(unittest.TestCase):
-    def setUp(self):
-        self.dir = tempfile.TemporaryDirectory()
-        self.db = os.path.join(self.dir.name, "cache.db")
-
-    def tearDown(self):
-        self.dir.cleanup()
-
+class Cli(TempDirTest):
     def write(self, name, text, mode="w"):
         path = os.path.join(self.dir.name, name)
         with open(path, mode) as f:

@@ -7,26 +7,19 @@ import shutil
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import unittest
 
 SOURCE = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(SOURCE, "python"))
 import iccache  # noqa: E402
+from e2e_util import TempDirTest  # noqa: E402
 
 EXT = os.environ["ICCACHE_EXTENSION"]
 FACTS = [("What is the capital of France?", "Paris."), ("How many legs does a spider have?", "Eight."),
          ("What is the boiling point of water?", "100 degrees Celsius."), ("Capital of Spain?", "Madrid.")]
 
 
-class Package(unittest.TestCase):
-    def setUp(self):
-        self.dir = tempfile.TemporaryDirectory()
-        self.db = os.path.join(self.dir.name, "cache.db")
-
-    def tearDown(self):
-        self.dir.cleanup()
-
+class Package(TempDirTest):
     def check_cache(self, conn):
         cache = iccache.Cache(conn, "ex", "models='small:0.1,large:1', dim=64, seed=3")
         ids = [cache.admit(q, a, model="large", quality=0.9) for q, a in FACTS]

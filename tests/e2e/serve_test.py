@@ -10,13 +10,13 @@ import signal
 import sqlite3
 import subprocess
 import sys
-import tempfile
 import time
 import unittest
 import urllib.error
 import urllib.request
 
 from loop_util import SOURCE, SimServer
+from e2e_util import TempDirTest
 
 CLI = os.path.join(SOURCE, "cli", "iccache")
 SAMPLE = os.path.join(SOURCE, "examples", "data", "gsm8k_sample.json")
@@ -98,7 +98,7 @@ def scrape(root):
     return out
 
 
-class Serve(unittest.TestCase):
+class Serve(TempDirTest):
     @classmethod
     def setUpClass(cls):
         cls.sim = SimServer().__enter__()
@@ -106,13 +106,6 @@ class Serve(unittest.TestCase):
     @classmethod
     def tearDownClass(cls):
         cls.sim.__exit__(None, None, None)
-
-    def setUp(self):
-        self.dir = tempfile.TemporaryDirectory()
-        self.db = os.path.join(self.dir.name, "cache.db")
-
-    def tearDown(self):
-        self.dir.cleanup()
 
     def cache(self):
         c = sqlite3.connect(self.db)

@@ -7,9 +7,11 @@
 #include <fstream>
 #include <random>
 
+#include "../common/rss.h"
 #include "sql_test_util.h"
 
 using iccache_test::Db;
+using iccache_test::status_kb;
 
 namespace {
 
@@ -24,15 +26,6 @@ constexpr bool kSanitized = false;
 #else
 constexpr bool kSanitized = false;
 #endif
-
-long status_kb(const char* field) {
-  std::ifstream f("/proc/self/status");
-  std::string line;
-  const std::string key = std::string(field) + ":";
-  while (std::getline(f, line))
-    if (line.compare(0, key.size(), key) == 0) return std::stol(line.substr(key.size()));
-  return -1;
-}
 
 std::string words(size_t bytes, uint64_t seed) {
   std::mt19937_64 rng(seed);
@@ -49,11 +42,7 @@ std::string words(size_t bytes, uint64_t seed) {
 
 TEST(LongText, TenMegabytesPeakWellUnder300MB) {
   if (kSanitized) GTEST_SKIP() << "RSS under AddressSanitizer says nothing about the product";
-  {
-    std::ofstream reset("/proc/self/clear_refs");
-    reset << "5";
-    if (!reset) GTEST_SKIP() << "cannot reset the peak RSS here";
-  }
+  if (!iccache_test::reset_peak_rss()) GTEST_SKIP() << "cannot reset the peak RSS here";
   Db db;
   db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=256)");
   db.exec("INSERT INTO ex(request, response) VALUES('warm up', 'ok')");
@@ -63,10 +52,7 @@ TEST(LongText, TenMegabytesPeakWellUnder300MB) {
             SQLITE_OK);
   sqlite3_bind_text(s, 1, text.data(), static_cast<int>(text.size()), SQLITE_STATIC);
   const long before = status_kb("VmRSS");
-  {
-    std::ofstream reset("/proc/self/clear_refs");
-    reset << "5";
-  }
+  iccache_test::reset_peak_rss();
   ASSERT_EQ(sqlite3_step(s), SQLITE_ROW) << sqlite3_errmsg(db.get());
   const long peak_mb = (status_kb("VmHWM") - before) / 1024;
   sqlite3_finalize(s);
