@@ -1,5 +1,6 @@
 // Forget a tenant or a user: every trace gone from the tables and from the bytes of the
-// database file and its WAL; other tenants intact; every error path.
+// database file and its WAL; other tenants intact. The command's error paths, the user and
+// synthetic columns and the pii option are in slt/privacy.test.
 #include <gtest/gtest.h>
 
 #include <cstdlib>
@@ -9,7 +10,6 @@
 #include "sql_test_util.h"
 
 using iccache_test::Db;
-using iccache_test::Row;
 using iccache_test::Rows;
 using iccache_test::TempFile;
 
@@ -127,54 +127,6 @@ TEST(PrivacyForget, ByUserAndByTenantAndUser) {
   // Forgetting someone with nothing stored is not an error.
   db.exec("INSERT INTO ex(ex, tenant) VALUES('forget', 'nobody')");
   db.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
-}
-
-TEST(PrivacyForget, UserAndSyntheticColumns) {
-  Db db;
-  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=16)");
-  db.exec("INSERT INTO ex(request, response, user, synthetic) VALUES('a', 'b', 'u9', 1), ('c', 'd', NULL, NULL)");
-  EXPECT_EQ(db.query("SELECT rowid, user, synthetic FROM ex"), (Rows{{"1", "u9", "1"}, {"2", "NULL", "0"}}));
-  // Hidden: SELECT * and positional INSERTs are as before.
-  EXPECT_EQ(db.query("SELECT * FROM ex WHERE rowid = 2")[0].size(), 11u);
-  db.exec("UPDATE ex SET user = 'u8', synthetic = 0 WHERE rowid = 1");
-  EXPECT_EQ(db.query("SELECT user, synthetic FROM ex WHERE rowid = 1")[0], (Row{"u8", "0"}));
-  db.exec("UPDATE ex SET quality = 0.7 WHERE rowid = 1");  // other columns keep them
-  EXPECT_EQ(db.query("SELECT user, synthetic FROM ex WHERE rowid = 1")[0], (Row{"u8", "0"}));
-  EXPECT_EQ(db.error_of("INSERT INTO ex(request, response, synthetic) VALUES('a', 'b', 2)"),
-            "ex.synthetic: expected 0 or 1; received an INTEGER");
-  EXPECT_EQ(db.error_of("INSERT INTO ex(request, response, synthetic) VALUES('a', 'b', 'yes')"),
-            "ex.synthetic: expected 0 or 1; received 'yes'");
-  EXPECT_EQ(db.error_of("INSERT INTO ex(request, response, user) VALUES('a', 'b', 7)"),
-            "ex.user: expected TEXT; received an INTEGER");
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM ex"), "2");
-}
-
-TEST(PrivacyForget, Errors) {
-  Db db;
-  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=16)");
-  db.exec("INSERT INTO ex(request, response, tenant) VALUES('a', 'b', 't')");
-  EXPECT_EQ(db.error_of("INSERT INTO ex(ex) VALUES('forget')"),
-            "ex: command 'forget' needs the tenant or the user whose examples to forget, as in"
-            " INSERT INTO ex(ex, tenant) VALUES('forget', 'acme') or INSERT INTO ex(ex, user)"
-            " VALUES('forget', 'u42'); received NULL for both");
-  EXPECT_EQ(db.error_of("INSERT INTO ex(ex, tenant) VALUES('forget', NULL)"),
-            db.error_of("INSERT INTO ex(ex) VALUES('forget')"));
-  EXPECT_EQ(db.error_of("INSERT INTO ex(ex, tenant) VALUES('forget', 42)"),
-            "ex.tenant: command 'forget' expected TEXT naming whose examples to forget; received a number");
-  EXPECT_EQ(db.error_of("INSERT INTO ex(ex, user) VALUES('forget', x'00')"),
-            "ex.user: command 'forget' expected TEXT naming whose examples to forget; received a BLOB");
-  EXPECT_EQ(db.error_of("INSERT INTO ex(ex, tenant, request) VALUES('forget', 't', 'a')"),
-            "ex: command 'forget' takes only tenant and user; received a value for request");
-  EXPECT_EQ(db.error_of("INSERT INTO ex(ex) VALUES('forgot')"),
-            "ex: unknown command 'forgot'; expected one of: integrity-check, optimize, train, nprobe=N, forget");
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM ex"), "1");
-  // A forget inside a transaction that rolls back forgets nothing.
-  db.exec("BEGIN");
-  db.exec("INSERT INTO ex(ex, tenant) VALUES('forget', 't')");
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM ex"), "0");
-  db.exec("ROLLBACK");
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM ex"), "1");
-  EXPECT_EQ(db.scalar("SELECT rowid FROM ex WHERE ex MATCH 'a' AND k = 1"), "1");
 }
 
 }  // namespace

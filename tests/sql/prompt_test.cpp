@@ -1,6 +1,7 @@
 // iccache_prompt through SQL: the prompt holds exactly the examples a MATCH returns (best
 // last in the prompt, best first in example_ids), in chat and completion form, within the
-// character budget, per tenant, with a caller vector; and a clear error for each bad argument.
+// character budget, per tenant, with a caller vector. The empty table, an unknown tenant and
+// the exact error of each bad argument are in slt/prompt.test.
 #include <gtest/gtest.h>
 
 #include <string>
@@ -114,11 +115,6 @@ TEST(Prompt, TenantRestrictsTheExamples) {
   EXPECT_EQ(ids, expected_from(match, "capital").ids);
   EXPECT_EQ(db.scalar("SELECT count(*) FROM json_each((SELECT example_ids FROM iccache_prompt('ex', 'capital', 7, 0, 'b')))"
                       " WHERE value NOT IN (3, 4, 7)"), "0");
-  EXPECT_EQ(db.scalar("SELECT example_ids FROM iccache_prompt('ex', 'capital', 7, 0, 'nobody')"), "[]");
-  // NULL never means every tenant (issue 11 item 3): it is refused; leaving it out is every tenant.
-  EXPECT_EQ(db.error_of("SELECT example_ids FROM iccache_prompt('ex', 'capital', 7, 0, NULL)"),
-            "iccache_prompt: tenant must be TEXT, the tenant column of the examples to act on;"
-            " received NULL (NULL matches no tenant; leave the argument out for every tenant)");
 }
 
 TEST(Prompt, CallerVectorSelectsWithEmbedderNone) {
@@ -131,40 +127,6 @@ TEST(Prompt, CallerVectorSelectsWithEmbedderNone) {
                       " WHERE embedding = '[0.9, 0.1]'"),
             expected_from(match, "which way?").messages);
   EXPECT_EQ(db.error_of("SELECT * FROM iccache_prompt('v', 'which way?')").substr(0, 16), "iccache_prompt: ");
-}
-
-TEST(Prompt, EmptyTableGivesTheRequestAlone) {
-  Db db;
-  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=16)");
-  EXPECT_EQ(db.query("SELECT messages, prompt, example_ids, examples, chars FROM iccache_prompt('ex', 'hello')"),
-            (Rows{{"[{\"role\":\"user\",\"content\":\"hello\"}]", "Question: hello\nAnswer:", "[]", "0", "5"}}));
-}
-
-TEST(Prompt, BadArgumentsAreClearErrors) {
-  Db db;
-  make(db);
-  EXPECT_EQ(db.error_of("SELECT * FROM iccache_prompt('nope', 'x')"),
-            "iccache_prompt: there is no iccache table named 'nope'; expected the name of a table created "
-            "with USING iccache(...)");
-  EXPECT_EQ(db.error_of("SELECT * FROM iccache_prompt('ex')"),
-            "iccache_prompt: expected iccache_prompt(table, request[, k[, max_chars[, tenant[, embedding]]]])");
-  EXPECT_EQ(db.error_of("SELECT * FROM iccache_prompt('ex', NULL)"),
-            "iccache_prompt: request must be the request TEXT that the prompt ends with; received NULL");
-  EXPECT_EQ(db.error_of("SELECT * FROM iccache_prompt('ex', x'00ff')"),
-            "iccache_prompt: request must be the request TEXT that the prompt ends with; received a BLOB of 2 bytes");
-  EXPECT_EQ(db.error_of("SELECT * FROM iccache_prompt('ex', 'x', 0)"),
-            "iccache_prompt: k must be an integer from 1 to 4096; received 0");
-  EXPECT_EQ(db.error_of("SELECT * FROM iccache_prompt('ex', 'x', 'many')"),
-            "iccache_prompt: k must be an integer from 1 to 4096; received 'many'");
-  EXPECT_EQ(db.error_of("SELECT * FROM iccache_prompt('ex', 'x', 5, -1)"),
-            "iccache_prompt: max_chars must be an integer >= 0 (0: no budget); received -1");
-  EXPECT_EQ(db.error_of("SELECT * FROM iccache_prompt('ex', 'x', 5, 100, 7)"),
-            "iccache_prompt: tenant must be TEXT, the tenant column of the examples to act on;"
-            " received 7 (NULL matches no tenant; leave the argument out for every tenant)");
-  EXPECT_EQ(db.error_of("SELECT * FROM iccache_prompt('ex', CAST(x'61ff' AS TEXT))"),
-            "iccache_prompt: request is not valid UTF-8 (invalid byte at offset 1); expected UTF-8 text");
-  EXPECT_EQ(db.error_of("SELECT * FROM iccache_prompt('ex', 'x', 5, 100) WHERE embedding = '[1, 2]'"),
-            "iccache_prompt: ex MATCH: expected 64 dimensions but received 2");
 }
 
 TEST(Prompt, JoinsOverARequestsTable) {

@@ -150,25 +150,6 @@ TEST(Route, CacheArmOnlyWithExamples) {
   EXPECT_GT(cache, 0);  // a fresh router ties and explores every arm
 }
 
-TEST(Route, StatsViewAndFunction) {
-  Db db;
-  make(db);
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM ex_stats"), db.scalar("SELECT count(*) FROM iccache_stats('ex')"));
-  EXPECT_EQ(stat(db, "examples"), "2");
-  EXPECT_EQ(stat(db, "bandit"), "thompson");
-  EXPECT_EQ(stat(db, "cost_weight"), "0.0");
-  EXPECT_EQ(stat(db, "decisions"), "0");
-  EXPECT_EQ(db.error_of("SELECT * FROM iccache_stats('nope')"),
-            "iccache_stats: there is no iccache table named 'nope'; expected the name of a table created with USING iccache(...)");
-  EXPECT_EQ(db.error_of("SELECT * FROM iccache_stats"), "iccache_stats: expected iccache_stats(table)");
-  db.exec("ALTER TABLE ex RENAME TO ex2");
-  EXPECT_EQ(db.scalar("SELECT value FROM ex2_stats WHERE key = 'examples'"), "2");
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'ex_stats'"), "0");
-  EXPECT_EQ(db.scalar("SELECT decision FROM iccache_route('ex2', 'q', '[1]', 5)"), "1");
-  db.exec("DROP TABLE ex2");
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM sqlite_schema"), "0");
-}
-
 TEST(Route, BadArgumentsChangeNothing) {
   Db db;
   make(db, ", models='small:0.1,large:1'");
