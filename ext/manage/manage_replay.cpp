@@ -39,7 +39,8 @@ class ReplayCursor {
   // The hidden arguments as with every table-valued function (idxNum bit i: argument i),
   // plus LIMIT (bit 5) and ORDER BY expected_gain DESC, which the cursor delivers. Every
   // plan reads all examples once (O(N)).
-  static constexpr int kArgCount = 5, kHasLimit = 1 << kArgCount;
+  static constexpr int kArgCount = 5, kRequired = 1, kHasLimit = 1 << kArgCount;
+  static constexpr const char* kUsage = "the name of an iccache table: iccache_replay('ex')";
   static int best_index(sqlite3_index_info* info) {
     const int rc = plan_hidden_args(info, kTable, kArgCount, 1e6, 1000);
     if (rc != SQLITE_OK) return rc;
@@ -52,8 +53,8 @@ class ReplayCursor {
     }
     // With an OFFSET, SQLite counts the skipped rows itself.
     if (limit >= 0 && !offset) {
-      info->aConstraintUsage[limit].argvIndex = std::popcount(static_cast<unsigned>(info->idxNum)) + 1;
-      info->aConstraintUsage[limit].omit = 1;
+      int argi = std::popcount(static_cast<unsigned>(info->idxNum));
+      pass_to_filter(info, limit, argi);
       info->idxNum |= kHasLimit;
     }
     if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == kExpectedGain && info->aOrderBy[0].desc)
@@ -61,19 +62,16 @@ class ReplayCursor {
     return SQLITE_OK;
   }
 
-  void filter(sqlite3* db, int plan, sqlite3_value** argv) {
-    sqlite3_value* args[kArgCount];
-    unpack_hidden_args(plan, argv, args, kArgCount);
-    if (!args[0])
-      throw Error(std::string(kName) + ": expected the name of an iccache table: iccache_replay('ex')");
+  void filter(sqlite3* db, sqlite3_value** args, const TvfPlan& plan) {
     cost_.reset();
     if (args[1]) cost_ = number_arg(args[1], kName, "replay_cost", 0, HUGE_VAL, "a number >= 0");
     now_ = args[2] ? number_arg(args[2], kName, "now", 0, HUGE_VAL, "a number >= 0") : wall_clock_now();
     sqlite3_value* tenant = args[3];
     Table* t = find_table_by_identity(db, table_name_arg(args[0], kName), identity_arg(args[4]), kName);
     std::optional<size_t> limit;
-    if (plan & kHasLimit) {
-      const int64_t n = sqlite3_value_int64(argv[std::popcount(static_cast<unsigned>(plan & (kHasLimit - 1)))]);
+    if (plan.idx_num & kHasLimit) {
+      const int64_t n = sqlite3_value_int64(
+          plan.argv[std::popcount(static_cast<unsigned>(plan.idx_num & (kHasLimit - 1)))]);
       if (n >= 0) limit = static_cast<size_t>(n);
     }
     const manage::StatsParams params = manage::stats_params(t->options.manage);

@@ -20,10 +20,7 @@ namespace {
 class SecureDeleteScope {
  public:
   SecureDeleteScope(sqlite3* db, const std::string& schema) : db_(db), schema_(quote_id(schema)) {
-    {
-      Stmt q(db_, "PRAGMA " + schema_ + ".secure_delete");
-      old_ = q.step() ? q.int64(0) : 0;
-    }
+    old_ = Stmt(db_, "PRAGMA " + schema_ + ".secure_delete").one_int64();
     Stmt(db_, "PRAGMA " + schema_ + ".secure_delete = 1").step();
   }
   ~SecureDeleteScope() {
@@ -149,8 +146,7 @@ ForgetCounts forget_command(Table& t, sqlite3_value** col) {
     n.rewards_undone = undo_rewards(t, decisions);
     Stmt labelled(t.db, "SELECT count(*) FROM " + t.storage.shadow("samples") +
                             " WHERE reward IS NOT NULL AND decision IN (SELECT value FROM json_each(?1))");
-    labelled.bind_text(1, dec_json);
-    const int64_t labelled_samples = labelled.step() ? labelled.int64(0) : 0;
+    const int64_t labelled_samples = labelled.bind_text(1, dec_json).one_int64();
     Stmt del_samples(t.db, "DELETE FROM " + t.storage.shadow("samples") +
                                " WHERE decision IN (SELECT value FROM json_each(?1))");
     del_samples.bind_text(1, dec_json).run();

@@ -68,17 +68,14 @@ class PromptCursor : public OneRowCursor {
       " embedding HIDDEN)";
   enum Col { kMessages, kPrompt, kExampleIds, kExamples, kChars, kArgTable };
   enum Arg { kTable, kRequest, kK, kMaxChars, kTenant, kEmbedding, kArgs };
-  static constexpr int kFirstArg = kArgTable, kArgCount = kArgs;
+  static constexpr int kFirstArg = kArgTable, kArgCount = kArgs, kRequired = 2;
+  static constexpr const char* kUsage =
+      "iccache_prompt(table, request[, k[, max_chars[, tenant[, embedding]]]])";
   static constexpr int kConfig = SQLITE_VTAB_INNOCUOUS;  // reads only
   static constexpr double kCost = 1000, kRows = 1;
 
-  void filter(sqlite3* db, int mask, sqlite3_value** argv) {
+  void filter(sqlite3* db, sqlite3_value** args, const TvfPlan&) {
     has_row_ = false;
-    sqlite3_value* args[kArgs];
-    unpack_hidden_args(mask, argv, args, kArgs);
-    if (!args[kTable] || !args[kRequest])
-      throw Error(std::string(kName) +
-                  ": expected iccache_prompt(table, request[, k[, max_chars[, tenant[, embedding]]]])");
     Table* t = find_table(db, table_name_arg(args[kTable], kName), kName);
     const std::string_view request =
         text_arg(args[kRequest], kName, "request", "the request TEXT that the prompt ends with");

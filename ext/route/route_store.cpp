@@ -52,10 +52,8 @@ void rename_route_schema(sqlite3* db, const std::string& schema, const std::stri
 }
 
 int64_t RouteStore::generation() {
-  Stmt& st = cached(s_.db(), gen_, [&] { return "SELECT value FROM " + s_.shadow("state") + " WHERE key = 'router_generation'"; });
-  const int64_t g = st.step() ? st.int64(0) : 0;
-  st.reset();
-  return g;
+  return cached(s_.db(), gen_, [&] { return "SELECT value FROM " + s_.shadow("state") + " WHERE key = 'router_generation'"; })
+      .one_int64();
 }
 
 RouterScalars RouteStore::scalars() {
@@ -281,19 +279,12 @@ std::vector<route::LoggedDecision> RouteStore::recent_decisions(int64_t limit) {
 }
 
 int64_t RouteStore::decision_count() {
-  Stmt& st = cached(s_.db(), count_, [&] { return "SELECT count(*) FROM " + s_.shadow("decisions"); });
-  st.step();
-  const int64_t n = st.int64(0);
-  st.reset();
-  return n;
+  return cached(s_.db(), count_, [&] { return "SELECT count(*) FROM " + s_.shadow("decisions"); }).one_int64();
 }
 
 int64_t RouteStore::feedback_count() {
-  Stmt& st = cached(s_.db(), fb_count_, [&] { return "SELECT count(reward) FROM " + s_.shadow("decisions"); });
-  st.step();
-  const int64_t n = st.int64(0);
-  st.reset();
-  return n;
+  return cached(s_.db(), fb_count_, [&] { return "SELECT count(reward) FROM " + s_.shadow("decisions"); })
+      .one_int64();
 }
 
 bool RouteStore::example(int64_t id, int dim, double& quality, float* vec) {

@@ -23,18 +23,15 @@ class RouteCursor : public OneRowCursor {
       " want_feedback INTEGER, shadow TEXT, show_ids TEXT, tbl HIDDEN, request HIDDEN, example_ids HIDDEN,"
       " at HIDDEN, tenant HIDDEN)";
   enum Col { kDecision, kModel, kScore, kLoad, kExplore, kWantFeedback, kShadow, kShowIds, kArgTable };
-  static constexpr int kFirstArg = kArgTable, kArgCount = 5;
+  static constexpr int kFirstArg = kArgTable, kArgCount = 5, kRequired = 2;
+  static constexpr const char* kUsage =
+      "iccache_route(table, request[, example_ids_json[, at[, tenant]]])";
   // It writes the decision log: never from a trigger or a view of an untrusted schema.
   static constexpr int kConfig = SQLITE_VTAB_DIRECTONLY;
   static constexpr double kCost = 10, kRows = 1;
 
-  void filter(sqlite3* db, int mask, sqlite3_value** argv) {
+  void filter(sqlite3* db, sqlite3_value** args, const TvfPlan&) {
     has_row_ = false;
-    sqlite3_value* args[kArgCount];
-    unpack_hidden_args(mask, argv, args, kArgCount);
-    if (!args[0] || !args[1])
-      throw Error(std::string(kName) +
-                  ": expected iccache_route(table, request[, example_ids_json[, at[, tenant]]])");
     Table* t = find_table(db, table_name_arg(args[0], kName), kName);
     int64_t bytes = 0;
     std::vector<float> request = request_arg(*t, args[1], std::string(kName) + " request", bytes);

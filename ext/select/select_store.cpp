@@ -17,10 +17,8 @@ void create_select_schema(sqlite3* db, const std::string& schema, const std::str
 }
 
 int64_t SelectStore::generation() {
-  Stmt& st = cached(s_.db(), gen_, [&] { return "SELECT value FROM " + s_.shadow("state") + " WHERE key = 'select_generation'"; });
-  const int64_t g = st.step() ? st.int64(0) : 0;
-  st.reset();
-  return g;
+  return cached(s_.db(), gen_, [&] { return "SELECT value FROM " + s_.shadow("state") + " WHERE key = 'select_generation'"; })
+      .one_int64();
 }
 
 std::optional<std::string> SelectStore::state_blob(Stmt& st, const char* key) {
@@ -143,9 +141,7 @@ int64_t SelectStore::count(bool labelled_only) {
   Stmt& st = labelled_only
       ? cached(s_.db(), count_l_, [&] { return "SELECT count(*) FROM " + s_.shadow("samples") + " WHERE reward IS NOT NULL"; })
       : cached(s_.db(), count_, [&] { return "SELECT count(*) FROM " + s_.shadow("samples"); });
-  ResetOnExit done(st);
-  st.step();
-  return st.int64(0);
+  return st.one_int64();
 }
 
 void SelectStore::prune(double min_time, int64_t max_pruned, int batch) {

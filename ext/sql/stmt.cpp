@@ -87,6 +87,11 @@ void Stmt::run() {
   }
 }
 
+int64_t Stmt::one_int64(int64_t if_none) {
+  ResetOnExit done(*this);
+  return step() ? int64(0) : if_none;
+}
+
 std::string_view Stmt::text(int col) const {
   const unsigned char* p = sqlite3_column_text(stmt_, col);
   int n = sqlite3_column_bytes(stmt_, col);

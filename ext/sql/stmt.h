@@ -55,6 +55,9 @@ class Stmt {
   bool step();
   // Steps to completion (for writes).
   void run();
+  // The one-value queries (count(*), a state key): steps once and returns column 0 as an
+  // integer, `if_none` when there is no row; leaves the statement reset (also on error).
+  int64_t one_int64(int64_t if_none = 0);
 
   int64_t int64(int col) const { return sqlite3_column_int64(stmt_, col); }
   double real(int col) const { return sqlite3_column_double(stmt_, col); }

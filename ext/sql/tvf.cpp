@@ -19,8 +19,7 @@ int plan_hidden_args(sqlite3_index_info* info, int first_arg, int count, double 
   for (int a = 0; a < count; ++a) {
     if (which[a] < 0) continue;
     mask |= 1 << a;
-    info->aConstraintUsage[which[a]].argvIndex = ++argi;
-    info->aConstraintUsage[which[a]].omit = 1;
+    pass_to_filter(info, which[a], argi);
   }
   info->idxNum = mask;
   info->estimatedCost = cost;

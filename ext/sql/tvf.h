@@ -5,10 +5,13 @@
 //   static constexpr const char* kName;       the SQL name
 //   static constexpr const char* kDeclare;    "CREATE TABLE x(..., tbl HIDDEN, ...)"
 //   static constexpr int kFirstArg, kArgCount; the hidden argument columns
+//   static constexpr int kRequired;           how many leading arguments must be given
+//   static constexpr const char* kUsage;      what the error says is expected without them
 //   static constexpr int kConfig;             SQLITE_VTAB_INNOCUOUS (reads only) or
 //                                             SQLITE_VTAB_DIRECTONLY (writes)
 //   static constexpr double kCost, kRows;     the plan's estimates
-//   void filter(sqlite3* db, int idx_num, sqlite3_value** argv);   may throw
+//   void filter(sqlite3* db, sqlite3_value** args, const TvfPlan& plan);  may throw;
+//                                             args[i]: argument i, null when absent
 //   void next();  bool eof() const;  int64_t rowid() const;      next may throw
 //                                             (OneRowCursor has them for one-row results)
 //   void column(sqlite3_context* ctx, int col);                    may throw
@@ -17,8 +20,11 @@
 // The base makes every entry point exception-safe (guard.h) and allocation-safe.
 #pragma once
 #include <new>
+#include <string>
 
+#include "common/error.h"
 #include "ext/sql/guard.h"
+#include "ext/sql/module.h"
 #include "ext/sql/sqlite_api.h"
 #include "ext/sql/stmt.h"
 
@@ -33,6 +39,13 @@ int plan_hidden_args(sqlite3_index_info* info, int first_arg, int count, double 
 
 // xFilter's side: spreads argv over args[0 .. count) by the mask; absent ones stay null.
 void unpack_hidden_args(int mask, sqlite3_value** argv, sqlite3_value** args, int count);
+
+// What xFilter received, for a cursor whose own best_index passed more than the arguments
+// (iccache_replay's LIMIT): the plan's idxNum and SQLite's argv.
+struct TvfPlan {
+  int idx_num;
+  sqlite3_value** argv;
+};
 
 // The cursor side of a function that returns one row (iccache_route, iccache_prompt):
 // filter() computes it and sets has_row_.
@@ -50,11 +63,13 @@ template <class C>
 class TableFunction {
  public:
   static const sqlite3_module* module() {
-    static const sqlite3_module m = make();
+    static const sqlite3_module m = module_of<TableFunction>(1);  // no transaction/rename methods
     return &m;
   }
 
  private:
+  template <class M>
+  friend sqlite3_module module_of(int version);
   struct Vtab : sqlite3_vtab {
     sqlite3* db = nullptr;
   };
@@ -78,6 +93,7 @@ class TableFunction {
     delete static_cast<Vtab*>(v);
     return SQLITE_OK;
   }
+  static constexpr auto destroy = disconnect;
   static int best_index(sqlite3_vtab*, sqlite3_index_info* info) {
     if constexpr (requires { C::best_index(info); })
       return C::best_index(info);
@@ -97,7 +113,11 @@ class TableFunction {
   static int filter(sqlite3_vtab_cursor* cur, int idx_num, const char*, int,
                     sqlite3_value** argv) {
     return guarded(cur->pVtab, [&] {
-      impl(cur).filter(static_cast<Vtab*>(cur->pVtab)->db, idx_num, argv);
+      sqlite3_value* args[C::kArgCount];
+      unpack_hidden_args(idx_num, argv, args, C::kArgCount);
+      for (int i = 0; i < C::kRequired; ++i)
+        if (!args[i]) throw Error(std::string(C::kName) + ": expected " + C::kUsage);
+      impl(cur).filter(static_cast<Vtab*>(cur->pVtab)->db, args, TvfPlan{idx_num, argv});
       return SQLITE_OK;
     });
   }
@@ -117,24 +137,6 @@ class TableFunction {
   static int rowid(sqlite3_vtab_cursor* cur, sqlite3_int64* out) {
     *out = impl(cur).rowid();
     return SQLITE_OK;
-  }
-
-  static sqlite3_module make() {
-    sqlite3_module m{};
-    m.iVersion = 1;        // no transaction, rename or shadow-table methods
-    m.xCreate = nullptr;   // eponymous only: no CREATE VIRTUAL TABLE ... USING it
-    m.xConnect = connect;
-    m.xBestIndex = best_index;
-    m.xDisconnect = disconnect;
-    m.xDestroy = disconnect;
-    m.xOpen = open;
-    m.xClose = close;
-    m.xFilter = filter;
-    m.xNext = next;
-    m.xEof = eof;
-    m.xColumn = column;
-    m.xRowid = rowid;
-    return m;
   }
 };
 

@@ -17,15 +17,14 @@ class StatsCursor {
       "CREATE TABLE x(key TEXT, value, tbl HIDDEN, table_identity HIDDEN)";
   enum Col { kKey, kValue, kArgTable };
   static constexpr int kFirstArg = kArgTable, kArgCount = 2;  // the table, its identity
+  static constexpr int kRequired = 1;
+  static constexpr const char* kUsage = "iccache_stats(table)";
   static constexpr int kConfig = SQLITE_VTAB_INNOCUOUS;
   static constexpr double kCost = 100, kRows = 30;
 
-  void filter(sqlite3* db, int mask, sqlite3_value** argv) {
+  void filter(sqlite3* db, sqlite3_value** args, const TvfPlan&) {
     rows_.clear();
     pos_ = 0;
-    sqlite3_value* args[kArgCount];
-    unpack_hidden_args(mask, argv, args, kArgCount);
-    if (!args[0]) throw Error(std::string(kName) + ": expected iccache_stats(table)");
     rows_ = collect_stats(
         *find_table_by_identity(db, table_name_arg(args[0], kName), identity_arg(args[1]), kName));
   }

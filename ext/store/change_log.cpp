@@ -47,10 +47,7 @@ std::optional<int64_t> ChangeLog::gen_at(int64_t seq) {
 
 int64_t ChangeLog::min_seq() {
   if (!exists()) return 0;
-  Stmt& s = cached(db_, min_, "SELECT seq FROM " + log_ + " ORDER BY seq LIMIT 1");
-  int64_t out = s.step() ? s.int64(0) : 0;
-  s.reset();
-  return out;
+  return cached(db_, min_, "SELECT seq FROM " + log_ + " ORDER BY seq LIMIT 1").one_int64();
 }
 
 bool ChangeLog::after(int64_t seq, size_t limit, std::vector<Change>& out) {
@@ -93,9 +90,7 @@ void ChangeLog::prune(int64_t keep, double max_age) {
 
 int64_t ChangeLog::size() {
   if (!exists()) return 0;
-  Stmt s(db_, "SELECT count(*) FROM " + log_);
-  s.step();
-  return s.int64(0);
+  return Stmt(db_, "SELECT count(*) FROM " + log_).one_int64();
 }
 
 }  // namespace iccache::ext

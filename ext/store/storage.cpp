@@ -90,8 +90,7 @@ void Storage::set_generation(int64_t g) {
 
 int64_t Storage::state_int(const std::string& key, int64_t fallback) {
   Stmt s(db_, "SELECT value FROM " + shadow("state") + " WHERE key = ?");
-  s.bind_text(1, key);
-  return s.step() ? s.int64(0) : fallback;
+  return s.bind_text(1, key).one_int64(fallback);
 }
 
 void Storage::set_state_int(const std::string& key, int64_t value) {
@@ -141,18 +140,13 @@ int64_t Storage::total_bytes_before_write() {
   Stmt& s = cached(db_, get_total_, "SELECT coalesce((SELECT value FROM " + shadow("state") +
                                    " WHERE key = 'bytes'), (SELECT total(bytes) FROM " +
                                    shadow("data") + "))");
-  s.step();
-  int64_t total = s.int64(0);
-  s.reset();
-  return total;
+  return s.one_int64();
 }
 
 int64_t Storage::row_bytes(int64_t id) {
-  Stmt& s = cached(db_, get_row_bytes_, "SELECT bytes FROM " + shadow("data") + " WHERE id = ?");
-  s.bind(1, id);
-  int64_t b = s.step() ? s.int64(0) : 0;
-  s.reset();
-  return b;
+  return cached(db_, get_row_bytes_, "SELECT bytes FROM " + shadow("data") + " WHERE id = ?")
+      .bind(1, id)
+      .one_int64();
 }
 
 void Storage::set_total_bytes(int64_t total) {
@@ -242,9 +236,7 @@ int64_t Storage::next_id() {
   Stmt& s = cached(db_, next_id_, "SELECT max(coalesce((SELECT value FROM " + shadow("state") +
                                  " WHERE key = 'last_id'), 0), coalesce((SELECT max(id) FROM " +
                                  shadow("data") + "), 0))");
-  s.step();
-  const int64_t last = s.int64(0);
-  s.reset();
+  const int64_t last = s.one_int64();
   if (last == INT64_MAX)
     throw SqlError(SQLITE_FULL, table_ + ": every rowid up to 9223372036854775807 has been used"
                                          " (ids are never reused); expected room for a new id");
@@ -294,11 +286,7 @@ std::vector<float> Storage::stored_vector(int64_t id, int dim) {
 }
 
 int64_t Storage::count() {
-  Stmt& s = cached(db_, count_, "SELECT count(*) FROM " + shadow("data"));
-  s.step();
-  int64_t n = s.int64(0);
-  s.reset();
-  return n;
+  return cached(db_, count_, "SELECT count(*) FROM " + shadow("data")).one_int64();
 }
 
 }  // namespace iccache::ext

@@ -3,6 +3,7 @@
 #include <cstring>
 
 #include "ext/manage/manage_store.h"
+#include "ext/sql/module.h"
 #include "ext/table/registry.h"
 #include "ext/table/vtab.h"
 
@@ -92,35 +93,19 @@ int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
                      " cannot be honoured; expected tenant = ? without a collation (store tenant names"
                      " in one case)");
   int plan = 0, argi = 0;
+  // Constraint i (when there is one) goes to xFilter, in the order xFilter reads them.
+  auto pass = [&](int i, int plan_bit) {
+    if (i < 0) return;
+    plan |= plan_bit;
+    pass_to_filter(info, i, argi);
+  };
   if (match >= 0) {
-    plan |= kPlanMatch;
-    info->aConstraintUsage[match].argvIndex = ++argi;
-    info->aConstraintUsage[match].omit = 1;
-    if (k >= 0) {
-      plan |= kPlanK;
-      info->aConstraintUsage[k].argvIndex = ++argi;
-      info->aConstraintUsage[k].omit = 1;
-    }
-    if (tenant >= 0) {  // filtered inside the search
-      plan |= kPlanTenant;
-      info->aConstraintUsage[tenant].argvIndex = ++argi;
-      info->aConstraintUsage[tenant].omit = 1;
-    }
-    if (nprobe >= 0) {
-      plan |= kPlanNprobe;
-      info->aConstraintUsage[nprobe].argvIndex = ++argi;
-      info->aConstraintUsage[nprobe].omit = 1;
-    }
-    if (min_sim >= 0) {
-      plan |= kPlanMinSimilarity;
-      info->aConstraintUsage[min_sim].argvIndex = ++argi;
-      info->aConstraintUsage[min_sim].omit = 1;
-    }
-    if (diversity >= 0) {
-      plan |= kPlanDiversity;
-      info->aConstraintUsage[diversity].argvIndex = ++argi;
-      info->aConstraintUsage[diversity].omit = 1;
-    }
+    pass(match, kPlanMatch);
+    pass(k, kPlanK);
+    pass(tenant, kPlanTenant);  // filtered inside the search
+    pass(nprobe, kPlanNprobe);
+    pass(min_sim, kPlanMinSimilarity);
+    pass(diversity, kPlanDiversity);
     info->estimatedCost = tenant >= 0 ? 100.0 : tenant_unusable ? 1e12 : 1000.0;
     info->estimatedRows = 10;
     // Results come back best first: by utility (selection='utility', the default) or by
@@ -137,18 +122,12 @@ int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
   } else if (match_unusable) {
     return SQLITE_CONSTRAINT;
   } else if (rowid >= 0) {
-    plan |= kPlanRowid;
-    info->aConstraintUsage[rowid].argvIndex = ++argi;
-    info->aConstraintUsage[rowid].omit = 1;
+    pass(rowid, kPlanRowid);
     info->estimatedCost = 10.0;
     info->estimatedRows = 1;
     info->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
   } else {
-    if (k >= 0) {  // k without MATCH: accept the plan so xFilter can explain the mistake
-      plan |= kPlanK;
-      info->aConstraintUsage[k].argvIndex = ++argi;
-      info->aConstraintUsage[k].omit = 1;
-    }
+    pass(k, kPlanK);  // k without MATCH: accept the plan so xFilter can explain the mistake
     info->estimatedCost = 1e6;
     info->estimatedRows = 1000000;
     if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == -1 && !info->aOrderBy[0].desc)
@@ -182,31 +161,28 @@ int x_rename(sqlite3_vtab* vtab, const char* new_name) {
 
 int x_shadow_name(const char* suffix) { return is_shadow_suffix(suffix) ? 1 : 0; }
 
-sqlite3_module make_module() {
-  sqlite3_module m{};
-  m.iVersion = 3;
-  m.xCreate = x_create;
-  m.xConnect = x_connect;
-  m.xBestIndex = x_best_index;
-  m.xDisconnect = x_disconnect;
-  m.xDestroy = x_destroy;
-  m.xOpen = cursor_open;
-  m.xClose = cursor_close;
-  m.xFilter = cursor_filter;
-  m.xNext = cursor_next;
-  m.xEof = cursor_eof;
-  m.xColumn = cursor_column;
-  m.xRowid = cursor_rowid;
-  m.xUpdate = table_update;
-  m.xRename = x_rename;
-  m.xShadowName = x_shadow_name;
-  return m;
-}
+// The module's methods by slot name (sql/module.h): the module-level ones above, the
+// cursor's (vtab_cursor.cpp) and xUpdate (vtab_write.cpp).
+struct TableModule {
+  static constexpr auto create = x_create, connect = x_connect;
+  static constexpr auto disconnect = x_disconnect, destroy = x_destroy;
+  static constexpr auto best_index = x_best_index;
+  static constexpr auto open = cursor_open;
+  static constexpr auto close = cursor_close;
+  static constexpr auto filter = cursor_filter;
+  static constexpr auto next = cursor_next;
+  static constexpr auto eof = cursor_eof;
+  static constexpr auto column = cursor_column;
+  static constexpr auto rowid = cursor_rowid;
+  static constexpr auto update = table_update;
+  static constexpr auto rename = x_rename;
+  static constexpr auto shadow_name = x_shadow_name;
+};
 
 }  // namespace
 
 const sqlite3_module* iccache_module() {
-  static const sqlite3_module m = make_module();
+  static const sqlite3_module m = module_of<TableModule>(3);  // 3: xShadowName
   return &m;
 }
 
