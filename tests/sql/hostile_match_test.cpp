@@ -1,9 +1,9 @@
 // Issue 11, hostile use of MATCH (docs/reliability.md, "Hostile use"):
-//   item 6: TEXT is always request text ('[Context] ...' is a prompt, not a JSON vector);
-//           vectors come as BLOBs, e.g. iccache_vector('[...]');
 //   item 7: deleting rows while reading MATCH rows skips the vanished rows, never errors;
 //   item 5: a tenant taken from a joined table is used inside the search, whatever the
-//           join order written; a tenant constraint in another collation is refused.
+//           join order written.
+// Item 6 (TEXT is always request text; vectors come as BLOBs) and the tenant constraint in
+// another collation are in slt/hostile.test.
 #include <gtest/gtest.h>
 
 #include <set>
@@ -14,60 +14,6 @@ using iccache_test::Db;
 using iccache_test::Rows;
 
 namespace {
-
-// --- item 6 -----------------------------------------------------------------------------
-
-TEST(HostileMatch, TextStartingWithABracketIsRequestText) {
-  Db db;
-  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=64, selection='similarity')");
-  db.exec("INSERT INTO ex(request, response) VALUES"
-          " ('[Context] how many legs does a spider have?', 'Eight.'),"
-          " ('[1, 2, 3]', 'a list'), ('what is the capital of France', 'Paris')");
-  EXPECT_EQ(db.scalar("SELECT response FROM ex WHERE ex MATCH '[Context] spider legs?' AND k = 1"),
-            "Eight.");
-  // Even text that is a valid JSON array is text: it finds the row whose request it is.
-  EXPECT_EQ(db.scalar("SELECT response FROM ex WHERE ex MATCH '[1, 2, 3]' AND k = 1"), "a list");
-  EXPECT_EQ(db.scalar("SELECT printf('%.3f', similarity) FROM ex WHERE ex MATCH ' [1, 2, 3]' AND k = 1"),
-            "1.000");
-  // The same rule in iccache_prompt and iccache_route.
-  EXPECT_EQ(db.scalar("SELECT example_ids FROM iccache_prompt('ex', '[Context] spider legs?', 1)"), "[1]");
-  EXPECT_EQ(db.query("SELECT decision FROM iccache_route('ex', '[Context] spider legs?', '[1]')").size(), 1u);
-}
-
-TEST(HostileMatch, VectorsComeAsBlobsOrThroughIccacheVector) {
-  Db db;
-  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=2, embedder='none')");
-  // The embedding column holds vectors only: JSON text is read as one there.
-  db.exec("INSERT INTO ex(request, response, embedding) VALUES ('[east]', 'E', '[1, 0]'), ('[north]', 'N', '[0, 1]')");
-  EXPECT_EQ(db.scalar("SELECT response FROM ex WHERE ex MATCH iccache_vector('[0.1, 0.9]') AND k = 1"), "N");
-  EXPECT_EQ(db.scalar("SELECT response FROM ex WHERE ex MATCH x'0000803f00000000' AND k = 1"), "E");
-  EXPECT_EQ(db.scalar("SELECT hex(iccache_vector('[1, 0.5, -2]'))"), "0000803F0000003F000000C0");
-  // iccache_prompt's embedding argument is a vector by definition: JSON text works there.
-  // (A NULL tenant is refused, tenant_model_test.cpp: the vector goes as a constraint.)
-  EXPECT_EQ(db.scalar("SELECT example_ids FROM iccache_prompt('ex', 'which way?', 1, 0)"
-                      " WHERE embedding = '[0.9, 0.1]'"),
-            "[1]");
-  // TEXT in MATCH on a table without an embedder: a full sentence that says what to write.
-  EXPECT_EQ(db.error_of("SELECT * FROM ex WHERE ex MATCH '[1, 0]' AND k = 1"),
-            "ex MATCH: received TEXT, which is always request text, but the table has "
-            "embedder='none'; expected a vector as a float32 BLOB of 2 dimensions: write "
-            "iccache_vector('[...]') around a JSON array");
-  EXPECT_EQ(db.error_of("SELECT * FROM ex WHERE ex MATCH 'north' AND k = 1"),
-            "ex MATCH: received TEXT, which is always request text, but the table has "
-            "embedder='none'; expected a vector as a float32 BLOB of 2 dimensions "
-            "(iccache_vector('[...]') makes one from a JSON array)");
-  EXPECT_EQ(db.error_of("SELECT * FROM ex WHERE ex MATCH iccache_vector('[1, 0, 0]') AND k = 1"),
-            "ex MATCH: expected 2 dimensions but received 3");
-  EXPECT_EQ(db.error_of("SELECT iccache_vector('[1, x]')"),
-            "iccache_vector: malformed JSON at offset 4: expected a number but found 'x'");
-  EXPECT_EQ(db.error_of("SELECT iccache_vector('[]')"),
-            "iccache_vector: expected from 1 to 4096 numbers but received 0");
-  EXPECT_EQ(db.error_of("SELECT iccache_vector(NULL)"),
-            "iccache_vector: the argument must be a JSON array of numbers as TEXT, such as '[0.1, -2, 3e-4]'; received NULL");
-  EXPECT_EQ(db.error_of("SELECT iccache_vector(x'00')"),
-            "iccache_vector: the argument must be a JSON array of numbers as TEXT, such as '[0.1, -2, 3e-4]'; received a BLOB of 1 bytes");
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM ex"), "2");
-}
 
 // --- item 7 -----------------------------------------------------------------------------
 
@@ -167,22 +113,6 @@ TEST(HostileMatch, TenantFromAJoinedTableIsUsedInsideTheSearch) {
   // sessions first, then ex with plan bits MATCH | k | tenant (vtab.h): the tenant is inside.
   ASSERT_NE(plan.find("INDEX 7:"), std::string::npos) << plan;
   EXPECT_LT(plan.find("SEARCH s "), plan.find("INDEX 7:")) << plan;
-}
-
-TEST(HostileMatch, TenantInAnotherCollationIsRefused) {
-  Db db;
-  two_tenants(db);
-  const std::string expected =
-      "ex.tenant: a MATCH filters tenants inside the search by exact (BINARY) comparison, so a tenant"
-      " constraint with COLLATE NOCASE cannot be honoured; expected tenant = ? without a collation"
-      " (store tenant names in one case)";
-  EXPECT_EQ(db.error_of("SELECT * FROM ex WHERE ex MATCH iccache_vector('[1, 0]') AND k = 5"
-                        " AND tenant = 'a' COLLATE NOCASE"), expected);
-  EXPECT_EQ(db.error_of("SELECT * FROM sessions s, ex WHERE ex MATCH s.q AND k = 5"
-                        " AND ex.tenant = s.tenant COLLATE NOCASE"), expected);
-  // Without MATCH the tenant is an ordinary filter that SQLite applies in any collation.
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM ex WHERE tenant = 'a' COLLATE NOCASE"), "30");
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM ex WHERE ex MATCH iccache_vector('[1, 0]') AND k = 5 AND tenant = 'A'"), "5");
 }
 
 }  // namespace

@@ -22,6 +22,19 @@ void make_file(const std::string& path, const std::string& answer, const std::st
   db.exec("INSERT INTO ex(rowid, request, response) VALUES(1, 'account question', '" + answer + "')");
 }
 
+// Two files each holding ex (main's answer "main answer", aux's "AUX-SECRET"), the second
+// attached as aux to a connection on the first.
+struct MainAndAux {
+  TempFile main_file, aux_file;
+  Db db{both_made()};
+  MainAndAux() { db.exec("ATTACH '" + aux_file.path() + "' AS aux" + iccache_test::key_clause()); }
+  std::string both_made() {
+    make_file(main_file.path(), "main answer");
+    make_file(aux_file.path(), "AUX-SECRET");
+    return main_file.path();
+  }
+};
+
 std::string prompt_answer(Db& db, const std::string& name) {
   return db.scalar("SELECT json_extract(messages, '$[1].content') FROM iccache_prompt('" + name +
                    "', 'account question')");
@@ -32,11 +45,8 @@ std::string stat(Db& db, const std::string& from, const std::string& key) {
 }
 
 TEST(HostileNames, MainHidesAttachedAndQualifiedNamesReachEachSchema) {
-  TempFile main_file, aux_file;
-  make_file(main_file.path(), "main answer");
-  make_file(aux_file.path(), "AUX-SECRET");
-  Db db(main_file.path());
-  db.exec("ATTACH '" + aux_file.path() + "' AS aux" + iccache_test::key_clause());
+  MainAndAux files;
+  Db& db = files.db;
   EXPECT_EQ(db.scalar("SELECT count(*) FROM aux.ex"), "1");  // aux.ex is connected first
   EXPECT_EQ(prompt_answer(db, "ex"), "main answer");
   EXPECT_EQ(prompt_answer(db, "main.ex"), "main answer");
@@ -63,11 +73,8 @@ TEST(HostileNames, MainHidesAttachedAndQualifiedNamesReachEachSchema) {
 }
 
 TEST(HostileNames, EveryFunctionWritesOnlyTheTableItsNameResolvesTo) {
-  TempFile main_file, aux_file;
-  make_file(main_file.path(), "main answer");
-  make_file(aux_file.path(), "AUX-SECRET");
-  Db db(main_file.path());
-  db.exec("ATTACH '" + aux_file.path() + "' AS aux" + iccache_test::key_clause());
+  MainAndAux files;
+  Db& db = files.db;
   db.exec("SELECT count(*) FROM aux.ex");
   // Route + feedback on aux.ex: the decision and the example statistics land in aux only.
   const std::string d =
@@ -133,18 +140,6 @@ TEST(HostileNames, TableNamesWithDotsAndQuotes) {
   EXPECT_EQ(prompt_answer(db, "q\"t"), "quoted");
   EXPECT_EQ(prompt_answer(db, "main.\"q\"\"t\""), "quoted");
   EXPECT_EQ(stat(db, "\"a.b_stats\"", "examples"), "1");
-}
-
-TEST(HostileNames, NotAnIccacheTableIsSaid) {
-  Db db;
-  db.exec("CREATE TABLE plain(x)");
-  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=8)");
-  EXPECT_EQ(db.error_of("SELECT iccache_load('plain')"),
-            "iccache_load: 'plain' is not an iccache table; expected the name of a table created"
-            " with USING iccache(...)");
-  EXPECT_EQ(db.error_of("SELECT iccache_load('ex_data')"),
-            "iccache_load: 'ex_data' is not an iccache table; expected the name of a table"
-            " created with USING iccache(...)");
 }
 
 // Item 2: customer A's file has ex(dim=8, budget='1KB'), B's has ex(dim=8) with 50 rows. A
