@@ -1,6 +1,7 @@
 #include "select/candidate_cache.h"
 
 #include <algorithm>
+#include <mutex>
 
 #include "codec/text_codec.h"
 
@@ -15,17 +16,65 @@ double relative_cost(std::span<const ModelArm> models, std::string_view model) {
   return 1;  // unreachable for valid rows; the most capable assumption is harmless
 }
 
+AttributeCache::Position AttributeCache::position() const {
+  std::shared_lock lock(mu_);
+  return pos_;
+}
+
+EntryPtr AttributeCache::get(int64_t id) const {
+  std::shared_lock lock(mu_);
+  auto it = map_.find(id);
+  return it == map_.end() ? nullptr : it->second;
+}
+
+void AttributeCache::put(int64_t id, EntryPtr e, uint64_t version) {
+  std::unique_lock lock(mu_);
+  if (version != pos_.version) return;
+  if (map_.size() >= kLimit && !map_.count(id)) map_.clear();
+  map_[id] = std::move(e);
+}
+
+void AttributeCache::advance(std::span<const int64_t> ids, int64_t seq, int64_t gen) {
+  std::unique_lock lock(mu_);
+  for (int64_t id : ids) map_.erase(id);
+  pos_.seq = seq;
+  pos_.gen = gen;
+  pos_.valid = true;
+  if (!ids.empty()) ++pos_.version;
+}
+
+void AttributeCache::reset(int64_t seq, int64_t gen, bool valid) {
+  std::unique_lock lock(mu_);
+  map_.clear();
+  pos_.seq = seq;
+  pos_.gen = gen;
+  pos_.valid = valid;
+  ++pos_.version;
+}
+
+size_t AttributeCache::size() const {
+  std::shared_lock lock(mu_);
+  return map_.size();
+}
+
 CandidateCache::CandidateCache(std::vector<ModelArm> models, CandidateSource& source)
     : models_(std::move(models)), source_(source) {}
 
-void CandidateCache::validate(int64_t index_generation) {
-  if (index_generation == generation_) return;
-  cache_.clear();
-  generation_ = index_generation;
+void CandidateCache::use(AttributeCache* shared, std::optional<uint64_t> fill_version,
+                         const std::unordered_set<int64_t>* bypass) {
+  shared_ = shared;
+  fill_version_ = fill_version;
+  bypass_ = bypass;
+}
+
+void CandidateCache::validate(int64_t generation) {
+  if (generation == generation_) return;
+  own_.reset(-1, 0, false);
+  generation_ = generation;
 }
 
 void CandidateCache::forget(std::span<const int64_t> ids) {
-  for (int64_t id : ids) cache_.erase(id);
+  own_.advance(ids, -1, 0);
 }
 
 void CandidateCache::set_request(std::string_view text, bool has_text, double now) {
@@ -35,30 +84,37 @@ void CandidateCache::set_request(std::string_view text, bool has_text, double no
   else request_tokens_.clear();
 }
 
-CandidateCache::Entry* CandidateCache::entry(int64_t id) {
-  auto it = cache_.find(id);
+EntryPtr CandidateCache::entry(int64_t id) {
+  const bool from_shared = shared_ && !(bypass_ && bypass_->count(id));
+  AttributeCache& from = from_shared ? *shared_ : own_;
+  // The version before the read: a change applied meanwhile makes the put a no-op.
+  const uint64_t own_version = from_shared ? 0 : own_.position().version;
+  EntryPtr cached = from.get(id);
   // An entry read for a vector query lacks the tokens a text query needs: read again.
-  if (it != cache_.end() && (it->second.has_tokens || !has_text_)) return &it->second;
+  if (cached && (cached->has_tokens || !has_text_)) return cached;
+  ++rows_read_;
   if (!source_.read(id, has_text_, row_)) return nullptr;
-  if (cache_.size() >= kLimit) cache_.clear();
-  Entry& e = cache_[id];
-  e.in.quality = row_.quality;
-  e.in.source_cost = relative_cost(models_, row_.model);
-  e.in.bytes = row_.bytes;
-  e.in.uses = row_.uses;
-  e.in.offloads = row_.offloads;
-  e.created_at = row_.created_at;
-  e.text_key = row_.text_key;
+  auto e = std::make_shared<CandidateEntry>();
+  e->in.quality = row_.quality;
+  e->in.source_cost = relative_cost(models_, row_.model);
+  e->in.bytes = row_.bytes;
+  e->in.uses = row_.uses;
+  e->in.offloads = row_.offloads;
+  e->created_at = row_.created_at;
+  e->text_key = row_.text_key;
   if (has_text_) {
-    if (row_.request_enc == static_cast<int>(TextEncoding::kRaw)) e.tokens.assign(row_.request);
-    else e.tokens.assign(decode_text(row_.request_enc, row_.request));
-    e.has_tokens = true;
+    if (row_.request_enc == static_cast<int>(TextEncoding::kRaw)) e->tokens.assign(row_.request);
+    else e->tokens.assign(decode_text(row_.request_enc, row_.request));
+    e->has_tokens = true;
   }
-  return &e;
+  if (!from_shared) own_.put(id, e, own_version);
+  else if (fill_version_) shared_->put(id, e, *fill_version_);
+  // else: read for this statement only (a snapshot the shared cache does not describe).
+  return e;
 }
 
 bool CandidateCache::features(int64_t id, double similarity, FeatureVec& out) {
-  Entry* e = entry(id);
+  EntryPtr e = entry(id);
   if (!e) return false;
   PairInputs in = e->in;
   in.similarity = similarity;
@@ -69,7 +125,7 @@ bool CandidateCache::features(int64_t id, double similarity, FeatureVec& out) {
 }
 
 std::optional<uint64_t> CandidateCache::text_key(int64_t id) {
-  Entry* e = entry(id);
+  EntryPtr e = entry(id);
   if (!e) return std::nullopt;
   return e->text_key;
 }

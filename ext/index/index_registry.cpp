@@ -6,6 +6,7 @@
 #include <mutex>
 
 #include "ext/index/index_trainer.h"
+#include "ext/select/select_attributes.h"
 
 namespace iccache::ext {
 
@@ -15,6 +16,7 @@ struct Entry {
   // process uses it.
   std::weak_ptr<IndexCache> cache;
   std::weak_ptr<TrainingStatus> training;
+  std::weak_ptr<SharedAttributes> attributes;
 };
 
 std::mutex mu;
@@ -43,7 +45,7 @@ std::optional<SharedTable> shared_table(sqlite3* db, const std::string& schema, 
   std::lock_guard lock(mu);
   auto& m = registry();
   for (auto it = m.begin(); it != m.end();)
-    it = it->second.cache.expired() && it->second.training.expired() ? m.erase(it) : std::next(it);
+    it = it->second.cache.expired() && it->second.training.expired() && it->second.attributes.expired() ? m.erase(it) : std::next(it);
   Entry& e = m[key];
   SharedTable out;
   out.path = file;
@@ -56,6 +58,11 @@ std::optional<SharedTable> shared_table(sqlite3* db, const std::string& schema, 
   if (!out.training) {
     out.training = std::make_shared<TrainingStatus>();
     e.training = out.training;
+  }
+  out.attributes = e.attributes.lock();
+  if (!out.attributes) {
+    out.attributes = std::make_shared<SharedAttributes>();
+    e.attributes = out.attributes;
   }
   return out;
 }

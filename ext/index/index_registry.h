@@ -1,7 +1,7 @@
 // The process-wide registry of shared in-memory indexes: connections of one process that
 // open the same database file (device + inode) and the same iccache table share one
-// IndexCache (index_cache.h) instead of each holding a copy of every vector, and one
-// training status (index_trainer.h). In-memory and temp databases are private to their
+// IndexCache (index_cache.h) instead of each holding a copy of every vector, one
+// training status (index_trainer.h) and selection's attribute cache (select_attributes.h). In-memory and temp databases are private to their
 // connection and are not registered.
 #pragma once
 #include <cstdint>
@@ -14,11 +14,13 @@
 
 namespace iccache::ext {
 
-struct TrainingStatus;  // index_trainer.h
+struct TrainingStatus;    // index_trainer.h
+struct SharedAttributes;  // select/select_attributes.h
 
 struct SharedTable {
   std::shared_ptr<IndexCache> cache;
   std::shared_ptr<TrainingStatus> training;
+  std::shared_ptr<SharedAttributes> attributes;  // selection's per-example scoring attributes
   std::string path;  // the database file, for the background trainer's own connection
 };
 

@@ -21,16 +21,16 @@ int64_t apply_example_feedback(Table& t, const FeedbackEvent& event) {
   std::vector<int64_t> ids = event.example_ids;
   std::sort(ids.begin(), ids.end());
   ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
-  int64_t updated = 0;
+  std::vector<int64_t> updated;
   for (int64_t id : ids) {
     manage::ExampleStats s;
     if (!t.manage.read(id, s)) continue;  // evicted or deleted since the decision
     manage::apply_feedback(s, obs, params);
     t.manage.write(id, s);
-    ++updated;
+    updated.push_back(id);
   }
-  select_examples_changed(t, ids);  // selection caches uses and offloads
-  return updated;
+  select_examples_changed(t, updated);  // selection caches uses and offloads
+  return static_cast<int64_t>(updated.size());
 }
 
 void record_example_feedback(Table& t, const FeedbackEvent& event) { apply_example_feedback(t, event); }

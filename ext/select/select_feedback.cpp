@@ -22,7 +22,7 @@ constexpr int kPruneBatch = 32;
 std::vector<double> route_utilities(Table& t, const float* request, std::string_view text, bool has_text,
                                     const std::vector<int64_t>& ids, const std::vector<double>& sims,
                                     double at, SampleRow& sample) {
-  SelectState& ss = select_state(t);
+  SelectState& ss = scoring_state(t);
   ss.candidates.set_request(text, has_text, at);
   std::vector<double> u(ids.size(), 0.0);
   sample = SampleRow{};
@@ -92,11 +92,8 @@ void record_selection_feedback(Table& t, int64_t decision, std::string_view serv
 
 void select_examples_changed(Table& t, std::span<const int64_t> ids) {
   if (ids.empty()) return;
-  SelectState& ss = select_state(t);
-  const int64_t g = ss.next_generation();
-  ss.store.write_state(nullptr, nullptr, g);
-  ss.candidates.forget(ids);
-  ss.generation = g;  // adopted: the rest of the cache stays valid
+  // One log entry per example: every connection's attribute cache forgets just these.
+  for (int64_t id : ids) t.record_change(ChangeKind::kStats, id, 0);
 }
 
 int64_t train_utility_model(Table& t) {

@@ -35,9 +35,8 @@ void log_selection_sample(Table& t, SampleRow& sample, int64_t decision, double 
 // unlabelled sample stays for the shadow's reward.
 void record_selection_feedback(Table& t, int64_t decision, std::string_view served_arm, double reward,
                                double at, bool keep_for_shadow = false);
-// The example manager changed the statistics (uses, offloads) of `ids`: a new
-// select_generation tells other connections to drop their cached scoring attributes; this
-// one forgets just those examples.
+// The example manager changed the statistics (uses, offloads) of `ids`: a change-log entry
+// per example (kind kStats) tells every connection's attribute cache to forget just those.
 void select_examples_changed(Table& t, std::span<const int64_t> ids);
 // INSERT INTO ex(ex) VALUES('train'): MAP refit of the utility model on the feedback log.
 // Returns the number of samples it was fitted on.

@@ -14,7 +14,7 @@ select::CandidateCache& candidate_cache(Table& t) {
   return t.select->candidates;
 }
 
-void refresh_after_search(Table& t) { select_state(t, t.searched_generation); }
+void refresh_after_search(Table& t) { scoring_state(t, t.searched_generation); }
 
 const SelectOptions& select_options(const Table& t) { return t.options.select; }
 
@@ -22,7 +22,7 @@ Selected select_examples(Table& t, const float* query, std::string_view text, bo
                          std::vector<index::Hit> candidates, int k, bool want_utility,
                          std::optional<double> min_similarity, double diversity) {
   // Table::search has just read the stored generation.
-  SelectState& ss = select_state(t, t.searched_generation);
+  SelectState& ss = scoring_state(t, t.searched_generation);
   ss.candidates.set_request(text, has_text, wall_clock_now());
   select::Stage2Request r;
   r.vector = query;

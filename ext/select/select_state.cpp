@@ -14,12 +14,10 @@ SelectState::SelectState(Table& t)
 
 int64_t SelectState::next_generation() { return static_cast<int64_t>(table.nonce_rng() >> 1); }
 
-void SelectState::refresh(std::optional<int64_t> index_generation) {
+void SelectState::refresh() {
   const int64_t g = store.generation();
-  candidates.validate(index_generation ? *index_generation : table.storage.generation());
   if (loaded && g == generation) return;
   loaded = false;
-  candidates.clear();  // another connection or a rollback changed what was cached
   select::UtilityModel m;
   if (auto blob = store.model_blob(); blob && !m.deserialize(*blob))
     throw SqlError(SQLITE_CORRUPT_VTAB, table.name + ": the utility model in " + table.name +
@@ -42,10 +40,16 @@ select::ThresholdChoice SelectState::choose(const float* request) const {
   return select::choose_threshold(table.options.select, tuner, request, table.options.dim);
 }
 
-SelectState& select_state(Table& t, std::optional<int64_t> index_generation) {
+SelectState& select_state(Table& t) {
   if (!t.select) t.select = std::make_shared<SelectState>(t);
-  t.select->refresh(index_generation);
+  t.select->refresh();
   return *t.select;
+}
+
+SelectState& scoring_state(Table& t, std::optional<int64_t> index_generation) {
+  SelectState& ss = select_state(t);
+  ss.attributes.prepare(t, ss.candidates, index_generation ? *index_generation : t.storage.generation());
+  return ss;
 }
 
 }  // namespace iccache::ext

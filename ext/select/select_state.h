@@ -2,13 +2,10 @@
 // threshold tuner, a cache of T_state's select_model / select_tuner validated by the
 // 'select_generation' nonce (its own key, so feedback never reloads the vector index or the
 // router). ROLLBACK, ROLLBACK TO and another connection's commit change the stored nonce and
-// the next use reloads. Also the candidate attribute cache (engine/select/candidate_cache.h)
-// that MATCH and iccache_route share, reading rows through SelectStore.
-//
-// The attribute cache is valid while both the index's 'generation' (every INSERT, UPDATE,
-// DELETE) and 'select_generation' are what it was filled under; example feedback (which
-// changes uses and offloads) writes a new select_generation and, on this connection,
-// forgets just the examples it changed (select_examples_changed in select_feedback.h).
+// the next use reloads. Also the scorer (engine/select/candidate_cache.h) that MATCH and
+// iccache_route share, reading rows through SelectStore, and its access to the per-example
+// attribute cache: shared per process and followed per changed row from the change log
+// (select_attributes.h), so a foreign write or feedback costs only the rows it changed.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -17,6 +14,7 @@
 #include "select/stage2.h"
 #include "select/threshold_tuner.h"
 #include "select/utility_model.h"
+#include "ext/select/select_attributes.h"
 #include "ext/select/select_store.h"
 
 namespace iccache::ext {
@@ -35,10 +33,8 @@ struct SelectState {
   bool loaded = false;
   int64_t generation = 0;
 
-  // Reloads from the file when the stored nonce differs from ours. index_generation: the
-  // index's generation when the caller has just read it (MATCH, after ensure_index), else
-  // nullopt and it is read here.
-  void refresh(std::optional<int64_t> index_generation = std::nullopt);
+  // Reloads the model and the tuner from the file when the stored nonce differs from ours.
+  void refresh();
   // A fresh random nonce for the next write (adopted only once the write succeeded).
   int64_t next_generation();
   select::ThresholdChoice choose(const float* request) const;
@@ -56,9 +52,14 @@ struct SelectState {
 
  public:
   select::CandidateCache candidates;  // after rows_, which it reads through
+  AttributeView attributes;           // which attribute caches `candidates` uses
 };
 
 // The selection state of table t, created on first use and refreshed against the nonce.
-SelectState& select_state(Table& t, std::optional<int64_t> index_generation = std::nullopt);
+SelectState& select_state(Table& t);
+// The same, with `candidates` pointed at the attribute caches that serve this statement
+// (AttributeView::prepare). index_generation: the index's generation when the caller has
+// just read it (MATCH, after the search), else nullopt and it is read here.
+SelectState& scoring_state(Table& t, std::optional<int64_t> index_generation = std::nullopt);
 
 }  // namespace iccache::ext

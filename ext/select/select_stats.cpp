@@ -40,6 +40,9 @@ void select_stats(Table& t, StatRows& out) {
   }
   out.push_back({"hit_similarity", o.hit_similarity ? StatValue(*o.hit_similarity) : StatValue()});
   out.push_back({"hit_quality", o.hit_quality});
+  // Rows this connection read for scoring (the attribute cache, shared per process, holds
+  // the rest): a foreign write or feedback costs only the rows it changed.
+  out.push_back({"select_rows_read", ss.candidates.rows_read()});
   out.push_back({"utility_samples", ss.model.samples()});
   out.push_back({"utility_log", ss.store.count(false)});
   out.push_back({"utility_log_labelled", ss.store.count(true)});

@@ -73,7 +73,7 @@ Change ChangeLog::append_row(ChangeKind kind, int64_t id, int64_t gen, int64_t n
     exists_ = true;
   }
   Stmt& s = cached(db_, append_, "INSERT INTO " + log_ + "(id, kind, gen, n, time) VALUES(?, ?, ?, ?, ?)");
-  if (kind == ChangeKind::kExample) s.bind(1, id);
+  if (kind == ChangeKind::kExample || kind == ChangeKind::kStats) s.bind(1, id);
   s.bind(2, static_cast<int64_t>(kind)).bind(3, gen).bind(4, n).bind(5, wall_clock_now()).run();
   return Change{sqlite3_last_insert_rowid(db_), id, kind, gen, n};
 }

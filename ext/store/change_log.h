@@ -4,10 +4,12 @@
 //
 //   T_changes(seq INTEGER PRIMARY KEY, id, kind, gen, n, time)
 //     seq   position in the log (the rowid: max + 1, so it grows with committed history)
-//     id    the example written (kind 0), NULL for the other kinds
+//     id    the example written (kinds 0 and 4), NULL for the other kinds
 //     kind  0 example inserted, updated or deleted (its rows say which); 1 new epoch:
 //           training or repair rewrote every list, readers reload; 2 settings (nprobe);
-//           3 new IDF counts of the lexical index (lexical_table.cpp), its readers reload
+//           3 new IDF counts of the lexical index (lexical_table.cpp), its readers reload;
+//           4 the example's statistics (uses, offloads, quality) changed by feedback:
+//           only selection's attribute cache forgets it (select_attributes.h)
 //     gen   the random generation nonce this write stored in T_state
 //     n     number of examples after the write (the automatic-training check reads it)
 //     time  seconds since 1970, for pruning by age
@@ -28,7 +30,7 @@ namespace iccache::ext {
 
 class Storage;
 
-enum class ChangeKind : int { kExample = 0, kEpoch = 1, kSettings = 2, kIdf = 3 };
+enum class ChangeKind : int { kExample = 0, kEpoch = 1, kSettings = 2, kIdf = 3, kStats = 4 };
 
 struct Change {
   int64_t seq = 0;

@@ -32,7 +32,7 @@ std::string step(Db& db, int i) {
 
 std::string router_state(Db& db) {
   return db.scalar("SELECT group_concat(key || '=' || ifnull(value, 'NULL'), ';') FROM ex_stats"
-                   " WHERE key NOT IN ('generation', 'router_generation')") + "|" +
+                   " WHERE key NOT IN ('generation', 'router_generation', 'select_rows_read')") + "|" +
          db.scalar("SELECT count(*) || ',' || ifnull(sum(reward), 0) FROM ex_decisions");
 }
 
