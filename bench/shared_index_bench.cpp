@@ -5,6 +5,10 @@
 // crosses the automatic training threshold (training runs in the background).
 //
 //   shared_index_bench [--n 200000] [--dim 384] [--queries 200] [--train-n 20000] [--dir /tmp]
+//                      [--only index|train|feedback]
+//
+// --only runs one part: index (fill, latencies, memory, throughput), train (the crossing
+// INSERT), feedback (issue 13 item 6: another connection's feedback).
 //
 // Data: n unit vectors around 256 random centres (clustered), a WAL file with
 // synchronous=NORMAL, the IVF index trained once by 'optimize'; queries are other points of
@@ -30,6 +34,8 @@ namespace {
 struct Args {
   int n = 200000, dim = 384, queries = 200, train_n = 20000;
   std::string dir = "/tmp";
+  std::string only;  // empty: every part
+  bool runs(const char* part) const { return only.empty() || only == part; }
 };
 
 std::vector<float> clustered(int n, int dim, uint64_t seed, int centres = 256) {
@@ -159,6 +165,7 @@ int main(int argc, char** argv) {
     else if (k == "--queries") a.queries = std::atoi(argv[i + 1]);
     else if (k == "--train-n") a.train_n = std::atoi(argv[i + 1]);
     else if (k == "--dir") a.dir = argv[i + 1];
+    else if (k == "--only") a.only = argv[i + 1];
     else {
       std::fprintf(stderr, "unknown option %s\n", argv[i]);
       return 2;
@@ -166,111 +173,115 @@ int main(int argc, char** argv) {
   }
   const std::string path = a.dir + "/shared_index_bench.db";
   for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
-  Child child;
-  child.start(path, a.dim);
   const int dim = a.dim;
   std::printf("shared_index_bench: n=%d dim=%d queries=%d (clustered, WAL, synchronous=NORMAL, k=10)\n", a.n, dim,
               a.queries);
+  if (a.runs("index")) {
+    Child child;
+    child.start(path, a.dim);
 
-  // Fill and train.
-  sqlite3* w = open_db(path);
-  exec(w, "PRAGMA journal_mode = WAL");
-  exec(w, "CREATE VIRTUAL TABLE ex USING iccache(dim=" + std::to_string(dim) +
-              ", embedder='none', selection='similarity', ivf_min=1073741824, seed=1)");
-  {
-    std::vector<float> data = clustered(a.n, dim, 1);
-    auto t0 = Clock::now();
-    exec(w, "BEGIN");
-    for (int i = 0; i < a.n; ++i) insert(w, &data[static_cast<size_t>(i) * dim], dim, i + 1);
-    exec(w, "COMMIT");
-    std::printf("fill: %.1f s\n", ms_since(t0) / 1000);
-    t0 = Clock::now();
-    exec(w, "INSERT INTO ex(ex) VALUES('optimize')");
-    std::printf("optimize (k-means + assign + write + tune): %.1f s\n", ms_since(t0) / 1000);
-    // The write phase is what a background training holds the write lock for.
-    sqlite3_stmt* s = prepare(w, "SELECT group_concat(key || ' ' || printf('%.2f', value), ', ') FROM ex_state "
-                                 "WHERE key LIKE 'train\\_%' ESCAPE '\\'");
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-      std::printf("  phases (s): %s\n", reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
-    sqlite3_finalize(s);
-  }
-  const std::vector<float> queries = clustered(a.queries, dim, 2);
-  const std::vector<float> extra = clustered(a.queries + 2000, dim, 3);
-  auto q = [&](int i) { return &queries[static_cast<size_t>(i % a.queries) * dim]; };
-  int64_t next_id = 10000000;
-
-  sqlite3* r = open_db(path);
-  const long rss0 = rss_kb();
-  auto t0 = Clock::now();
-  match(r, q(0), dim);
-  std::printf("first MATCH of the process (loads the index): %.0f ms, RSS +%.0f MB, index %.0f MB\n", ms_since(t0),
-              (rss_kb() - rss0) / 1024.0, std::atof(stat(r, "index_memory_bytes").c_str()) / 1e6);
-  std::vector<double> idle, same, foreign;
-  for (int i = 0; i < a.queries; ++i) idle.push_back(match(r, q(i), dim));
-  for (int i = 0; i < a.queries; ++i) {
-    insert(w, &extra[static_cast<size_t>(i) * dim], dim, next_id++);
-    same.push_back(match(r, q(i), dim));
-  }
-  for (int i = 0; i < a.queries; ++i) {
-    child.insert_one();
-    foreign.push_back(match(r, q(i), dim));
-  }
-  const double p_idle = percentile(idle, 0.5);
-  std::printf("MATCH p50 idle:                                %.3f ms (p99 %.3f)\n", p_idle, percentile(idle, 0.99));
-  std::printf("MATCH p50 after a same-process INSERT:         %.3f ms (%.2fx idle, p99 %.3f)\n", percentile(same, 0.5),
-              percentile(same, 0.5) / p_idle, percentile(same, 0.99));
-  std::printf("MATCH p50 after another process's INSERT:      %.3f ms (%.2fx idle, p99 %.3f)\n",
-              percentile(foreign, 0.5), percentile(foreign, 0.5) / p_idle, percentile(foreign, 0.99));
-  // Catch-up per change: 1000 inserts by the writer in one transaction, then one MATCH.
-  {
-    std::vector<double> per;
-    for (int rep = 0; rep < 5; ++rep) {
+    // Fill and train.
+    sqlite3* w = open_db(path);
+    exec(w, "PRAGMA journal_mode = WAL");
+    exec(w, "CREATE VIRTUAL TABLE ex USING iccache(dim=" + std::to_string(dim) +
+                ", embedder='none', selection='similarity', ivf_min=1073741824, seed=1)");
+    {
+      std::vector<float> data = clustered(a.n, dim, 1);
+      auto t0 = Clock::now();
       exec(w, "BEGIN");
-      for (int i = 0; i < 1000; ++i) insert(w, &extra[static_cast<size_t>(i % 2000) * dim], dim, next_id++);
+      for (int i = 0; i < a.n; ++i) insert(w, &data[static_cast<size_t>(i) * dim], dim, i + 1);
       exec(w, "COMMIT");
-      per.push_back((match(r, q(rep), dim) - p_idle) * 1000.0 / 1000);
+      std::printf("fill: %.1f s\n", ms_since(t0) / 1000);
+      t0 = Clock::now();
+      exec(w, "INSERT INTO ex(ex) VALUES('optimize')");
+      std::printf("optimize (k-means + assign + write + tune): %.1f s\n", ms_since(t0) / 1000);
+      // The write phase is what a background training holds the write lock for.
+      sqlite3_stmt* s = prepare(w, "SELECT group_concat(key || ' ' || printf('%.2f', value), ', ') FROM ex_state "
+                                   "WHERE key LIKE 'train\\_%' ESCAPE '\\'");
+      if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+        std::printf("  phases (s): %s\n", reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
+      sqlite3_finalize(s);
     }
-    std::printf("catch-up per change (1000 inserts, then one MATCH, minus idle): %.1f us (median of 5)\n",
-                percentile(per, 0.5));
-  }
-  std::printf("reloads of the shared index so far: %s (changes applied: %s)\n", stat(r, "index_reloads").c_str(),
-              stat(r, "index_changes_applied").c_str());
-  // Eight connections of this process, each running MATCH.
-  {
-    const long before = rss_kb();
-    std::vector<sqlite3*> conns;
-    std::vector<double> first;
-    for (int i = 0; i < 8; ++i) {
-      conns.push_back(open_db(path));
-      first.push_back(match(conns.back(), q(i), dim));
+    const std::vector<float> queries = clustered(a.queries, dim, 2);
+    const std::vector<float> extra = clustered(a.queries + 2000, dim, 3);
+    auto q = [&](int i) { return &queries[static_cast<size_t>(i % a.queries) * dim]; };
+    int64_t next_id = 10000000;
+
+    sqlite3* r = open_db(path);
+    const long rss0 = rss_kb();
+    auto t0 = Clock::now();
+    match(r, q(0), dim);
+    std::printf("first MATCH of the process (loads the index): %.0f ms, RSS +%.0f MB, index %.0f MB\n", ms_since(t0),
+                (rss_kb() - rss0) / 1024.0, std::atof(stat(r, "index_memory_bytes").c_str()) / 1e6);
+    std::vector<double> idle, same, foreign;
+    for (int i = 0; i < a.queries; ++i) idle.push_back(match(r, q(i), dim));
+    for (int i = 0; i < a.queries; ++i) {
+      insert(w, &extra[static_cast<size_t>(i) * dim], dim, next_id++);
+      same.push_back(match(r, q(i), dim));
     }
-    std::printf("8 more connections, each after one MATCH: RSS +%.1f MB; a new connection's first MATCH p50 %.3f ms, "
-                "max %.3f ms; index_shared_by %s\n",
-                (rss_kb() - before) / 1024.0, percentile(first, 0.5), percentile(first, 1.0),
-                stat(r, "index_shared_by").c_str());
-    // Throughput: 1 thread, then 2 threads, each on its own connection.
-    auto run = [&](int threads) {
-      std::atomic<int> done{0};
-      auto t = Clock::now();
-      std::vector<std::thread> ts;
-      for (int th = 0; th < threads; ++th)
-        ts.emplace_back([&, th] {
-          for (int i = 0; i < a.queries * 2; ++i) match(conns[th], q(i + th), dim);
-          done += a.queries * 2;
-        });
-      for (auto& x : ts) x.join();
-      return done / (ms_since(t) / 1000);
-    };
-    const double one = run(1), two = run(2);
-    std::printf("MATCH throughput: 1 thread %.0f/s, 2 threads %.0f/s (%.2fx)\n", one, two, two / one);
-    for (sqlite3* c : conns) sqlite3_close(c);
+    for (int i = 0; i < a.queries; ++i) {
+      child.insert_one();
+      foreign.push_back(match(r, q(i), dim));
+    }
+    const double p_idle = percentile(idle, 0.5);
+    std::printf("MATCH p50 idle:                                %.3f ms (p99 %.3f)\n", p_idle, percentile(idle, 0.99));
+    std::printf("MATCH p50 after a same-process INSERT:         %.3f ms (%.2fx idle, p99 %.3f)\n", percentile(same, 0.5),
+                percentile(same, 0.5) / p_idle, percentile(same, 0.99));
+    std::printf("MATCH p50 after another process's INSERT:      %.3f ms (%.2fx idle, p99 %.3f)\n",
+                percentile(foreign, 0.5), percentile(foreign, 0.5) / p_idle, percentile(foreign, 0.99));
+    // Catch-up per change: 1000 inserts by the writer in one transaction, then one MATCH.
+    {
+      std::vector<double> per;
+      for (int rep = 0; rep < 5; ++rep) {
+        exec(w, "BEGIN");
+        for (int i = 0; i < 1000; ++i) insert(w, &extra[static_cast<size_t>(i % 2000) * dim], dim, next_id++);
+        exec(w, "COMMIT");
+        per.push_back((match(r, q(rep), dim) - p_idle) * 1000.0 / 1000);
+      }
+      std::printf("catch-up per change (1000 inserts, then one MATCH, minus idle): %.1f us (median of 5)\n",
+                  percentile(per, 0.5));
+    }
+    std::printf("reloads of the shared index so far: %s (changes applied: %s)\n", stat(r, "index_reloads").c_str(),
+                stat(r, "index_changes_applied").c_str());
+    // Eight connections of this process, each running MATCH.
+    {
+      const long before = rss_kb();
+      std::vector<sqlite3*> conns;
+      std::vector<double> first;
+      for (int i = 0; i < 8; ++i) {
+        conns.push_back(open_db(path));
+        first.push_back(match(conns.back(), q(i), dim));
+      }
+      std::printf("8 more connections, each after one MATCH: RSS +%.1f MB; a new connection's first MATCH p50 %.3f ms, "
+                  "max %.3f ms; index_shared_by %s\n",
+                  (rss_kb() - before) / 1024.0, percentile(first, 0.5), percentile(first, 1.0),
+                  stat(r, "index_shared_by").c_str());
+      // Throughput: 1 thread, then 2 threads, each on its own connection.
+      auto run = [&](int threads) {
+        std::atomic<int> done{0};
+        auto t = Clock::now();
+        std::vector<std::thread> ts;
+        for (int th = 0; th < threads; ++th)
+          ts.emplace_back([&, th] {
+            for (int i = 0; i < a.queries * 2; ++i) match(conns[th], q(i + th), dim);
+            done += a.queries * 2;
+          });
+        for (auto& x : ts) x.join();
+        return done / (ms_since(t) / 1000);
+      };
+      const double one = run(1), two = run(2);
+      std::printf("MATCH throughput: 1 thread %.0f/s, 2 threads %.0f/s (%.2fx)\n", one, two, two / one);
+      for (sqlite3* c : conns) sqlite3_close(c);
+    }
+    child.stop();
+    sqlite3_close(r);
+    sqlite3_close(w);
+
+    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
   }
-  child.stop();
-  sqlite3_close(r);
-  sqlite3_close(w);
 
   // The INSERT that crosses the training threshold, on a new file of train_n rows.
-  {
+  if (a.runs("train")) {
     const std::string p2 = a.dir + "/shared_index_bench_train.db";
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p2 + suffix).c_str());
     sqlite3* db = open_db(p2);
@@ -312,12 +323,11 @@ int main(int argc, char** argv) {
     sqlite3_close(db);
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p2 + suffix).c_str());
   }
-  for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
 
   // Issue item 6: what another connection's feedback costs the next MATCH + route here
   // (router and selection state follow their own nonces). Default selection='utility',
   // built-in embedder, 20k texts.
-  {
+  if (a.runs("feedback")) {
     const std::string p3 = a.dir + "/shared_index_bench_feedback.db";
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p3 + suffix).c_str());
     sqlite3* fw = open_db(p3);
@@ -346,17 +356,32 @@ int main(int argc, char** argv) {
       const double ms = ms_since(t);
       return std::make_pair(ms, decision);
     };
-    for (int i = 0; i < 20; ++i) serve(fr, i);  // warm: index, router, selection state
-    std::vector<double> idle_fb, after_fb;
-    for (int i = 0; i < a.queries; ++i) idle_fb.push_back(serve(fr, i).first);
+    for (int i = 0; i < a.queries; ++i) serve(fr, i);  // warm: index, router, selection attributes
+    std::vector<double> idle_fb, after_fb, idle_rows, after_rows;
+    auto rows_read = [&] { return std::atof(stat(fr, "select_rows_read").c_str()); };
+    for (int i = 0; i < a.queries; ++i) {
+      const double r0 = rows_read();
+      idle_fb.push_back(serve(fr, i).first);
+      idle_rows.push_back(rows_read() - r0);
+    }
     for (int i = 0; i < a.queries; ++i) {
       const int64_t d = serve(fw, i + 1000).second;
       exec(fw, "BEGIN IMMEDIATE; SELECT iccache_feedback('ex', " + std::to_string(d) + ", 0.8); COMMIT");
+      const double r0 = rows_read();
       after_fb.push_back(serve(fr, i).first);
+      after_rows.push_back(rows_read() - r0);
     }
+    auto mean = [](const std::vector<double>& v) {
+      double s = 0;
+      for (double x : v) s += x;
+      return v.empty() ? 0 : s / v.size();
+    };
     std::printf("MATCH k=5 + iccache_route (utility selection, 20k texts): p50 idle %.3f ms; right after another "
                 "connection's route + feedback %.3f ms (%.2fx)\n",
                 percentile(idle_fb, 0.5), percentile(after_fb, 0.5), percentile(after_fb, 0.5) / percentile(idle_fb, 0.5));
+    std::printf("  example rows read for scoring per request (select_rows_read): idle mean %.2f; right after another "
+                "connection's feedback mean %.2f, max %.0f\n",
+                mean(idle_rows), mean(after_rows), percentile(after_rows, 1.0));
     sqlite3_close(fr);
     sqlite3_close(fw);
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p3 + suffix).c_str());
