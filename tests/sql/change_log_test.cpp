@@ -41,10 +41,8 @@ TEST(ChangeLog, EntriesOfEachWrite) {
 }
 
 TEST(ChangeLog, OtherConnectionsWritesAreAppliedNotReloaded) {
-  TempFile f;
-  Db a(f.path()), b(f.path());
-  a.exec(kCreate);
-  a.exec("PRAGMA journal_mode=WAL");
+  SharedFile s(kCreate, /*wal=*/true);
+  Db &a = s.a, &b = s.b;
   for (int i = 1; i <= 20; ++i) insert(a, i, "[1," + std::to_string(i) + "]");
   EXPECT_EQ(top(b, "[1,0]"), "1,2,3");
   const std::string reloads = stat(b, "index_reloads");
@@ -107,10 +105,9 @@ TEST(ChangeLog, RollbackToSavepointAndFailedStatement) {
 }
 
 TEST(ChangeLog, PrunedByCountAndAnIndexBehindItReloads) {
-  TempFile f;
-  Db a(f.path()), b(f.path());
-  a.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=2, embedder='none', selection='similarity',"
-         " change_log_keep=100)");
+  SharedFile s("CREATE VIRTUAL TABLE ex USING iccache(dim=2, embedder='none', selection='similarity',"
+                 " change_log_keep=100)");
+  Db &a = s.a, &b = s.b;
   a.exec("PRAGMA synchronous=OFF");
   insert(a, 1, "[1,0]");
   EXPECT_EQ(top(b, "[1,0]"), "1");
@@ -135,9 +132,8 @@ TEST(ChangeLog, PrunedByAge) {
 }
 
 TEST(ChangeLog, TrainingStartsANewEpoch) {
-  TempFile f;
-  Db a(f.path()), b(f.path());
-  a.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=2, embedder='none', selection='similarity', ivf_min=1000)");
+  SharedFile s("CREATE VIRTUAL TABLE ex USING iccache(dim=2, embedder='none', selection='similarity', ivf_min=1000)");
+  Db &a = s.a, &b = s.b;
   a.exec("PRAGMA synchronous=OFF");
   for (int i = 1; i <= 50; ++i) insert(a, i, "[1," + std::to_string(i) + "]");
   EXPECT_EQ(top(b, "[1,0]"), "1,2,3");
@@ -152,9 +148,8 @@ TEST(ChangeLog, TrainingStartsANewEpoch) {
 }
 
 TEST(ChangeLog, NprobeCommandReachesOtherConnections) {
-  TempFile f;
-  Db a(f.path()), b(f.path());
-  a.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=2, embedder='none', selection='similarity', ivf_min=1000)");
+  SharedFile s("CREATE VIRTUAL TABLE ex USING iccache(dim=2, embedder='none', selection='similarity', ivf_min=1000)");
+  Db &a = s.a, &b = s.b;
   a.exec("PRAGMA synchronous=OFF");
   for (int i = 1; i <= 50; ++i) insert(a, i, "[1," + std::to_string(i) + "]");
   a.exec("INSERT INTO ex(ex) VALUES('optimize')");
@@ -167,13 +162,12 @@ TEST(ChangeLog, NprobeCommandReachesOtherConnections) {
 }
 
 TEST(ChangeLog, FileWithoutLogGetsOneAtItsFirstWrite) {
-  TempFile f;
-  Db a(f.path()), b(f.path());
-  a.exec(kCreate);
+  SharedFile s(kCreate);
+  Db &a = s.a, &b = s.b;
   insert(a, 1, "[1,0]");
   a.set_defensive(false);
   a.exec("DROP TABLE ex_changes");  // as a file made before the change log
-  Db c(f.path());
+  Db c(s.file.path());
   EXPECT_EQ(top(c, "[1,0]"), "1");
   insert(c, 2, "[1,0.1]");
   EXPECT_EQ(c.scalar("SELECT count(*) FROM ex_changes"), "1");
@@ -186,9 +180,8 @@ TEST(ChangeLog, FileWithoutLogGetsOneAtItsFirstWrite) {
 }
 
 TEST(ChangeLog, UnloggedWriteReloads) {
-  TempFile f;
-  Db a(f.path()), b(f.path());
-  a.exec(kCreate);
+  SharedFile s(kCreate);
+  Db &a = s.a, &b = s.b;
   insert(a, 1, "[1,0]");
   insert(a, 2, "[0,1]");
   EXPECT_EQ(top(b, "[1,0]", 1), "1");

@@ -13,6 +13,7 @@
 #include "sql_test_util.h"
 
 using iccache_test::Db;
+using iccache_test::SharedFile;
 using iccache_test::TempFile;
 
 namespace {
@@ -85,10 +86,8 @@ TEST_F(ConcurrentFeedback, ExampleFeedbackFromTwoProcessesWaitsForTheLock) {
 }
 
 TEST(ConcurrentRoute, BusyErrorSaysWhatToDo) {
-  TempFile file;
-  Db a(file.path()), b(file.path());
-  a.exec("PRAGMA journal_mode=WAL");
-  a.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=16)");
+  SharedFile s("CREATE VIRTUAL TABLE ex USING iccache(dim=16)", /*wal=*/true);
+  Db &a = s.a, &b = s.b;
   a.exec("INSERT INTO ex(rowid, request, response) VALUES(1, 'q', 'a')");
   sqlite3_busy_timeout(b.get(), 0);
   b.exec("SELECT * FROM iccache_route('ex', 'q', '[1]')");  // b has loaded its router
@@ -110,9 +109,8 @@ TEST(ConcurrentRoute, BusyErrorSaysWhatToDo) {
 // savepoint opened; before the fix, the connection stayed inside it and every later write
 // of that connection was silently held back (lost at close).
 TEST(ConcurrentRoute, FailedCommitLeavesNoTransactionOpen) {
-  TempFile file;
-  Db a(file.path()), b(file.path());
-  a.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=16)");
+  SharedFile s("CREATE VIRTUAL TABLE ex USING iccache(dim=16)");
+  Db &a = s.a, &b = s.b;
   a.exec("INSERT INTO ex(rowid, request, response) VALUES(1, 'q', 'a')");
   b.exec("SELECT * FROM iccache_route('ex', 'q', '[1]')");
   sqlite3_busy_timeout(b.get(), 0);

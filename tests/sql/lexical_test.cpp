@@ -95,10 +95,8 @@ TEST(LexicalSql, IdfRecountedAsTheTableGrowsAndByOptimize) {
 }
 
 TEST(LexicalSql, OtherConnectionsWritesAreAppliedNotReloaded) {
-  TempFile f;
-  Db a(f.path()), b(f.path());
-  a.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=16, selection='similarity')");
-  a.exec("PRAGMA journal_mode=WAL");
+  SharedFile s("CREATE VIRTUAL TABLE ex USING iccache(dim=16, selection='similarity')", /*wal=*/true);
+  Db &a = s.a, &b = s.b;
   fill(a, 1, 20);  // last IDF count at 16: the writes below stay under 32
   EXPECT_EQ(top(b, "zebra crossing", 1), "1:0.0000");
   const std::string reloads = stat(b, "lexical_reloads");

@@ -159,6 +159,11 @@ TempFile::~TempFile() {
   for (const char* suffix : {"", "-wal", "-shm", "-journal"}) std::remove((path_ + suffix).c_str());
 }
 
+SharedFile::SharedFile(const std::string& create, bool wal) {
+  a.exec(create);
+  if (wal) a.exec("PRAGMA journal_mode=WAL");
+}
+
 int run_command(const std::string& cmd, std::string* output) {
   FILE* p = popen((cmd + " 2>&1").c_str(), "r");
   if (!p) return -1;

@@ -59,6 +59,15 @@ class TempFile {
   std::string path_;
 };
 
+// Two connections, a and b, on one temporary file in which a ran `create` (a CREATE VIRTUAL
+// TABLE statement) and, with wal, switched the file to WAL: what two workers of one cache
+// see. Tests name them `Db &a = s.a, &b = s.b;`.
+struct SharedFile {
+  explicit SharedFile(const std::string& create, bool wal = false);
+  TempFile file;
+  Db a{file.path()}, b{file.path()};
+};
+
 // Runs a command through the shell; returns its exit status and captures stdout+stderr.
 int run_command(const std::string& cmd, std::string* output);
 
