@@ -38,6 +38,30 @@ std::vector<KnapsackItem> random_items(std::mt19937_64& rng, size_t n) {
   return items;
 }
 
+// n random items and a capacity drawn from 0 to their total weight.
+struct Instance {
+  std::vector<KnapsackItem> items;
+  int64_t cap;
+};
+Instance random_instance(std::mt19937_64& rng, size_t n) {
+  Instance in{random_items(rng, n), 0};
+  int64_t total = 0;
+  for (const auto& it : in.items) total += it.weight;
+  in.cap = static_cast<int64_t>(rng() % static_cast<uint64_t>(total + 1));
+  return in;
+}
+
+// 300 random instances of 1 to 20 items drawn from `seed`, each given to check(items, cap,
+// trial).
+template <class Check>
+void for_random_instances(uint64_t seed, Check check) {
+  std::mt19937_64 rng(seed);
+  for (int trial = 0; trial < 300; ++trial) {
+    const Instance in = random_instance(rng, 1 + trial % 20);
+    check(in.items, in.cap, trial);
+  }
+}
+
 void expect_consistent(const std::vector<KnapsackItem>& items, const KnapsackResult& r, int64_t cap) {
   int64_t w = 0;
   double v = 0;
@@ -49,29 +73,17 @@ void expect_consistent(const std::vector<KnapsackItem>& items, const KnapsackRes
 }
 
 TEST(Knapsack, ExactEqualsBruteForceOnRandomInstances) {
-  std::mt19937_64 rng(42);
-  for (int trial = 0; trial < 300; ++trial) {
-    const size_t n = 1 + trial % 20;
-    auto items = random_items(rng, n);
-    int64_t total = 0;
-    for (auto& it : items) total += it.weight;
-    const int64_t cap = static_cast<int64_t>(rng() % static_cast<uint64_t>(total + 1));
+  for_random_instances(42, [](const std::vector<KnapsackItem>& items, int64_t cap, int trial) {
     const KnapsackResult r = knapsack_exact(items, cap);
     expect_consistent(items, r, cap);
     EXPECT_NEAR(r.value, brute_force(items, cap), 1e-9) << "trial " << trial;
     EXPECT_TRUE(r.exact);
     EXPECT_TRUE(solve_knapsack(items, cap).exact);  // n <= 20 goes to the DP
-  }
+  });
 }
 
 TEST(Knapsack, GreedyStaysWithinItsBound) {
-  std::mt19937_64 rng(7);
-  for (int trial = 0; trial < 300; ++trial) {
-    const size_t n = 1 + trial % 20;
-    auto items = random_items(rng, n);
-    int64_t total = 0;
-    for (auto& it : items) total += it.weight;
-    const int64_t cap = static_cast<int64_t>(rng() % static_cast<uint64_t>(total + 1));
+  for_random_instances(7, [](const std::vector<KnapsackItem>& items, int64_t cap, int trial) {
     const double opt = brute_force(items, cap);
     const KnapsackResult g = knapsack_greedy(items, cap);
     expect_consistent(items, g, cap);
@@ -82,7 +94,7 @@ TEST(Knapsack, GreedyStaysWithinItsBound) {
     EXPECT_GE(g.value + 1e-9, opt - vmax) << "trial " << trial;
     EXPECT_GE(g.upper_bound + 1e-9, opt) << "trial " << trial;  // U really bounds OPT
     EXPECT_GE(g.value + vmax + 1e-9, g.upper_bound) << "trial " << trial;  // U - v(c) <= value
-  }
+  });
 }
 
 TEST(Knapsack, BestSingleItemGuard) {

@@ -6,21 +6,13 @@
 #include <algorithm>
 #include <set>
 
+#include "options_test_util.h"
 #include "common/error.h"
 #include "options/option_parse.h"
 #include "options/table_options.h"
 
 namespace iccache {
 namespace {
-
-std::string error_of(const std::string& arg) {
-  try {
-    parse_table_options("ex", {arg});
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
 
 // Reads the duration option `name` back out of the parsed options.
 double duration_of(const std::string& name, const std::string& value) {
@@ -46,7 +38,7 @@ TEST(OptionsKit, EveryDurationOptionTakesTheSameUnits) {
     EXPECT_EQ(duration_of(name, "'7d'"), 604800);
     EXPECT_EQ(duration_of(name, "0.5 d"), 43200);
     for (const std::string bad : {"0", "-5h", "abc", "h", "10w", "1e999", "7 days", ""})
-      EXPECT_EQ(error_of(name + "=" + bad),
+      EXPECT_EQ(option_error(name + "=" + bad),
                 "ex: option " + name + "=" + bad +
                     " is not valid; expected a positive duration such as 3600, 90s, 30m, 12h or 7d");
   }
@@ -62,10 +54,10 @@ TEST(OptionsKit, OneListOfNamesEachNameOnce) {
   // unknown-option message lists exactly these names in this order.
   std::string list;
   for (std::string_view n : names) list += (list.empty() ? "" : ", ") + std::string(n);
-  EXPECT_EQ(error_of("dimension=3"), "ex: unknown option 'dimension'; expected one of " + list);
+  EXPECT_EQ(option_error("dimension=3"), "ex: unknown option 'dimension'; expected one of " + list);
   for (std::string_view n : names) {
     SCOPED_TRACE(std::string(n));
-    EXPECT_EQ(error_of(std::string(n) + "=").find("unknown option"), std::string::npos);
+    EXPECT_EQ(option_error(std::string(n) + "=").find("unknown option"), std::string::npos);
   }
 }
 

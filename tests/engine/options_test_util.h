@@ -1,4 +1,5 @@
-// Shared by the option tests: the message parse_table_options throws for `args`, "" if none.
+// Shared by the option tests: the message parse_table_options throws for `args` (or one
+// option), "" if none.
 #pragma once
 #include <string>
 #include <vector>
@@ -16,5 +17,8 @@ inline std::string error_of(std::vector<std::string> args) {
   }
   return "";
 }
+
+// The same for one option ("name=value").
+inline std::string option_error(const std::string& arg) { return error_of(std::vector<std::string>{arg}); }
 
 }  // namespace iccache

@@ -14,6 +14,21 @@ namespace {
 
 using testing::Problem;
 
+// A context with only its first feature (the bias) set.
+Features first_feature() {
+  Features x{};
+  x[0] = 1;
+  return x;
+}
+
+// `times` rounds of feedback on context x: arm 0 earns r0, arm 1 earns r1.
+void teach(Router& r, const Features& x, double r0, double r1, int times) {
+  for (int i = 0; i < times; ++i) {
+    r.learn(0, x, r0);
+    r.learn(1, x, r1);
+  }
+}
+
 RouterConfig two_arms(Policy p, double cost0 = 0, double cost1 = 0) {
   RouterConfig c;
   c.arms = {{"small", cost0}, {"large", cost1}};
@@ -101,27 +116,20 @@ TEST(Router, WantsFeedbackOnTiesNotOnClearCases) {
   RouterConfig c = two_arms(Policy::kLinUcb);
   c.explore_rate = 0;
   Router r(c);
-  Features x{};
-  x[0] = 1;
+  const Features x = first_feature();
   // A fresh router: both arms expect 0 at equal cost, a tie.
   Decision d = r.decide(x, 0, 1);
   EXPECT_TRUE(d.want_feedback);
   EXPECT_DOUBLE_EQ(d.score_std, 0);
   // Teach it that arm 1 earns 1 and arm 0 earns 0 here: clear, no feedback wanted.
-  for (int i = 0; i < 50; ++i) {
-    r.learn(0, x, 0.0);
-    r.learn(1, x, 1.0);
-  }
+  teach(r, x, 0.0, 1.0, 50);
   d = r.decide(x, 0, 2);
   EXPECT_FALSE(d.want_feedback);
   EXPECT_EQ(d.arm, 1);
   EXPECT_GT(d.score_std, 0.4);
   // Equal rewards again: a tie, feedback wanted.
   Router tie(c);
-  for (int i = 0; i < 50; ++i) {
-    tie.learn(0, x, 0.7);
-    tie.learn(1, x, 0.7);
-  }
+  teach(tie, x, 0.7, 0.7, 50);
   d = tie.decide(x, 0, 3);
   EXPECT_TRUE(d.want_feedback);
   EXPECT_LT(d.score_std, 1e-9);
@@ -131,12 +139,8 @@ TEST(Router, ExploresTheSecondArmOnlyWhenUnsure) {
   RouterConfig c = two_arms(Policy::kLinUcb);
   c.explore_rate = 0.3;
   Router r(c);
-  Features x{};
-  x[0] = 1;
-  for (int i = 0; i < 50; ++i) {
-    r.learn(0, x, 0.50);
-    r.learn(1, x, 0.51);
-  }
+  const Features x = first_feature();
+  teach(r, x, 0.50, 0.51, 50);
   int explored = 0, served0 = 0;
   for (int i = 0; i < 2000; ++i) {
     Decision d = r.decide(x, 0, i);
@@ -148,10 +152,7 @@ TEST(Router, ExploresTheSecondArmOnlyWhenUnsure) {
   EXPECT_EQ(served0, explored);  // exploring serves the second-ranked arm, arm 0
   // A clear case never explores.
   Router clear(c);
-  for (int i = 0; i < 50; ++i) {
-    clear.learn(0, x, 0.0);
-    clear.learn(1, x, 1.0);
-  }
+  teach(clear, x, 0.0, 1.0, 50);
   for (int i = 0; i < 500; ++i) ASSERT_FALSE(clear.decide(x, 0, i).explore);
 }
 
@@ -160,12 +161,8 @@ TEST(Router, CostWeightAndLoadShiftTheChoice) {
   c.explore_rate = 0;
   c.bias = {10, 0.5, 1.0};
   Router r(c);
-  Features x{};
-  x[0] = 1;
-  for (int i = 0; i < 200; ++i) {
-    r.learn(0, x, 0.6);
-    r.learn(1, x, 0.8);
-  }
+  const Features x = first_feature();
+  teach(r, x, 0.6, 0.8, 200);
   EXPECT_EQ(r.decide(x, 0, 1).arm, 1);
   r.set_cost_weight(0.3);  // 0.6 - 0.03 > 0.8 - 0.3
   EXPECT_EQ(r.decide(x, 0, 2).arm, 0);

@@ -48,24 +48,25 @@ TEST(RouteOptions, AcceptedValues) {
 }
 
 TEST(RouteOptions, BadValuesAreFullSentences) {
-  EXPECT_EQ(error_of("bandit", "greedy"),
-            "ex: option bandit=greedy is not valid; expected 'thompson' or 'linucb'");
-  EXPECT_EQ(error_of("cache_arm", "maybe"), "ex: option cache_arm=maybe is not valid; expected on or off");
-  EXPECT_EQ(error_of("load_half_life", "0"),
-            "ex: option load_half_life=0 is not valid; expected a positive duration such as 3600, 90s, 30m, 12h or 7d");
-  EXPECT_EQ(error_of("load_threshold", "-1"),
-            "ex: option load_threshold=-1 is not valid; expected requests per second > 0");
-  EXPECT_EQ(error_of("load_beta", "nan"), "ex: option load_beta=nan is not valid; expected a number >= 0");
-  EXPECT_EQ(error_of("load_gamma", "0"), "ex: option load_gamma=0 is not valid; expected a number > 0");
-  EXPECT_EQ(error_of("cost_weight", "inf"),
-            "ex: option cost_weight=inf is not valid; expected a finite number");
-  EXPECT_EQ(error_of("feedback_std", "x"), "ex: option feedback_std=x is not valid; expected a number >= 0");
-  EXPECT_EQ(error_of("explore_rate", "1.5"),
-            "ex: option explore_rate=1.5 is not valid; expected a probability from 0 to 1");
-  EXPECT_EQ(error_of("decision_limit", "0"),
-            "ex: option decision_limit=0 is not valid; expected an integer from 1 to 1000000000");
-  EXPECT_EQ(error_of("decision_ttl", "-5"),
-            "ex: option decision_ttl=-5 is not valid; expected a positive duration such as 3600, 90s, 30m, 12h or 7d");
+  // Every message is "ex: option <name>=<value> is not valid; expected <what>".
+  const struct {
+    const char *name, *value, *expected;
+  } cases[] = {
+      {"bandit", "greedy", "'thompson' or 'linucb'"},
+      {"cache_arm", "maybe", "on or off"},
+      {"load_half_life", "0", "a positive duration such as 3600, 90s, 30m, 12h or 7d"},
+      {"load_threshold", "-1", "requests per second > 0"},
+      {"load_beta", "nan", "a number >= 0"},
+      {"load_gamma", "0", "a number > 0"},
+      {"cost_weight", "inf", "a finite number"},
+      {"feedback_std", "x", "a number >= 0"},
+      {"explore_rate", "1.5", "a probability from 0 to 1"},
+      {"decision_limit", "0", "an integer from 1 to 1000000000"},
+      {"decision_ttl", "-5", "a positive duration such as 3600, 90s, 30m, 12h or 7d"},
+  };
+  for (const auto& c : cases)
+    EXPECT_EQ(error_of(c.name, c.value),
+              std::string("ex: option ") + c.name + "=" + c.value + " is not valid; expected " + c.expected);
 }
 
 }  // namespace

@@ -4,6 +4,7 @@
 
 #include <cmath>
 
+#include "options_test_util.h"
 #include "common/error.h"
 #include "options/table_options.h"
 #include "select/lexical.h"
@@ -66,15 +67,6 @@ TEST(PairFeatures, KnownPair) {
   EXPECT_EQ(v[kLengthGap], 0);
 }
 
-std::string error_of(const std::string& arg) {
-  try {
-    parse_table_options("ex", {arg});
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
-}
-
 TEST(SelectOptions, DefaultsValuesAndErrors) {
   const TableOptions d = parse_table_options("ex", {});
   EXPECT_EQ(d.select.selection, SelectionKind::kUtility);
@@ -94,21 +86,21 @@ TEST(SelectOptions, DefaultsValuesAndErrors) {
   EXPECT_EQ(o.select.prefill_penalty, 0);
   EXPECT_EQ(*o.select.hit_similarity, 0.97);
   EXPECT_EQ(o.select.hit_quality, 0.9);
-  EXPECT_EQ(error_of("selection=best"),
+  EXPECT_EQ(option_error("selection=best"),
             "ex: option selection=best is not valid; expected 'utility' (two-stage) or 'similarity' (plain top-k)");
-  EXPECT_EQ(error_of("candidates=0"), "ex: option candidates=0 is not valid; expected an integer from 1 to 4096");
-  EXPECT_EQ(error_of("threshold=1.5"), "ex: option threshold=1.5 is not valid; expected a utility from 0 to 1");
-  EXPECT_EQ(error_of("threshold_grid=0.2,0.1"),
+  EXPECT_EQ(option_error("candidates=0"), "ex: option candidates=0 is not valid; expected an integer from 1 to 4096");
+  EXPECT_EQ(option_error("threshold=1.5"), "ex: option threshold=1.5 is not valid; expected a utility from 0 to 1");
+  EXPECT_EQ(option_error("threshold_grid=0.2,0.1"),
             "ex: option threshold_grid=0.2,0.1 is not valid; expected 1 to 32 comma-separated ascending"
             " numbers from 0 to 1, such as 0,0.1,0.2,0.4");
-  EXPECT_NE(error_of("threshold_grid="), "");
-  EXPECT_EQ(error_of("threshold_explore=-0.1"),
+  EXPECT_NE(option_error("threshold_grid="), "");
+  EXPECT_EQ(option_error("threshold_explore=-0.1"),
             "ex: option threshold_explore=-0.1 is not valid; expected a share from 0 to 1");
-  EXPECT_EQ(error_of("prefill_penalty=x"),
+  EXPECT_EQ(option_error("prefill_penalty=x"),
             "ex: option prefill_penalty=x is not valid; expected a number of reward units from 0 to 1");
-  EXPECT_EQ(error_of("hit_similarity=0"),
+  EXPECT_EQ(option_error("hit_similarity=0"),
             "ex: option hit_similarity=0 is not valid; expected a cosine similarity greater than 0 and at most 1");
-  EXPECT_EQ(error_of("hit_quality=2"), "ex: option hit_quality=2 is not valid; expected a quality from 0 to 1");
+  EXPECT_EQ(option_error("hit_quality=2"), "ex: option hit_quality=2 is not valid; expected a quality from 0 to 1");
 }
 
 }  // namespace

@@ -5,12 +5,21 @@
 #include <string>
 #include <vector>
 
+#include "../common/expect_contains.h"
 #include "common/error.h"
 
 namespace iccache {
 namespace {
 
 TableOptions parse(std::vector<std::string> args) { return parse_table_options("ex", args); }
+
+// The parsed model list as (name, cost) pairs, compared exactly in one check.
+using Models = std::vector<std::pair<std::string, double>>;
+Models models_of(const TableOptions& o) {
+  Models out;
+  for (const auto& m : o.models) out.emplace_back(m.name, m.cost);
+  return out;
+}
 
 // Message of the iccache::Error thrown by parsing `args`, or "" when nothing is thrown.
 std::string parse_error(std::vector<std::string> args) {
@@ -31,21 +40,11 @@ std::string size_error(std::string_view value) {
   return "";
 }
 
-#define EXPECT_CONTAINS(haystack, needle)                               \
-  do {                                                                  \
-    const std::string h_ = (haystack);                                  \
-    EXPECT_NE(h_.find(needle), std::string::npos) << "message: " << h_; \
-  } while (0)
-
 TEST(TableOptions, Defaults) {
   const TableOptions o = parse({});
   EXPECT_EQ(o.dim, 256);
   EXPECT_EQ(o.embedder, EmbedderKind::kHash);
-  ASSERT_EQ(o.models.size(), 2u);
-  EXPECT_EQ(o.models[0].name, "small");
-  EXPECT_EQ(o.models[0].cost, 0.1);
-  EXPECT_EQ(o.models[1].name, "large");
-  EXPECT_EQ(o.models[1].cost, 1.0);
+  EXPECT_EQ(models_of(o), (Models{{"small", 0.1}, {"large", 1.0}}));
   EXPECT_FALSE(o.budget.has_value());
   EXPECT_EQ(o.default_model(), "large");
   EXPECT_EQ(o.model_list(), "small, large");
@@ -55,9 +54,7 @@ TEST(TableOptions, ParsesEveryOption) {
   const TableOptions o = parse({"dim=384", "embedder=none", "models=a:1,b:2.5", "budget=64MB"});
   EXPECT_EQ(o.dim, 384);
   EXPECT_EQ(o.embedder, EmbedderKind::kNone);
-  ASSERT_EQ(o.models.size(), 2u);
-  EXPECT_EQ(o.models[1].name, "b");
-  EXPECT_EQ(o.models[1].cost, 2.5);
+  EXPECT_EQ(models_of(o), (Models{{"a", 1.0}, {"b", 2.5}}));
   EXPECT_EQ(o.budget, int64_t{64} << 20);
 }
 
@@ -68,11 +65,7 @@ TEST(TableOptions, AcceptsCaseQuotesAndWhitespace) {
                                 "budget=\"1 GiB\""});
   EXPECT_EQ(o.dim, 128);
   EXPECT_EQ(o.embedder, EmbedderKind::kHash);
-  ASSERT_EQ(o.models.size(), 2u);
-  EXPECT_EQ(o.models[0].name, "gpt-4o-mini");
-  EXPECT_EQ(o.models[0].cost, 0.15);
-  EXPECT_EQ(o.models[1].name, "org/big.model_v2");
-  EXPECT_EQ(o.models[1].cost, 3.0);
+  EXPECT_EQ(models_of(o), (Models{{"gpt-4o-mini", 0.15}, {"org/big.model_v2", 3.0}}));
   EXPECT_EQ(o.budget, int64_t{1} << 30);
 }
 

@@ -1,3 +1,4 @@
+#include "../common/expect_contains.h"
 #include "vector/vector_parse.h"
 
 #include <gtest/gtest.h>
@@ -42,12 +43,6 @@ std::string json_error(std::string_view text, int dim = 3) {
 std::string blob_error(const std::string& bytes, int dim) {
   return error_of([&] { parse_vector_blob(bytes.data(), bytes.size(), dim, "ex.embedding"); });
 }
-
-#define EXPECT_CONTAINS(haystack, needle)                               \
-  do {                                                                  \
-    const std::string h_ = (haystack);                                  \
-    EXPECT_NE(h_.find(needle), std::string::npos) << "message: " << h_; \
-  } while (0)
 
 TEST(VectorParse, NormalisesExactly) {
   std::vector<float> v = {3.0f, 4.0f};

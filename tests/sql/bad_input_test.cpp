@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 
+#include "../common/expect_contains.h"
 #include "sql_test_util.h"
 
 using iccache_test::Db;
@@ -53,11 +54,11 @@ TEST_F(BadInput, WrongVectorLength) {
 TEST_F(BadInput, NonFiniteValues) {
   float nan_vec[3] = {1, std::numeric_limits<float>::quiet_NaN(), 0};
   std::string err = db.exec_with_blob("INSERT INTO ex(request, response, embedding) VALUES('q','r',?1)", nan_vec, 12);
-  EXPECT_NE(err.find("ex.embedding"), std::string::npos) << err;
-  EXPECT_NE(err.find("NaN"), std::string::npos) << err;
+  EXPECT_CONTAINS(err, "ex.embedding");
+  EXPECT_CONTAINS(err, "NaN");
   float inf_vec[3] = {1, std::numeric_limits<float>::infinity(), 0};
   err = db.exec_with_blob("INSERT INTO ex(request, response, embedding) VALUES('q','r',?1)", inf_vec, 12);
-  EXPECT_NE(err.find("ex.embedding"), std::string::npos) << err;
+  EXPECT_CONTAINS(err, "ex.embedding");
   expect_rejected("INSERT INTO ex(request, response, embedding) VALUES('q','r','[1, 1e999, 0]')", {"ex.embedding"});
   EXPECT_EQ(snapshot(db), before);
 }

@@ -10,6 +10,7 @@
 
 #include <string>
 
+#include "../common/expect_contains.h"
 #include "sql_test_util.h"
 
 using iccache_test::Db;
@@ -95,8 +96,8 @@ TEST(ConcurrentRoute, BusyErrorSaysWhatToDo) {
   a.exec("SELECT * FROM iccache_route('ex', 'q', '[1]')");
   // b's SELECT reads the file first, so it cannot wait for a's lock: a clear error.
   const std::string err = b.error_of("SELECT * FROM iccache_route('ex', 'q', '[1]')");
-  EXPECT_NE(err.find("database is locked"), std::string::npos) << err;
-  EXPECT_NE(err.find("inside BEGIN IMMEDIATE"), std::string::npos) << err;
+  EXPECT_CONTAINS(err, "database is locked");
+  EXPECT_CONTAINS(err, "inside BEGIN IMMEDIATE");
   a.exec("COMMIT");
   b.exec("BEGIN IMMEDIATE");
   b.exec("SELECT * FROM iccache_route('ex', 'q', '[1]')");
@@ -116,8 +117,7 @@ TEST(ConcurrentRoute, FailedCommitLeavesNoTransactionOpen) {
   sqlite3_busy_timeout(b.get(), 0);
   a.exec("BEGIN");
   EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_data"), "1");  // a now holds a read lock
-  const std::string err = b.error_of("SELECT * FROM iccache_route('ex', 'q', '[1]')");
-  EXPECT_NE(err.find("database is locked"), std::string::npos) << err;
+  EXPECT_CONTAINS(b.error_of("SELECT * FROM iccache_route('ex', 'q', '[1]')"), "database is locked");
   EXPECT_EQ(sqlite3_get_autocommit(b.get()), 1) << "the failed route left a transaction open";
   a.exec("COMMIT");
   b.exec("INSERT INTO ex(rowid, request, response) VALUES(2, 'later', 'kept')");

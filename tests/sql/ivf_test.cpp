@@ -5,6 +5,7 @@
 #include <cmath>
 #include <random>
 
+#include "../common/expect_contains.h"
 #include "sql_test_util.h"
 
 using iccache_test::Db;
@@ -181,14 +182,11 @@ TEST(Ivf, CorruptCentroidsAreReportedNotCrashed) {
     db.exec("UPDATE ex_centroids SET centroid = x'00' WHERE list = 3");
   }
   Db db(f.path());
-  std::string err = db.error_of("SELECT * FROM ex WHERE ex MATCH iccache_vector('[1,1,1,1,1,1,1,1]') AND k = 1");
-  EXPECT_NE(err.find("centroid row 3"), std::string::npos) << err;
-  err = db.error_of("INSERT INTO ex(ex) VALUES('integrity-check')");
-  EXPECT_NE(err.find("centroid row 3"), std::string::npos) << err;
+  EXPECT_CONTAINS(db.error_of("SELECT * FROM ex WHERE ex MATCH iccache_vector('[1,1,1,1,1,1,1,1]') AND k = 1"), "centroid row 3");
+  EXPECT_CONTAINS(db.error_of("INSERT INTO ex(ex) VALUES('integrity-check')"), "centroid row 3");
   db.exec("DELETE FROM ex_centroids WHERE list = 19");
   db.exec("UPDATE ex_centroids SET centroid = (SELECT centroid FROM ex_centroids WHERE list = 0) WHERE list = 3");
-  err = db.error_of("INSERT INTO ex(ex) VALUES('integrity-check')");
-  EXPECT_NE(err.find("list 19"), std::string::npos) << err;
+  EXPECT_CONTAINS(db.error_of("INSERT INTO ex(ex) VALUES('integrity-check')"), "list 19");
   db.exec("INSERT INTO ex(ex) VALUES('optimize')");  // retraining repairs it
   db.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
 }

@@ -5,6 +5,7 @@
 // their triggers when a connection that may write opens them.
 #include <gtest/gtest.h>
 
+#include "../common/expect_contains.h"
 #include "sql_test_util.h"
 
 using iccache_test::Db;
@@ -55,8 +56,8 @@ TEST(ShadowTriggers, ByteTotalExactThroughEveryWritePath) {
   db.set_defensive(false);
   db.exec("UPDATE ex_state SET value = value + 7 WHERE key = 'bytes'");
   const std::string err = db.error_of("INSERT INTO ex(ex) VALUES('integrity-check')");
-  EXPECT_NE(err.find("ex_state: the 'bytes' total is "), std::string::npos) << err;
-  EXPECT_NE(err.find("; expected "), std::string::npos) << err;
+  EXPECT_CONTAINS(err, "ex_state: the 'bytes' total is ");
+  EXPECT_CONTAINS(err, "; expected ");
 }
 
 // A file written by an earlier version: its triggers go at the next connect, and the total

@@ -2,6 +2,7 @@
 // space given back, rename and drop, and integrity-check catching tampering.
 #include <gtest/gtest.h>
 
+#include "../common/expect_contains.h"
 #include "sql_test_util.h"
 
 using iccache_test::Db;
@@ -38,8 +39,7 @@ TEST(Storage, ShadowTablesAreProtectedInDefensiveMode) {
   Db db;
   db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=2, embedder='none')");
   sqlite3_db_config(db.get(), SQLITE_DBCONFIG_DEFENSIVE, 1, nullptr);
-  std::string err = db.error_of("DELETE FROM ex_vectors");
-  EXPECT_NE(err.find("may not be modified"), std::string::npos) << err;
+  EXPECT_CONTAINS(db.error_of("DELETE FROM ex_vectors"), "may not be modified");
 }
 
 TEST(Storage, DeleteGivesSpaceBack) {
@@ -82,19 +82,15 @@ TEST(Storage, IntegrityCheckReportsTampering) {
   db.exec("INSERT INTO ex(rowid, request, response, embedding) VALUES(1,'a','A','[1,0]'),(2,'b','B','[0,1]')");
   db.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
   db.exec("DELETE FROM ex_vectors WHERE id = 2");
-  std::string err = db.error_of("INSERT INTO ex(ex) VALUES('integrity-check')");
-  EXPECT_NE(err.find("example 2 has no vector"), std::string::npos) << err;
+  EXPECT_CONTAINS(db.error_of("INSERT INTO ex(ex) VALUES('integrity-check')"), "example 2 has no vector");
   db.exec("INSERT INTO ex_vectors VALUES(2, x'0000')");
-  err = db.error_of("INSERT INTO ex(ex) VALUES('integrity-check')");
-  EXPECT_NE(err.find("example 2 vector has 2 bytes; expected 8"), std::string::npos) << err;
+  EXPECT_CONTAINS(db.error_of("INSERT INTO ex(ex) VALUES('integrity-check')"), "example 2 vector has 2 bytes; expected 8");
   // A connection that loads the index from the tampered rows reports it instead of crashing.
   Db other(f.path());
-  err = other.error_of("SELECT * FROM ex WHERE ex MATCH iccache_vector('[1,0]') AND k = 1");
-  EXPECT_NE(err.find("stored vector of example 2 has 2 bytes"), std::string::npos) << err;
+  EXPECT_CONTAINS(other.error_of("SELECT * FROM ex WHERE ex MATCH iccache_vector('[1,0]') AND k = 1"), "stored vector of example 2 has 2 bytes");
   db.exec("UPDATE ex_vectors SET vector = x'0000803f00000000' WHERE id = 2");
   db.exec("UPDATE ex_data SET response = x'01ff', response_enc = 1 WHERE id = 1");
-  err = db.error_of("INSERT INTO ex(ex) VALUES('integrity-check')");
-  EXPECT_NE(err.find("example 1 response"), std::string::npos) << err;
+  EXPECT_CONTAINS(db.error_of("INSERT INTO ex(ex) VALUES('integrity-check')"), "example 1 response");
 }
 
 }  // namespace
