@@ -1,4 +1,4 @@
-// Shared by selection tests: Kendall's tau and a seeded synthetic stream where an example's
+// Shared by selection tests: Kendall's tau (tests/common/kendall_tau.h) and a seeded synthetic stream where an example's
 // true helpfulness depends mostly on its quality and on the model that wrote it (a strong
 // model's good answer teaches most), and only a little on similarity.
 #pragma once
@@ -7,22 +7,11 @@
 #include <random>
 #include <vector>
 
+#include "../common/kendall_tau.h"
+
 namespace iccache::select::testing {
 
-// Kendall's tau-b of two equally long sequences (O(n^2): fine for a few thousand).
-inline double kendall_tau(const std::vector<double>& a, const std::vector<double>& b) {
-  double concordant = 0, discordant = 0, ties_a = 0, ties_b = 0;
-  for (size_t i = 0; i < a.size(); ++i)
-    for (size_t j = i + 1; j < a.size(); ++j) {
-      const double da = a[i] - a[j], db = b[i] - b[j];
-      if (da == 0 && db == 0) continue;
-      if (da == 0) { ++ties_a; continue; }
-      if (db == 0) { ++ties_b; continue; }
-      (da * db > 0 ? concordant : discordant) += 1;
-    }
-  const double n1 = concordant + discordant + ties_a, n2 = concordant + discordant + ties_b;
-  return n1 > 0 && n2 > 0 ? (concordant - discordant) / std::sqrt(n1 * n2) : 0;
-}
+using iccache_test::kendall_tau;
 
 // True probability that the example helps: quality counts 4x as much from the large
 // model, and similarity adds a little.

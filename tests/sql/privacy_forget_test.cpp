@@ -60,7 +60,14 @@ struct ForgetFixture {
             " (SELECT embedding FROM ex WHERE rowid = 1), '[1]', 1000)), 0.9)");
     db.exec("SELECT iccache_feedback('ex', (SELECT decision FROM iccache_route('ex', 'beta one', '[3, 4]', 1001)), 0.4)");
   }
+
+  // Whether the marker's text, and its vector's bytes, are in the file or its WAL.
+  std::pair<bool, bool> traces() const {
+    return {on_disk(file.path(), marker), on_disk(file.path(), marker_vec)};
+  }
 };
+
+const std::pair<bool, bool> kBoth{true, true}, kNone{false, false};
 
 TEST(PrivacyForget, TenantLeavesNoBytesInFileOrWal) {
   // On an encrypted file (the SQLCipher build) no plain bytes are ever on disk to search for.
@@ -71,13 +78,11 @@ TEST(PrivacyForget, TenantLeavesNoBytesInFileOrWal) {
   EXPECT_EQ(db.scalar("SELECT sum(n) FROM ex_router"), "2");
   db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
   // Sanity: before the forget, both the text and the vector are in the file.
-  ASSERT_TRUE(on_disk(f.file.path(), f.marker));
-  ASSERT_TRUE(on_disk(f.file.path(), f.marker_vec));
+  ASSERT_EQ(f.traces(), kBoth);
 
   db.exec("INSERT INTO ex(ex, tenant) VALUES('forget', 'acme')");
   EXPECT_EQ(db.query("PRAGMA wal_checkpoint(TRUNCATE)")[0][0], "0");  // not busy
-  EXPECT_FALSE(on_disk(f.file.path(), f.marker));
-  EXPECT_FALSE(on_disk(f.file.path(), f.marker_vec));
+  EXPECT_EQ(f.traces(), kNone);
 
   // Every table: no acme example, decision or sample left; the router forgot its reward.
   EXPECT_EQ(db.query("SELECT rowid, request, response, tenant FROM ex"),
@@ -107,8 +112,7 @@ TEST(PrivacyForget, PlainDeleteLeavesBytesBehind) {
   Db& db = f.db;
   db.exec("DELETE FROM ex WHERE tenant = 'acme'");
   EXPECT_EQ(db.query("PRAGMA wal_checkpoint(TRUNCATE)")[0][0], "0");
-  EXPECT_TRUE(on_disk(f.file.path(), f.marker));
-  EXPECT_TRUE(on_disk(f.file.path(), f.marker_vec));
+  EXPECT_EQ(f.traces(), kBoth);
 }
 
 TEST(PrivacyForget, ByUserAndByTenantAndUser) {
@@ -122,8 +126,7 @@ TEST(PrivacyForget, ByUserAndByTenantAndUser) {
   EXPECT_EQ(db.scalar("SELECT group_concat(rowid) FROM ex"), "3,4,5");
   EXPECT_EQ(db.scalar("SELECT count(*) FROM ex_decisions"), "1");
   db.exec("PRAGMA wal_checkpoint(TRUNCATE)");
-  EXPECT_FALSE(on_disk(f.file.path(), f.marker));
-  EXPECT_FALSE(on_disk(f.file.path(), f.marker_vec));
+  EXPECT_EQ(f.traces(), kNone);
   // Forgetting someone with nothing stored is not an error.
   db.exec("INSERT INTO ex(ex, tenant) VALUES('forget', 'nobody')");
   db.exec("INSERT INTO ex(ex) VALUES('integrity-check')");

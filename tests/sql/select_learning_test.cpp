@@ -8,27 +8,16 @@
 #include <cmath>
 #include <random>
 
+#include "../common/kendall_tau.h"
 #include "sql_test_util.h"
 
 using iccache_test::Db;
 using iccache_test::Rows;
+using iccache_test::kendall_tau;
 
 namespace {
 
 constexpr int kDim = 8;
-
-double kendall_tau(const std::vector<double>& a, const std::vector<double>& b) {
-  double c = 0, d = 0, ta = 0, tb = 0;
-  for (size_t i = 0; i < a.size(); ++i)
-    for (size_t j = i + 1; j < a.size(); ++j) {
-      const double x = a[i] - a[j], y = b[i] - b[j];
-      if (x == 0 && y == 0) continue;
-      if (x == 0) { ++ta; continue; }
-      if (y == 0) { ++tb; continue; }
-      (x * y > 0 ? c : d) += 1;
-    }
-  return (c - d) / std::sqrt((c + d + ta) * (c + d + tb));
-}
 
 double truth(double quality, bool large, double sim) {
   return std::clamp(0.05 + 0.75 * quality * (large ? 1.0 : 0.25) + 0.1 * std::max(0.0, sim), 0.0, 1.0);

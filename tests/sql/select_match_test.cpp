@@ -1,6 +1,6 @@
 // Two-stage MATCH: utility column and order, selection='similarity' (plain top-k), the
 // threshold option (fewer than k rows), candidates, the semantic-cache hit, ORDER BY,
-// hidden columns refused on writes, the 'train' command and ex_stats rows.
+// the 'train' command and ex_stats rows (the query columns refused on writes: slt/select.test).
 #include <gtest/gtest.h>
 
 #include <cmath>
@@ -124,18 +124,6 @@ TEST(SelectMatch, CachedScoringAttributesFollowWritesAndOtherConnections) {
   EXPECT_EQ(db.scalar(q), "0.047426");
   db.exec("ROLLBACK");
   EXPECT_EQ(db.scalar(q), "0.500000");  // and a rollback
-}
-
-TEST(SelectMatch, QueryColumnsCannotBeStored) {
-  Db db;
-  three(db);
-  EXPECT_EQ(db.error_of("INSERT INTO ex(request, response, utility) VALUES('q', 'a', 0.5)"),
-            "ex.utility: is a query column and cannot be stored; expected NULL");
-  EXPECT_EQ(db.error_of("INSERT INTO ex(request, response, hit) VALUES('q', 'a', 1)"),
-            "ex.hit: is a query column and cannot be stored; expected NULL");
-  EXPECT_EQ(db.error_of("UPDATE ex SET utility = 1 WHERE rowid = 1"),
-            "ex.utility: is a query column and cannot be stored");
-  EXPECT_EQ(db.scalar("SELECT count(*) FROM ex"), "3");
 }
 
 TEST(SelectMatch, TrainCommandAndStatsRows) {
