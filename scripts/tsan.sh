@@ -2,6 +2,7 @@
 # The ThreadSanitizer stage of CI: builds the extension and the tests that use it from many
 # threads (tests/sql/shared_index_test.cpp: 8 threads, each with its own connection,
 # inserting, selecting, routing, giving feedback and rolling back on one shared index;
+# tests/sql/lexical_shared_test.cpp: the same on the shared lexical index;
 # tests/sql/background_training_test.cpp: the background training thread) with clang
 # -fsanitize=thread into build-tsan, and runs them. Any data race or lock-order inversion
 # fails the stage. Only these two targets are built, so the stage takes a few minutes.

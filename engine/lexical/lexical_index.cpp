@@ -28,11 +28,13 @@ bool heap_less(const std::pair<float, uint32_t>& a, const std::pair<float, uint3
 }
 }  // namespace
 
-LexicalIndex::LexicalIndex(IdfTable idf) : idf_(std::move(idf)) {}
+LexicalIndex::LexicalIndex(IdfTable idf) : idf_(std::make_shared<const IdfTable>(std::move(idf))) {}
+LexicalIndex::LexicalIndex(std::shared_ptr<const IdfTable> idf)
+    : idf_(idf ? std::move(idf) : std::make_shared<const IdfTable>()) {}
 
 size_t LexicalIndex::memory_bytes() const {
   size_t b = lists_.capacity() * sizeof(List) + term_list_.size() * 32 + ids_.size() * 32 +
-             slot_id_.capacity() * (sizeof(int64_t) + sizeof(int32_t) + 1) + idf_.memory_bytes();
+             slot_id_.capacity() * (sizeof(int64_t) + sizeof(int32_t) + 1) + idf_->memory_bytes();
   for (const List& l : lists_) b += l.slots.capacity() * sizeof(uint32_t) + l.w.capacity() * sizeof(float);
   return b;
 }
@@ -41,7 +43,7 @@ uint32_t LexicalIndex::list_of(uint32_t term) {
   auto [it, fresh] = term_list_.emplace(term, static_cast<uint32_t>(lists_.size()));
   if (fresh) {
     lists_.emplace_back();
-    lists_.back().idf = idf_.idf(term);
+    lists_.back().idf = idf_->idf(term);
   }
   return it->second;
 }
@@ -124,7 +126,7 @@ void LexicalIndex::compact() {
 }
 
 std::vector<index::Hit> LexicalIndex::search(const std::vector<Term>& query, int k, const std::string* tenant,
-                                      int min_lists, Stats* stats) const {
+                                      int min_lists, Stats* stats, const std::unordered_set<int64_t>* skip) const {
   std::vector<index::Hit> out;
   if (k <= 0) return out;
   int32_t want_tenant = -1;
@@ -132,7 +134,9 @@ std::vector<index::Hit> LexicalIndex::search(const std::vector<Term>& query, int
     want_tenant = tenants_.find(*tenant);
     if (want_tenant < 0) return out;
   }
-  auto eligible = [&](uint32_t s) { return !dead_[s] && (want_tenant < 0 || slot_tenant_[s] == want_tenant); };
+  auto eligible = [&](uint32_t s) {
+    return !dead_[s] && (want_tenant < 0 || slot_tenant_[s] == want_tenant) && !(skip && skip->count(slot_id_[s]));
+  };
 
   // The query's weights: normalised over all its terms (indexed or not), so a score is the
   // cosine of the two full vectors.
@@ -146,7 +150,7 @@ std::vector<index::Hit> LexicalIndex::search(const std::vector<Term>& query, int
   double sum_sq = 0.0;
   for (const Term& t : query) {
     const List* l = find(t.term);
-    const double x = static_cast<double>(t.tf) * (l ? l->idf : idf_.idf(t.term));
+    const double x = static_cast<double>(t.tf) * (l ? l->idf : idf_->idf(t.term));
     sum_sq += x * x;
     if (l && !l->slots.empty()) qs.push_back(QTerm{l, static_cast<float>(x), 0.0f, t.term});
   }

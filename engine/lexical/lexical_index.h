@@ -19,9 +19,11 @@
 // add/remove. Not thread-safe for writes; search is const and safe from many threads.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 #include <vector>
 
 #include "index/hit.h"
@@ -33,11 +35,16 @@ namespace iccache::lexical {
 
 class LexicalIndex {
  public:
+  // The IDF counts are held through a shared pointer so that a second index scoring with
+  // the same counts (a connection's overlay of uncommitted rows next to the process-wide
+  // index, ext/index/lexical_cache.h) gives bit-identical weights without a copy.
   explicit LexicalIndex(IdfTable idf = {});
+  explicit LexicalIndex(std::shared_ptr<const IdfTable> idf);
   LexicalIndex(LexicalIndex&&) = default;
   LexicalIndex& operator=(LexicalIndex&&) = default;
 
-  const IdfTable& idf() const { return idf_; }
+  const IdfTable& idf() const { return *idf_; }
+  const std::shared_ptr<const IdfTable>& idf_ptr() const { return idf_; }
   size_t size() const { return ids_.size(); }
   // Postings lists (distinct terms indexed) and postings held, dead ones included.
   size_t lists() const { return lists_.size(); }
@@ -59,9 +66,12 @@ class LexicalIndex {
 
   // Top-k by cosine, best first (ties: smaller id). When fewer than k documents share a
   // term with the query, the rest of k are filled with score-0 documents, smallest ids
-  // first. `tenant` (optional) keeps only that tenant's documents.
+  // first. `tenant` (optional) keeps only that tenant's documents; `skip` (optional) leaves
+  // out those ids as if they were not indexed (a connection's own changed rows, searched
+  // in its overlay instead).
   std::vector<index::Hit> search(const std::vector<Term>& query, int k, const std::string* tenant,
-                          int min_lists = 0, Stats* stats = nullptr) const;
+                                 int min_lists = 0, Stats* stats = nullptr,
+                                 const std::unordered_set<int64_t>* skip = nullptr) const;
 
  private:
   struct List {
@@ -74,7 +84,7 @@ class LexicalIndex {
   const List* find(uint32_t term) const;
   void compact();
 
-  IdfTable idf_;
+  std::shared_ptr<const IdfTable> idf_;
   std::unordered_map<uint32_t, uint32_t> term_list_;
   std::vector<List> lists_;
   std::unordered_map<int64_t, uint32_t> ids_;  // live id -> slot

@@ -17,6 +17,7 @@ struct Entry {
   std::weak_ptr<IndexCache> cache;
   std::weak_ptr<TrainingStatus> training;
   std::weak_ptr<SharedAttributes> attributes;
+  std::weak_ptr<LexicalCache> lexical;
 };
 
 std::mutex mu;
@@ -45,7 +46,10 @@ std::optional<SharedTable> shared_table(sqlite3* db, const std::string& schema, 
   std::lock_guard lock(mu);
   auto& m = registry();
   for (auto it = m.begin(); it != m.end();)
-    it = it->second.cache.expired() && it->second.training.expired() && it->second.attributes.expired() ? m.erase(it) : std::next(it);
+    it = it->second.cache.expired() && it->second.training.expired() && it->second.attributes.expired() &&
+                 it->second.lexical.expired()
+             ? m.erase(it)
+             : std::next(it);
   Entry& e = m[key];
   SharedTable out;
   out.path = file;
@@ -64,6 +68,11 @@ std::optional<SharedTable> shared_table(sqlite3* db, const std::string& schema, 
     out.attributes = std::make_shared<SharedAttributes>();
     e.attributes = out.attributes;
   }
+  out.lexical = e.lexical.lock();
+  if (!out.lexical) {
+    out.lexical = std::make_shared<LexicalCache>();
+    e.lexical = out.lexical;
+  }
   return out;
 }
 
@@ -79,6 +88,20 @@ void offer_index(IndexCache& c, IndexCache& built) {
   c.gen = built.gen;
   c.epoch = built.epoch;
   c.nprobe = built.nprobe;
+  built.loaded = false;
+}
+
+void offer_lexical(LexicalCache& c, LexicalCache& built) {
+  if (!built.loaded) return;
+  std::lock_guard update(c.update_mu);
+  if (c.loaded && c.gen == built.gen) return;
+  if (c.loaded && c.seq >= 0 && built.seq >= 0 && c.seq > built.seq) return;  // shared is ahead
+  std::unique_lock lock(c.mu);
+  std::swap(c.index, built.index);
+  c.loaded = true;
+  c.seq = built.seq;
+  c.gen = built.gen;
+  c.load_seconds = built.load_seconds;
   built.loaded = false;
 }
 

@@ -10,6 +10,7 @@
 #include <string>
 
 #include "ext/index/index_cache.h"
+#include "ext/index/lexical_cache.h"
 #include "ext/sql/sqlite_api.h"
 
 namespace iccache::ext {
@@ -21,6 +22,8 @@ struct SharedTable {
   std::shared_ptr<IndexCache> cache;
   std::shared_ptr<TrainingStatus> training;
   std::shared_ptr<SharedAttributes> attributes;  // selection's per-example scoring attributes
+  // The lexical index (lexical_cache.h), used by text_index='lexical' tables only.
+  std::shared_ptr<LexicalCache> lexical;
   std::string path;  // the database file, for the background trainer's own connection
 };
 
@@ -34,5 +37,7 @@ std::optional<SharedTable> shared_table(sqlite3* db, const std::string& schema, 
 // connection's private index after its commit) to the shared cache, unless the shared one
 // already reflects that state or a later one. `built` is left empty when taken.
 void offer_index(IndexCache& shared, IndexCache& built);
+// The same for a lexical index (a connection's private one, after its commit).
+void offer_lexical(LexicalCache& shared, LexicalCache& built);
 
 }  // namespace iccache::ext

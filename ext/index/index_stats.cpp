@@ -6,6 +6,7 @@
 namespace iccache::ext {
 
 void index_stats(Table& t, StatRows& out) {
+  t.shared_state();  // the process-wide indexes, also before this connection's first search
   const IndexCache& c = *t.cache;
   {
     std::shared_lock lock(c.mu);
@@ -34,6 +35,8 @@ void index_stats(Table& t, StatRows& out) {
     out.push_back({"lexical_changes_applied", l.applied_changes});
     out.push_back({"lexical_load_s", l.load_seconds});
   }
+  if (t.lexical)  // connections of this process sharing the lexical index (0: private)
+    out.push_back({"lexical_shared_by", t.lexical_shared ? static_cast<int64_t>(t.lexical.use_count()) : int64_t{0}});
   std::optional<Change> last = t.log.last();
   out.push_back({"change_log_seq", last ? last->seq : int64_t{0}});
   out.push_back({"change_log_entries", t.log.size()});

@@ -5,12 +5,19 @@
 // examples named by new entries are re-read; a kIdf entry (new IDF counts), a pruned or
 // diverged entry, or too many entries reload.
 //
+// Shared like the vector index (index_registry.h): the connections of a process on one
+// file and table use one LexicalCache holding committed states only; a connection inside
+// a write transaction adds a LexicalOverlay of the rows changed since (lexical_table.cpp).
+//
 // Concurrency as IndexCache: searches hold `mu` shared; applying changes or swapping in a
-// reload holds it exclusively; `update_mu` serialises catch-ups.
+// reload holds it exclusively; `update_mu` serialises catch-ups. Fields below `mu` are
+// written only with both locks held, so a holder of either may read.
 #pragma once
 #include <cstdint>
+#include <memory>
 #include <mutex>
 #include <shared_mutex>
+#include <unordered_set>
 
 #include "lexical/lexical_index.h"
 
@@ -28,6 +35,27 @@ struct LexicalCache {
   int64_t reloads = 0;
   int64_t applied_changes = 0;
   double load_seconds = 0;  // of the last reload
+};
+
+// A connection's changes on top of the shared lexical index while it is inside a write
+// transaction (as IndexOverlay for the vector index): the ids changed since the shared
+// index's entry `base_seq`, left out of its answers, and the current rows of those that
+// exist in this connection's view, indexed with the shared index's IDF counts (`idf`: the
+// same object, so the weights are the same bits). A new IDF count inside the transaction
+// cannot be served this way (every weight moves): the connection then uses a private index.
+struct LexicalOverlay {
+  void clear() {
+    valid = false;
+    changed.clear();
+    rows = lexical::LexicalIndex();
+    idf.reset();
+  }
+  bool valid = false;
+  int64_t base_seq = 0;
+  int64_t last_seq = 0, last_gen = 0;  // the newest entry it covers
+  std::shared_ptr<const lexical::IdfTable> idf;
+  std::unordered_set<int64_t> changed;
+  lexical::LexicalIndex rows;
 };
 
 }  // namespace iccache::ext

@@ -9,6 +9,14 @@
 // connection and process scores with the same weights. A write recounts when the count
 // has moved far from it (maybe_count_idf), inside its transaction, and appends a kIdf entry:
 // every index then reloads. A rollback takes the counts and the entry back together.
+//
+// Shared: connections of one process on the same file and table search one index (the
+// registry's LexicalCache, index_registry.h), caught up in committed-only mode; inside a
+// write transaction a connection adds its overlay of changed rows, or, when that cannot
+// serve (a new IDF count inside the transaction, too many changes, nothing loaded yet),
+// a private index handed to the shared one after commit. The rules are the vector index's
+// (table_index.cpp; docs/architecture.md "Many connections, one index").
+#include <algorithm>
 #include <chrono>
 #include <unordered_set>
 
@@ -98,34 +106,14 @@ void Table::load_lexical(LexicalCache& c, int64_t g) {
   c.load_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
 }
 
-void Table::catch_up_lexical(LexicalCache& c, int64_t g) {
-  // Caller holds c.update_mu. The same rules as Table::catch_up (table_index.cpp).
-  if (!c.loaded || c.seq < 0 || !log.exists()) return load_lexical(c, g);
-  std::optional<int64_t> at = log.gen_at(c.seq);
-  if (!at || *at != c.gen) return load_lexical(c, g);
-  std::vector<Change> entries;
-  if (!log.after(c.seq, lexical_catch_up_limit(c.index.size()), entries) || entries.empty() ||
-      entries.back().gen != g)
-    return load_lexical(c, g);
-  std::vector<int64_t> ids;
-  std::unordered_set<int64_t> seen;
-  for (const Change& e : entries) {
-    if (e.kind == ChangeKind::kIdf) return load_lexical(c, g);
-    if (e.kind == ChangeKind::kExample && seen.insert(e.id).second) ids.push_back(e.id);
-  }
-  // Read and featurize the changed rows outside the exclusive lock, then apply them.
-  struct Row {
-    int64_t id;
-    bool present;
-    std::string tenant;
-    std::vector<lexical::Term> terms;
-  };
+std::vector<Table::LexicalRow> Table::read_lexical_rows(const std::vector<int64_t>& ids) {
   if (!lex_row_stmt_)
     lex_row_stmt_ = Stmt(db, "SELECT request, request_enc, tenant FROM " + storage.shadow("data") + " WHERE id = ?");
-  std::vector<Row> rows;
+  std::vector<LexicalRow> rows;
   rows.reserve(ids.size());
   for (int64_t id : ids) {
-    Row r{id, false, {}, {}};
+    LexicalRow r;
+    r.id = id;
     lex_row_stmt_.reset().bind(1, id);
     if (lex_row_stmt_.step()) {
       r.present = true;
@@ -142,8 +130,34 @@ void Table::catch_up_lexical(LexicalCache& c, int64_t g) {
     lex_row_stmt_.reset();
     rows.push_back(std::move(r));
   }
+  return rows;
+}
+
+void Table::catch_up_lexical(LexicalCache& c, int64_t g, bool committed_only) {
+  // Caller holds c.update_mu. The same rules as Table::catch_up (table_index.cpp).
+  if (!c.loaded || c.seq < 0 || !log.exists()) return load_lexical(c, g);
+  std::optional<int64_t> at = log.gen_at(c.seq);
+  if (!at && committed_only) {
+    // A shared index is ahead of this connection's snapshot (a long read transaction):
+    // it serves it as it is (table_index.cpp, Table::catch_up).
+    std::optional<Change> newest = log.last();
+    if (!newest || newest->seq < c.seq) return;
+  }
+  if (!at || *at != c.gen) return load_lexical(c, g);
+  std::vector<Change> entries;
+  if (!log.after(c.seq, lexical_catch_up_limit(c.index.size()), entries) || entries.empty() ||
+      entries.back().gen != g)
+    return load_lexical(c, g);
+  std::vector<int64_t> ids;
+  std::unordered_set<int64_t> seen;
+  for (const Change& e : entries) {
+    if (e.kind == ChangeKind::kIdf) return load_lexical(c, g);
+    if (e.kind == ChangeKind::kExample && seen.insert(e.id).second) ids.push_back(e.id);
+  }
+  // Read and featurize the changed rows outside the exclusive lock, then apply them.
+  std::vector<LexicalRow> rows = read_lexical_rows(ids);
   std::unique_lock lock(c.mu);
-  for (const Row& r : rows) {
+  for (const LexicalRow& r : rows) {
     if (r.present) c.index.add(r.id, r.tenant, r.terms);
     else c.index.remove(r.id);
   }
@@ -152,28 +166,134 @@ void Table::catch_up_lexical(LexicalCache& c, int64_t g) {
   c.applied_changes += static_cast<int64_t>(entries.size());
 }
 
-int64_t Table::ensure_lexical() {
-  const int64_t g = storage.generation();
-  LexicalCache& c = *lexical;
+void Table::sync_lexical(LexicalCache& c, int64_t g, bool committed_only) {
   {
     std::shared_lock lock(c.mu);
-    if (c.loaded && c.gen == g) return g;
+    if (c.loaded && c.gen == g) return;
   }
   std::lock_guard update(c.update_mu);
-  if (!(c.loaded && c.gen == g)) catch_up_lexical(c, g);
-  return g;
+  if (!(c.loaded && c.gen == g)) catch_up_lexical(c, g, committed_only);
 }
 
+bool Table::update_lexical_overlay(int64_t g) {
+  // As update_overlay (table_index.cpp), plus: a new IDF count since the shared index's
+  // entry moves every weight, so the overlay cannot serve.
+  LexicalOverlay& o = lexical_overlay;
+  if (o.valid && o.last_gen == g) return true;
+  int64_t from = 0, base_gen = 0;
+  if (o.valid && log.gen_at(o.last_seq) == o.last_gen) {
+    from = o.last_seq;
+  } else {
+    o.clear();
+    int64_t base_seq = 0;
+    std::shared_ptr<const lexical::IdfTable> idf;
+    {
+      std::shared_lock lock(lexical->mu);
+      if (!lexical->loaded || lexical->seq < 0) return false;
+      base_seq = lexical->seq;
+      base_gen = lexical->gen;
+      idf = lexical->index.idf_ptr();
+    }
+    if (log.gen_at(base_seq) != base_gen) return false;
+    o.base_seq = base_seq;
+    o.idf = idf;
+    o.rows = lexical::LexicalIndex(std::move(idf));
+    from = base_seq;
+  }
+  std::vector<Change> entries;
+  const size_t limit = lexical_catch_up_limit(0);
+  if (!log.after(from, limit, entries) ||
+      (entries.empty() ? from != o.base_seq || g != base_gen : entries.back().gen != g)) {
+    o.clear();
+    return false;
+  }
+  std::vector<int64_t> ids;
+  for (const Change& e : entries) {
+    if (e.kind == ChangeKind::kIdf) {
+      o.clear();
+      return false;
+    }
+    if (e.kind == ChangeKind::kExample) ids.push_back(e.id);
+  }
+  if (o.changed.size() + ids.size() > limit) {
+    o.clear();
+    return false;
+  }
+  for (const LexicalRow& r : read_lexical_rows(ids)) {
+    o.changed.insert(r.id);
+    if (r.present) o.rows.add(r.id, r.tenant, r.terms);
+    else o.rows.remove(r.id);
+  }
+  o.last_seq = entries.empty() ? from : entries.back().seq;
+  o.last_gen = g;
+  o.valid = true;
+  return true;
+}
+
+std::vector<index::Hit> Table::search_lexical_overlay(int k, const std::string* tenant, int nprobe, bool& ok) {
+  LexicalOverlay& o = lexical_overlay;
+  std::shared_lock lock(lexical->mu);
+  // The shared index may have moved on since the overlay was derived, but only along
+  // committed entries this transaction sees, and with the same IDF counts.
+  ok = lexical->loaded && lexical->seq >= o.base_seq && lexical->index.idf_ptr() == o.idf;
+  if (!ok) return {};
+  std::vector<index::Hit> hits =
+      lexical->index.search(query_terms_, k, tenant, nprobe, nullptr, o.changed.empty() ? nullptr : &o.changed);
+  lock.unlock();
+  if (o.rows.size() == 0) return hits;
+  std::vector<index::Hit> mine = o.rows.search(query_terms_, k, tenant, nprobe);
+  hits.insert(hits.end(), mine.begin(), mine.end());
+  std::sort(hits.begin(), hits.end(), index::better_hit);
+  if (hits.size() > static_cast<size_t>(k)) hits.resize(k);
+  return hits;
+}
+
+// Which lexical index answers: as Table::search (table_index.cpp) for the vector index.
 std::vector<index::Hit> Table::search_lexical(std::string_view text, int k, const std::string* tenant, int nprobe) {
-  searched_generation = ensure_lexical();
-  search_exact = true;
+  resolve_cache();
+  const int64_t g = storage.generation();
+  searched_generation = g;
   // As embed_query: under pii='redact' or 'reject' the query is redacted first, so it is
   // matched as a stored example holding it would have been.
   std::string redacted;
   if (options.pii != PiiMode::kOff && redact_pii(text, &redacted)) text = redacted;
   featurizer.terms(text, query_terms_);
-  std::shared_lock lock(lexical->mu);
-  return lexical->index.search(query_terms_, k, tenant, nprobe);
+  LexicalCache* use = lexical.get();
+  if (!lexical_shared) {
+    sync_lexical(*lexical, g, false);
+  } else if (sqlite3_txn_state(db, storage.schema().c_str()) != SQLITE_TXN_WRITE) {
+    lexical_overlay.clear();
+    if (lexical_own) {
+      // Everything this connection sees is committed now: a private index of exactly this
+      // view replaces a shared one that is behind it.
+      if (lexical_own->loaded && lexical_own->gen == g) offer_lexical(*lexical, *lexical_own);
+      lexical_own.reset();
+    }
+    sync_lexical(*lexical, g, true);
+  } else {
+    if (!lexical_own) {
+      bool shared_loaded = false;
+      {
+        std::shared_lock lock(lexical->mu);
+        shared_loaded = lexical->loaded;
+      }
+      if (shared_loaded && update_lexical_overlay(g)) {
+        bool ok = false;
+        std::vector<index::Hit> hits = search_lexical_overlay(k, tenant, nprobe, ok);
+        if (ok) {
+          search_exact = true;
+          return hits;
+        }
+      }
+      lexical_overlay.clear();
+      lexical_own = std::make_shared<LexicalCache>();
+    }
+    sync_lexical(*lexical_own, g, false);
+    use = lexical_own.get();
+  }
+  std::shared_lock lock(use->mu);
+  search_exact = use->gen == g;
+  return use->index.search(query_terms_, k, tenant, nprobe);
 }
 
 }  // namespace iccache::ext

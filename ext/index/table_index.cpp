@@ -162,6 +162,11 @@ void Table::resolve_cache() {
     cache = std::move(shared->cache);  // held once per connection (index_shared_by counts them)
     training = shared->training;
     cache_shared = true;
+    if (lexical_on()) {
+      lexical = std::move(shared->lexical);  // lexical_shared_by counts them
+      lexical_shared = true;
+    }
+    shared->lexical.reset();
   }
 }
 

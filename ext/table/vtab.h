@@ -59,8 +59,13 @@ struct Table : sqlite3_vtab {
   std::shared_ptr<IndexCache> own;
   IndexOverlay overlay;
   // The lexical index MATCH with text searches under text_index='lexical' (null otherwise;
-  // lexical_table.cpp), and the featurizer of this connection's texts.
+  // lexical_table.cpp): the process-wide one for file databases (lexical_shared), else
+  // this connection's own; the overlay and private index of a write transaction, as for
+  // the vector index; and the featurizer of this connection's texts.
   std::shared_ptr<LexicalCache> lexical;
+  bool lexical_shared = false;
+  std::shared_ptr<LexicalCache> lexical_own;
+  LexicalOverlay lexical_overlay;
   lexical::Featurizer featurizer;
   // The training (centroids, SQ8 ranges) writes assign new vectors with, for the 'epoch'
   // of T_state it was read under: writes never need the whole index.
@@ -108,8 +113,6 @@ struct Table : sqlite3_vtab {
   void count_idf(int64_t n);
   void maybe_count_idf(int64_t n);
   lexical::IdfTable stored_idf();
-  // Brings `lexical` to this connection's view of the tables (as ensure_index).
-  int64_t ensure_lexical();
 
   // Sets nprobe for queries without one ('nprobe=N' command).
   void set_nprobe(int n);
@@ -145,7 +148,17 @@ struct Table : sqlite3_vtab {
   Stmt row_stmt_, vec_stmt_;
   // lexical_table.cpp
   void load_lexical(LexicalCache& c, int64_t g);
-  void catch_up_lexical(LexicalCache& c, int64_t g);
+  void catch_up_lexical(LexicalCache& c, int64_t g, bool committed_only);
+  void sync_lexical(LexicalCache& c, int64_t g, bool committed_only);
+  bool update_lexical_overlay(int64_t g);
+  std::vector<index::Hit> search_lexical_overlay(int k, const std::string* tenant, int nprobe, bool& ok);
+  struct LexicalRow {
+    int64_t id = 0;
+    bool present = false;
+    std::string tenant;
+    std::vector<lexical::Term> terms;
+  };
+  std::vector<LexicalRow> read_lexical_rows(const std::vector<int64_t>& ids);
   Stmt lex_row_stmt_, idf_n_stmt_;
   std::vector<lexical::Term> query_terms_;
 };
