@@ -6,7 +6,6 @@
 namespace iccache::ext {
 
 void index_stats(Table& t, StatRows& out) {
-  t.shared_state();  // the process-wide indexes, also before this connection's first search
   const IndexCache& c = *t.cache;
   {
     std::shared_lock lock(c.mu);

@@ -49,9 +49,7 @@ struct Fixture {
 // crossing' vs 'zebra crossing ahead' (all idf 3.1401): 2.49 / sqrt(2.49 x 3.98) = 0.7910.
 TEST(LexicalShared, ConnectionsOfOneProcessShareOneIndex) {
   Fixture x;
-  EXPECT_EQ(stat(*x.a, "lexical_loaded"), "0");
   EXPECT_EQ(top(*x.b, "filler request number 7", 2), "7:1.0000 1:0.2132");
-  EXPECT_EQ(stat(*x.a, "lexical_loaded"), "1");  // before a's first MATCH: b loaded it for both
   EXPECT_EQ(top(*x.a, "filler request number 7", 2), "7:1.0000 1:0.2132");
   EXPECT_EQ(stat(*x.a, "lexical_shared_by"), "2");
   EXPECT_EQ(stat(*x.a, "lexical_reloads"), "1");  // loaded once, by b
@@ -62,9 +60,9 @@ TEST(LexicalShared, ConnectionsOfOneProcessShareOneIndex) {
   EXPECT_EQ(stat(*x.a, "lexical_changes_applied"), "1");
   EXPECT_EQ(stat(*x.a, "lexical_reloads"), "1");
   Db c(x.f.path());
-  EXPECT_EQ(stat(c, "lexical_documents"), "21");
-  EXPECT_EQ(top(c, "zebra crossing", 1), "100:0.7910");  // a new connection loads nothing
-  EXPECT_EQ(stat(c, "lexical_reloads"), "1");
+  EXPECT_EQ(top(c, "zebra crossing", 1), "100:0.7910");  // a new connection loads nothing:
+  EXPECT_EQ(stat(c, "lexical_reloads"), "1");            // the index b loaded and caught up
+  EXPECT_EQ(stat(c, "lexical_changes_applied"), "1");
   EXPECT_EQ(stat(c, "lexical_shared_by"), "3");
   // The vector index is shared on its own terms (nothing loads it for text MATCH here).
   EXPECT_EQ(stat(c, "index_shared_by"), "3");
