@@ -5,6 +5,7 @@
 #pragma once
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <string>
 
 #include "corruption_util.h"
@@ -26,10 +27,38 @@ constexpr const char* kCorruptionFill =
     "SELECT decision FROM iccache_route('ex', 'question 3', '[1, 2]');"
     "SELECT iccache_feedback('ex', 1, 0.9);";
 
+// The command every corruption test expects to name the damage.
+inline const std::string kCheck = "INSERT INTO ex(ex) VALUES('integrity-check')";
+
 // Expects `err` to be an error message that contains `fragment`.
 inline void expect_error(const std::string& err, const std::string& fragment) {
   EXPECT_NE(err, "") << "expected an error containing: " << fragment;
   EXPECT_NE(err.find(fragment), std::string::npos) << "'" << fragment << "' not in: " << err;
 }
+
+// The fixture of the corruption tests (suites CorruptionIndex, CorruptionState,
+// CorruptionVectors derive from it): the table above, made on first use (table(extra) first
+// for other options), damage() through its writer, the errors a fresh connection gets, and,
+// after every test, run_everything(): every statement gets an answer and none crashes.
+class Corruption : public ::testing::Test {
+ protected:
+  Tampered& table(const std::string& extra = "") {
+    if (!t_) t_.emplace(corruption_create(extra), kCorruptionFill);
+    return *t_;
+  }
+  // Tampers with the shadow tables through the writer, as a bad tool or a damaged disk might.
+  void damage(const std::string& sql) { table().writer().exec(sql); }
+  // The error of `sql` on a fresh connection contains `fragment`.
+  void expect_fresh_error(const std::string& sql, const std::string& fragment) {
+    SCOPED_TRACE(sql);
+    expect_error(table().error_on_fresh(sql), fragment);
+  }
+  void TearDown() override {
+    if (t_) t_->run_everything();
+  }
+
+ private:
+  std::optional<Tampered> t_;
+};
 
 }  // namespace iccache_test

@@ -6,7 +6,8 @@
 namespace iccache_test {
 namespace {
 
-const std::string kCheck = "INSERT INTO ex(ex) VALUES('integrity-check')";
+class CorruptionIndex : public Corruption {};
+
 const std::string kMatch = "SELECT rowid FROM ex WHERE ex MATCH 'question 1' AND k = 5 AND nprobe = 64";
 
 // After 'optimize' the table is whole again and the damaged example is found.
@@ -21,66 +22,52 @@ void expect_repaired(Tampered& t, const std::string& match_row) {
                         "' AND k = 1 AND nprobe = 64 AND rowid = " + match_row), match_row);
 }
 
-TEST(CorruptionIndex, DanglingListEntry) {
-  Tampered t(corruption_create(), kCorruptionFill);
-  t.writer().exec("INSERT INTO ex_index(id, list, tenant) VALUES(99, 0, 't1')");
-  expect_error(t.error_on_fresh(kCheck), "ex_index lists example 99 which does not exist");
-  t.run_everything();
+TEST_F(CorruptionIndex, DanglingListEntry) {
+  damage("INSERT INTO ex_index(id, list, tenant) VALUES(99, 0, 't1')");
+  expect_fresh_error(kCheck, "ex_index lists example 99 which does not exist");
 }
 
-TEST(CorruptionIndex, DanglingListEntryWithVector) {
-  Tampered t(corruption_create(), kCorruptionFill);
-  t.writer().exec("INSERT INTO ex_index(id, list, tenant) SELECT 99, list, tenant FROM ex_index WHERE id = 1");
-  t.writer().exec("INSERT INTO ex_vectors(id, vector) SELECT 99, vector FROM ex_vectors WHERE id = 1");
-  expect_error(t.error_on_fresh(kMatch), "example 99 is in the index but not in ex_data");
-  expect_error(t.error_on_fresh(kCheck), "ex_vectors holds vector 99 of no example");
-  t.run_everything();
+TEST_F(CorruptionIndex, DanglingListEntryWithVector) {
+  damage("INSERT INTO ex_index(id, list, tenant) SELECT 99, list, tenant FROM ex_index WHERE id = 1");
+  damage("INSERT INTO ex_vectors(id, vector) SELECT 99, vector FROM ex_vectors WHERE id = 1");
+  expect_fresh_error(kMatch, "example 99 is in the index but not in ex_data");
+  expect_fresh_error(kCheck, "ex_vectors holds vector 99 of no example");
 }
 
-TEST(CorruptionIndex, MissingListEntryRepairedByOptimize) {
-  Tampered t(corruption_create(), kCorruptionFill);
-  t.writer().exec("DELETE FROM ex_index WHERE id = 2");
-  expect_error(t.error_on_fresh(kCheck), "example 2 is in no IVF list");
-  expect_repaired(t, "");
-  t.run_everything();
+TEST_F(CorruptionIndex, MissingListEntryRepairedByOptimize) {
+  damage("DELETE FROM ex_index WHERE id = 2");
+  expect_fresh_error(kCheck, "example 2 is in no IVF list");
+  expect_repaired(table(), "");
 }
 
-TEST(CorruptionIndex, ListOutOfRange) {
-  Tampered t(corruption_create(), kCorruptionFill);
-  const std::string k = t.writer().scalar("SELECT count(*) FROM ex_centroids");
-  t.writer().exec("UPDATE ex_index SET list = 1000 WHERE id = 2");
-  expect_error(t.error_on_fresh(kMatch), "example 2 is in list 1000 but the index has " + k + " lists");
-  expect_error(t.error_on_fresh(kCheck), "example 2 is in list 1000");
-  expect_repaired(t, "2");
-  t.run_everything();
+TEST_F(CorruptionIndex, ListOutOfRange) {
+  const std::string k = table().writer().scalar("SELECT count(*) FROM ex_centroids");
+  damage("UPDATE ex_index SET list = 1000 WHERE id = 2");
+  expect_fresh_error(kMatch, "example 2 is in list 1000 but the index has " + k + " lists");
+  expect_fresh_error(kCheck, "example 2 is in list 1000");
+  expect_repaired(table(), "2");
 }
 
-TEST(CorruptionIndex, MissingLastCentroid) {
-  Tampered t(corruption_create(), kCorruptionFill);
-  const std::string k = t.writer().scalar("SELECT count(*) FROM ex_centroids");
-  t.writer().exec("DELETE FROM ex_centroids WHERE list = " + std::to_string(std::stoi(k) - 1));
-  expect_error(t.error_on_fresh(kCheck), "ex_centroids holds " + std::to_string(std::stoi(k) - 1) +
-                                             " centroids but the training of 40 examples made " + k);
-  expect_repaired(t, "");
-  t.run_everything();
+TEST_F(CorruptionIndex, MissingLastCentroid) {
+  const std::string k = table().writer().scalar("SELECT count(*) FROM ex_centroids");
+  damage("DELETE FROM ex_centroids WHERE list = " + std::to_string(std::stoi(k) - 1));
+  expect_fresh_error(kCheck, "ex_centroids holds " + std::to_string(std::stoi(k) - 1) +
+                                 " centroids but the training of 40 examples made " + k);
+  expect_repaired(table(), "");
 }
 
-TEST(CorruptionIndex, ExtraCentroid) {
-  Tampered t(corruption_create(), kCorruptionFill);
-  const std::string k = t.writer().scalar("SELECT count(*) FROM ex_centroids");
-  t.writer().exec("INSERT INTO ex_centroids SELECT max(list) + 1, (SELECT centroid FROM ex_centroids WHERE list = 0) FROM ex_centroids");
-  expect_error(t.error_on_fresh(kCheck), "ex_centroids holds " + std::to_string(std::stoi(k) + 1) +
-                                             " centroids but the training of 40 examples made " + k);
-  expect_repaired(t, "");
-  t.run_everything();
+TEST_F(CorruptionIndex, ExtraCentroid) {
+  const std::string k = table().writer().scalar("SELECT count(*) FROM ex_centroids");
+  damage("INSERT INTO ex_centroids SELECT max(list) + 1, (SELECT centroid FROM ex_centroids WHERE list = 0) FROM ex_centroids");
+  expect_fresh_error(kCheck, "ex_centroids holds " + std::to_string(std::stoi(k) + 1) +
+                                 " centroids but the training of 40 examples made " + k);
+  expect_repaired(table(), "");
 }
 
-TEST(CorruptionIndex, CentroidGapAndSize) {
-  Tampered t(corruption_create(), kCorruptionFill);
-  t.writer().exec("DELETE FROM ex_centroids WHERE list = 0");
-  expect_error(t.error_on_fresh(kMatch), "centroid row 1 is not list 0 of 32 bytes");
-  expect_error(t.error_on_fresh(kCheck), "centroid row 1 is not list 0");
-  t.run_everything();
+TEST_F(CorruptionIndex, CentroidGapAndSize) {
+  damage("DELETE FROM ex_centroids WHERE list = 0");
+  expect_fresh_error(kMatch, "centroid row 1 is not list 0 of 32 bytes");
+  expect_fresh_error(kCheck, "centroid row 1 is not list 0");
   Tampered u(corruption_create(), kCorruptionFill);
   u.writer().exec("UPDATE ex_centroids SET centroid = x'00' WHERE list = 1");
   expect_error(u.error_on_fresh(kMatch), "centroid row 1 is not list 1 of 32 bytes");
@@ -88,30 +75,26 @@ TEST(CorruptionIndex, CentroidGapAndSize) {
   u.run_everything();
 }
 
-TEST(CorruptionIndex, Sq8RangesWrongSize) {
-  Tampered t(corruption_create(", quantizer='sq8'"), kCorruptionFill);
-  t.writer().exec("UPDATE ex_state SET value = x'0000' WHERE key = 'sq8_ranges'");
-  expect_error(t.error_on_fresh(kMatch), "the stored sq8_ranges hold 2 bytes; expected 64");
-  expect_error(t.error_on_fresh(kCheck), "ex_state: the stored sq8_ranges hold 2 bytes; expected 64");
-  expect_repaired(t, "");
-  t.run_everything();
+TEST_F(CorruptionIndex, Sq8RangesWrongSize) {
+  table(", quantizer='sq8'");
+  damage("UPDATE ex_state SET value = x'0000' WHERE key = 'sq8_ranges'");
+  expect_fresh_error(kMatch, "the stored sq8_ranges hold 2 bytes; expected 64");
+  expect_fresh_error(kCheck, "ex_state: the stored sq8_ranges hold 2 bytes; expected 64");
+  expect_repaired(table(), "");
 }
 
-TEST(CorruptionIndex, Sq8CodeWrongSize) {
-  Tampered t(corruption_create(", quantizer='sq8'"), kCorruptionFill);
-  t.writer().exec("UPDATE ex_index SET code = x'01' WHERE id = 2");
-  expect_error(t.error_on_fresh(kMatch), "the stored code of example 2 has 1 bytes; expected 8");
-  expect_error(t.error_on_fresh(kCheck), "example 2 is in list");
-  expect_repaired(t, "2");
-  t.run_everything();
+TEST_F(CorruptionIndex, Sq8CodeWrongSize) {
+  table(", quantizer='sq8'");
+  damage("UPDATE ex_index SET code = x'01' WHERE id = 2");
+  expect_fresh_error(kMatch, "the stored code of example 2 has 1 bytes; expected 8");
+  expect_fresh_error(kCheck, "example 2 is in list");
+  expect_repaired(table(), "2");
 }
 
-TEST(CorruptionIndex, TenantMismatch) {
-  Tampered t(corruption_create(), kCorruptionFill);
-  t.writer().exec("UPDATE ex_index SET tenant = 'other' WHERE id = 2");
-  expect_error(t.error_on_fresh(kCheck), "example 2 has a different tenant in ex_index");
-  expect_repaired(t, "");
-  t.run_everything();
+TEST_F(CorruptionIndex, TenantMismatch) {
+  damage("UPDATE ex_index SET tenant = 'other' WHERE id = 2");
+  expect_fresh_error(kCheck, "example 2 has a different tenant in ex_index");
+  expect_repaired(table(), "");
 }
 
 }  // namespace
