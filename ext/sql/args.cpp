@@ -30,8 +30,8 @@ std::string describe(sqlite3_value* v) {
 
 void refuse(std::string_view where, std::string_view argument, std::string_view expected,
             sqlite3_value* v) {
-  throw Error(std::string(where) + ": " + std::string(argument) + " must be " +
-              std::string(expected) + "; received " + describe(v));
+  throw Error(std::string(where) + ": " + std::string(argument) + (argument.empty() ? "" : " ") +
+              "must be " + std::string(expected) + "; received " + describe(v));
 }
 
 std::string_view text_arg(sqlite3_value* v, std::string_view where, std::string_view argument,

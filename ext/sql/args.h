@@ -1,7 +1,8 @@
-// Reading the arguments of iccache's SQL functions and table-valued functions: the one set
-// of readers (text, numbers, integers, tenants, example-id lists). Each refuses a bad value
-// with one wording:
-//   "<function or table.column>: <argument> must be <expected>; received <value>"
+// Reading the arguments of iccache's SQL functions and table-valued functions, and the
+// column values of the iccache table: the one set of readers (text, numbers, integers,
+// tenants, example-id lists). Each refuses a bad value with one wording:
+//   "<function>: <argument> must be <expected>; received <value>"
+//   "<table.column>: must be <expected>; received <value>"   (argument "")
 // where <value> is how describe() shows it (NULL, 'text', 1.5, a BLOB of 8 bytes).
 #pragma once
 #include <cstdint>
@@ -20,7 +21,8 @@ std::string_view text_of(sqlite3_value* v);
 // a BLOB of 8 bytes.
 std::string describe(sqlite3_value* v);
 
-// Throws iccache::Error "<where>: <argument> must be <expected>; received <describe(v)>".
+// Throws iccache::Error "<where>: <argument> must be <expected>; received <describe(v)>"
+// ("<where>: must be ..." when argument is empty).
 [[noreturn]] void refuse(std::string_view where, std::string_view argument,
                          std::string_view expected, sqlite3_value* v);
 

@@ -45,44 +45,20 @@ std::string row_select(Table* t) {
 }
 constexpr int kUserColumn = kDataCount, kSyntheticColumn = kDataCount + 1;
 
+// The MATCH inputs k, nprobe, min_similarity (a cosine) and diversity (an MMR weight),
+// read with the sql/args.h readers: "ex.k: must be ...; received ...".
 int64_t read_k(Table* t, sqlite3_value* v) {
-  int type = sqlite3_value_numeric_type(v);
-  double d = sqlite3_value_double(v);
-  bool integral = type == SQLITE_INTEGER || (type == SQLITE_FLOAT && std::floor(d) == d);
-  if (!integral || d < 1 || d > kMaxK)
-    throw Error(t->name + ".k: expected an integer from 1 to " + std::to_string(kMaxK) +
-                "; received " + describe(v));
-  return static_cast<int64_t>(d);
+  return integer_arg(v, t->name + ".k", "", 1, kMaxK, "an integer from 1 to " + std::to_string(kMaxK));
 }
-
 int read_nprobe(Table* t, sqlite3_value* v) {
-  if (sqlite3_value_numeric_type(v) != SQLITE_INTEGER || sqlite3_value_int64(v) < 1 ||
-      sqlite3_value_int64(v) > (1 << 20))
-    throw Error(t->name + ".nprobe: expected an integer from 1 to 1048576; received " + describe(v));
-  return static_cast<int>(sqlite3_value_int64(v));
+  return static_cast<int>(integer_arg(v, t->name + ".nprobe", "", 1, 1 << 20, "an integer from 1 to 1048576"));
 }
-
-// min_similarity = x: a cosine from -1 to 1.
 double read_min_similarity(Table* t, sqlite3_value* v) {
-  const int type = sqlite3_value_numeric_type(v);
-  const double d = sqlite3_value_double(v);
-  if ((type != SQLITE_INTEGER && type != SQLITE_FLOAT) || !(d >= -1 && d <= 1))
-    throw Error(t->name + ".min_similarity: expected a cosine similarity from -1 to 1; received " +
-                (sqlite3_value_type(v) == SQLITE_NULL ? std::string("NULL")
-                : "'" + std::string(reinterpret_cast<const char*>(sqlite3_value_text(v))) + "'"));
-  return d;
+  return number_arg(v, t->name + ".min_similarity", "", -1, 1, "a cosine similarity from -1 to 1");
 }
-
-// diversity = x: an MMR weight from 0 to 1.
 double read_diversity(Table* t, sqlite3_value* v) {
-  const int type = sqlite3_value_numeric_type(v);
-  const double d = sqlite3_value_double(v);
-  if ((type != SQLITE_INTEGER && type != SQLITE_FLOAT) || !(d >= 0 && d <= 1))
-    throw Error(t->name + ".diversity: expected a weight from 0 (rank by relevance only) to 1 (only avoid "
-                "redundancy); received " +
-                (sqlite3_value_type(v) == SQLITE_NULL ? std::string("NULL")
-                : "'" + std::string(reinterpret_cast<const char*>(sqlite3_value_text(v))) + "'"));
-  return d;
+  return number_arg(v, t->name + ".diversity", "", 0, 1,
+                    "a weight from 0 (rank by relevance only) to 1 (only avoid redundancy)");
 }
 
 // Positions a MATCH cursor's row statement on hits[pos], or on the next hit whose row still

@@ -17,34 +17,19 @@
 #include "ext/select/select_feedback.h"
 #include "vector/vector_parse.h"
 #include "ext/table/admission_dedup.h"
+#include "ext/sql/args.h"
 #include "ext/table/vtab.h"
 
 namespace iccache::ext {
 
 namespace {
 
-std::string type_name(sqlite3_value* v) {
-  switch (sqlite3_value_type(v)) {
-    case SQLITE_NULL: return "NULL";
-    case SQLITE_INTEGER: return "an INTEGER";
-    case SQLITE_FLOAT: return "a REAL";
-    case SQLITE_BLOB: return "a BLOB";
-    default: return "TEXT";
-  }
-}
-
+// "ex.quality": where a column's errors come from (the sql/args.h readers' <where>).
 std::string col_what(const Table* t, int col) { return t->name + "." + column_name(col); }
-
-std::string_view as_text(sqlite3_value* v) {
-  const char* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
-  return p ? std::string_view(p, sqlite3_value_bytes(v)) : std::string_view();
-}
 
 // TEXT that is valid UTF-8.
 std::string_view require_text(const Table* t, sqlite3_value* v, int col) {
-  if (sqlite3_value_type(v) != SQLITE_TEXT)
-    throw Error(col_what(t, col) + ": expected TEXT; received " + type_name(v));
-  std::string_view s = as_text(v);
+  std::string_view s = text_arg(v, col_what(t, col), "", "TEXT");
   size_t bad = utf8::first_invalid(s);
   if (bad != s.size())
     throw Error(col_what(t, col) + ": the text is not valid UTF-8 (invalid byte at offset " +
@@ -52,21 +37,17 @@ std::string_view require_text(const Table* t, sqlite3_value* v, int col) {
   return s;
 }
 
+// A value of column col: a finite number in [lo, hi], or (count) an integer >= 0.
 double require_real(const Table* t, sqlite3_value* v, int col, double lo, double hi,
                     const char* expected) {
-  int type = sqlite3_value_numeric_type(v);
-  double d = sqlite3_value_double(v);
-  if ((type != SQLITE_INTEGER && type != SQLITE_FLOAT) || !std::isfinite(d) || d < lo || d > hi)
-    throw Error(col_what(t, col) + ": expected " + expected + "; received " +
-                (sqlite3_value_type(v) == SQLITE_NULL ? "NULL" : "'" + std::string(as_text(v)) + "'"));
-  return d;
+  return number_arg(v, col_what(t, col), "", lo, hi, expected);
 }
-
 int64_t require_count(const Table* t, sqlite3_value* v, int col) {
-  if (sqlite3_value_numeric_type(v) != SQLITE_INTEGER || sqlite3_value_int64(v) < 0)
-    throw Error(col_what(t, col) + ": expected an integer >= 0; received " +
-                (sqlite3_value_type(v) == SQLITE_NULL ? "NULL" : "'" + std::string(as_text(v)) + "'"));
-  return sqlite3_value_int64(v);
+  return integer_arg(v, col_what(t, col), "", 0, INT64_MAX, "an integer >= 0");
+}
+// The rowid given to an INSERT or an UPDATE.
+int64_t require_rowid(const Table* t, sqlite3_value* v) {
+  return integer_arg(v, t->name + ".rowid", "", INT64_MIN, INT64_MAX, "an INTEGER");
 }
 
 bool is_null(sqlite3_value* v) { return sqlite3_value_type(v) == SQLITE_NULL; }
@@ -77,13 +58,16 @@ struct NewRow {
   std::vector<float> vec;
 };
 
+std::string vector_expected(const Table* t) {
+  return "a float32 BLOB or a JSON array of " + std::to_string(t->options.dim) + " numbers";
+}
+
 std::vector<float> vector_value(Table* t, sqlite3_value* v) {
   const std::string what = col_what(t, kEmbedding);
   if (sqlite3_value_type(v) == SQLITE_BLOB)
     return parse_vector_blob(sqlite3_value_blob(v), sqlite3_value_bytes(v), t->options.dim, what);
-  if (sqlite3_value_type(v) == SQLITE_TEXT) return parse_vector_json(as_text(v), t->options.dim, what);
-  throw Error(what + ": expected a float32 BLOB or a JSON array of " +
-              std::to_string(t->options.dim) + " numbers; received " + type_name(v));
+  if (sqlite3_value_type(v) == SQLITE_TEXT) return parse_vector_json(text_of(v), t->options.dim, what);
+  refuse(what, "", vector_expected(t), v);
 }
 
 // Validates the non-text columns shared by INSERT and UPDATE, applying defaults for NULLs.
@@ -111,15 +95,8 @@ void read_attributes(Table* t, sqlite3_value** col, StoredExample& r) {
   r.user.reset();
   if (!is_null(col[kUser])) r.user = std::string(require_text(t, col[kUser], kUser));
   r.synthetic = false;
-  if (!is_null(col[kSynthetic])) {
-    sqlite3_value* v = col[kSynthetic];
-    const int64_t flag = sqlite3_value_int64(v);
-    if (sqlite3_value_numeric_type(v) != SQLITE_INTEGER || (flag != 0 && flag != 1))
-      throw Error(col_what(t, kSynthetic) + ": expected 0 or 1; received " +
-                  (sqlite3_value_type(col[kSynthetic]) == SQLITE_TEXT ? "'" + std::string(as_text(col[kSynthetic])) + "'"
-                                                                     : type_name(col[kSynthetic])));
-    r.synthetic = flag == 1;
-  }
+  if (!is_null(col[kSynthetic]))
+    r.synthetic = integer_arg(col[kSynthetic], col_what(t, kSynthetic), "", 0, 1, "0 or 1") == 1;
   if ((r.user || r.synthetic) && !t->storage.has_privacy_columns())
     throw Error(t->name + ": this table was created by an earlier version of iccache, whose " +
                 t->name + "_data has no user and synthetic columns; expected NULL for " +
@@ -143,15 +120,14 @@ int insert(Table* t, sqlite3_value* rowid_value, sqlite3_value** col, sqlite3_in
     response = response_scrubbed;
   read_attributes(t, col, row.stored);
   if (!is_null(col[kBytes]))
-    throw Error(col_what(t, kBytes) + ": is computed by iccache; expected NULL; received " +
-                type_name(col[kBytes]));
+    refuse(col_what(t, kBytes), "", "NULL (iccache computes it)", col[kBytes]);
   for (int c : {kSimilarity, kK, kNprobe, kUtility, kHit, kMinSimilarity, kDiversity})
     if (!is_null(col[c]))
       throw Error(col_what(t, c) + ": is a query column and cannot be stored; expected NULL");
   if (is_null(col[kEmbedding]) && !t->embedder)
-    throw Error(col_what(t, kEmbedding) + ": the table has embedder='none', so every example needs"
-                " its vector; expected a float32 BLOB or a JSON array of " +
-                std::to_string(t->options.dim) + " numbers; received NULL");
+    refuse(col_what(t, kEmbedding), "",
+           vector_expected(t) + " (the table has embedder='none', so every example needs its vector)",
+           col[kEmbedding]);
   row.vec = is_null(col[kEmbedding]) ? t->embed_text(request, col_what(t, kRequest))
                                      : vector_value(t, col[kEmbedding]);
   row.stored.request = encode_text(request);
@@ -174,11 +150,7 @@ int insert(Table* t, sqlite3_value* rowid_value, sqlite3_value** col, sqlite3_in
 
   int64_t id = 0;
   bool has_id = !is_null(rowid_value);
-  if (has_id) {
-    if (sqlite3_value_numeric_type(rowid_value) != SQLITE_INTEGER)
-      throw Error(t->name + ".rowid: expected an INTEGER; received " + type_name(rowid_value));
-    id = sqlite3_value_int64(rowid_value);
-  }
+  if (has_id) id = require_rowid(t, rowid_value);
   if (has_id && t->storage.exists(id)) {
     if (sqlite3_vtab_on_conflict(t->db) != SQLITE_REPLACE)
       throw SqlError(SQLITE_CONSTRAINT, t->name + ": an example with rowid " + std::to_string(id) +
@@ -195,9 +167,7 @@ int insert(Table* t, sqlite3_value* rowid_value, sqlite3_value** col, sqlite3_in
 
 int update(Table* t, sqlite3_value* old_value, sqlite3_value* new_value, sqlite3_value** col) {
   int64_t old_id = sqlite3_value_int64(old_value);
-  if (sqlite3_value_numeric_type(new_value) != SQLITE_INTEGER)
-    throw Error(t->name + ".rowid: expected an INTEGER; received " + type_name(new_value));
-  int64_t new_id = sqlite3_value_int64(new_value);
+  int64_t new_id = require_rowid(t, new_value);
 
   NewRow row;
   bool request_kept = sqlite3_value_nochange(col[kRequest]);
@@ -258,7 +228,7 @@ int remove(Table* t, sqlite3_value* id_value) {
 }
 
 int command(Table* t, sqlite3_value* v, sqlite3_value** col) {
-  std::string_view cmd = as_text(v);
+  std::string_view cmd = text_of(v);
   if (cmd == "forget") {  // docs/privacy.md
     forget_command(*t, col);
     return SQLITE_OK;
@@ -299,7 +269,7 @@ int table_update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int
       if (!is_null(col[kTableCol])) {
         // A command travels alone: INSERT INTO ex(ex, request, ...) would run it and drop the
         // row. 'forget' carries its tenant and/or user, and checks its own columns.
-        if (as_text(col[kTableCol]) != "forget")
+        if (text_of(col[kTableCol]) != "forget")
           for (int c = 0; c < kTableCol; ++c)
             if (!is_null(col[c]))
               throw Error(t->name + ": a command in the " + t->name + " column cannot come with a value"

@@ -98,7 +98,7 @@ class Cli(TempDirTest):
             ('{"request": "a", "response": "b"\n', "row 1 (line 1): not valid JSON: Expecting ',' delimiter"),
             ('[1]\n', "row 1 (line 1): expected a JSON object; received [1]"),
             ('{"request": "a", "response": "b", "quality": 1.5}\n',
-             "row 1 (line 1): ex.quality: expected a number from 0 to 1; received '1.5'"),
+             "row 1 (line 1): ex.quality: must be a number from 0 to 1; received 1.5"),
             ('{"request": "a", "response": "b", "model": "gpt"}\n',
              "row 1 (line 1): ex.model: unknown model 'gpt'; expected one of small, large"),
         ]

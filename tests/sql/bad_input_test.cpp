@@ -106,9 +106,9 @@ TEST_F(BadInput, QualityAndCounters) {
 }
 
 TEST_F(BadInput, MissingOrMistypedColumns) {
-  expect_rejected("INSERT INTO ex(response, embedding) VALUES('r','[1,1,1]')", {"ex.request", "expected TEXT", "NULL"});
-  expect_rejected("INSERT INTO ex(request, embedding) VALUES('q','[1,1,1]')", {"ex.response", "expected TEXT"});
-  expect_rejected("INSERT INTO ex(request, response, embedding) VALUES(42,'r','[1,1,1]')", {"ex.request", "INTEGER"});
+  expect_rejected("INSERT INTO ex(response, embedding) VALUES('r','[1,1,1]')", {"ex.request", "must be TEXT", "NULL"});
+  expect_rejected("INSERT INTO ex(request, embedding) VALUES('q','[1,1,1]')", {"ex.response", "must be TEXT"});
+  expect_rejected("INSERT INTO ex(request, response, embedding) VALUES(42,'r','[1,1,1]')", {"ex.request", "must be TEXT", "received 42"});
   expect_rejected("INSERT INTO ex(request, response) VALUES('q','r')", {"ex.embedding", "embedder='none'", "received NULL"});
   expect_rejected("INSERT INTO ex(request, response, embedding, model) VALUES('q','r','[1,1,1]','gpt')",
                   {"ex.model", "unknown model 'gpt'", "small, large"});

@@ -95,7 +95,7 @@ TEST(Ivf, NprobeOptionCommandAndQueryColumn) {
   EXPECT_NE(db.error_of("INSERT INTO ex(ex) VALUES('nprobe=0')").find("nprobe=N"), std::string::npos);
   EXPECT_NE(db.error_of("INSERT INTO ex(ex) VALUES('nprobe=x')").find("nprobe=N"), std::string::npos);
   EXPECT_NE(db.error_of("SELECT * FROM ex WHERE ex MATCH iccache_vector('[1,1,1,1,1,1,1,1]') AND k = 1 AND nprobe = 0")
-                .find("ex.nprobe: expected an integer"),
+                .find("ex.nprobe: must be an integer"),
             std::string::npos);
   Db other;
   EXPECT_NE(other.error_of("CREATE VIRTUAL TABLE e USING iccache(nprobe=0)").find("nprobe"), std::string::npos);
