@@ -2,8 +2,9 @@
 // threshold tuner, a cache of T_state's select_model / select_tuner validated by the
 // 'select_generation' nonce (its own key, so feedback never reloads the vector index or the
 // router). ROLLBACK, ROLLBACK TO and another connection's commit change the stored nonce and
-// the next use reloads. Also the scorer (engine/select/candidate_cache.h) that MATCH and
-// iccache_route share, reading rows through SelectStore, and its access to the per-example
+// the next use reloads. Also the candidate cache (engine/select/candidate_cache.h: the
+// attributes stage 2 scores, engine/select/stage2.h) that MATCH and iccache_route share,
+// reading rows through SelectStore, and its access to the per-example
 // attribute cache: shared per process and followed per changed row from the change log
 // (select_attributes.h), so a foreign write or feedback costs only the rows it changed.
 #pragma once
@@ -37,6 +38,7 @@ struct SelectState {
   void refresh();
   // A fresh random nonce for the next write (adopted only once the write succeeded).
   int64_t next_generation();
+  // The tuner's utility threshold for this request (engine/select/stage2.h choose_threshold).
   select::ThresholdChoice choose(const float* request) const;
 
  private:

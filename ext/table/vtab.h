@@ -100,7 +100,8 @@ struct Table : sqlite3_vtab {
   // Takes an index built by a training of this connection (index_trainer.cpp): used for
   // the rest of the transaction, handed to the shared index after commit.
   void adopt_trained(std::shared_ptr<IndexCache> built);
-  // nprobe for queries without an nprobe constraint (see table.cpp).
+  // nprobe for queries without an nprobe constraint: the 'nprobe=N' command, else the option,
+  // else the tuned value (engine/index/training_policy.h effective_nprobe).
   int effective_nprobe();
   // Top-k search with the current nprobe (or `nprobe_override` when > 0).
   std::vector<index::Hit> search(const float* q, int k, const std::string* tenant, int nprobe_override);
@@ -183,8 +184,8 @@ enum PlanBits : int {
   kPlanTenant = 4,
   kPlanRowid = 8,
   kPlanNprobe = 16,
-  kPlanUtilityUsed = 32,
-  kPlanMinSimilarity = 64,  // the utility column is read (selection='similarity' scores only then)
+  kPlanUtilityUsed = 32,  // the utility column is read (selection='similarity' scores only then)
+  kPlanMinSimilarity = 64,
   kPlanDiversity = 128,
 };
 
