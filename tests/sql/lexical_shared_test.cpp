@@ -10,23 +10,12 @@
 #include <thread>
 #include <vector>
 
+#include "lexical_test_util.h"
 #include "sql_test_util.h"
 
 namespace iccache_test {
 namespace {
 
-std::string top(Db& db, const std::string& q, int k = 3) {
-  return db.scalar("SELECT group_concat(rowid || ':' || printf('%.4f', similarity), ' ') FROM (SELECT rowid, "
-                   "similarity FROM ex WHERE ex MATCH '" + q + "' AND k = " + std::to_string(k) + ")");
-}
-std::string stat(Db& db, const std::string& key) {
-  return db.scalar("SELECT value FROM ex_stats WHERE key = '" + key + "'");
-}
-void fill(Db& db, int from, int to) {
-  for (int i = from; i <= to; ++i)
-    db.exec("INSERT INTO ex(rowid, request, response) VALUES(" + std::to_string(i) + ", 'filler request number " +
-            std::to_string(i) + "', 'a')");
-}
 
 // Two connections to one WAL file; 20 fillers (the last IDF count at 16: the writes below
 // stay under 32, so no count moves the weights unless a test says so).
@@ -174,26 +163,9 @@ TEST(LexicalShared, EightThreadsInsertMatchRollback) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      Db conn(f.path());
-      sqlite3* db = conn.get();
-      sqlite3_busy_timeout(db, 30000);
-      auto run = [&](const std::string& sql) {
-        char* err = nullptr;
-        if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-          ADD_FAILURE() << sql << ": " << (err ? err : "?");
-          ++failures;
-        }
-        sqlite3_free(err);
-      };
-      auto value = [&](const std::string& sql) {
-        sqlite3_stmt* st = nullptr;
-        std::string out;
-        if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW &&
-            sqlite3_column_text(st, 0))
-          out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-        sqlite3_finalize(st);
-        return out;
-      };
+      ThreadDb conn(f.path(), failures);
+      auto run = [&](const std::string& sql) { conn.run(sql); };
+      auto value = [&](const std::string& sql) { return conn.value(sql); };
       for (int r = 0; r < kRounds; ++r) {
         const std::string id = std::to_string(1 + t * 1000 + r);
         const std::string word = "w" + id + "x";  // a word no other text holds

@@ -5,23 +5,11 @@
 // an exhaustive form (nprobe >= the query's terms) with the same scores.
 #include <gtest/gtest.h>
 
+#include "lexical_test_util.h"
 #include "sql_test_util.h"
 
 namespace iccache_test {
 namespace {
-
-std::string top(Db& db, const std::string& q, int k = 3, const std::string& extra = "") {
-  return db.scalar("SELECT group_concat(rowid || ':' || printf('%.4f', similarity), ' ') FROM (SELECT rowid, "
-                   "similarity FROM ex WHERE ex MATCH '" + q + "' AND k = " + std::to_string(k) + extra + ")");
-}
-std::string stat(Db& db, const std::string& key) {
-  return db.scalar("SELECT value FROM ex_stats WHERE key = '" + key + "'");
-}
-void fill(Db& db, int from, int to) {
-  for (int i = from; i <= to; ++i)
-    db.exec("INSERT INTO ex(rowid, request, response) VALUES(" + std::to_string(i) + ", 'filler request number " +
-            std::to_string(i) + "', 'a')");
-}
 
 TEST(LexicalSql, MatchRanksByTfIdfCosine) {
   Db db;

@@ -198,18 +198,10 @@ TEST(SharedAttributes, EightThreadsSeeTheirOwnCommittedAndUncommittedQualities) 
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      Db conn(f.path());
+      ThreadDb conn(f.path(), failures);
       sqlite3* db = conn.get();
-      sqlite3_busy_timeout(db, 30000);
       const std::string id = std::to_string(t + 1);
-      auto run = [&](const std::string& sql) {
-        char* err = nullptr;
-        if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-          ADD_FAILURE() << sql << ": " << (err ? err : "?");
-          ++failures;
-        }
-        sqlite3_free(err);
-      };
+      auto run = [&](const std::string& sql) { conn.run(sql); };
       // "similarity utility" of this thread's example in its MATCH.
       auto mine = [&] {
         sqlite3_stmt* st = nullptr;

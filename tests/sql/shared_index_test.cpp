@@ -190,30 +190,9 @@ TEST(SharedIndex, EightThreadsInsertSelectRouteFeedbackRollback) {
   std::vector<std::thread> threads;
   for (int t = 0; t < kThreads; ++t) {
     threads.emplace_back([&, t] {
-      sqlite3* db = nullptr;
-      Db conn(f.path());
-      db = conn.get();
-      sqlite3_busy_timeout(db, 30000);
-      auto run = [&](const std::string& sql) {
-        char* err = nullptr;
-        if (sqlite3_exec(db, sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
-          ADD_FAILURE() << sql << ": " << (err ? err : "?");
-          ++failures;
-        }
-        sqlite3_free(err);
-      };
-      auto value = [&](const std::string& sql) {
-        sqlite3_stmt* st = nullptr;
-        std::string out;
-        if (sqlite3_prepare_v2(db, sql.c_str(), -1, &st, nullptr) == SQLITE_OK && sqlite3_step(st) == SQLITE_ROW)
-          out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
-        else {
-          ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db);
-          ++failures;
-        }
-        sqlite3_finalize(st);
-        return out;
-      };
+      ThreadDb conn(f.path(), failures);
+      auto run = [&](const std::string& sql) { conn.run(sql); };
+      auto value = [&](const std::string& sql) { return conn.value(sql); };
       for (int r = 0; r < kRounds; ++r) {
         const std::string id = std::to_string(1 + t * 1000 + r);
         run("INSERT INTO ex(rowid, request, response) VALUES(" + id + ", 'question " + id +

@@ -164,6 +164,34 @@ SharedFile::SharedFile(const std::string& create, bool wal) {
   if (wal) a.exec("PRAGMA journal_mode=WAL");
 }
 
+ThreadDb::ThreadDb(const std::string& path, std::atomic<int>& failures) : db_(path), failures_(failures) {
+  sqlite3_busy_timeout(db_.get(), 30000);
+}
+
+void ThreadDb::run(const std::string& sql) {
+  char* err = nullptr;
+  if (sqlite3_exec(db_.get(), sql.c_str(), nullptr, nullptr, &err) != SQLITE_OK) {
+    ADD_FAILURE() << sql << ": " << (err ? err : "?");
+    ++failures_;
+  }
+  sqlite3_free(err);
+}
+
+std::string ThreadDb::value(const std::string& sql) {
+  sqlite3_stmt* st = nullptr;
+  std::string out;
+  int rc = sqlite3_prepare_v2(db_.get(), sql.c_str(), -1, &st, nullptr);
+  if (rc == SQLITE_OK) rc = sqlite3_step(st);
+  if (rc == SQLITE_ROW && sqlite3_column_text(st, 0))
+    out = reinterpret_cast<const char*>(sqlite3_column_text(st, 0));
+  if (rc != SQLITE_ROW && rc != SQLITE_DONE) {
+    ADD_FAILURE() << sql << ": " << sqlite3_errmsg(db_.get());
+    ++failures_;
+  }
+  sqlite3_finalize(st);
+  return out;
+}
+
 int run_command(const std::string& cmd, std::string* output) {
   FILE* p = popen((cmd + " 2>&1").c_str(), "r");
   if (!p) return -1;

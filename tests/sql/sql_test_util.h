@@ -3,6 +3,7 @@
 #pragma once
 #include <sqlite3.h>
 
+#include <atomic>
 #include <string>
 #include <vector>
 
@@ -66,6 +67,21 @@ struct SharedFile {
   explicit SharedFile(const std::string& create, bool wal = false);
   TempFile file;
   Db a{file.path()}, b{file.path()};
+};
+
+// One thread's own connection to a shared file, for the many-thread tests (busy_timeout
+// 30 s). run() reports a failed statement and counts it in `failures`; value() is the first
+// column of the first row ("" for NULL or no row), a failed statement counted the same way.
+class ThreadDb {
+ public:
+  ThreadDb(const std::string& path, std::atomic<int>& failures);
+  sqlite3* get() const { return db_.get(); }
+  void run(const std::string& sql);
+  std::string value(const std::string& sql);
+
+ private:
+  Db db_;
+  std::atomic<int>& failures_;
 };
 
 // Runs a command through the shell; returns its exit status and captures stdout+stderr.
