@@ -7,16 +7,15 @@
 
 The parent creates a WAL cache file and admits `warm` large-model answers (the GSM8K
 sample's problems, as an import of past traffic would). Then `workers` processes, each with
-its own connection, run examples/serving_loop.py's ServingLoop against the seeded simulated
-models (examples/sim_models.py; worker w draws its traffic with seed 7 + w): per request
-iccache_prompt (MATCH k=5 + prompt), BEGIN IMMEDIATE + iccache_route + COMMIT, the simulated
-model call, iccache_feedback, and the admission INSERT of a good answer. Every admission
-and feedback is a foreign write for the three other workers. The off-peak step is off, so
-the figures are the request path alone.
-
-Reported: p50 and p99 over every request of the SQL time of that request (the sum of its
-statements, measured around each execute() including fetching its rows, so the sqlite3
-module's overhead is in), per statement kind too, and the final counts.
+its own connection (examples/serving_loop.py's open_cache), serve `requests` requests
+against the seeded simulated models (examples/sim_models.py; worker w draws its traffic
+with seed 7 + w), each request the SQL of examples/serving_loop.py's ServingLoop.serve:
+iccache_prompt (MATCH k=5 + prompt), BEGIN IMMEDIATE + iccache_route + COMMIT, the
+simulated model call, iccache_feedback, and the admission INSERT of an answer judged good
+(reward >= 0.5). The loop is written out here (no shadow runs, no off-peak step) so that
+the same statements run on builds from before the serving loop grew them: a before/after
+comparison of the extension alone. Every admission and feedback is a foreign write for the
+other workers.
 """
 import argparse
 import json
@@ -72,20 +71,42 @@ class Rows:
         return self.rows
 
 
+def serve(db, backend, request, at):
+    """One request: ServingLoop.serve's statements (examples/serving_loop.py)."""
+    messages, prompt, ids = db.execute("SELECT messages, prompt, example_ids FROM iccache_prompt('ex', ?, 5, 8000)",
+                                       (request,)).fetchone()
+    db.execute("BEGIN IMMEDIATE")
+    try:
+        decision, model = db.execute("SELECT decision, model FROM iccache_route('ex', ?, ?, ?)",
+                                     (request, ids, at)).fetchone()
+        db.execute("COMMIT")
+    except BaseException:
+        db.execute("ROLLBACK")
+        raise
+    if model == sim_models.SMALL:
+        answer = backend.generate(model, json.loads(messages), prompt)
+    else:
+        answer = backend.generate(model, [{"role": "user", "content": request}], "Question: %s\nAnswer:" % request)
+    reward = backend.judge(request, answer)
+    db.execute("SELECT iccache_feedback('ex', ?, ?)", (decision, reward))
+    if reward >= 0.5:
+        db.execute("INSERT INTO ex(request, response, model, quality) VALUES (?, ?, ?, ?)",
+                   (request, answer, model, reward))
+
+
 def worker(args):
     db = serving_loop.open_cache(args.db, args.extension)
     world = sim_models.SimWorld(seed=7 + args.worker)
+    backend = openai_backend.SimBackend(world)
     requests = world.requests(args.requests, distinct=args.distinct)
     timed = TimedDb(db)
-    loop = serving_loop.ServingLoop(timed, openai_backend.SimBackend(world), sim_models.SMALL, sim_models.LARGE,
-                                    "ex", 5, 8000, 1.0, 7 + args.worker)
     while time.time() < args.start_at:  # all workers start together
         time.sleep(0.001)
     per_request, t0 = [], time.perf_counter()
     clock = time.time()
     for i, req in enumerate(requests):
         timed.request_s = 0.0
-        loop.serve(req, at=clock + i * 0.25)
+        serve(timed, backend, req, clock + i * 0.25)
         per_request.append(timed.request_s)
     wall = time.perf_counter() - t0
     json.dump({"per_request": per_request, "kinds": timed.kinds, "wall": wall}, open(args.out, "w"))
@@ -110,7 +131,7 @@ def main():
     tmp = tempfile.mkdtemp(prefix="serving_workers_", dir=args.dir)
     path = os.path.join(tmp, "cache.db")
     db = serving_loop.open_cache(path, args.extension)
-    serving_loop.ensure_table(db, "ex", sim_models.SMALL, sim_models.LARGE, 0.1, 1.0, 7, 0.0, backend="sim")
+    db.execute("CREATE VIRTUAL TABLE ex USING iccache(models='%s:0.1,%s:1', seed=7)" % (sim_models.SMALL, sim_models.LARGE))
     world = sim_models.SimWorld(seed=7)
     backend = openai_backend.SimBackend(world)
     db.execute("BEGIN")
@@ -119,7 +140,10 @@ def main():
         ans = backend.generate(sim_models.LARGE, [{"role": "user", "content": req}], "Question: %s\nAnswer:" % req)
         db.execute("INSERT INTO ex(request, response, model) VALUES (?, ?, ?)", (req, ans, sim_models.LARGE))
     db.execute("COMMIT")
-    db.execute("SELECT iccache_training_wait('ex')").fetchone()  # if the warm rows crossed ivf_min
+    try:  # if the warm rows crossed ivf_min (builds before the background training have no such function)
+        db.execute("SELECT iccache_training_wait('ex')").fetchone()
+    except sqlite3.OperationalError:
+        pass
     db.close()
 
     start_at = time.time() + 3.0
