@@ -62,6 +62,7 @@ CandidateCache::CandidateCache(std::vector<ModelArm> models, CandidateSource& so
 
 void CandidateCache::use(AttributeCache* shared, std::optional<uint64_t> fill_version,
                          const std::unordered_set<int64_t>* bypass) {
+  if (shared != shared_ || bypass != bypass_) memo_.clear();
   shared_ = shared;
   fill_version_ = fill_version;
   bypass_ = bypass;
@@ -69,12 +70,14 @@ void CandidateCache::use(AttributeCache* shared, std::optional<uint64_t> fill_ve
 
 void CandidateCache::validate(int64_t generation) {
   if (generation == generation_) return;
+  memo_.clear();
   own_.reset(-1, 0, false);
   generation_ = generation;
 }
 
 void CandidateCache::forget(std::span<const int64_t> ids) {
   own_.advance(ids, -1, 0);
+  for (int64_t id : ids) memo_.erase(id);
 }
 
 void CandidateCache::set_request(std::string_view text, bool has_text, double now) {
@@ -85,6 +88,17 @@ void CandidateCache::set_request(std::string_view text, bool has_text, double no
 }
 
 EntryPtr CandidateCache::entry(int64_t id) {
+  auto it = memo_.find(id);
+  if (it != memo_.end() && it->second && (it->second->has_tokens || !has_text_)) return it->second;
+  EntryPtr e = lookup(id);
+  if (e) {
+    if (memo_.size() >= 4096) memo_.clear();
+    memo_[id] = e;
+  }
+  return e;
+}
+
+EntryPtr CandidateCache::lookup(int64_t id) {
   const bool from_shared = shared_ && !(bypass_ && bypass_->count(id));
   AttributeCache& from = from_shared ? *shared_ : own_;
   // The version before the read: a change applied meanwhile makes the put a no-op.

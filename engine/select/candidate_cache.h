@@ -108,9 +108,13 @@ class CandidateCache {
            const std::unordered_set<int64_t>* bypass = nullptr);
 
   // The own entries: dropped wholesale when `generation` is not the one they were read
-  // under; forget() drops single examples; clear() all of them.
+  // under; forget() drops single examples; clear() all of them. The caller validates
+  // before every statement: within one generation nothing an entry holds can change.
   void validate(int64_t generation);
-  void clear() { own_.reset(-1, 0, false); }
+  void clear() {
+    own_.reset(-1, 0, false);
+    memo_.clear();
+  }
   void forget(std::span<const int64_t> ids);
   size_t size() const { return own_.size(); }
   // Rows read from the source so far (ex_stats select_rows_read).
@@ -128,6 +132,7 @@ class CandidateCache {
 
  private:
   EntryPtr entry(int64_t id);
+  EntryPtr lookup(int64_t id);
 
   std::vector<ModelArm> models_;
   CandidateSource& source_;
@@ -137,6 +142,12 @@ class CandidateCache {
   std::optional<uint64_t> fill_version_;
   const std::unordered_set<int64_t>* bypass_ = nullptr;
   int64_t rows_read_ = 0;
+  // The entries already looked up at this generation (stage 1 and stage 2 of a MATCH ask
+  // for each candidate two or three times, and the next requests for many of the same):
+  // one visit to the shared cache per candidate, whose lock and reference counts are cache
+  // lines other threads touch too. Emptied when the generation (validate) or the caches
+  // used (use) change; at most 4,096 entries.
+  std::unordered_map<int64_t, EntryPtr> memo_;
   CandidateRow row_;  // reused read buffer
   TokenSet request_tokens_;
   bool has_text_ = false;

@@ -58,6 +58,7 @@ void AttributeView::prepare(Table& t, select::CandidateCache& scorer, int64_t g)
   resolve(t);
   select::AttributeCache& a = attrs_->cache;
   const bool in_write = shared_ && sqlite3_txn_state(t.db, t.storage.schema().c_str()) == SQLITE_TXN_WRITE;
+  scorer.validate(g);
   if (!in_write) {
     bypass_valid_ = false;
     select::AttributeCache::Position p = a.position();
@@ -67,12 +68,10 @@ void AttributeView::prepare(Table& t, select::CandidateCache& scorer, int64_t g)
       p = a.position();
     }
     if (p.gen == g) return scorer.use(&a, p.version);
-    scorer.validate(g);  // the shared cache is ahead of this snapshot: read its own rows
-    return scorer.use(nullptr, std::nullopt);
+    return scorer.use(nullptr, std::nullopt);  // the shared cache is ahead of this snapshot: own rows
   }
   // Inside a write transaction nobody else commits, so the shared position is committed
   // history this view extends; the entries after it name every example that may differ.
-  scorer.validate(g);
   const select::AttributeCache::Position p = a.position();
   if (p.valid) {
     if (bypass_valid_ && bypass_seq_ == p.seq && bypass_pos_gen_ == p.gen && bypass_gen_ == g)
