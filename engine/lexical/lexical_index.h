@@ -15,6 +15,12 @@
 // that many lists whole first; min_lists >= the query's term count reads every list whole
 // (the exhaustive form, same scores).
 //
+// Layout (memory per posting: 4-byte slot + 4-byte weight): a sorted array of terms, each
+// with its range in one postings arena and its largest weight; documents added since the
+// last merge sit in small per-term lists and are folded into the arena when they reach an
+// eighth of it (or when a bulk load ends), with removed documents dropped and the rest
+// renumbered, so the flat part stays compact.
+//
 // The index is a cache: rebuilt from the stored texts (ext/) and kept up to date with
 // add/remove. Not thread-safe for writes; search is const and safe from many threads.
 #pragma once
@@ -47,7 +53,7 @@ class LexicalIndex {
   const std::shared_ptr<const IdfTable>& idf_ptr() const { return idf_; }
   size_t size() const { return ids_.size(); }
   // Postings lists (distinct terms indexed) and postings held, dead ones included.
-  size_t lists() const { return lists_.size(); }
+  size_t lists() const { return term_keys_.size() + recent_only_terms_; }
   size_t postings() const { return postings_; }
   size_t memory_bytes() const;
 
@@ -56,12 +62,15 @@ class LexicalIndex {
   void add(int64_t id, std::string_view tenant, const std::vector<Term>& terms);
   bool remove(int64_t id);
   bool contains(int64_t id) const { return ids_.count(id) != 0; }
+  // While on, adds never fold the recent postings into the flat part; turning it off folds
+  // them once (a bulk load: one merge instead of one per eighth).
+  void hold_merges(bool on);
 
   struct Stats {
-    size_t lists_read = 0;       // lists read whole
+    size_t lists_read = 0;       // lists essential at the end (read in full, less skipped blocks)
     size_t lists_total = 0;      // the query's terms that have a list
-    size_t postings_read = 0;    // postings read whole
-    size_t candidates = 0;       // documents finished by look-up
+    size_t postings_read = 0;    // postings of essential lists visited
+    size_t candidates = 0;       // documents scored completely
   };
 
   // Top-k by cosine, best first (ties: smaller id). When fewer than k documents share a
@@ -74,19 +83,30 @@ class LexicalIndex {
                                  const std::unordered_set<int64_t>* skip = nullptr) const;
 
  private:
-  struct List {
-    float idf = 1.0f;
-    float max_w = 0;              // largest weight ever added (an upper bound after removals)
-    std::vector<uint32_t> slots;  // increasing
-    std::vector<float> w;         // normalised tf-idf weight
+  // A term of the flat part: postings [begin, begin + count) of the arena, the largest weight.
+  struct TermInfo {
+    uint32_t begin = 0, count = 0;
+    float max_w = 0;
   };
-  uint32_t list_of(uint32_t term);  // creates when new
-  const List* find(uint32_t term) const;
-  void compact();
+  // Postings added since the last merge (slots above every slot of the flat part).
+  struct Recent {
+    std::vector<uint32_t> slots;
+    std::vector<float> w;
+    float max_w = 0;  // an upper bound after removals
+    float idf = 1;
+  };
+  const TermInfo* find_flat(uint32_t term) const;
+  const Recent* find_recent(uint32_t term) const;
+  void merge();
 
   std::shared_ptr<const IdfTable> idf_;
-  std::unordered_map<uint32_t, uint32_t> term_list_;
-  std::vector<List> lists_;
+  std::vector<uint32_t> term_keys_;  // sorted
+  std::vector<TermInfo> term_info_;  // parallel to term_keys_
+  std::vector<uint32_t> slots_;      // postings arena: slot, increasing within a term
+  std::vector<float> w_;             // normalised tf-idf weight
+  std::unordered_map<uint32_t, Recent> recent_;
+  size_t recent_postings_ = 0, recent_only_terms_ = 0;
+  bool hold_merges_ = false;
   std::unordered_map<int64_t, uint32_t> ids_;  // live id -> slot
   std::vector<int64_t> slot_id_;                // slot -> id
   std::vector<int32_t> slot_tenant_;            // slot -> tenant (dictionary id)
@@ -94,7 +114,7 @@ class LexicalIndex {
   size_t n_dead_ = 0;
   size_t postings_ = 0;
   index::TenantDictionary tenants_;
-  std::vector<uint32_t> scratch_lists_;
+  std::vector<Recent*> scratch_recent_;
 };
 
 }  // namespace iccache::lexical

@@ -91,11 +91,13 @@ void Table::load_lexical(LexicalCache& c, int64_t g) {
   lexical::LexicalIndex index(stored_idf());
   Stmt s(db, "SELECT id, request, request_enc, tenant FROM " + storage.shadow("data") + " ORDER BY id");
   std::vector<lexical::Term> terms;
+  index.hold_merges(true);  // one merge into the flat layout at the end
   while (s.step()) {
     const int64_t id = s.int64(0);
     featurizer.terms(decoded(*this, id, static_cast<int>(s.int64(2)), s.blob(1)), terms);
     index.add(id, s.text(3), terms);
   }
+  index.hold_merges(false);
   std::optional<Change> last = log.last();
   std::unique_lock lock(c.mu);
   c.index = std::move(index);

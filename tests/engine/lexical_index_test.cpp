@@ -179,6 +179,68 @@ TEST(LexicalIndex, PrunedSearchEqualsExhaustiveAndBruteForce) {
   EXPECT_LT(pruned_lists, total_lists);  // pruning read fewer lists whole
 }
 
+// The flat layout and the recent postings together: a bulk load (one merge), then adds,
+// replacements and removals that stay in the recent lists, then enough to fold them in;
+// at each stage pruned == exhaustive (same bits) == brute force over the live texts.
+TEST(LexicalIndex, FlatAndRecentPostingsAnswerAlike) {
+  const std::vector<std::string> texts = corpus(6000, 11);
+  const IdfTable idf = count(texts);
+  LexicalIndex index(idf);
+  std::map<int64_t, std::vector<Term>> live;
+  index.hold_merges(true);
+  for (size_t i = 0; i < 4000; ++i) {
+    index.add(static_cast<int64_t>(i + 1), "", terms_of(texts[i]));
+    live[static_cast<int64_t>(i + 1)] = terms_of(texts[i]);
+  }
+  index.hold_merges(false);
+  const size_t flat_lists = index.lists();
+  auto check = [&](const char* stage) {
+    for (const std::string& qs : corpus(15, 5)) {
+      const std::vector<Term> q = terms_of(qs);
+      const std::vector<index::Hit> pruned = index.search(q, 10, nullptr);
+      const std::vector<index::Hit> full = index.search(q, 10, nullptr, INT_MAX);
+      ASSERT_EQ(pruned.size(), 10u) << stage;
+      for (size_t i = 0; i < 10; ++i) {
+        EXPECT_EQ(pruned[i].id, full[i].id) << stage << ": " << qs;
+        EXPECT_EQ(pruned[i].score, full[i].score) << stage << ": " << qs;
+        EXPECT_TRUE(live.count(full[i].id)) << stage;
+      }
+      std::vector<double> all;
+      for (const auto& [id, t] : live) all.push_back(cosine(idf, q, t));
+      std::sort(all.rbegin(), all.rend());
+      EXPECT_NEAR(full[0].score, all[0], 1e-5) << stage << ": " << qs;
+      EXPECT_NEAR(full[9].score, all[9], 1e-5) << stage << ": " << qs;
+    }
+  };
+  check("flat");
+  // 1,000 more, 300 replaced with other texts, 500 removed: below an eighth of the flat
+  // postings and below the removal threshold, so all of it is in the recent lists.
+  const size_t flat_postings = index.postings();
+  for (size_t i = 4000; i < 5000; ++i) {
+    index.add(static_cast<int64_t>(i + 1), "", terms_of(texts[i]));
+    live[static_cast<int64_t>(i + 1)] = terms_of(texts[i]);
+  }
+  for (int64_t id = 1; id <= 300; ++id) {
+    index.add(id * 7, "", terms_of(texts[5000 + id]));
+    live[id * 7] = terms_of(texts[5000 + id]);
+  }
+  for (int64_t id = 2; id <= 1000; id += 2) {
+    index.remove(id * 3);
+    live.erase(id * 3);
+  }
+  EXPECT_GT(index.postings(), flat_postings);  // dead postings still held: no merge yet
+  EXPECT_EQ(index.size(), live.size());
+  check("flat + recent");
+  // Removals past a quarter fold everything into the flat part again.
+  for (int64_t id = 1; id <= 4000; id += 3) {
+    index.remove(id);
+    live.erase(id);
+  }
+  EXPECT_EQ(index.size(), live.size());
+  EXPECT_LE(index.lists(), flat_lists);
+  check("merged");
+}
+
 TEST(LexicalIndex, TenantFilterRemoveReplaceAndCompaction) {
   LexicalIndex index;
   index.add(1, "a", terms_of("red car"));
