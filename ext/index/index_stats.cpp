@@ -6,6 +6,10 @@
 namespace iccache::ext {
 
 void index_stats(Table& t, StatRows& out) {
+  // Looked up first: a connection finds the process-wide index lazily (at its first
+  // search, write or training question), and index_shared_by must not depend on whether
+  // this one has asked yet (it read 0 before and 1 after a rollback that had made it ask).
+  t.shared_state();
   const IndexCache& c = *t.cache;
   {
     std::shared_lock lock(c.mu);

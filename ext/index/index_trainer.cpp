@@ -1,22 +1,18 @@
 #include "ext/index/index_trainer.h"
 
-#include <signal.h>
-#include <unistd.h>
-
-#include <cerrno>
 #include <chrono>
-#include <cmath>
 #include <condition_variable>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <deque>
 #include <thread>
-#include <unordered_set>
 
 #include "index/ivf_training.h"
-#include "index/training_policy.h"
 #include "ext/index/index_registry.h"
+#include "ext/index/training_job.h"
+#include "ext/index/training_lock.h"
+#include "ext/index/training_write.h"
 #include "ext/functions.h"
 #include "ext/table/registry.h"
 #include "ext/sql/args.h"
@@ -26,286 +22,6 @@ namespace iccache::ext {
 
 namespace {
 
-double steady_now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-double wall_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-// A lock row older than this is taken over even when its process seems alive (a process
-// on another host, or a reused pid): training 1M x 384 takes about a minute.
-constexpr double kLockLeaseSeconds = 3600;
-// After a failure, or finding another process training, no new job for this long.
-constexpr double kRetryPauseSeconds = 30;
-
-// The vectors of every example in id order, their tenants, and where the log stood.
-struct Snapshot {
-  index::TrainingSet set;
-  std::optional<Change> at;  // the newest change-log entry in the snapshot
-  int64_t epoch = 0;
-};
-
-Snapshot read_snapshot(Table& t) {
-  Snapshot s;
-  const int dim = t.options.dim;
-  t.index_store.for_each_example_vector(dim, [&](int64_t id, std::string_view tenant, const float* v) {
-    s.set.ids.push_back(id);
-    s.set.tenants.emplace_back(tenant);
-    s.set.data.insert(s.set.data.end(), v, v + dim);
-  });
-  s.at = t.log.last();
-  s.epoch = t.storage.state_int("epoch", 0);
-  return s;
-}
-
-// Writes a computed training (inside the caller's transaction) and returns the index that
-// reflects it, at the new epoch's log entry. `changed`: examples written after the
-// snapshot; their rows are re-read and assigned with the new centroids (their lists,
-// codes and index entries replace the snapshot's).
-std::shared_ptr<IndexCache> write_training(Table& t, const index::TrainingSet& set, index::IvfTraining& tr,
-                                           const std::unordered_set<int64_t>& changed, TrainingStatus* status) {
-  const int dim = t.options.dim;
-  const bool sq8 = t.options.sq8;
-  using Clock = std::chrono::steady_clock;
-  const auto t0 = Clock::now();
-  // Emptying T_index first turns the rewrite into appends in id order (faster than replacing).
-  std::vector<uint8_t> code(sq8 ? dim : 0);
-  int64_t n = 0;
-  const size_t total = set.size() + changed.size();
-  auto progress = [&](size_t done) {
-    if (status && done % 4096 == 0)
-      status->set("running", "writing", 0.9 + 0.1 * static_cast<double>(done) / std::max<size_t>(1, total));
-  };
-  t.index_store.clear_rows();
-  for (size_t i = 0; i < set.size(); ++i) {
-    progress(i);
-    if (!changed.empty() && changed.count(set.ids[i])) continue;
-    const float* v = &set.data[i * dim];
-    if (sq8) tr.index.encode(v, code.data());
-    t.index_store.put(set.ids[i], tr.lists[i], set.tenants[i], sq8 ? code.data() : nullptr, code.size());
-    ++n;
-  }
-  if (!changed.empty()) {
-    // The rows as they are now: an example written after the snapshot goes to its nearest
-    // new list; a deleted one leaves the index.
-    Stmt row(t.db, "SELECT v.vector, d.tenant FROM " + t.storage.shadow("vectors") + " AS v JOIN " +
-                       t.storage.shadow("data") + " AS d ON d.id = v.id WHERE v.id = ?");
-    std::vector<float> v(dim);
-    size_t done = set.size();
-    for (int64_t id : changed) {
-      progress(done++);
-      tr.index.remove(id);
-      row.reset().bind(1, id);
-      if (!row.step()) continue;  // deleted meanwhile
-      const std::string_view blob = row.blob(0);
-      if (blob.size() != sizeof(float) * static_cast<size_t>(dim))
-        throw SqlError(SQLITE_CORRUPT_VTAB, t.name + ": the stored vector of example " + std::to_string(id) +
-                                                " has " + std::to_string(blob.size()) + " bytes; expected " +
-                                                std::to_string(sizeof(float) * dim));
-      std::memcpy(v.data(), blob.data(), blob.size());
-      const std::string tenant(row.text(1));
-      row.reset();
-      const int list = tr.index.assign(v.data());
-      if (sq8) tr.index.encode(v.data(), code.data());
-      t.index_store.put(id, list, tenant, sq8 ? code.data() : nullptr, code.size());
-      tr.index.add(id, list, tenant, v.data(), sq8 ? code.data() : nullptr);
-      ++n;
-    }
-  }
-  t.index_store.save_training(tr.centroids, dim, tr.ranges, n);
-  t.index_store.save_tuning(tr.tuning.nprobe, tr.tuning.recall);
-  t.storage.set_state_real("train_kmeans_s", tr.kmeans_s);
-  t.storage.set_state_real("train_assign_s", tr.assign_s);
-  t.storage.set_state_real("train_write_s", std::chrono::duration<double>(Clock::now() - t0).count() + tr.build_s);
-  t.storage.set_state_real("train_tune_s", tr.tune_s);
-  // A new epoch: every other index reloads (training rewrote every list).
-  const int64_t epoch = static_cast<int64_t>(t.nonce_rng() >> 1);
-  t.storage.set_state_int("epoch", epoch);
-  Change c = t.record_change(ChangeKind::kEpoch, 0, 0);
-  auto built = std::make_shared<IndexCache>(dim, sq8);
-  built->index = std::move(tr.index);
-  built->loaded = true;
-  built->seq = c.seq;
-  built->gen = c.gen;
-  built->epoch = epoch;
-  built->nprobe = t.effective_nprobe();
-  // Later writes of this connection assign with the new training.
-  t.assigner = index::IvfIndex(dim, sq8);
-  t.assigner.set_training(tr.centroids, tr.ranges);
-  t.assigner_epoch = epoch;
-  t.assigner_loaded = true;
-  return built;
-}
-
-// ---- the lock row -------------------------------------------------------------------
-
-bool process_alive(int64_t pid) {
-  if (pid <= 0) return false;
-  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH;
-}
-
-// Whether the lock row is held by a live training (another process, or a job of this one).
-int64_t lock_holder(Table& t) {
-  const int64_t pid = t.storage.state_int("training_pid", 0);
-  if (pid == 0) return 0;
-  Stmt s(t.db, "SELECT value FROM " + t.storage.shadow("state") + " WHERE key = 'training_since'");
-  const double since = s.step() ? s.real(0) : 0;
-  if (!process_alive(pid) || wall_now() - since > kLockLeaseSeconds) return 0;
-  return pid;
-}
-
-void exec(sqlite3* db, const char* sql) { Stmt(db, sql).run(); }
-
-// BEGIN IMMEDIATE with retries: serving writes hold the lock for milliseconds, a busy
-// timeout covers them; a long writer elsewhere makes the job fail (and retry later).
-void begin_immediate(sqlite3* db) {
-  for (int attempt = 0;; ++attempt) {
-    try {
-      exec(db, "BEGIN IMMEDIATE");
-      return;
-    } catch (const SqlError& e) {
-      if ((e.rc() & 0xff) != SQLITE_BUSY || attempt >= 5) throw;
-    }
-  }
-}
-
-struct Job {
-  std::string path, table;
-  TableOptions options;
-  std::shared_ptr<IndexCache> cache;
-  std::shared_ptr<TrainingStatus> status;
-};
-
-// Takes the lock row; false when a live training holds it.
-bool take_lock(Table& t) {
-  begin_immediate(t.db);
-  try {
-    const int64_t holder = lock_holder(t);
-    if (holder != 0 && holder != ::getpid()) {
-      exec(t.db, "COMMIT");
-      return false;
-    }
-    t.storage.set_state_int("training_pid", ::getpid());
-    t.storage.set_state_real("training_since", wall_now());
-    exec(t.db, "COMMIT");
-    return true;
-  } catch (...) {
-    sqlite3_exec(t.db, "ROLLBACK", nullptr, nullptr, nullptr);
-    throw;
-  }
-}
-
-void drop_lock(Table& t) {
-  Stmt(t.db, "DELETE FROM " + t.storage.shadow("state") + " WHERE key IN ('training_pid', 'training_since')").run();
-}
-
-// Whether the table still needs training (another process may have trained meanwhile).
-bool needs_training(Table& t, int64_t n) {
-  const int64_t trained_n = t.index_store.centroids(t.options.dim).empty() ? 0 : t.index_store.trained_n();
-  return index::training_due(n, trained_n, t.options.ivf_min);
-}
-
-// Test hook: while the file named by ICCACHE_TRAINING_HOLD exists, a background training
-// waits after computing and before writing (tests write meanwhile, or kill the process).
-void hold_for_tests() {
-  const char* path = std::getenv("ICCACHE_TRAINING_HOLD");
-  if (!path || !*path) return;
-  while (::access(path, F_OK) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
-}
-
-void run_job(Job& job) {
-  const double t0 = steady_now();
-  TrainingStatus& st = *job.status;
-  sqlite3* db = nullptr;
-  if (sqlite3_open_v2(job.path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
-    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
-    sqlite3_close(db);
-    throw Error("the background training could not open " + job.path + ": " + msg);
-  }
-  sqlite3_busy_timeout(db, 10000);
-  struct Closer {
-    sqlite3* db;
-    ~Closer() { sqlite3_close(db); }
-  } closer{db};
-  Table t(db, "main", job.table, job.options);
-  bool locked = false;
-  try {
-    st.set("running", "reading", 0.0);
-    if (!take_lock(t)) {
-      std::lock_guard lock(st.mu);
-      st.state = "idle";
-      st.phase.clear();
-      st.retry_at = steady_now() + kRetryPauseSeconds;
-      return;
-    }
-    locked = true;
-    exec(db, "BEGIN");
-    Snapshot snap = read_snapshot(t);
-    exec(db, "COMMIT");
-    if (snap.set.size() == 0 || !needs_training(t, static_cast<int64_t>(snap.set.size()))) {
-      begin_immediate(db);
-      drop_lock(t);
-      exec(db, "COMMIT");
-      st.set("idle", "", 0.0);
-      return;
-    }
-    index::IvfTraining tr = train_ivf(snap.set, t.options.dim, t.options.sq8, t.options.seed,
-                               [&](std::string_view phase, double share) { st.set("running", phase, 0.05 + 0.85 * share); });
-    hold_for_tests();
-    st.set("running", "writing", 0.9);
-    begin_immediate(db);
-    std::shared_ptr<IndexCache> built;
-    try {
-      if (t.storage.state_int("epoch", 0) == snap.epoch) {
-        // The examples written since the snapshot: from the log when it still reaches it,
-        // else every example (re-read and assigned; no new k-means).
-        std::unordered_set<int64_t> changed;
-        std::vector<Change> after;
-        const bool from_log = snap.at && t.log.gen_at(snap.at->seq) == snap.at->gen &&
-                              t.log.after(snap.at->seq, 1 << 20, after);
-        if (from_log) {
-          for (const Change& c : after)
-            if (c.kind == ChangeKind::kExample) changed.insert(c.id);
-        } else {
-          for (int64_t id : snap.set.ids) changed.insert(id);
-          t.index_store.for_each_example_vector(t.options.dim, [&](int64_t id, std::string_view, const float*) {
-            changed.insert(id);
-          });
-        }
-        built = write_training(t, snap.set, tr, changed, &st);
-      }
-      drop_lock(t);
-      exec(db, "COMMIT");
-    } catch (...) {
-      sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);
-      throw;
-    }
-    locked = false;
-    if (built) offer_index(*job.cache, *built);
-    std::lock_guard lock(st.mu);
-    st.state = "idle";
-    st.phase.clear();
-    st.progress = 0;
-    st.error.clear();
-    if (built) {
-      ++st.runs;
-      ++st.background_runs;
-      st.last_seconds = steady_now() - t0;
-    }
-  } catch (...) {
-    if (locked) {
-      try {
-        begin_immediate(db);
-        drop_lock(t);
-        exec(db, "COMMIT");
-      } catch (...) {
-        sqlite3_exec(db, "ROLLBACK", nullptr, nullptr, nullptr);  // taken over after the lease
-      }
-    }
-    throw;
-  }
-}
 
 // The worker: one thread per process while jobs are queued; it ends when the queue is
 // empty (a process with nothing to train has no extra thread).
@@ -447,7 +163,7 @@ void request_training(Table& t) {
     st.phase.clear();
     st.progress = 0;
   }
-  Job job{shared->path, t.name, t.options, t.cache, shared->training};
+  Job job{shared->path, t.name, t.options, t.cache, shared->training, false};
   // A process that exits while its worker trains waits for it first (at most
   // kExitWaitSeconds): the worker's k-means must not run on while exit() tears down the
   // runtimes it uses, and the training it started is not lost.

@@ -102,6 +102,27 @@ TEST(BackgroundTraining, TheCrossingInsertOnlyQueuesAndChangesMadeMeanwhileAreAp
   EXPECT_EQ(stat(b, "index_reloads"), "1");
 }
 
+TEST(BackgroundTraining, IndexSharedByCountsConnectionsOnly) {
+  TempFile f;
+  Db a(f.path());
+  a.exec(kCreate);
+  // Asked before anything made this connection look the shared index up.
+  EXPECT_EQ(stat(a, "index_shared_by"), "1");
+  Db b(f.path());
+  EXPECT_EQ(stat(b, "index_shared_by"), "2");
+  a.exec("BEGIN");
+  insert(a, 1);
+  a.exec("ROLLBACK");
+  EXPECT_EQ(stat(a, "index_shared_by"), "2");
+  Hold hold;
+  for (int i = 1; i <= 64; ++i) insert(a, i);  // queues a training, held before writing
+  EXPECT_EQ(stat(a, "index_shared_by"), "2");  // the queued or running job is no connection
+  hold.release();
+  EXPECT_EQ(a.scalar("SELECT iccache_training_wait('ex')"), "1");
+  EXPECT_EQ(stat(a, "training_background_runs"), "1");
+  EXPECT_EQ(stat(b, "index_shared_by"), "2");
+}
+
 TEST(BackgroundTraining, ALockRowOfALiveTrainingElsewhereDefersIt) {
   TempFile f;
   Db a(f.path());

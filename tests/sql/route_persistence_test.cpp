@@ -30,9 +30,12 @@ std::string step(Db& db, int i) {
   return r[0][0] + "," + r[0][1] + "," + r[0][2] + "," + r[0][3] + "," + r[0][4];
 }
 
+// Everything ex_stats says but the nonces, select_rows_read and index_shared_by (which counts the
+// connections of this process that have opened the table, so two connections compared
+// while the second opens it read 1 and 2).
 std::string router_state(Db& db) {
   return db.scalar("SELECT group_concat(key || '=' || ifnull(value, 'NULL'), ';') FROM ex_stats"
-                   " WHERE key NOT IN ('generation', 'router_generation', 'select_rows_read')") + "|" +
+                   " WHERE key NOT IN ('generation', 'router_generation', 'select_rows_read', 'index_shared_by')") + "|" +
          db.scalar("SELECT count(*) || ',' || ifnull(sum(reward), 0) FROM ex_decisions");
 }
 
@@ -58,8 +61,9 @@ TEST(RoutePersistence, ReopenContinuesTheSameSequence) {
   EXPECT_EQ(router_state(da), router_state(dbb));
 }
 
-TEST(RoutePersistence, RollbackRestoresTheRouter) {
-  Db db;
+// The same on an in-memory database (a private index) and on a file (the process-wide
+// index, whose index_shared_by must read the same before and after the rollback).
+void rollback_restores_the_router(Db& db) {
   seed_examples(db);
   for (int i = 0; i < 10; ++i) step(db, i);
   const std::string before = router_state(db);
@@ -77,8 +81,19 @@ TEST(RoutePersistence, RollbackRestoresTheRouter) {
   EXPECT_EQ(again, in_tx);
 }
 
-TEST(RoutePersistence, SavepointRollback) {
+TEST(RoutePersistence, RollbackRestoresTheRouter) {
   Db db;
+  rollback_restores_the_router(db);
+}
+
+TEST(RoutePersistence, RollbackRestoresTheRouterOfAFileTable) {
+  TempFile f;
+  Db db(f.path());
+  rollback_restores_the_router(db);
+  EXPECT_EQ(db.scalar("SELECT value FROM ex_stats WHERE key = 'index_shared_by'"), "1");
+}
+
+void savepoint_rollback(Db& db) {
   seed_examples(db);
   step(db, 0);
   db.exec("BEGIN");
@@ -91,6 +106,17 @@ TEST(RoutePersistence, SavepointRollback) {
   EXPECT_EQ(router_state(db), mid);
   db.exec("COMMIT");
   EXPECT_EQ(router_state(db), mid);
+}
+
+TEST(RoutePersistence, SavepointRollback) {
+  Db db;
+  savepoint_rollback(db);
+}
+
+TEST(RoutePersistence, SavepointRollbackOfAFileTable) {
+  TempFile f;
+  Db db(f.path());
+  savepoint_rollback(db);
 }
 
 TEST(RoutePersistence, SecondConnectionSeesFeedback) {

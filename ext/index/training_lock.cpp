@@ -1,0 +1,81 @@
+#include "ext/index/training_lock.h"
+
+#include <signal.h>
+#include <unistd.h>
+
+#include <cerrno>
+#include <chrono>
+
+#include "ext/table/vtab.h"
+
+namespace iccache::ext {
+
+double steady_now() {
+  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
+}
+double wall_now() {
+  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
+}
+
+namespace {
+bool process_alive(int64_t pid) {
+  if (pid <= 0) return false;
+  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH;
+}
+}  // namespace
+
+int64_t lock_holder(Table& t) {
+  const int64_t pid = t.storage.state_int("training_pid", 0);
+  if (pid == 0) return 0;
+  Stmt s(t.db, "SELECT value FROM " + t.storage.shadow("state") + " WHERE key = 'training_since'");
+  const double since = s.step() ? s.real(0) : 0;
+  if (!process_alive(pid) || wall_now() - since > kLockLeaseSeconds) return 0;
+  return pid;
+}
+
+void exec(sqlite3* db, const char* sql) { Stmt(db, sql).run(); }
+
+void begin_immediate(sqlite3* db) {
+  for (int attempt = 0;; ++attempt) {
+    try {
+      exec(db, "BEGIN IMMEDIATE");
+      return;
+    } catch (const SqlError& e) {
+      if ((e.rc() & 0xff) != SQLITE_BUSY || attempt >= 5) throw;
+    }
+  }
+}
+
+bool take_lock(Table& t) {
+  begin_immediate(t.db);
+  try {
+    const int64_t holder = lock_holder(t);
+    if (holder != 0 && holder != ::getpid()) {
+      exec(t.db, "COMMIT");
+      return false;
+    }
+    t.storage.set_state_int("training_pid", ::getpid());
+    t.storage.set_state_real("training_since", wall_now());
+    exec(t.db, "COMMIT");
+    return true;
+  } catch (...) {
+    sqlite3_exec(t.db, "ROLLBACK", nullptr, nullptr, nullptr);
+    throw;
+  }
+}
+
+void drop_lock(Table& t) {
+  Stmt(t.db, "DELETE FROM " + t.storage.shadow("state") + " WHERE key IN ('training_pid', 'training_since')").run();
+}
+
+void release_lock(Table& t) {
+  try {
+    begin_immediate(t.db);
+    drop_lock(t);
+    exec(t.db, "COMMIT");
+  } catch (...) {
+    sqlite3_exec(t.db, "ROLLBACK", nullptr, nullptr, nullptr);  // taken over after the lease
+  }
+}
+
+}  // namespace iccache::ext

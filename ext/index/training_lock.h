@@ -1,0 +1,43 @@
+// The training lock row: at most one background training of a table at a time across the
+// processes that open its file. The row is two T_state keys, 'training_pid' (the holder's
+// process id) and 'training_since' (wall-clock seconds when taken). A row whose process is
+// gone, or older than the lease, is not a live holder and is taken over. Also the write
+// transaction helpers the trainer uses.
+#pragma once
+#include <cstdint>
+
+#include "ext/sql/sqlite_api.h"
+
+namespace iccache::ext {
+
+struct Table;
+
+// A lock row older than this is taken over even when its process seems alive (a process
+// on another host, or a reused pid): training 1M x 384 takes about a minute.
+constexpr double kLockLeaseSeconds = 3600;
+
+// After a failure, or finding another process training, no new job for this long.
+constexpr double kRetryPauseSeconds = 30;
+
+double steady_now();  // steady-clock seconds
+double wall_now();    // Unix time in seconds
+
+// The pid of a live training holding t's lock row (another process, or a job of this
+// one), 0 when none.
+int64_t lock_holder(Table& t);
+// Takes the lock row in a short write transaction of its own; false when a live training
+// of another process holds it.
+bool take_lock(Table& t);
+// Deletes the lock row (inside the caller's transaction).
+void drop_lock(Table& t);
+// Deletes the lock row in a transaction of its own; on failure leaves it to be taken over
+// after the lease.
+void release_lock(Table& t);
+
+// Runs one statement with no result rows; throws SqlError.
+void exec(sqlite3* db, const char* sql);
+// BEGIN IMMEDIATE with retries: serving writes hold the lock for milliseconds, the busy
+// timeout covers them; a long writer elsewhere makes the job fail (and retry later).
+void begin_immediate(sqlite3* db);
+
+}  // namespace iccache::ext
