@@ -168,11 +168,13 @@ using Spec = options::OptionSpec<TableOptions>;
 constexpr std::string_view kEmbedders[] = {"hash", "none"};
 constexpr std::string_view kQuantizers[] = {"none", "sq8"};
 constexpr std::string_view kTextIndexes[] = {"lexical", "vector"};
+// In TrainingPolicy order.
+constexpr std::string_view kTrainingPolicies[] = {"background", "on-use", "manual"};
 
 // The table's own options (storage, index, privacy), in documentation order. The example
 // manager, routing and selection list theirs in manage_options.cpp, route_options.cpp and
 // select_options.cpp.
-const std::array<Spec, 13> kTableSpecs = {{
+const std::array<Spec, 14> kTableSpecs = {{
     {"dim", [](auto t, auto v, TableOptions& o) { o.dim = static_cast<int>(integer_in(t, "dim", v, 1, kMaxDim)); }},
     {"embedder", [](auto t, auto v, TableOptions& o) {
        o.embedder = options::choice(t, "embedder", v, kEmbedders, "'hash' or 'none'") == 0 ? EmbedderKind::kHash
@@ -191,6 +193,10 @@ const std::array<Spec, 13> kTableSpecs = {{
                           : TextIndex::kVector;
      }},
     {"ivf_min", [](auto t, auto v, TableOptions& o) { o.ivf_min = static_cast<int>(integer_in(t, "ivf_min", v, 1, 1 << 30)); }},
+    {"training", [](auto t, auto v, TableOptions& o) {
+       o.training = static_cast<TrainingPolicy>(
+           options::choice(t, "training", v, kTrainingPolicies, "'background', 'on-use' or 'manual'"));
+     }},
     {"change_log_keep", [](auto t, auto v, TableOptions& o) {
        o.change_log_keep = static_cast<int>(integer_in(t, "change_log_keep", v, 1, 1 << 30));
      }},
@@ -216,6 +222,8 @@ bool parse_option(std::string_view table, const std::string& key, std::string_vi
 }
 
 }  // namespace
+
+std::string_view training_policy_name(TrainingPolicy p) { return kTrainingPolicies[static_cast<int>(p)]; }
 
 std::vector<std::string_view> table_option_names() {
   std::vector<std::string_view> names;
@@ -261,6 +269,10 @@ TableOptions parse_table_options(std::string_view table, const std::vector<std::
                   "takes vectors only; expected text_index='vector' or embedder='hash'");
     options.text_index = TextIndex::kVector;
   }
+  // A text MATCH of a lexical table never reads the IVF: unless told otherwise it trains
+  // only once something searches the IVF (a MATCH with a vector, dedup=on).
+  if (std::find(seen.begin(), seen.end(), "training") == seen.end())
+    options.training = options.text_index == TextIndex::kLexical ? TrainingPolicy::kOnUse : TrainingPolicy::kBackground;
   if (options.route.cache_arm && options.model_index("cache") >= 0)
     throw Error(std::string(table) +
                 ": option cache_arm=on adds an arm named 'cache', but models already has a model"

@@ -23,6 +23,16 @@ enum class EmbedderKind { kHash, kNone };
 // a vector always uses the IVF.
 enum class TextIndex { kLexical, kVector };
 
+// When the IVF index trains by itself (docs/sql-reference.md, "Automatic training"):
+//   kBackground: when the table reaches ivf_min examples, then 4x the last trained size
+//     (off the request path for file tables; inside that write for in-memory and temp ones);
+//   kOnUse: the same, but only once the IVF has served a search in this process (a MATCH
+//     with a vector, a MATCH with text under text_index='vector', dedup=on's look-up): the
+//     default under text_index='lexical', whose text MATCH never reads the IVF;
+//   kManual: never by itself; 'optimize' (or 'optimize-background') trains, and ex_stats
+//     says when training is due.
+enum class TrainingPolicy { kBackground, kOnUse, kManual };
+
 struct ModelArm {
   std::string name;  // [A-Za-z0-9_./-]+ (so never ':' or ','); see parse_models
   double cost;       // relative cost, finite and >= 0
@@ -38,6 +48,9 @@ struct TableOptions {
   int nprobe = 0;                    // IVF lists scanned per query; 0 = tuned at training
   bool sq8 = false;                  // quantizer='sq8': 8-bit codes in memory, re-ranked
   int ivf_min = 20000;               // below this many examples search stays exact
+  // training='background'|'on-use'|'manual'; absent: 'on-use' under text_index='lexical',
+  // else 'background' (parse_table_options settles it).
+  TrainingPolicy training = TrainingPolicy::kBackground;
   uint64_t seed = 0;                 // every seeded decision (k-means, routing, tuning)
   // Change log (ext/store/change_log.h): entries kept for other connections' catch-up. An index
   // further behind than what is kept reloads instead.
@@ -64,6 +77,9 @@ struct TableOptions {
 // bad value (dim outside 1..4096 or not an integer, embedder not 'hash'/'none', malformed
 // models list, duplicate model name, negative/non-finite cost, budget not a positive size).
 TableOptions parse_table_options(std::string_view table, const std::vector<std::string>& args);
+
+// The option's spelling of a training policy ("background", "on-use", "manual").
+std::string_view training_policy_name(TrainingPolicy p);
 
 // Every option name, in documentation order: the table's own, then routing's, then
 // selection's (each concept lists its options once; see option_parse.h).

@@ -1,5 +1,6 @@
 #include "ext/index/index_trainer.h"
 
+#include <algorithm>
 #include <chrono>
 #include <condition_variable>
 #include <cstdio>
@@ -9,6 +10,7 @@
 #include <thread>
 
 #include "index/ivf_training.h"
+#include "index/training_policy.h"
 #include "ext/index/index_registry.h"
 #include "ext/index/training_job.h"
 #include "ext/index/training_lock.h"
@@ -143,11 +145,17 @@ int probe_own_connection(const std::string& path) {
   return (rc & 0xff) == SQLITE_NOTADB ? 0 : -1;
 }
 
-void request_training(Table& t) {
+void request_training(Table& t, TrainingRequest why) {
   std::optional<SharedTable> shared = t.shared_state();
+  // A search (kOnUse) never trains in its own statement: a MATCH must not write. Then an
+  // in-memory, temp or encrypted table trains at its next write (Table::maybe_train).
+  const bool inline_ok = why != TrainingRequest::kOnUse;
   // In-memory or temp: no other connection can open it. A host SQLite built without
   // thread support (SQLITE_THREADSAFE=0) must not be used from a second thread.
-  if (!shared || sqlite3_threadsafe() == 0) return train_now(t);
+  if (!shared || sqlite3_threadsafe() == 0) {
+    if (inline_ok) train_now(t);
+    return;
+  }
   TrainingStatus& st = *shared->training;
   bool readable = true;
   {
@@ -155,15 +163,19 @@ void request_training(Table& t) {
     if (st.own_connection_reads < 0) st.own_connection_reads = probe_own_connection(shared->path);
     readable = st.own_connection_reads != 0;
   }
-  if (!readable) return train_now(t);  // encrypted: only the application's connections can
+  if (!readable) {  // encrypted: only the application's connections can read it
+    if (inline_ok) train_now(t);
+    return;
+  }
   {
     std::lock_guard lock(st.mu);
-    if (st.state == "queued" || st.state == "running" || steady_now() < st.retry_at) return;
+    if (st.state == "queued" || st.state == "running") return;
+    if (why != TrainingRequest::kCommand && steady_now() < st.retry_at) return;
     st.state = "queued";
     st.phase.clear();
     st.progress = 0;
   }
-  Job job{shared->path, t.name, t.options, t.cache, shared->training, false};
+  Job job{shared->path, t.name, t.options, t.cache, shared->training, why == TrainingRequest::kCommand};
   // A process that exits while its worker trains waits for it first (at most
   // kExitWaitSeconds): the worker's k-means must not run on while exit() tears down the
   // runtimes it uses, and the training it started is not lost.
@@ -192,6 +204,7 @@ bool wait_training(Table& t, double timeout_s) {
 
 void training_stats(Table& t, StatRows& out) {
   TrainingStatus& st = *t.training_status();
+  bool searched = false;
   {
     std::lock_guard lock(st.mu);
     out.push_back({"training_state", st.state});
@@ -202,9 +215,22 @@ void training_stats(Table& t, StatRows& out) {
     out.push_back({"training_background_runs", st.background_runs});
     out.push_back({"training_last_s", st.last_seconds});
     out.push_back({"training_error", st.error.empty() ? StatValue() : StatValue(st.error)});
+    searched = st.ivf_searched;
   }
   // A training elsewhere (another process) shows as its lock row.
   out.push_back({"training_lock_pid", lock_holder(t)});
+  // The policy (training= option) and whether the table is over its threshold: what an
+  // off-peak job reads to decide whether to run 'optimize'.
+  const int64_t n = t.storage.count();
+  const int64_t trained_n = t.index_store.trained_n();
+  const bool due = index::training_due(n, trained_n, t.options.ivf_min);
+  const int64_t since = t.storage.state_int("training_due_since", 0);
+  out.push_back({"training_policy", std::string(training_policy_name(t.options.training))});
+  out.push_back({"training_ivf_searched", int64_t{searched ? 1 : 0}});
+  out.push_back({"training_trained_n", trained_n});
+  out.push_back({"training_new_examples", std::max<int64_t>(0, n - trained_n)});
+  out.push_back({"training_due", int64_t{due ? 1 : 0}});
+  out.push_back({"training_due_since", due && since > 0 ? StatValue(since) : StatValue()});
 }
 
 // iccache_training_wait(table [, timeout_s]): waits until no training of the table is

@@ -53,14 +53,26 @@ struct TrainingStatus {
   // encrypted file, whose key only the application's connections hold: trained in the
   // writing connection instead, as in-memory tables are), 1 yes.
   int own_connection_reads = -1;
+  // training='on-use' (table_options.h): whether the IVF has served a search in this
+  // process, and when a search last checked whether training is due.
+  bool ivf_searched = false;
+  double due_checked_at = -1e9;
   void set(std::string_view state_, std::string_view phase_, double progress_);
 };
 
 // Trains now, inside the caller's transaction (see above).
 void train_now(Table& t);
+// Why a training is asked for:
+//   kDue: a write found the table over its threshold (Table::maybe_train);
+//   kOnUse: a search of the IVF found it due under training='on-use'; never trains inside
+//     the search's statement (an in-memory table trains at its next write instead);
+//   kCommand: INSERT INTO ex(ex) VALUES('optimize-background'): trains whatever the
+//     threshold and the retry pause say.
+enum class TrainingRequest { kDue, kOnUse, kCommand };
 // Queues a background training of t (see above), unless one is queued or running in this
-// process, or a recent attempt failed or found the lock taken (retried after a pause).
-void request_training(Table& t);
+// process, or (kDue, kOnUse) a recent attempt failed or found the lock taken (retried after
+// a pause). In-memory, temp and encrypted tables train now instead (not for kOnUse).
+void request_training(Table& t, TrainingRequest why = TrainingRequest::kDue);
 // Waits until no training of t is queued or running in this process, at most timeout_s
 // seconds; returns false on timeout. Tests and benchmarks use it; it holds no SQLite lock.
 bool wait_training(Table& t, double timeout_s);

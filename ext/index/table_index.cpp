@@ -361,6 +361,12 @@ std::vector<index::Hit> Table::search(const float* q, int k, const std::string* 
         std::vector<index::Hit> hits = search_with_overlay(q, k, tenant, nprobe_override, fetch, ok);
         if (ok) {
           search_exact = true;
+          size_t n = 0;
+          {
+            std::shared_lock lock(cache->mu);
+            n = cache->index.size();
+          }
+          note_ivf_search(static_cast<int64_t>(n));
           return hits;
         }
       }
@@ -370,9 +376,16 @@ std::vector<index::Hit> Table::search(const float* q, int k, const std::string* 
     sync(*own, g, false);
     use = own.get();
   }
-  std::shared_lock lock(use->mu);
-  search_exact = use->gen == g;
-  return use->index.search(q, k, tenant, nprobe_override > 0 ? nprobe_override : use->nprobe, fetch);
+  std::vector<index::Hit> hits;
+  size_t n = 0;
+  {
+    std::shared_lock lock(use->mu);
+    search_exact = use->gen == g;
+    n = use->index.size();
+    hits = use->index.search(q, k, tenant, nprobe_override > 0 ? nprobe_override : use->nprobe, fetch);
+  }
+  note_ivf_search(static_cast<int64_t>(n));
+  return hits;
 }
 
 }  // namespace iccache::ext

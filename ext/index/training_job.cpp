@@ -63,7 +63,7 @@ void run_job(Job& job) {
     exec(db, "BEGIN");
     Snapshot snap = read_snapshot(t);
     exec(db, "COMMIT");
-    if (snap.set.size() == 0 || !needs_training(t, static_cast<int64_t>(snap.set.size()))) {
+    if (snap.set.size() == 0 || (!job.forced && !needs_training(t, static_cast<int64_t>(snap.set.size())))) {
       begin_immediate(db);
       drop_lock(t);
       exec(db, "COMMIT");

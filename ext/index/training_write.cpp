@@ -78,6 +78,7 @@ std::shared_ptr<IndexCache> write_training(Table& t, const index::TrainingSet& s
   t.storage.set_state_real("train_assign_s", tr.assign_s);
   t.storage.set_state_real("train_write_s", std::chrono::duration<double>(Clock::now() - t0).count() + tr.build_s);
   t.storage.set_state_real("train_tune_s", tr.tune_s);
+  Stmt(t.db, "DELETE FROM " + t.storage.shadow("state") + " WHERE key = 'training_due_since'").run();
   // A new epoch: every other index reloads (training rewrote every list).
   const int64_t epoch = static_cast<int64_t>(t.nonce_rng() >> 1);
   t.storage.set_state_int("epoch", epoch);

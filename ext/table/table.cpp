@@ -6,11 +6,13 @@
 #include <chrono>
 #include <cmath>
 #include <cstring>
+#include <ctime>
 
 #include "common/utf8.h"
 #include "privacy/pii_scanner.h"
 #include "index/training_policy.h"
 #include "vector/vector_parse.h"
+#include "ext/index/training_lock.h"
 #include "ext/table/vtab.h"
 
 namespace iccache::ext {
@@ -83,9 +85,36 @@ void Table::delete_example(int64_t id) {
 
 void Table::maybe_train(int64_t n) {
   const int64_t trained_n = assigner.trained() ? index_store.trained_n() : 0;
+  if (!index::training_due(n, trained_n, options.ivf_min)) return;
+  // Since when training has been due (ex_stats training_due_since; a training deletes it):
+  // written once, inside this write's transaction, so a rollback takes it back too.
+  if (storage.state_int("training_due_since", 0) == 0) storage.set_state_int("training_due_since", std::time(nullptr));
+  // training= (table_options.h): 'manual' waits for a command; 'on-use' for the IVF to have
+  // served a search in this process (then this write asks, as 'background' does).
+  if (options.training == TrainingPolicy::kManual) return;
+  if (options.training == TrainingPolicy::kOnUse) {
+    TrainingStatus& st = *training_status();
+    std::lock_guard lock(st.mu);
+    if (!st.ivf_searched) return;
+  }
   // Off the request path for file tables: this write only queues a background training
   // (index_trainer.h); in-memory and temp tables train now.
-  if (index::training_due(n, trained_n, options.ivf_min)) request_training(*this);
+  request_training(*this);
+}
+
+void Table::note_ivf_search(int64_t n) {
+  if (options.training != TrainingPolicy::kOnUse) return;
+  TrainingStatus& st = *training;
+  {
+    // At most once a second: a due check reads T_state.
+    std::lock_guard lock(st.mu);
+    const double now = steady_now();
+    if (st.ivf_searched && now - st.due_checked_at < 1.0) return;
+    st.ivf_searched = true;
+    st.due_checked_at = now;
+  }
+  const int64_t trained_n = index_store.trained_n();
+  if (index::training_due(n, trained_n, options.ivf_min)) request_training(*this, TrainingRequest::kOnUse);
 }
 
 void Table::train_index() { train_now(*this); }

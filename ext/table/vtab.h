@@ -145,6 +145,9 @@ struct Table : sqlite3_vtab {
   void ensure_assigner();
   void put_index_row(int64_t id, const float* vec, std::string_view tenant);
   void maybe_train(int64_t n);
+  // training='on-use': a search of the IVF (over n examples) marks it used and, when
+  // training is due, asks for one (never inside this statement).
+  void note_ivf_search(int64_t n);
   bool fetch_vector(int64_t id, float* out);
   Stmt row_stmt_, vec_stmt_;
   // lexical_table.cpp

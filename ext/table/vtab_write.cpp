@@ -242,6 +242,10 @@ int command(Table* t, sqlite3_value* v, sqlite3_value** col) {
     if (t->lexical_on()) t->count_idf(t->storage.count());
     return SQLITE_OK;
   }
+  if (cmd == "optimize-background") {  // the IVF training of 'optimize', off the request path
+    request_training(*t, TrainingRequest::kCommand);
+    return SQLITE_OK;
+  }
   if (cmd == "train") {  // refit the utility model from the feedback log (select_feedback.h)
     train_utility_model(*t);
     return SQLITE_OK;
@@ -255,7 +259,7 @@ int command(Table* t, sqlite3_value* v, sqlite3_value** col) {
     return SQLITE_OK;
   }
   throw Error(t->name + ": unknown command '" + std::string(cmd) +
-              "'; expected one of: integrity-check, optimize, train, nprobe=N, forget");
+              "'; expected one of: integrity-check, optimize, optimize-background, train, nprobe=N, forget");
 }
 
 }  // namespace

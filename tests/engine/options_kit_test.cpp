@@ -47,7 +47,7 @@ TEST(OptionsKit, EveryDurationOptionTakesTheSameUnits) {
 TEST(OptionsKit, OneListOfNamesEachNameOnce) {
   const std::vector<std::string_view> names = table_option_names();
   EXPECT_EQ(names.size(), std::set<std::string_view>(names.begin(), names.end()).size());
-  EXPECT_EQ(names.size(), 17u + route_option_specs().size() + select_option_specs().size());
+  EXPECT_EQ(names.size(), 18u + route_option_specs().size() + select_option_specs().size());
   EXPECT_EQ(names.front(), "dim");
   EXPECT_EQ(names.back(), "counterfactual_rate");
   // Every listed name parses (with some valid value) through parse_table_options, and the
@@ -59,6 +59,23 @@ TEST(OptionsKit, OneListOfNamesEachNameOnce) {
     SCOPED_TRACE(std::string(n));
     EXPECT_EQ(option_error(std::string(n) + "=").find("unknown option"), std::string::npos);
   }
+}
+
+TEST(OptionsKit, TrainingPolicy) {
+  auto policy = [](std::vector<std::string> args) {
+    return std::string(training_policy_name(parse_table_options("ex", args).training));
+  };
+  // Absent: 'on-use' where a text MATCH reads the lexical index, else 'background'.
+  EXPECT_EQ(policy({}), "on-use");
+  EXPECT_EQ(policy({"text_index='vector'"}), "background");
+  EXPECT_EQ(policy({"embedder='none'"}), "background");
+  EXPECT_EQ(policy({"training='manual'"}), "manual");
+  EXPECT_EQ(policy({"training=Background"}), "background");
+  EXPECT_EQ(policy({"text_index=vector", "training='on-use'"}), "on-use");
+  for (const std::string bad : {"inline", "''", "auto", "on use"})
+    EXPECT_EQ(error_of("training=" + bad),
+              "ex: option training=" + std::string(options::unquote(bad)) +
+                  " is not valid; expected 'background', 'on-use' or 'manual'");
 }
 
 TEST(OptionsKit, ValueParsers) {

@@ -11,7 +11,7 @@ namespace {
 
 // The table: 2,400 rows, 90% the same FAQ request, trained at ivf_min = 2000.
 void faq_table(Db& db) {
-  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=256, ivf_min=2000, selection='similarity')");
+  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=256, ivf_min=2000, selection='similarity', text_index='vector')");
   db.exec("BEGIN");
   for (int i = 0; i < 2400; ++i) {
     const std::string req = i % 10 == 0 ? "order " + std::to_string(i) + " arrived damaged, box " +
@@ -55,7 +55,7 @@ TEST(MatchK, DuplicatedDataStillReturnsKRows) {
 // seen k candidates (each list holds about N / K = 10 rows here).
 TEST(MatchK, SmallListsProbeOnUntilK) {
   Db db;
-  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=32, ivf_min=100, selection='similarity', quantizer='sq8')");
+  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=32, ivf_min=100, selection='similarity', quantizer='sq8', text_index='vector')");
   db.exec("BEGIN");
   for (int i = 0; i < 100; ++i)
     db.exec("INSERT INTO ex(request, response) VALUES('topic " + std::to_string(i) + " item " +

@@ -35,7 +35,7 @@ TEST(Limits, TenMegabyteTexts) {
 
 TEST(Limits, Dimension4096) {
   Db db;
-  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=4096, ivf_min=40, quantizer='sq8', seed=1, selection='similarity')");
+  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=4096, ivf_min=40, quantizer='sq8', seed=1, selection='similarity', text_index='vector')");
   db.exec("WITH RECURSIVE n(i) AS (SELECT 1 UNION ALL SELECT i + 1 FROM n WHERE i < 48)"
           " INSERT INTO ex(rowid, request, response) SELECT i, 'question number ' || i || ' about ' || (i * 7), 'a' FROM n");
   EXPECT_EQ(db.scalar("SELECT count(*) FROM ex_centroids"), "6");  // trained at 40: round(sqrt(40))

@@ -138,7 +138,7 @@ TEST(SelectMatch, TrainCommandAndStatsRows) {
                   {"utility.w.similarity_x_quality", "6.0"}}));
   EXPECT_EQ(db.scalar("SELECT count(*) FROM ex_stats WHERE key LIKE 'threshold.%.requests'"), "8");
   EXPECT_EQ(db.error_of("INSERT INTO ex(ex) VALUES('trian')"),
-            "ex: unknown command 'trian'; expected one of: integrity-check, optimize, train, nprobe=N, forget");
+            "ex: unknown command 'trian'; expected one of: integrity-check, optimize, optimize-background, train, nprobe=N, forget");
   // A damaged model is reported, not used.
   db.exec("INSERT OR REPLACE INTO ex_state VALUES('select_model', x'00')");
   db.exec("INSERT OR REPLACE INTO ex_state VALUES('select_generation', 42)");
