@@ -49,6 +49,7 @@ void transaction(Conn& c, int64_t t, int fd) {
     c.exec("INSERT INTO ex(ex) VALUES('optimize')");
     say(fd, 'T', t);
   }
+  if (t % kBackgroundEvery == 0) c.exec("INSERT INTO ex(ex) VALUES('optimize-background')");
   c.exec("INSERT INTO progress(txn) VALUES(" + std::to_string(t) + ")");
   c.exec("COMMIT");
 }
@@ -59,12 +60,16 @@ void run_crash_child(const std::string& db_path, const std::string& ext_path, in
   try {
     Conn c(db_path, ext_path);
     int64_t t = c.integer("SELECT coalesce(max(txn), 0) FROM progress");
+    const std::string pid = std::to_string(getpid());
     for (;;) {
       ++t;
       if (t % kDoomedEvery == 0) doomed_transaction(c, t);
       say(fd, 'B', t);
       transaction(c, t, fd);
       say(fd, 'C', t);
+      // This process's background training holds the lock row (it is past its start).
+      if (c.integer("SELECT count(*) FROM ex_state WHERE key = 'training_pid' AND value = " + pid) > 0)
+        say(fd, 'R', t);
     }
   } catch (const std::exception& e) {
     std::fprintf(stderr, "crash child: %s\n", e.what());

@@ -1,7 +1,9 @@
 // The crash test's child: runs the workload (crash_workload.h) on one database file until
 // it is killed, announcing on `fd` "B t" before transaction t begins and "C t" once its
 // COMMIT has returned, so the parent knows what was acknowledged when the SIGKILL landed
-// ("O t" / "T t" around its 'optimize', to count kills inside training).
+// ("O t" / "T t" around its 'optimize', to count kills inside training; "R t" after
+// transaction t when its own background training holds the lock row, so the parent can
+// aim a kill at it).
 #pragma once
 #include <string>
 

@@ -84,6 +84,21 @@ CrashVerdict verify_after_crash(const std::string& db_path, const std::string& e
       expect(h[1] == it->second->request && h[2] == it->second->response, "MATCH returned example " + h[0] + " with the wrong texts");
     }
   }
+  // The IVF too: a vector MATCH loads it from the lists (after a kill inside a background
+  // training: the previous training's, or the new one when its transaction committed), and
+  // the integrity-check below compares it with the list rows. Utility selection may return
+  // none of the candidates (its learned threshold); what it returns must be committed.
+  for (int probe = 0; probe < 3 && !want.empty(); ++probe) {
+    const ExpectedExample& w = want[rng() % want.size()];
+    for (const Row& h : c.query("SELECT rowid FROM ex WHERE ex MATCH (SELECT embedding FROM ex WHERE rowid = " +
+                                str(w.id) + ") AND k = 5 AND nprobe = 4096"))
+      expect(by_id.count(std::stoll(h[0])) != 0,
+             "a vector MATCH returned example " + h[0] + ", which was never committed or was deleted");
+  }
+  expect(c.scalar("SELECT value FROM ex_stats WHERE key = 'index_loaded'") == "1", "a vector MATCH left the IVF unloaded");
+  // A lock row the killed process left is not a live holder (the next training takes it over).
+  expect(c.scalar("SELECT value FROM ex_stats WHERE key = 'training_lock_pid'") == "0",
+         "a killed process's training lock row reads as a live holder");
   c.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
   return v;
 }

@@ -9,7 +9,7 @@ const char* const kPlaces[] = {"crate", "jar", "truck", "tank", "book", "purse",
 
 std::string create_sql(bool sq8) {
   return "CREATE VIRTUAL TABLE ex USING iccache(dim=" + std::to_string(kDim) +
-         ", ivf_min=64, seed=7" + (sq8 ? ", quantizer='sq8'" : "") + ");"
+         ", ivf_min=64, seed=7, training='background'" + (sq8 ? ", quantizer='sq8'" : "") + ");"
          "CREATE TABLE progress(txn INTEGER PRIMARY KEY);";
 }
 

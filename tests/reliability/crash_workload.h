@@ -14,6 +14,9 @@ constexpr int kDim = 32;
 constexpr int kPerTxn = 8;          // examples inserted by each transaction
 constexpr int kOptimizeEvery = 25;  // transaction t runs 'optimize' when t % this == 0
 constexpr int kDoomedEvery = 13;    // before transaction t, a transaction that rolls back
+// Transaction t queues a background training ('optimize-background') when t % this == 0,
+// so the worker thread of the child trains while the child goes on writing.
+constexpr int kBackgroundEvery = 4;
 
 std::string create_sql(bool sq8);
 
