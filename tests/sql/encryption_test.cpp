@@ -99,7 +99,7 @@ TEST(Encryption, AutomaticTrainingRunsInTheWritingConnection) {
   TempFile f;
   Db db(f.path());
   db.exec("PRAGMA journal_mode = WAL");
-  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=16, ivf_min=100)");
+  db.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=16, ivf_min=100, training='background')");
   for (int i = 0; i < 100; ++i)
     db.exec("INSERT INTO ex(request, response) VALUES('question " + std::to_string(i) + " about topic " +
             std::to_string(i % 7) + "', 'answer')");
