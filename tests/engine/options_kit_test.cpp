@@ -73,7 +73,7 @@ TEST(OptionsKit, TrainingPolicy) {
   EXPECT_EQ(policy({"training=Background"}), "background");
   EXPECT_EQ(policy({"text_index=vector", "training='on-use'"}), "on-use");
   for (const std::string bad : {"inline", "''", "auto", "on use"})
-    EXPECT_EQ(error_of("training=" + bad),
+    EXPECT_EQ(error_of({"training=" + bad}),
               "ex: option training=" + std::string(options::unquote(bad)) +
                   " is not valid; expected 'background', 'on-use' or 'manual'");
 }
