@@ -30,12 +30,12 @@ std::string step(Db& db, int i) {
   return r[0][0] + "," + r[0][1] + "," + r[0][2] + "," + r[0][3] + "," + r[0][4];
 }
 
-// Everything ex_stats says but the nonces, select_rows_read and index_shared_by (which counts the
-// connections of this process that have opened the table, so two connections compared
-// while the second opens it read 1 and 2).
+// Everything ex_stats says but the nonces, select_rows_read, index_shared_by and
+// lexical_shared_by (which count the connections of this process that have opened the
+// table, so two connections compared while the second opens it read 1 and 2).
 std::string router_state(Db& db) {
   return db.scalar("SELECT group_concat(key || '=' || ifnull(value, 'NULL'), ';') FROM ex_stats"
-                   " WHERE key NOT IN ('generation', 'router_generation', 'select_rows_read', 'index_shared_by')") + "|" +
+                   " WHERE key NOT IN ('generation', 'router_generation', 'select_rows_read', 'index_shared_by', 'lexical_shared_by')") + "|" +
          db.scalar("SELECT count(*) || ',' || ifnull(sum(reward), 0) FROM ex_decisions");
 }
 
