@@ -65,6 +65,7 @@ void TextFeatures::release_scratch(size_t keep_bytes) {
   if (folded_.capacity() > keep_bytes) std::string().swap(folded_);
   if (words_.capacity() * sizeof(words_[0]) > keep_bytes) decltype(words_)().swap(words_);
   if (wrapped_.capacity() > keep_bytes) std::string().swap(wrapped_);
+  if (rewritten_.capacity() > keep_bytes) std::string().swap(rewritten_);
 }
 
 }  // namespace iccache

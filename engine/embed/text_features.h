@@ -27,6 +27,12 @@ class TextFeatures {
   // their count. The words stay in this object until the next call.
   size_t split(std::string_view text);
 
+  // Replaces each word of the last split() by f(word, out) (out: the new word, non-empty),
+  // for consumers that normalise words before their features are taken (the lexical index
+  // stems them); the hash embedder does not call it.
+  template <class F>
+  void rewrite_words(F&& f);
+
   // Calls f(key) for every feature occurrence of the first n_words words (n_words <= the
   // count split() returned), in text order. Stops early, returning the number of words
   // read, when f returns false. `chargrams` false leaves out the character n-grams.
@@ -73,7 +79,22 @@ class TextFeatures {
   std::string folded_;                               // the folded text, separators as spaces
   std::vector<std::pair<uint32_t, uint32_t>> words_;  // [begin, end) of each word in folded_
   std::string wrapped_;                               // "<word>" of the word being read
+  std::string rewritten_, word_;                      // rewrite_words scratch
 };
+
+template <class F>
+void TextFeatures::rewrite_words(F&& f) {
+  // The new words go to a second buffer (bare(i) still reads the old one), then swap.
+  rewritten_.clear();
+  for (size_t i = 0; i < words_.size(); ++i) {
+    f(bare(i), word_);
+    const auto at = static_cast<uint32_t>(rewritten_.size());
+    rewritten_.append(word_);
+    rewritten_.push_back(' ');
+    words_[i] = {at, at + static_cast<uint32_t>(word_.size())};
+  }
+  folded_.swap(rewritten_);
+}
 
 template <class F>
 size_t TextFeatures::for_each(size_t n_words, F&& f, bool chargrams) {

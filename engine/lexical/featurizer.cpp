@@ -1,9 +1,9 @@
 #include "lexical/featurizer.h"
 
 #include <algorithm>
-#include <cmath>
 
 #include "common/utf8.h"
+#include "lexical/stemmer.h"
 
 namespace iccache::lexical {
 
@@ -19,6 +19,7 @@ void Featurizer::terms(std::string_view text, std::vector<Term>& out) {
   if (utf8::first_invalid(text) != text.size()) return;
   const size_t n_words = features_.split(text);
   if (n_words == 0) return;
+  features_.rewrite_words([](std::string_view word, std::string& out) { stem_word(word, out); });
   // Counted by 32-bit term (two keys sharing a term are one term), in first-seen order.
   counts_.reset(16 * n_words);
   keys_.clear();
@@ -34,7 +35,7 @@ void Featurizer::terms(std::string_view text, std::vector<Term>& out) {
     const float w = type_weight[t & 3];
     if (w <= 0.0f) continue;
     const float c = counts_[t];
-    out.push_back(Term{static_cast<uint32_t>(t), w * (1.0f + std::log(c))});
+    out.push_back(Term{static_cast<uint32_t>(t), w * (c * (kTfSaturation + 1.0f) / (c + kTfSaturation))});
   }
   std::sort(out.begin(), out.end(), [](const Term& a, const Term& b) { return a.term < b.term; });
   if (counts_.size() > 65536) counts_.release_if_over(0);

@@ -1,7 +1,10 @@
 // The terms of a text for the lexical index: the features of embed/text_features.h (word
-// unigrams, word bigrams; character 3- to 5-grams when weighted), each reduced to a 32-bit term and
-// weighted by its type and its sublinear count in the text (1 + ln count). The same
-// features feed the hash embedder, so the two see a text the same way.
+// unigrams, word bigrams; character 3- to 5-grams when weighted) of the text's words after
+// light stemming (lexical/stemmer.h: plurals, -ed, -ing), each reduced to a 32-bit term
+// and weighted by its type and its saturated count in the text, c (k1 + 1) / (c + k1) with
+// k1 = 1.2 (BM25's term-frequency curve: 1 for one occurrence, 1.375 for two, never over
+// 2.2), so a repeated word cannot outweigh the words a paraphrase shares. The hash
+// embedder reads the same features of the unstemmed words.
 #pragma once
 #include <cstdint>
 #include <string_view>
@@ -40,6 +43,13 @@ class Featurizer {
  public:
   explicit Featurizer(TermWeights w = {}) : w_(w) {}
 
+  // Which terms a text yields: stored IDF counts name the version they were counted with,
+  // and counts of another version are counted again (ext/index/lexical_table.cpp).
+  // 1: words as written, tf 1 + ln count. 2: stemmed words, saturated tf.
+  static constexpr int kVersion = 2;
+  // BM25's k1: how fast repeated occurrences stop adding weight.
+  static constexpr float kTfSaturation = 1.2f;
+
   // Only a text's first kMaxBytes count (cut at a character boundary): the match of a
   // request against a long document is decided by its beginning, and a query must not
   // hash megabytes.
@@ -54,6 +64,7 @@ class Featurizer {
   TextFeatures features_;
   FeatureCounts counts_;
   std::vector<uint64_t> keys_;
+  std::string stem_;
 };
 
 }  // namespace iccache::lexical

@@ -55,7 +55,7 @@ constexpr size_t kHeader = 4 + 8 + 8;
 }  // namespace
 
 std::string IdfTable::serialize() const {
-  std::string s = "IDF1";
+  std::string s = "IDF" + std::to_string(terms_version_);
   s.reserve(kHeader + 8 * df_.size());
   put_u64(s, table_n_);
   put_u64(s, sample_n_);
@@ -67,10 +67,12 @@ std::string IdfTable::serialize() const {
 }
 
 IdfTable IdfTable::parse(std::string_view b) {
-  if (b.size() < kHeader || b.substr(0, 4) != "IDF1" || (b.size() - kHeader) % 8 != 0)
-    throw Error("the stored IDF counts have " + std::to_string(b.size()) +
-                " bytes and no valid header; expected \"IDF1\", two counts and 8 bytes per term");
+  const std::string current = "IDF" + std::to_string(Featurizer::kVersion);
+  if (b.size() < kHeader || (b.substr(0, 4) != current && b.substr(0, 4) != "IDF1") || (b.size() - kHeader) % 8 != 0)
+    throw Error("the stored IDF counts have " + std::to_string(b.size()) + " bytes and no valid header; expected \"" +
+                current + "\", two counts and 8 bytes per term");
   IdfTable t;
+  t.terms_version_ = b[3] - '0';
   t.table_n_ = get(b, 4, 8);
   t.sample_n_ = get(b, 12, 8);
   const size_t n = (b.size() - kHeader) / 8;

@@ -45,9 +45,13 @@ class IdfTable {
 
   float idf(uint32_t term) const;
 
-  // Stored form: "IDF1", table_n and sample_n (8 bytes each), then (term, df) pairs of 4
-  // bytes each, little-endian, sorted by term. parse() throws iccache::Error on anything
-  // else.
+  // The Featurizer::kVersion whose terms were counted (1: parsed from a file written before
+  // stemming, whose terms a search no longer yields; such counts are taken again).
+  int terms_version() const { return terms_version_; }
+
+  // Stored form: "IDF" and the terms version as one digit ("IDF2"; "IDF1" is read), table_n
+  // and sample_n (8 bytes each), then (term, df) pairs of 4 bytes each, little-endian,
+  // sorted by term. parse() throws iccache::Error on anything else.
   std::string serialize() const;
   static IdfTable parse(std::string_view bytes);
 
@@ -55,6 +59,7 @@ class IdfTable {
 
  private:
   uint64_t table_n_ = 0, sample_n_ = 0;
+  int terms_version_ = Featurizer::kVersion;
   std::vector<std::pair<uint32_t, uint32_t>> df_;  // sorted by term, df >= 2
 };
 

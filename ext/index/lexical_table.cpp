@@ -9,6 +9,9 @@
 // connection and process scores with the same weights. A write recounts when the count
 // has moved far from it (maybe_count_idf), inside its transaction, and appends a kIdf entry:
 // every index then reloads. A rollback takes the counts and the entry back together.
+// The counts name the featurizer version whose terms they counted (IdfTable::terms_version):
+// counts of another version are counted again in memory when an index loads (same texts,
+// same counts in every connection) and stored by the next write.
 //
 // Shared: connections of one process on the same file and table search one index (the
 // registry's LexicalCache, index_registry.h), caught up in committed-only mode; inside a
@@ -46,14 +49,16 @@ lexical::IdfTable Table::stored_idf() {
   Stmt s(db, "SELECT value FROM " + storage.shadow("state") + " WHERE key = 'lexical_idf'");
   if (!s.step() || s.is_null(0)) return {};
   try {
-    return lexical::IdfTable::parse(s.blob(0));
+    lexical::IdfTable idf = lexical::IdfTable::parse(s.blob(0));
+    if (idf.terms_version() != lexical::Featurizer::kVersion) return idf_counts(storage.count());
+    return idf;
   } catch (const Error& e) {
     throw SqlError(SQLITE_CORRUPT_VTAB, name + ": " + e.what() + " (run INSERT INTO " + name + "(" + name +
                                             ") VALUES('optimize') to count them again)");
   }
 }
 
-void Table::count_idf(int64_t n) {
+lexical::IdfTable Table::idf_counts(int64_t n) {
   // At most kSample texts, evenly spread in id order: bounded time at any size, and the
   // same counts from the same contents.
   const auto step = static_cast<int64_t>((n + lexical::IdfTable::kSample - 1) / lexical::IdfTable::kSample);
@@ -65,7 +70,11 @@ void Table::count_idf(int64_t n) {
     featurizer.terms(decoded(*this, s.int64(0), static_cast<int>(s.int64(2)), s.blob(1)), terms);
     counter.add(terms);
   }
-  const std::string blob = counter.finish(static_cast<uint64_t>(std::max<int64_t>(n, 0))).serialize();
+  return counter.finish(static_cast<uint64_t>(std::max<int64_t>(n, 0)));
+}
+
+void Table::count_idf(int64_t n) {
+  const std::string blob = idf_counts(n).serialize();
   Stmt(db, "INSERT OR REPLACE INTO " + storage.shadow("state") + "(key, value) VALUES('lexical_idf', ?)")
       .bind_blob(1, blob.data(), blob.size())
       .run();
@@ -78,8 +87,16 @@ void Table::maybe_count_idf(int64_t n) {
   if (!idf_n_stmt_)
     idf_n_stmt_ = Stmt(db, "SELECT value FROM " + storage.shadow("state") + " WHERE key = 'lexical_n'");
   idf_n_stmt_.reset();
-  const int64_t counted = idf_n_stmt_.step() ? idf_n_stmt_.int64(0) : 0;
+  int64_t counted = idf_n_stmt_.step() ? idf_n_stmt_.int64(0) : 0;
   idf_n_stmt_.reset();
+  // Counts of another featurizer version are taken again now. Read until it is the current
+  // version, then no more in this connection: every write pays for a T_state seek, which
+  // costs a copy of the whole 'lexical_idf' BLOB whenever it compares against that cell.
+  if (!idf_terms_current_) {
+    Stmt v(db, "SELECT substr(value, 1, 4) FROM " + storage.shadow("state") + " WHERE key = 'lexical_idf'");
+    idf_terms_current_ = v.step() && v.text(0) == "IDF" + std::to_string(lexical::Featurizer::kVersion);
+    if (!idf_terms_current_) counted = 0;
+  }
   // Doubling while the counts read every text, then every 4x (a count reads at most kSample
   // texts, and each one makes every index reload); and when the table shrank to a quarter.
   const int64_t grow = counted < static_cast<int64_t>(lexical::IdfTable::kSample) ? 2 : 4;

@@ -114,6 +114,7 @@ struct Table : sqlite3_vtab {
   void count_idf(int64_t n);
   void maybe_count_idf(int64_t n);
   lexical::IdfTable stored_idf();
+  lexical::IdfTable idf_counts(int64_t n);  // counted from the stored texts, not stored
 
   // Sets nprobe for queries without one ('nprobe=N' command).
   void set_nprobe(int n);
@@ -164,6 +165,7 @@ struct Table : sqlite3_vtab {
   };
   std::vector<LexicalRow> read_lexical_rows(const std::vector<int64_t>& ids);
   Stmt lex_row_stmt_, idf_n_stmt_;
+  bool idf_terms_current_ = false;  // the stored IDF counts were seen to be of this featurizer
   std::vector<lexical::Term> query_terms_;
 };
 

@@ -64,19 +64,42 @@ TEST(Featurizer, TermsAreSortedUniqueAndWeightedByType) {
   const std::vector<Term> t = terms_of("The cat, the CAT!");
   ASSERT_FALSE(t.empty());
   for (size_t i = 1; i < t.size(); ++i) EXPECT_LT(t[i - 1].term, t[i].term);
-  // Words: "the" and "cat" twice each (1 + ln 2); bigrams "the cat" twice, "cat the" once
-  // (0.7 each); no character n-grams by default.
+  // Words: "the" and "cat" twice each, saturated: 2 (1.2 + 1) / (2 + 1.2) = 1.375; bigrams
+  // "the cat" twice (0.7 x 1.375), "cat the" once (0.7); no character n-grams by default.
   std::vector<float> unigrams, bigrams;
   for (const Term& x : t) (x.term & 3) == 0 ? unigrams.push_back(x.tf) : bigrams.push_back(x.tf);
   ASSERT_EQ(unigrams.size(), 2u);
   ASSERT_EQ(bigrams.size(), 2u);
-  EXPECT_FLOAT_EQ(unigrams[0], 1.0f + std::log(2.0f));
-  EXPECT_FLOAT_EQ(unigrams[1], 1.0f + std::log(2.0f));
+  EXPECT_FLOAT_EQ(unigrams[0], 1.375f);
+  EXPECT_FLOAT_EQ(unigrams[1], 1.375f);
   std::sort(bigrams.begin(), bigrams.end());
   EXPECT_FLOAT_EQ(bigrams[0], 0.7f);
-  EXPECT_FLOAT_EQ(bigrams[1], 0.7f * (1.0f + std::log(2.0f)));
+  EXPECT_FLOAT_EQ(bigrams[1], 0.7f * 1.375f);
+  // One word three and ten times: 3 x 2.2 / 4.2 and 10 x 2.2 / 11.2 (the curve flattens
+  // towards 2.2, where 1 + ln count would grow without bound).
+  auto unigram_tf = [](const std::string& text) {
+    for (const Term& x : terms_of(text))
+      if ((x.term & 3) == 0) return x.tf;
+    return 0.0f;
+  };
+  EXPECT_FLOAT_EQ(unigram_tf("go go go"), 3 * 2.2f / 4.2f);
+  EXPECT_FLOAT_EQ(unigram_tf("go go go go go go go go go go"), 10 * 2.2f / 11.2f);
   EXPECT_TRUE(terms_of("  ...  ").empty());
   EXPECT_TRUE(terms_of(std::string("ab\xff", 3)).empty());  // not UTF-8: no terms
+}
+
+TEST(Featurizer, InflectionsShareTheirStem) {
+  // Plurals, -ed and -ing forms (lexical/stemmer.h) give the same terms, bigrams included.
+  for (auto [a, b] : {std::pair{"The companies stated plans", "the company states plan"},
+                      std::pair{"making cakes", "Make cake"}, std::pair{"hopping rabbits", "hop rabbit"}}) {
+    const std::vector<Term> x = terms_of(a), y = terms_of(b);
+    ASSERT_EQ(x.size(), y.size()) << a;
+    for (size_t i = 0; i < x.size(); ++i) EXPECT_EQ(x[i].term, y[i].term) << a;
+  }
+  // Different words stay different; digits and other scripts are not stemmed.
+  EXPECT_NE(terms_of("hope")[0].term, terms_of("hop")[0].term);
+  EXPECT_NE(terms_of("2020s")[0].term, terms_of("2020")[0].term);
+  EXPECT_NE(terms_of("größes")[0].term, terms_of("größe")[0].term);
 }
 
 TEST(Featurizer, SameTextSameTermsCaseFolded) {
@@ -120,7 +143,16 @@ TEST(IdfTable, SerializeRoundTripAndDamageIsRefused) {
     }
     return std::string();
   };
-  EXPECT_EQ(error("IDF"), "the stored IDF counts have 3 bytes and no valid header; expected \"IDF1\", two counts and 8 bytes per term");
+  EXPECT_EQ(bytes.substr(0, 4), "IDF2");
+  EXPECT_EQ(back.terms_version(), 2);
+  // Counts from before stemming ("IDF1") are read, and say so; other versions are refused.
+  const IdfTable old = IdfTable::parse("IDF1" + bytes.substr(4));
+  EXPECT_EQ(old.terms_version(), 1);
+  EXPECT_EQ(old.serialize(), "IDF1" + bytes.substr(4));
+  EXPECT_EQ(old.terms(), back.terms());
+  EXPECT_EQ(error("IDF3" + bytes.substr(4)), "the stored IDF counts have " + std::to_string(bytes.size()) +
+                                                  " bytes and no valid header; expected \"IDF2\", two counts and 8 bytes per term");
+  EXPECT_EQ(error("IDF"), "the stored IDF counts have 3 bytes and no valid header; expected \"IDF2\", two counts and 8 bytes per term");
   EXPECT_EQ(error(bytes.substr(0, bytes.size() - 3)).substr(0, 30), "the stored IDF counts have " + std::to_string(bytes.size() - 3).substr(0, 3));
   std::string swapped = bytes;  // two terms out of order
   std::swap_ranges(swapped.begin() + 20, swapped.begin() + 28, swapped.begin() + 28);

@@ -20,6 +20,13 @@ TEST(LexicalSql, MatchRanksByTfIdfCosine) {
   // |v|^2 = 1.4055^2 + 1 + (0.7 * 1.4055)^2 = 3.9432, so 0.2536.
   EXPECT_EQ(top(db, "red car"), "1:1.0000 2:0.2536");
   EXPECT_EQ(top(db, "RED, car!"), "1:1.0000 2:0.2536");
+  // Inflections share their stem: 'cars' is 'car'.
+  EXPECT_EQ(top(db, "Red cars"), "1:1.0000 2:0.2536");
+  // A repeated word saturates: 'car' twice weighs 2 x 2.2 / 3.2 = 1.375; 'car car' and
+  // 'car red' are unseen bigrams (idf 1.4055, as for a term in one text). |q|^2 = 1.375^2
+  // + 1.4055^2 + 2 (0.7 x 1.4055)^2 = 5.8018; with 'red car': (1.375 + 1.4055^2) /
+  // sqrt(3.9432 x 5.8018) = 0.7005; with 'blue car': 1.375 / 4.7831 = 0.2875.
+  EXPECT_EQ(top(db, "car car red"), "1:0.7005 2:0.2875");
   // No shared word: filled with similarity 0, smallest id first.
   EXPECT_EQ(top(db, "green bike", 1), "1:0.0000");
   EXPECT_EQ(stat(db, "lexical_loaded"), "1");
@@ -142,6 +149,51 @@ TEST(LexicalSql, ReopenGivesTheSameScores) {
   EXPECT_EQ(stat(db, "lexical_reloads"), "1");
 }
 
+TEST(LexicalSql, CountsOfAnOlderFeaturizerAreCountedAgain) {
+  // A file from before stemming holds valid counts of other terms, marked "IDF1"; stood in
+  // for here by the counts of another table's texts.
+  TempFile f;
+  std::string fresh, other_hex;
+  {
+    Db a(f.path());
+    a.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=16, selection='similarity')");
+    a.exec("CREATE VIRTUAL TABLE other USING iccache(dim=16)");
+    fill(a, 1, 20);
+    a.exec("INSERT INTO ex(ex) VALUES('optimize')");  // counted at 20: what a recount gives
+    a.exec("INSERT INTO other(request, response) VALUES('zebra crossing', 'a'), ('zebra stripes', 'b')");
+    fresh = top(a, "filler requests numbered 7", 5);
+    EXPECT_EQ(a.scalar("SELECT hex(substr(value, 1, 4)) FROM ex_state WHERE key = 'lexical_idf'"), "49444632");  // IDF2
+    other_hex = a.scalar("SELECT hex(value) FROM other_state WHERE key = 'lexical_idf'");
+    a.set_defensive(false);  // tampering with a shadow table, as the amalgamation build forbids
+    a.exec("UPDATE ex_state SET value = x'" + other_hex + "' WHERE key = 'lexical_idf'");
+  }
+  {
+    // Counts marked as the current version are used as they are: other scores.
+    Db b(f.path());
+    EXPECT_NE(top(b, "filler requests numbered 7", 5), fresh);
+  }
+  const std::string old_hex = "49444631" + other_hex.substr(8);  // "IDF1"
+  {
+    Db b(f.path());
+    b.set_defensive(false);
+    b.exec("UPDATE ex_state SET value = x'" + old_hex + "' WHERE key = 'lexical_idf'");
+  }
+  Db c(f.path());
+  // Old counts: counted again in memory from the same texts, so the fresh scores, and a
+  // read stores nothing.
+  EXPECT_EQ(top(c, "filler requests numbered 7", 5), fresh);
+  EXPECT_EQ(stat(c, "lexical_idf_n"), "20");
+  EXPECT_EQ(c.scalar("SELECT hex(value) FROM ex_state WHERE key = 'lexical_idf'"), old_hex);
+  // The next write stores the counts (inside its transaction, a kind 3 change at n = 21).
+  fill(c, 21, 21);
+  EXPECT_EQ(c.scalar("SELECT hex(substr(value, 1, 4)) FROM ex_state WHERE key = 'lexical_idf'"), "49444632");
+  EXPECT_EQ(c.scalar("SELECT value FROM ex_state WHERE key = 'lexical_n'"), "21");
+  EXPECT_EQ(c.scalar("SELECT n FROM ex_changes WHERE kind = 3 ORDER BY seq DESC LIMIT 1"), "21");
+  fill(c, 22, 22);  // and only once
+  EXPECT_EQ(c.scalar("SELECT count(*) FROM ex_changes WHERE kind = 3 AND n > 20"), "1");
+  EXPECT_EQ(top(c, "filler request number 7", 1), "7:1.0000");
+}
+
 TEST(LexicalSql, BadOptionsAndDamagedCounts) {
   Db db;
   EXPECT_EQ(db.error_of("CREATE VIRTUAL TABLE ex USING iccache(text_index='fts')"),
@@ -159,7 +211,7 @@ TEST(LexicalSql, BadOptionsAndDamagedCounts) {
   }
   Db b(f.path());
   EXPECT_EQ(b.error_of("SELECT rowid FROM ex WHERE ex MATCH 'filler' AND k = 1"),
-            "ex: the stored IDF counts have 1 bytes and no valid header; expected \"IDF1\", two counts and 8 "
+            "ex: the stored IDF counts have 1 bytes and no valid header; expected \"IDF2\", two counts and 8 "
             "bytes per term (run INSERT INTO ex(ex) VALUES('optimize') to count them again)");
   b.exec("INSERT INTO ex(ex) VALUES('optimize')");
   EXPECT_EQ(top(b, "filler request number 2", 1), "2:1.0000");
