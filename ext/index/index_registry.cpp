@@ -3,7 +3,9 @@
 #include <sys/stat.h>
 
 #include <map>
+#include <memory>
 #include <mutex>
+#include <utility>
 
 #include "ext/index/index_trainer.h"
 #include "ext/select/select_attributes.h"
@@ -31,6 +33,34 @@ std::string lower(std::string s) {
     if (c >= 'A' && c <= 'Z') c = static_cast<char>(c - 'A' + 'a');
   return s;
 }
+
+// The registry's state of one kind, or a new one the registry then remembers.
+template <class T, class... Args>
+std::shared_ptr<T> lock_or_make(std::weak_ptr<T>& slot, Args&&... args) {
+  std::shared_ptr<T> p = slot.lock();
+  if (!p) {
+    p = std::make_shared<T>(std::forward<Args>(args)...);
+    slot = p;
+  }
+  return p;
+}
+
+// Hands a privately built cache (vector or lexical) to the shared one, unless the shared one
+// already holds that state or a later one; `copy_rest` moves what only that kind has.
+template <class Cache, class CopyRest>
+void offer_built(Cache& c, Cache& built, CopyRest copy_rest) {
+  if (!built.loaded) return;
+  std::lock_guard update(c.update_mu);
+  if (c.loaded && c.gen == built.gen) return;
+  if (c.loaded && c.seq >= 0 && built.seq >= 0 && c.seq > built.seq) return;  // shared is ahead
+  std::unique_lock lock(c.mu);
+  std::swap(c.index, built.index);
+  c.loaded = true;
+  c.seq = built.seq;
+  c.gen = built.gen;
+  copy_rest(c, built);
+  built.loaded = false;
+}
 }  // namespace
 
 std::optional<SharedTable> shared_table(sqlite3* db, const std::string& schema, const std::string& table,
@@ -53,56 +83,22 @@ std::optional<SharedTable> shared_table(sqlite3* db, const std::string& schema, 
   Entry& e = m[key];
   SharedTable out;
   out.path = file;
-  out.cache = e.cache.lock();
-  if (!out.cache) {
-    out.cache = std::make_shared<IndexCache>(dim, sq8);
-    e.cache = out.cache;
-  }
-  out.training = e.training.lock();
-  if (!out.training) {
-    out.training = std::make_shared<TrainingStatus>();
-    e.training = out.training;
-  }
-  out.attributes = e.attributes.lock();
-  if (!out.attributes) {
-    out.attributes = std::make_shared<SharedAttributes>();
-    e.attributes = out.attributes;
-  }
-  out.lexical = e.lexical.lock();
-  if (!out.lexical) {
-    out.lexical = std::make_shared<LexicalCache>();
-    e.lexical = out.lexical;
-  }
+  out.cache = lock_or_make(e.cache, dim, sq8);
+  out.training = lock_or_make(e.training);
+  out.attributes = lock_or_make(e.attributes);
+  out.lexical = lock_or_make(e.lexical);
   return out;
 }
 
 void offer_index(IndexCache& c, IndexCache& built) {
-  if (!built.loaded) return;
-  std::lock_guard update(c.update_mu);
-  if (c.loaded && c.gen == built.gen) return;
-  if (c.loaded && c.seq >= 0 && built.seq >= 0 && c.seq > built.seq) return;  // shared is ahead
-  std::unique_lock lock(c.mu);
-  std::swap(c.index, built.index);
-  c.loaded = true;
-  c.seq = built.seq;
-  c.gen = built.gen;
-  c.epoch = built.epoch;
-  c.nprobe = built.nprobe;
-  built.loaded = false;
+  offer_built(c, built, [](IndexCache& to, const IndexCache& from) {
+    to.epoch = from.epoch;
+    to.nprobe = from.nprobe;
+  });
 }
 
 void offer_lexical(LexicalCache& c, LexicalCache& built) {
-  if (!built.loaded) return;
-  std::lock_guard update(c.update_mu);
-  if (c.loaded && c.gen == built.gen) return;
-  if (c.loaded && c.seq >= 0 && built.seq >= 0 && c.seq > built.seq) return;  // shared is ahead
-  std::unique_lock lock(c.mu);
-  std::swap(c.index, built.index);
-  c.loaded = true;
-  c.seq = built.seq;
-  c.gen = built.gen;
-  c.load_seconds = built.load_seconds;
-  built.loaded = false;
+  offer_built(c, built, [](LexicalCache& to, const LexicalCache& from) { to.load_seconds = from.load_seconds; });
 }
 
 }  // namespace iccache::ext
