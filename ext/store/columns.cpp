@@ -11,10 +11,16 @@ struct Spec {
   const char* type;
 };
 
-#define ICCACHE_COLUMN_SPEC(id, name, type) {name, type},
-constexpr Spec kTable[] = {ICCACHE_TABLE_COLUMNS(ICCACHE_COLUMN_SPEC)};
-constexpr Spec kData[] = {ICCACHE_DATA_COLUMNS(ICCACHE_COLUMN_SPEC)};
-#undef ICCACHE_COLUMN_SPEC
+// BOTH's and TABLE's third argument is the declared type; BOTH's fourth and DATA's third
+// the stored one.
+#define ICCACHE_DECLARED(id, name, declared, ...) {name, declared},
+#define ICCACHE_STORED_BOTH(id, name, declared, stored) {name, stored},
+#define ICCACHE_STORED(id, name, stored) {name, stored},
+constexpr Spec kTable[] = {ICCACHE_COLUMNS(ICCACHE_DECLARED, ICCACHE_DECLARED, ICCACHE_SKIP)};
+constexpr Spec kData[] = {ICCACHE_COLUMNS(ICCACHE_STORED_BOTH, ICCACHE_SKIP, ICCACHE_STORED)};
+#undef ICCACHE_DECLARED
+#undef ICCACHE_STORED_BOTH
+#undef ICCACHE_STORED
 static_assert(std::size(kTable) == kTableCol);
 static_assert(std::size(kData) == kDataCount - 1);
 
