@@ -21,28 +21,30 @@ namespace iccache::ext {
 
 namespace {
 
+constexpr const char* kName = "iccache_replay";
+
 class ReplayCursor {
  public:
-  static constexpr const char* kName = "iccache_replay";
-  static constexpr const char* kDeclare =
+  // Reads only (SQLITE_VTAB_INNOCUOUS): usable from the view. Every plan reads all
+  // examples once (O(N)).
+  static constexpr TvfSpec kSpec{
+      kName,
       "CREATE TABLE x(request TEXT, response TEXT, quality REAL, uses INTEGER, offloads INTEGER,"
       " gain REAL, expected_gain REAL, recent_uses REAL, quality_ema REAL, replays INTEGER,"
       " prev_quality REAL, replayed_at REAL, value REAL, bytes INTEGER,"
-      " tbl HIDDEN, replay_cost HIDDEN, now HIDDEN, tenant HIDDEN, table_identity HIDDEN)";
+      " tbl HIDDEN, replay_cost HIDDEN, now HIDDEN, tenant HIDDEN, table_identity HIDDEN)",
+      1, "the name of an iccache table: iccache_replay('ex')", SQLITE_VTAB_INNOCUOUS, 1e6, 1000};
   enum Col {
     kRequest, kResponse, kQuality, kUses, kOffloads, kGain, kExpectedGain, kRecentUses,
     kQualityEma, kReplays, kPrevQuality, kReplayedAt, kValue, kBytes,
     kTable, kCost, kNow, kTenant, kIdentity
   };
-  static constexpr int kConfig = SQLITE_VTAB_INNOCUOUS;  // reads only: usable from the view
 
   // The hidden arguments as with every table-valued function (idxNum bit i: argument i),
-  // plus LIMIT (bit 5) and ORDER BY expected_gain DESC, which the cursor delivers. Every
-  // plan reads all examples once (O(N)).
-  static constexpr int kArgCount = 5, kRequired = 1, kHasLimit = 1 << kArgCount;
-  static constexpr const char* kUsage = "the name of an iccache table: iccache_replay('ex')";
+  // plus LIMIT (bit 5) and ORDER BY expected_gain DESC, which the cursor delivers.
+  static constexpr int kHasLimit = 1 << kSpec.args();
   static int best_index(sqlite3_index_info* info) {
-    const int rc = plan_hidden_args(info, kTable, kArgCount, 1e6, 1000);
+    const int rc = plan_hidden_args(info, kSpec);
     if (rc != SQLITE_OK) return rc;
     int limit = -1;
     bool offset = false;

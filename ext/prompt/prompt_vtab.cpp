@@ -27,6 +27,7 @@ namespace iccache::ext {
 
 namespace {
 
+constexpr const char* kName = "iccache_prompt";
 constexpr int64_t kDefaultK = 5;
 constexpr int64_t kDefaultMaxChars = 8000;
 
@@ -61,18 +62,15 @@ std::vector<FewShotExample> select_examples(sqlite3* db, Table& t, sqlite3_value
 
 class PromptCursor : public OneRowCursor {
  public:
-  static constexpr const char* kName = "iccache_prompt";
-  static constexpr const char* kDeclare =
+  static constexpr TvfSpec kSpec{
+      kName,
       "CREATE TABLE x(messages TEXT, prompt TEXT, example_ids TEXT, examples INTEGER,"
       " chars INTEGER, tbl HIDDEN, request HIDDEN, k HIDDEN, max_chars HIDDEN, tenant HIDDEN,"
-      " embedding HIDDEN)";
-  enum Col { kMessages, kPrompt, kExampleIds, kExamples, kChars, kArgTable };
-  enum Arg { kTable, kRequest, kK, kMaxChars, kTenant, kEmbedding, kArgs };
-  static constexpr int kFirstArg = kArgTable, kArgCount = kArgs, kRequired = 2;
-  static constexpr const char* kUsage =
-      "iccache_prompt(table, request[, k[, max_chars[, tenant[, embedding]]]])";
-  static constexpr int kConfig = SQLITE_VTAB_INNOCUOUS;  // reads only
-  static constexpr double kCost = 1000, kRows = 1;
+      " embedding HIDDEN)",
+      2, "iccache_prompt(table, request[, k[, max_chars[, tenant[, embedding]]]])",
+      SQLITE_VTAB_INNOCUOUS /* reads only */, 1000, 1};
+  enum Col { kMessages, kPrompt, kExampleIds, kExamples, kChars };
+  enum Arg { kTable, kRequest, kK, kMaxChars, kTenant, kEmbedding };
 
   void filter(sqlite3* db, sqlite3_value** args, const TvfPlan&) {
     has_row_ = false;

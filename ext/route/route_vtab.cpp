@@ -15,20 +15,20 @@ namespace iccache::ext {
 
 namespace {
 
+constexpr const char* kName = "iccache_route";
+
 class RouteCursor : public OneRowCursor {
  public:
-  static constexpr const char* kName = "iccache_route";
-  static constexpr const char* kDeclare =
+  // It writes the decision log (SQLITE_VTAB_DIRECTONLY): never from a trigger or a view of
+  // an untrusted schema.
+  static constexpr TvfSpec kSpec{
+      kName,
       "CREATE TABLE x(decision INTEGER, model TEXT, score REAL, load REAL, explore INTEGER,"
-      " want_feedback INTEGER, shadow TEXT, show_ids TEXT, tbl HIDDEN, request HIDDEN, example_ids HIDDEN,"
-      " at HIDDEN, tenant HIDDEN)";
-  enum Col { kDecision, kModel, kScore, kLoad, kExplore, kWantFeedback, kShadow, kShowIds, kArgTable };
-  static constexpr int kFirstArg = kArgTable, kArgCount = 5, kRequired = 2;
-  static constexpr const char* kUsage =
-      "iccache_route(table, request[, example_ids_json[, at[, tenant]]])";
-  // It writes the decision log: never from a trigger or a view of an untrusted schema.
-  static constexpr int kConfig = SQLITE_VTAB_DIRECTONLY;
-  static constexpr double kCost = 10, kRows = 1;
+      " want_feedback INTEGER, shadow TEXT, show_ids TEXT, tbl HIDDEN, request HIDDEN,"
+      " example_ids HIDDEN, at HIDDEN, tenant HIDDEN)",
+      2, "iccache_route(table, request[, example_ids_json[, at[, tenant]]])",
+      SQLITE_VTAB_DIRECTONLY, 10, 1};
+  enum Col { kDecision, kModel, kScore, kLoad, kExplore, kWantFeedback, kShadow, kShowIds };
 
   void filter(sqlite3* db, sqlite3_value** args, const TvfPlan&) {
     has_row_ = false;

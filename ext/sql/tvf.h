@@ -2,14 +2,7 @@
 // iccache_stats, iccache_replay): eponymous-only virtual tables, like json_each, whose
 // arguments are equality constraints on HIDDEN columns. A function supplies one cursor
 // class C:
-//   static constexpr const char* kName;       the SQL name
-//   static constexpr const char* kDeclare;    "CREATE TABLE x(..., tbl HIDDEN, ...)"
-//   static constexpr int kFirstArg, kArgCount; the hidden argument columns
-//   static constexpr int kRequired;           how many leading arguments must be given
-//   static constexpr const char* kUsage;      what the error says is expected without them
-//   static constexpr int kConfig;             SQLITE_VTAB_INNOCUOUS (reads only) or
-//                                             SQLITE_VTAB_DIRECTONLY (writes)
-//   static constexpr double kCost, kRows;     the plan's estimates
+//   static constexpr TvfSpec kSpec;           what the function is (below)
 //   void filter(sqlite3* db, sqlite3_value** args, const TvfPlan& plan);  may throw;
 //                                             args[i]: argument i, null when absent
 //   void next();  bool eof() const;  int64_t rowid() const;      next may throw
@@ -21,6 +14,7 @@
 #pragma once
 #include <new>
 #include <string>
+#include <string_view>
 
 #include "common/error.h"
 #include "ext/sql/guard.h"
@@ -30,12 +24,62 @@
 
 namespace iccache::ext {
 
+// One table-valued function, described once. Its arguments are the HIDDEN columns of
+// `declare`, which come last (checked at compile time): the base counts them there, so
+// no argument count or first argument column is kept in step with the declaration by hand.
+struct TvfSpec {
+  const char* name;     // the SQL name
+  const char* declare;  // "CREATE TABLE x(<result columns>, <argument> HIDDEN, ...)"
+  int required;         // how many leading arguments must be given
+  const char* usage;    // what the error says is expected without them
+  int config;           // SQLITE_VTAB_INNOCUOUS (reads only) or SQLITE_VTAB_DIRECTONLY (writes)
+  double cost, rows;    // the plan's estimates
+
+  // Columns of `declare`, and of them the HIDDEN ones (the arguments).
+  constexpr int columns() const { return count([](bool) { return true; }); }
+  constexpr int args() const { return count([](bool hidden) { return hidden; }); }
+  constexpr int first_arg() const { return columns() - args(); }
+  // True when every HIDDEN column follows every result column.
+  constexpr bool hidden_last() const {
+    bool seen = false, ok = true;
+    each_column([&](bool hidden) {
+      ok = ok && (hidden || !seen);
+      seen = seen || hidden;
+    });
+    return ok;
+  }
+
+ private:
+  // Calls f(hidden) for each column of declare's list (no declared type has a comma).
+  template <class F>
+  constexpr void each_column(F&& f) const {
+    std::string_view d(declare);
+    d = d.substr(d.find('(') + 1);
+    d = d.substr(0, d.rfind(')'));
+    for (size_t comma = 0; comma != std::string_view::npos; d = d.substr(comma + 1)) {
+      comma = d.find(',');
+      f(d.substr(0, comma).find(" HIDDEN") != std::string_view::npos);
+    }
+  }
+  template <class P>
+  constexpr int count(P&& p) const {
+    int n = 0;
+    each_column([&](bool hidden) { n += p(hidden) ? 1 : 0; });
+    return n;
+  }
+};
+
 // xBestIndex for arguments in hidden columns first_arg .. first_arg + count - 1: passes
 // every one present to xFilter in column order, with idxNum = bit mask of those present.
 // Returns SQLITE_CONSTRAINT while an argument is not usable yet, so that SQLite picks a
 // join order in which it is known.
 int plan_hidden_args(sqlite3_index_info* info, int first_arg, int count, double cost,
                      double rows);
+
+// The same for the arguments of `spec`.
+inline int plan_hidden_args(sqlite3_index_info* info, const TvfSpec& spec) {
+  return plan_hidden_args(info, spec.first_arg(), spec.args(), spec.cost, spec.rows);
+}
 
 // xFilter's side: spreads argv over args[0 .. count) by the mask; absent ones stay null.
 void unpack_hidden_args(int mask, sqlite3_value** argv, sqlite3_value** args, int count);
@@ -61,6 +105,10 @@ class OneRowCursor {
 
 template <class C>
 class TableFunction {
+  static constexpr TvfSpec kSpec = C::kSpec;
+  static_assert(kSpec.hidden_last(), "a table-valued function's arguments are its last columns");
+  static_assert(kSpec.required <= kSpec.args());
+
  public:
   static const sqlite3_module* module() {
     static const sqlite3_module m = module_of<TableFunction>(1);  // no transaction/rename methods
@@ -81,8 +129,8 @@ class TableFunction {
   static int connect(sqlite3* db, void*, int, const char* const*, sqlite3_vtab** out,
                      char** err) {
     return guarded(err, [&] {
-      check(db, sqlite3_declare_vtab(db, C::kDeclare), C::kName);
-      sqlite3_vtab_config(db, C::kConfig);
+      check(db, sqlite3_declare_vtab(db, kSpec.declare), kSpec.name);
+      sqlite3_vtab_config(db, kSpec.config);
       auto* v = new Vtab();
       v->db = db;
       *out = v;
@@ -98,7 +146,7 @@ class TableFunction {
     if constexpr (requires { C::best_index(info); })
       return C::best_index(info);
     else
-      return plan_hidden_args(info, C::kFirstArg, C::kArgCount, C::kCost, C::kRows);
+      return plan_hidden_args(info, kSpec);
   }
   static int open(sqlite3_vtab* v, sqlite3_vtab_cursor** out) {
     return guarded(v, [&] {
@@ -113,10 +161,10 @@ class TableFunction {
   static int filter(sqlite3_vtab_cursor* cur, int idx_num, const char*, int,
                     sqlite3_value** argv) {
     return guarded(cur->pVtab, [&] {
-      sqlite3_value* args[C::kArgCount];
-      unpack_hidden_args(idx_num, argv, args, C::kArgCount);
-      for (int i = 0; i < C::kRequired; ++i)
-        if (!args[i]) throw Error(std::string(C::kName) + ": expected " + C::kUsage);
+      sqlite3_value* args[kSpec.args()];
+      unpack_hidden_args(idx_num, argv, args, kSpec.args());
+      for (int i = 0; i < kSpec.required; ++i)
+        if (!args[i]) throw Error(std::string(kSpec.name) + ": expected " + kSpec.usage);
       impl(cur).filter(static_cast<Vtab*>(cur->pVtab)->db, args, TvfPlan{idx_num, argv});
       return SQLITE_OK;
     });

@@ -10,17 +10,14 @@ namespace iccache::ext {
 
 namespace {
 
+constexpr const char* kName = "iccache_stats";
+
 class StatsCursor {
  public:
-  static constexpr const char* kName = "iccache_stats";
-  static constexpr const char* kDeclare =
-      "CREATE TABLE x(key TEXT, value, tbl HIDDEN, table_identity HIDDEN)";
-  enum Col { kKey, kValue, kArgTable };
-  static constexpr int kFirstArg = kArgTable, kArgCount = 2;  // the table, its identity
-  static constexpr int kRequired = 1;
-  static constexpr const char* kUsage = "iccache_stats(table)";
-  static constexpr int kConfig = SQLITE_VTAB_INNOCUOUS;
-  static constexpr double kCost = 100, kRows = 30;
+  // Arguments: the table, its identity (registry.h).
+  static constexpr TvfSpec kSpec{kName, "CREATE TABLE x(key TEXT, value, tbl HIDDEN, table_identity HIDDEN)",
+                                 1, "iccache_stats(table)", SQLITE_VTAB_INNOCUOUS, 100, 30};
+  enum Col { kKey, kValue };
 
   void filter(sqlite3* db, sqlite3_value** args, const TvfPlan&) {
     rows_.clear();
