@@ -60,103 +60,97 @@ std::string reference(Db& db) {
   return out;
 }
 
-struct Two {
-  TempFile f;
-  std::unique_ptr<Db> a, b;
-  Two() {
-    a = std::make_unique<Db>(f.path());
-    a->exec("PRAGMA journal_mode=WAL");
-    a->exec("CREATE VIRTUAL TABLE ex USING iccache(dim=2, embedder='none', models='small:0.25,large:1')");
+struct Two : SharedFile {
+  Two() : SharedFile("CREATE VIRTUAL TABLE ex USING iccache(dim=2, embedder='none', models='small:0.25,large:1')", true) {
     for (int i = 0; i < 4; ++i)
-      a->exec("INSERT INTO ex(rowid, request, response, embedding, quality, created_at) VALUES(" + std::to_string(i + 1) +
-              ", 'q" + std::to_string(i + 1) + "', 'a', '" + kVectors[i] + "', 0.5, 4000000000)");
-    b = std::make_unique<Db>(f.path());
+      a.exec("INSERT INTO ex(rowid, request, response, embedding, quality, created_at) VALUES(" + std::to_string(i + 1) +
+             ", 'q" + std::to_string(i + 1) + "', 'a', '" + kVectors[i] + "', 0.5, 4000000000)");
   }
 };
 
 TEST(SharedAttributes, ConnectionsShareThemAndForeignWritesCostOnlyTheirRows) {
   Two x;
   double q[4] = {0.5, 0.5, 0.5, 0.5};
-  EXPECT_EQ(scores(*x.a), expected(q));
-  EXPECT_EQ(rows_read(*x.a), 4);
-  EXPECT_EQ(scores(*x.b), expected(q));
-  EXPECT_EQ(rows_read(*x.b), 0);  // a filled the process's cache
+  EXPECT_EQ(scores(x.a), expected(q));
+  EXPECT_EQ(rows_read(x.a), 4);
+  EXPECT_EQ(scores(x.b), expected(q));
+  EXPECT_EQ(rows_read(x.b), 0);  // a filled the process's cache
   // A committed UPDATE by a: b's next MATCH scores the new quality, reading that row only.
-  x.a->exec("UPDATE ex SET quality = 1.0 WHERE rowid = 2");
+  x.a.exec("UPDATE ex SET quality = 1.0 WHERE rowid = 2");
   q[1] = 1.0;
-  EXPECT_EQ(scores(*x.b), expected(q));
-  EXPECT_EQ(rows_read(*x.b), 1);
-  EXPECT_EQ(scores(*x.a), expected(q));
-  EXPECT_EQ(rows_read(*x.a), 4);  // b already read it into the shared cache
+  EXPECT_EQ(scores(x.b), expected(q));
+  EXPECT_EQ(rows_read(x.b), 1);
+  EXPECT_EQ(scores(x.a), expected(q));
+  EXPECT_EQ(rows_read(x.a), 4);  // b already read it into the shared cache
   // Feedback on example 1 changes its uses and offloads (not its quality column): b reads
   // that row again, and with a model that has learnt from feedback its utility moves.
   for (int i = 0; i < 6; ++i) {
-    const std::string d = x.a->scalar("SELECT decision FROM iccache_route('ex', iccache_vector('[1,0]'), '[1,2]', 1000)");
-    x.a->exec("SELECT iccache_feedback('ex', " + d + ", " + (i % 2 ? "0.9" : "0.2") + ")");
+    const std::string d = x.a.scalar("SELECT decision FROM iccache_route('ex', iccache_vector('[1,0]'), '[1,2]', 1000)");
+    x.a.exec("SELECT iccache_feedback('ex', " + d + ", " + (i % 2 ? "0.9" : "0.2") + ")");
   }
-  const std::string learnt = fine_scores(*x.b);
-  const int64_t b_read = rows_read(*x.b);
-  x.a->exec("SELECT iccache_example_feedback('ex', '[1]', 'small', 1.0, 1100)");
-  const std::string after = fine_scores(*x.b);
-  EXPECT_EQ(rows_read(*x.b), b_read + 1);
+  const std::string learnt = fine_scores(x.b);
+  const int64_t b_read = rows_read(x.b);
+  x.a.exec("SELECT iccache_example_feedback('ex', '[1]', 'small', 1.0, 1100)");
+  const std::string after = fine_scores(x.b);
+  EXPECT_EQ(rows_read(x.b), b_read + 1);
   EXPECT_NE(after, learnt);
-  EXPECT_EQ(after, reference(*x.a));  // what a connection that reads every row computes
+  EXPECT_EQ(after, reference(x.a));  // what a connection that reads every row computes
   // A deleted example and a new one.
-  x.a->exec("DELETE FROM ex WHERE rowid = 4");
-  x.a->exec("INSERT INTO ex(rowid, request, response, embedding, quality, created_at) VALUES(4, 'q4', 'a', '[0,1]', 0.9, 4000000000)");
-  EXPECT_EQ(fine_scores(*x.b), reference(*x.a));
-  EXPECT_EQ(rows_read(*x.b), b_read + 2);
+  x.a.exec("DELETE FROM ex WHERE rowid = 4");
+  x.a.exec("INSERT INTO ex(rowid, request, response, embedding, quality, created_at) VALUES(4, 'q4', 'a', '[0,1]', 0.9, 4000000000)");
+  EXPECT_EQ(fine_scores(x.b), reference(x.a));
+  EXPECT_EQ(rows_read(x.b), b_read + 2);
 }
 
 TEST(SharedAttributes, UncommittedWritesScoreOnlyForTheWriterAndRollbackLeavesTheCache) {
   Two x;
   double q[4] = {0.5, 0.5, 0.5, 0.5};
-  EXPECT_EQ(scores(*x.b), expected(q));
-  EXPECT_EQ(rows_read(*x.b), 4);
-  x.a->exec("BEGIN");
-  x.a->exec("UPDATE ex SET quality = 0.1 WHERE rowid = 3");
-  x.a->exec("SELECT iccache_example_feedback('ex', '[1]', 'small', 1.0, 1100)");
-  double mine[4] = {std::stod(x.a->scalar("SELECT quality FROM ex WHERE rowid = 1")), 0.5, 0.1, 0.5};
-  EXPECT_EQ(scores(*x.a), expected(mine));  // its own uncommitted writes
-  EXPECT_EQ(rows_read(*x.a), 2);            // just those two, from its own view
-  EXPECT_EQ(scores(*x.b), expected(q));     // not b's
-  EXPECT_EQ(rows_read(*x.b), 4);
-  x.a->exec("SAVEPOINT s");
-  x.a->exec("UPDATE ex SET quality = 1.0 WHERE rowid = 2");
+  EXPECT_EQ(scores(x.b), expected(q));
+  EXPECT_EQ(rows_read(x.b), 4);
+  x.a.exec("BEGIN");
+  x.a.exec("UPDATE ex SET quality = 0.1 WHERE rowid = 3");
+  x.a.exec("SELECT iccache_example_feedback('ex', '[1]', 'small', 1.0, 1100)");
+  double mine[4] = {std::stod(x.a.scalar("SELECT quality FROM ex WHERE rowid = 1")), 0.5, 0.1, 0.5};
+  EXPECT_EQ(scores(x.a), expected(mine));  // its own uncommitted writes
+  EXPECT_EQ(rows_read(x.a), 2);            // just those two, from its own view
+  EXPECT_EQ(scores(x.b), expected(q));     // not b's
+  EXPECT_EQ(rows_read(x.b), 4);
+  x.a.exec("SAVEPOINT s");
+  x.a.exec("UPDATE ex SET quality = 1.0 WHERE rowid = 2");
   mine[1] = 1.0;
-  EXPECT_EQ(scores(*x.a), expected(mine));
-  x.a->exec("ROLLBACK TO s");
+  EXPECT_EQ(scores(x.a), expected(mine));
+  x.a.exec("ROLLBACK TO s");
   mine[1] = 0.5;
-  EXPECT_EQ(scores(*x.a), expected(mine));
-  x.a->exec("ROLLBACK");
-  EXPECT_EQ(scores(*x.a), expected(q));
-  EXPECT_EQ(scores(*x.b), expected(q));
-  const int64_t a_read = rows_read(*x.a);
-  EXPECT_EQ(rows_read(*x.b), 4);  // the shared cache was never touched
-  EXPECT_EQ(scores(*x.a), expected(q));
-  EXPECT_EQ(rows_read(*x.a), a_read);
+  EXPECT_EQ(scores(x.a), expected(mine));
+  x.a.exec("ROLLBACK");
+  EXPECT_EQ(scores(x.a), expected(q));
+  EXPECT_EQ(scores(x.b), expected(q));
+  const int64_t a_read = rows_read(x.a);
+  EXPECT_EQ(rows_read(x.b), 4);  // the shared cache was never touched
+  EXPECT_EQ(scores(x.a), expected(q));
+  EXPECT_EQ(rows_read(x.a), a_read);
   // The same writes committed: both see them.
-  x.a->exec("BEGIN");
-  x.a->exec("UPDATE ex SET quality = 0.1 WHERE rowid = 3");
-  x.a->exec("COMMIT");
+  x.a.exec("BEGIN");
+  x.a.exec("UPDATE ex SET quality = 0.1 WHERE rowid = 3");
+  x.a.exec("COMMIT");
   q[2] = 0.1;
-  EXPECT_EQ(scores(*x.b), expected(q));
-  EXPECT_EQ(rows_read(*x.b), 5);
-  EXPECT_EQ(scores(*x.a), expected(q));
+  EXPECT_EQ(scores(x.b), expected(q));
+  EXPECT_EQ(rows_read(x.b), 5);
+  EXPECT_EQ(scores(x.a), expected(q));
 }
 
 TEST(SharedAttributes, ALongReadTransactionScoresItsSnapshot) {
   Two x;
   double q[4] = {0.5, 0.5, 0.5, 0.5};
-  EXPECT_EQ(scores(*x.b), expected(q));
-  x.b->exec("BEGIN");
-  EXPECT_EQ(scores(*x.b), expected(q));  // the snapshot starts here
-  x.a->exec("UPDATE ex SET quality = 1.0 WHERE rowid = 1");
+  EXPECT_EQ(scores(x.b), expected(q));
+  x.b.exec("BEGIN");
+  EXPECT_EQ(scores(x.b), expected(q));  // the snapshot starts here
+  x.a.exec("UPDATE ex SET quality = 1.0 WHERE rowid = 1");
   double now[4] = {1.0, 0.5, 0.5, 0.5};
-  EXPECT_EQ(scores(*x.a), expected(now));  // moves the shared cache past b's snapshot
-  EXPECT_EQ(scores(*x.b), expected(q));    // b reads its own rows
-  x.b->exec("COMMIT");
-  EXPECT_EQ(scores(*x.b), expected(now));
+  EXPECT_EQ(scores(x.a), expected(now));  // moves the shared cache past b's snapshot
+  EXPECT_EQ(scores(x.b), expected(q));    // b reads its own rows
+  x.b.exec("COMMIT");
+  EXPECT_EQ(scores(x.b), expected(now));
 }
 
 TEST(SharedAttributes, InMemoryTablesFollowTheirOwnRollbacks) {
@@ -183,22 +177,14 @@ TEST(SharedAttributes, InMemoryTablesFollowTheirOwnRollbacks) {
 TEST(SharedAttributes, EightThreadsSeeTheirOwnCommittedAndUncommittedQualities) {
   TempFile f;
   constexpr int kThreads = 8, kRounds = 20;
-  {
-    Db setup(f.path());
-    setup.exec("PRAGMA journal_mode=WAL");
-    setup.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=2, embedder='none', ivf_min=1000000)");
-    for (int t = 0; t < kThreads; ++t) {
-      const double angle = 0.1 * t;
-      setup.exec("INSERT INTO ex(rowid, request, response, embedding, quality, created_at) VALUES(" + std::to_string(t + 1) +
-                 ", 'q', 'a', '[" + std::to_string(std::cos(angle)) + "," + std::to_string(std::sin(angle)) +
-                 "]', 0.5, 1000)");
-    }
-  }
-  std::atomic<int> failures{0};
-  std::vector<std::thread> threads;
+  std::string setup = "CREATE VIRTUAL TABLE ex USING iccache(dim=2, embedder='none', ivf_min=1000000);";
   for (int t = 0; t < kThreads; ++t) {
-    threads.emplace_back([&, t] {
-      ThreadDb conn(f.path(), failures);
+    const double angle = 0.1 * t;
+    setup += "INSERT INTO ex(rowid, request, response, embedding, quality, created_at) VALUES(" +
+             std::to_string(t + 1) + ", 'q', 'a', '[" + std::to_string(std::cos(angle)) + "," +
+             std::to_string(std::sin(angle)) + "]', 0.5, 1000);";
+  }
+  const int failures = run_threads(f.path(), setup, kThreads, [&](ThreadDb& conn, int t) {
       sqlite3* db = conn.get();
       const std::string id = std::to_string(t + 1);
       auto run = [&](const std::string& sql) { conn.run(sql); };
@@ -216,10 +202,8 @@ TEST(SharedAttributes, EightThreadsSeeTheirOwnCommittedAndUncommittedQualities) 
       auto check = [&](double quality, const char* when) {
         const std::string got = mine();
         const double s = got == "missing" ? 0 : std::stod(got);
-        if (got.substr(got.find(' ') + 1) != u(s, quality)) {
-          ADD_FAILURE() << "thread " << t << " " << when << ": quality " << quality << ", got " << got;
-          ++failures;
-        }
+        if (got.substr(got.find(' ') + 1) != u(s, quality))
+          conn.fail("thread " + std::to_string(t) + " " + when + ": quality " + std::to_string(quality) + ", got " + got);
       };
       for (int r = 0; r < kRounds; ++r) {
         const double committed = 0.05 * ((t + r) % 20), pending = 1 - committed;
@@ -232,9 +216,7 @@ TEST(SharedAttributes, EightThreadsSeeTheirOwnCommittedAndUncommittedQualities) 
         check(committed, "after rollback");
       }
     });
-  }
-  for (std::thread& th : threads) th.join();
-  EXPECT_EQ(failures.load(), 0);
+  EXPECT_EQ(failures, 0);
   Db c(f.path());
   EXPECT_EQ(c.scalar("SELECT group_concat(printf('%.2f', quality), ' ') FROM (SELECT quality FROM ex ORDER BY rowid)"),
             "0.95 0.00 0.05 0.10 0.15 0.20 0.25 0.30");

@@ -5,6 +5,8 @@
 
 #include <cstdio>
 #include <cstdlib>
+#include <thread>
+#include <vector>
 
 namespace iccache_test {
 
@@ -175,6 +177,29 @@ void ThreadDb::run(const std::string& sql) {
     ++failures_;
   }
   sqlite3_free(err);
+}
+
+void ThreadDb::fail(const std::string& what) {
+  ADD_FAILURE() << what;
+  ++failures_;
+}
+
+int run_threads(const std::string& path, const std::string& setup, int threads,
+                const std::function<void(ThreadDb&, int)>& body) {
+  {
+    Db db(path);
+    db.exec("PRAGMA journal_mode=WAL");
+    db.exec(setup);
+  }
+  std::atomic<int> failures{0};
+  std::vector<std::thread> running;
+  for (int t = 0; t < threads; ++t)
+    running.emplace_back([&, t] {
+      ThreadDb conn(path, failures);
+      body(conn, t);
+    });
+  for (std::thread& th : running) th.join();
+  return failures.load();
 }
 
 std::string ThreadDb::value(const std::string& sql) {

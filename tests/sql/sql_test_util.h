@@ -4,6 +4,7 @@
 #include <sqlite3.h>
 
 #include <atomic>
+#include <functional>
 #include <string>
 #include <vector>
 
@@ -78,11 +79,19 @@ class ThreadDb {
   sqlite3* get() const { return db_.get(); }
   void run(const std::string& sql);
   std::string value(const std::string& sql);
+  // Reports a failed check of this thread and counts it.
+  void fail(const std::string& what);
 
  private:
   Db db_;
   std::atomic<int>& failures_;
 };
+
+// The many-thread tests' frame: a file at `path` switched to WAL in which `setup` (SQL)
+// ran; then body(conn, t) for t = 0 .. threads - 1, each on its own thread with its own
+// ThreadDb. Returns the failures the threads counted (0: all went well).
+int run_threads(const std::string& path, const std::string& setup, int threads,
+                const std::function<void(ThreadDb&, int)>& body);
 
 // Runs a command through the shell; returns its exit status and captures stdout+stderr.
 int run_command(const std::string& cmd, std::string* output);
