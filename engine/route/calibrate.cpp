@@ -2,11 +2,11 @@
 
 #include <algorithm>
 #include <cmath>
-#include <cstdio>
 #include <limits>
 #include <vector>
 
 #include "common/error.h"
+#include "common/number_format.h"
 
 namespace iccache::route {
 
@@ -52,11 +52,9 @@ CalibrationResult calibrate_router(const Router& r, std::span<const LoggedDecisi
   const int top = r.expensive_arm();
   bool cheaper = false;
   for (const ArmSpec& a : r.config().arms) cheaper |= a.cost < r.config().arms[top].cost;
-  if (!cheaper) {
-    char cost[32];
-    std::snprintf(cost, sizeof cost, "%g", r.config().arms[top].cost);
-    throw Error(std::string("calibration needs arms of different cost; every model has cost ") + cost);
-  }
+  if (!cheaper)
+    throw Error("calibration needs arms of different cost; every model has cost " +
+                format_number(r.config().arms[top].cost));
   std::vector<double> t;
   t.reserve(recent.size());
   for (const LoggedDecision& d : recent) t.push_back(expensive_threshold(r, d));

@@ -1,8 +1,8 @@
 #include "ext/manage/manage_evict.h"
 
 #include <cmath>
-#include <cstdio>
 
+#include "common/number_format.h"
 #include "ext/functions.h"
 #include "ext/manage/manage_store.h"
 #include "ext/table/registry.h"
@@ -50,12 +50,6 @@ int64_t budget_arg(const Table& t, sqlite3_value* v) {
          "a positive size in bytes such as 1048576, '512KB', '256MB' or '1.5GB'", v);
 }
 
-std::string fmt(double x) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%.6g", x);
-  return buf;
-}
-
 // The result, one JSON object: what was evicted and freed, what is kept, and the share of
 // the total (recency-weighted) offload value kept next to the knapsack's upper bound on it.
 std::string to_json(const manage::EvictionPlan& p, int64_t kept) {
@@ -63,8 +57,8 @@ std::string to_json(const manage::EvictionPlan& p, int64_t kept) {
   return "{\"evicted\":" + std::to_string(p.evict.size()) +
          ",\"freed_bytes\":" + std::to_string(p.freed_bytes) + ",\"kept\":" + std::to_string(kept) +
          ",\"kept_bytes\":" + std::to_string(p.kept_bytes) +
-         ",\"value_kept\":" + fmt(p.total_value > 0 ? p.kept_value / total : 1) +
-         ",\"value_bound\":" + fmt(p.total_value > 0 ? p.upper_bound / total : 1) +
+         ",\"value_kept\":" + format_number(p.total_value > 0 ? p.kept_value / total : 1) +
+         ",\"value_bound\":" + format_number(p.total_value > 0 ? p.upper_bound / total : 1) +
          ",\"exact\":" + (p.exact ? "true" : "false") + "}";
 }
 

@@ -1,10 +1,10 @@
 #include "ext/route/route_ops.h"
 
 #include <algorithm>
-#include <cstdio>
 #include <cstring>
 
 #include "common/id_list.h"
+#include "common/number_format.h"
 #include "ext/manage/example_feedback.h"
 #include "route/calibrate.h"
 #include "select/counterfactual.h"
@@ -42,12 +42,6 @@ void in_savepoint(RouteState& rs, Fn&& write) {
 // and faster than decisions arrive, so the log stays within decision_limit / decision_ttl.
 constexpr int64_t kPruneEvery = 8;
 constexpr int kPruneBatch = 32;
-
-std::string format_number(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
 
 // Once the router has learned reaim_interval(window) rewards since its calibration, the
 // calibration is recomputed (same share and window, the newest decisions, the posterior after

@@ -1,8 +1,8 @@
 // Selection's rows of iccache_stats / ex_stats: the mode, the threshold in force and where
 // it comes from, the tuner's evidence per grid threshold, and the utility model's weights.
 #include <cmath>
-#include <cstdio>
 
+#include "common/number_format.h"
 #include "ext/select/select_state.h"
 #include "ext/stats/stats.h"
 #include "ext/table/vtab.h"
@@ -10,12 +10,6 @@
 namespace iccache::ext {
 
 namespace {
-std::string number_key(double v) {
-  char buf[32];
-  std::snprintf(buf, sizeof buf, "%g", v);
-  return buf;
-}
-
 constexpr const char* kFeatureNames[select::kFeatureCount] = {
     "bias", "similarity", "similarity_x_quality", "word_overlap", "number_overlap", "has_text",
     "quality", "source_cost", "quality_x_source_cost", "length", "length_gap", "success_rate", "age"};
@@ -33,7 +27,7 @@ void select_stats(Table& t, StatRows& out) {
   out.push_back({"prefill_penalty", o.prefill_penalty});
   for (size_t i = 0; i < ss.tuner.grid().size(); ++i) {
     const select::TunerArm& a = ss.tuner.arms()[i];
-    const std::string prefix = "threshold." + number_key(ss.tuner.grid()[i]) + ".";
+    const std::string prefix = "threshold." + format_number(ss.tuner.grid()[i]) + ".";
     out.push_back({prefix + "requests", a.n});
     out.push_back({prefix + "mean_value", a.n ? StatValue(a.mean()) : StatValue()});
     out.push_back({prefix + "sd", a.n > 1 ? StatValue(std::sqrt(a.variance())) : StatValue()});
