@@ -1,10 +1,5 @@
 #include "ext/select/select_feedback.h"
 
-#include "select/counterfactual.h"
-
-#include <algorithm>
-#include <cstring>
-
 #include "ext/select/select_state.h"
 #include "select/learning.h"
 #include "ext/table/vtab.h"
@@ -26,14 +21,13 @@ std::vector<double> route_utilities(Table& t, const float* request, std::string_
   ss.candidates.set_request(text, has_text, at);
   std::vector<double> u(ids.size(), 0.0);
   sample = SampleRow{};
-  sample.features.resize(sizeof(double) * select::kFeatureCount * ids.size());
-  select::FeatureVec x;
+  std::vector<select::FeatureVec> xs(ids.size(), select::FeatureVec{});
   for (size_t i = 0; i < ids.size(); ++i) {
-    // route_request has checked that each example exists.
-    if (!ss.candidates.features(ids[i], sims[i], x)) continue;
-    u[i] = ss.model.predict(x);
-    std::memcpy(sample.features.data() + i * sizeof x, x.data(), sizeof x);
+    // route_request has checked that each example exists; one gone since logs zeros.
+    if (ss.candidates.features(ids[i], sims[i], xs[i])) u[i] = ss.model.predict(xs[i]);
+    else xs[i] = select::FeatureVec{};
   }
+  sample.features = select::encode_sample_features(xs);
   sample.shown = static_cast<int>(ids.size());
   // Only MATCH with selection='utility' applies the threshold; otherwise the tuner learns nothing.
   sample.tuner = t.options.select.selection == SelectionKind::kUtility ? ss.choose(request).index : -1;
@@ -59,30 +53,14 @@ void record_selection_feedback(Table& t, int64_t decision, std::string_view serv
     return;
   }
   select::UtilityModel model = ss.model;
-  select::FeatureVec x;
-  // utility_labels='counterfactual': labels centred on the sample's baseline, opposite for
-  // the examples a probe left out (select/counterfactual.h).
-  const size_t body = sizeof x * static_cast<size_t>(row->shown);
-  const std::optional<select::Trailer> cf =
-      row->features.size() > body
-          ? select::decode_trailer(std::string_view(row->features).substr(body), static_cast<size_t>(row->shown))
-          : std::nullopt;
-  bool probe = false;
-  for (int i = 0; i < row->shown; ++i) {
-    std::memcpy(x.data(), row->features.data() + i * sizeof x, sizeof x);
-    const bool kept = !cf || cf->kept[i];
-    probe |= !kept;
-    model.observe(x, cf ? select::counterfactual_label(reward, cf->baseline, kept) : reward);
-  }
   select::ThresholdTuner tuner = ss.tuner;
-  // A probe did not show what the threshold chose: it tells the tuner nothing.
-  const bool tuned = row->tuner >= 0 && !t.options.select.threshold && !probe;
-  if (tuned) tuner.record(row->tuner, reward, row->shown);
+  const select::Lesson learned = select::learn_from_reward(model, tuner, row->features, row->shown, row->tuner,
+                                                           reward, t.options.select.threshold.has_value());
   ss.store.label(decision, reward, at);
-  if (row->shown == 0 && !tuned) return;
+  if (!learned.model && !learned.tuner) return;
   const std::string model_blob = model.serialize(), tuner_blob = tuner.serialize();
   const int64_t g = ss.next_generation();
-  ss.store.write_state(row->shown ? &model_blob : nullptr, tuned ? &tuner_blob : nullptr, g);
+  ss.store.write_state(learned.model ? &model_blob : nullptr, learned.tuner ? &tuner_blob : nullptr, g);
   // Memory follows the write; if the enclosing savepoint rolls back, the stored nonce goes
   // back too, differs from g, and the next use reloads.
   ss.model = model;

@@ -6,10 +6,8 @@
 // per example shown, and the threshold tuner adds reward - prefill_penalty x shown to the
 // threshold that served the request. 'train' refits the model from all labelled samples.
 //
-// Only decisions served by an arm that used the examples teach anything: the `cache` arm
-// (a verbatim answer) and the most expensive model (in the IC-Cache setup it runs without
-// examples) do not, unless every model costs the same (select::learns_from,
-// engine/select/learning.h). Their samples are dropped.
+// Which arms teach and what a reward teaches are the engine's (engine/select/learning.h):
+// the samples of decisions whose arm does not teach are dropped.
 #pragma once
 #include <cstdint>
 #include <span>
