@@ -9,6 +9,29 @@
 
 namespace iccache::route {
 
+namespace {
+// Exploration scales chosen by bench/route_policy_compare (docs/routing.md): the best
+// regret with feedback arriving at once and 200 decisions late.
+constexpr double kThompsonScale = 0.1;
+constexpr double kLinUcbAlpha = 0.5;
+}  // namespace
+
+RouterConfig router_config(const TableOptions& o) {
+  RouterConfig c;
+  for (const ModelArm& m : o.models) c.arms.push_back({m.name, m.cost, false});
+  if (o.route.cache_arm) c.arms.push_back({"cache", 0.0, true});
+  c.policy = o.route.bandit == BanditKind::kLinUcb ? Policy::kLinUcb : Policy::kThompson;
+  c.exploration = c.policy == Policy::kLinUcb ? kLinUcbAlpha : kThompsonScale;
+  c.bias = {o.route.load_threshold, o.route.load_beta, o.route.load_gamma};
+  c.feedback_std = o.route.feedback_std;
+  c.explore_rate = o.route.explore_rate;
+  c.seed = o.seed;
+  c.prior_mean = o.route.prior_reward;
+  c.warmup = o.route.warmup;
+  c.shadow = o.route.shadow;
+  return c;
+}
+
 Router::Router(RouterConfig config)
     : config_(std::move(config)),
       arms_(config_.arms.size(), LinearArm(config_.ridge, config_.prior_mean)),
@@ -23,6 +46,12 @@ int Router::expensive_arm() const {
   for (int a = 1; a < arm_count(); ++a)
     if (config_.arms[a].cost > config_.arms[best].cost) best = a;
   return best;
+}
+
+int Router::arm_index(std::string_view name) const {
+  for (int i = 0; i < arm_count(); ++i)
+    if (config_.arms[i].name == name) return i;
+  return -1;
 }
 
 int64_t Router::total_rewards() const {

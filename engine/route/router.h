@@ -20,8 +20,10 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
+#include "options/table_options.h"
 #include "route/features.h"
 #include "route/linear_arm.h"
 #include "route/load.h"
@@ -67,6 +69,11 @@ struct RouterConfig {
   bool shadow = false;    // unsure decisions name a shadow arm instead of serving it
 };
 
+// The router a table's options describe: its models (and the cache arm), the bandit with
+// the exploration scale bench/route_policy_compare chose for it (docs/routing.md), the load
+// bias, warm-up and explore mode, seeded by the table's seed.
+RouterConfig router_config(const TableOptions& o);
+
 struct Decision {
   int arm = -1;          // served
   double score = 0;      // the served arm's expected score (mean reward - cost term + bias)
@@ -94,6 +101,8 @@ class Router {
   double share_factor(double load) const;
   // Index of the most expensive arm (the first of equals).
   int expensive_arm() const;
+  // Index of the arm named `name`; -1 when no arm has that name.
+  int arm_index(std::string_view name) const;
   int64_t total_rewards() const;
 
   bool available(int arm, const Features& x) const;

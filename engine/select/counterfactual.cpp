@@ -4,6 +4,7 @@
 #include <cstring>
 
 #include "route/rng.h"
+#include "select/learning.h"
 
 namespace iccache::select {
 
@@ -28,6 +29,11 @@ Probe choose_probe(uint64_t seed, int64_t decision, size_t n, double rate) {
     for (uint8_t& k : p.kept) k = rng.uniform() < 0.5 ? 1 : 0;  // a random half
   }
   return p;
+}
+
+std::optional<Probe> probe_for(const TableOptions& o, std::string_view arm, int64_t decision, size_t n) {
+  if (!o.select.counterfactual || n == 0 || !learns_from(o.models, arm)) return std::nullopt;
+  return choose_probe(o.seed, decision, n, o.select.counterfactual_rate);
 }
 
 double counterfactual_label(double reward, double baseline, bool kept) {

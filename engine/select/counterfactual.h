@@ -20,6 +20,8 @@
 #include <string_view>
 #include <vector>
 
+#include "options/table_options.h"
+
 namespace iccache::select {
 
 struct Probe {
@@ -31,6 +33,11 @@ struct Probe {
 // it keeps: with probability rate; then none, all but one (drawn) or each with probability
 // 1/2, each variant with probability 1/3. Deterministic in (seed, decision).
 Probe choose_probe(uint64_t seed, int64_t decision, size_t n, double rate);
+
+// The probe of decision `decision`, served by `arm`, over its n examples when the table
+// labels counterfactually and `arm` teaches selection (learning.h): the sample then carries
+// the trailer; nullopt otherwise (reward labels, no examples, or an arm that teaches nothing).
+std::optional<Probe> probe_for(const TableOptions& o, std::string_view arm, int64_t decision, size_t n);
 
 double counterfactual_label(double reward, double baseline, bool kept);
 

@@ -5,7 +5,9 @@
 
 #include "common/error.h"
 #include "common/utf8.h"
+#include "common/id_list.h"
 #include "ext/route/route_state.h"
+#include "route/decision_log.h"
 #include "ext/select/select_feedback.h"
 #include "ext/sql/stmt.h"
 #include "ext/table/vtab.h"
@@ -36,12 +38,6 @@ class SecureDeleteScope {
   int64_t old_ = 0;
 };
 
-std::string json_array(const std::vector<int64_t>& ids) {
-  std::string s = "[";
-  for (size_t i = 0; i < ids.size(); ++i) s += (i ? "," : "") + std::to_string(ids[i]);
-  return s + "]";
-}
-
 std::vector<int64_t> ids_of(Stmt& s) {
   std::vector<int64_t> ids;
   while (s.step()) ids.push_back(s.int64(0));
@@ -66,40 +62,22 @@ std::optional<std::string> key_arg(Table& t, sqlite3_value* v, int col) {
 // Takes the rewards of the decisions being forgotten back out of the arms they trained.
 int64_t undo_rewards(Table& t, const std::vector<int64_t>& decisions) {
   RouteState& rs = route_state(t);
-  std::vector<route::LinearArm> arms;
-  std::vector<bool> changed;
-  for (size_t i = 0; i < rs.router.config().arms.size(); ++i) {
-    arms.push_back(rs.router.arm(static_cast<int>(i)));
-    changed.push_back(false);
-  }
-  int64_t undone = 0;
-  for (int64_t id : decisions) {
-    const std::optional<DecisionRow> row = rs.store.decision(id);
-    if (!row || !row->reward) continue;
-    const int arm = rs.arm_index(row->arm);
-    if (arm < 0) continue;  // an arm no longer configured: nothing of it is used
-    if (arms[arm].downdate(row->features, *row->reward)) {
-      changed[arm] = true;
-      ++undone;
-    }
-  }
-  if (undone == 0) return 0;
+  std::vector<DecisionRow> rows;  // owns the arm names `given` points into
+  for (int64_t id : decisions)
+    if (std::optional<DecisionRow> row = rs.store.decision(id); row && row->reward) rows.push_back(std::move(*row));
+  std::vector<route::GivenReward> given;
+  for (const DecisionRow& row : rows) given.push_back({row.arm, row.features, *row.reward});
+  const route::UndoneRewards undone = route::undo_rewards(rs.router, given);
+  if (undone.count == 0) return 0;
   const int64_t g = rs.next_generation();
-  for (size_t i = 0; i < arms.size(); ++i) {
-    if (!changed[i]) continue;
-    StoredArm stored = rs.stored_arm(static_cast<int>(i));
-    stored.a_inv = arms[i].a_inv();
-    stored.b = arms[i].b();
-    stored.n = arms[i].n();
-    stored.reward_sum = arms[i].reward_sum();
-    rs.store.write_arm(stored, g);
-  }
+  for (int i = 0; i < rs.router.arm_count(); ++i)
+    if (undone.changed[i]) rs.store.write_arm(rs.stored_arm(i, undone.arms[i]), g);
   // Adopted in memory now; a later failure rolls the statement back, the stored nonce
   // returns to its old value and the next router call reloads.
-  for (size_t i = 0; i < arms.size(); ++i)
-    if (changed[i]) rs.router.arm(static_cast<int>(i)) = arms[i];
+  for (int i = 0; i < rs.router.arm_count(); ++i)
+    if (undone.changed[i]) rs.router.arm(i) = undone.arms[i];
   rs.generation = g;
-  return undone;
+  return undone.count;
 }
 
 }  // namespace
@@ -132,7 +110,7 @@ ForgetCounts forget_command(Table& t, sqlite3_value** col) {
   if (user) pick.bind_text(2, *user);
   const std::vector<int64_t> ids = ids_of(pick);
   if (ids.empty()) return n;
-  const std::string ids_json = json_array(ids);
+  const std::string ids_json = id_list_json(ids);
 
   // Decisions that showed any of the examples: their request vectors are the requests of the
   // same tenant (MATCH with tenant = ... only shows that tenant's examples).
@@ -142,7 +120,7 @@ ForgetCounts forget_command(Table& t, sqlite3_value** col) {
   dec.bind_text(1, ids_json);
   const std::vector<int64_t> decisions = ids_of(dec);
   if (!decisions.empty()) {
-    const std::string dec_json = json_array(decisions);
+    const std::string dec_json = id_list_json(decisions);
     n.rewards_undone = undo_rewards(t, decisions);
     Stmt labelled(t.db, "SELECT count(*) FROM " + t.storage.shadow("samples") +
                             " WHERE reward IS NOT NULL AND decision IN (SELECT value FROM json_each(?1))");

@@ -1,14 +1,13 @@
 #include "ext/route/route_ops.h"
 
 #include <algorithm>
-#include <cstring>
 
 #include "common/id_list.h"
 #include "common/number_format.h"
 #include "ext/manage/example_feedback.h"
 #include "route/calibrate.h"
 #include "select/counterfactual.h"
-#include "select/learning.h"
+#include "route/decision_log.h"
 #include "ext/route/route_args.h"
 #include "route/features.h"
 #include "ext/route/route_state.h"
@@ -38,27 +37,14 @@ void in_savepoint(RouteState& rs, Fn&& write) {
   }
 }
 
-// Prune a few of the oldest decisions every kPruneEvery route calls: bounded work per call,
-// and faster than decisions arrive, so the log stays within decision_limit / decision_ttl.
-constexpr int64_t kPruneEvery = 8;
-constexpr int kPruneBatch = 32;
-
-// Once the router has learned reaim_interval(window) rewards since its calibration, the
-// calibration is recomputed (same share and window, the newest decisions, the posterior after
-// this reward), inside the caller's savepoint. Returns the router to adopt, or nullopt.
+// The calibration is a standing target (route::reaim_due): the router to adopt after `arm`
+// learned `updated`, re-aimed and its calibration written inside the caller's savepoint, or
+// nullopt when it is not due.
 std::optional<route::Router> reaim(RouteState& rs, int arm, const route::LinearArm& updated, int64_t g) {
-  const auto& cal = rs.router.calibration();
-  if (!cal || rs.router.total_rewards() + 1 - cal->rewards_at < route::reaim_interval(cal->window))
-    return std::nullopt;
-  route::Router next = rs.router;
-  next.arm(arm) = updated;
-  const std::vector<route::LoggedDecision> recent = rs.store.recent_decisions(cal->window);
-  if (recent.empty()) return std::nullopt;
-  route::CalibrationResult c = route::calibrate_router(next, recent, cal->share);
-  c.calibration.window = cal->window;
-  rs.store.write_calibration(c.cost_weight, c.calibration, g);
-  next.set_cost_weight(c.cost_weight);
-  next.set_calibration(std::move(c.calibration));
+  if (!route::reaim_due(rs.router)) return std::nullopt;
+  std::optional<route::Router> next = route::reaimed(
+      rs.router, arm, updated, rs.store.recent_decisions(rs.router.calibration()->window));
+  if (next) rs.store.write_calibration(next->cost_weight(), *next->calibration(), g);
   return next;
 }
 
@@ -110,24 +96,21 @@ RouteResult route_request(Table& t, const std::vector<float>& request, int64_t r
   // travels with the sample, and a probe shows only part of the selection. The decision row
   // keeps every given id, so that forgetting an example also forgets the probes it was in.
   std::vector<int64_t> shown_ids = example_ids;
-  if (t.options.select.counterfactual && !example_ids.empty() &&
-      select::learns_from(t.options.models, row.arm)) {
-    const select::Probe p = select::choose_probe(t.options.seed, id, example_ids.size(),
-                                                 t.options.select.counterfactual_rate);
-    sample.features += select::encode_trailer(p.kept, rs.router.arm(d.arm).mean(x));
+  if (const auto p = select::probe_for(t.options, row.arm, id, example_ids.size())) {
+    sample.features += select::encode_trailer(p->kept, rs.router.arm(d.arm).mean(x));
     shown_ids.clear();
     for (size_t i = 0; i < example_ids.size(); ++i)
-      if (p.kept[i]) shown_ids.push_back(example_ids[i]);
+      if (p->kept[i]) shown_ids.push_back(example_ids[i]);
   }
   const int64_t g = rs.next_generation();
   in_savepoint(rs, [&] {
     rs.store.insert_decision(row);
     log_selection_sample(t, sample, id, at);
     rs.store.write_route_state(load.state(), id, g);
-    if (id % kPruneEvery == 0)
-      // Age is measured on the clock, never past it: a caller's future `at` must not
-      // prune other callers' pending decisions.
-      rs.store.prune(std::min(at, wall_clock_now()) - t.options.route.decision_ttl, id - t.options.route.decision_limit, kPruneBatch);
+    // Age is measured on the clock, never past it: a caller's future `at` must not prune
+    // other callers' pending decisions.
+    if (const auto p = route::log_prune_due(id, std::min(at, wall_clock_now()), t.options.route))
+      rs.store.prune(p->before, p->up_to_id, p->batch);
   });
   rs.load = load;
   rs.last_decision = id;
@@ -136,38 +119,6 @@ RouteResult route_request(Table& t, const std::vector<float>& request, int64_t r
 }
 
 namespace {
-
-// The shadow arm's reward: trains its model on the decision's context and, when it used the
-// examples, selection's sample. The user never saw this answer, so the example manager's
-// statistics (uses, offloads of what was served) are left alone.
-void give_shadow_feedback(Table& t, RouteState& rs, const DecisionRow& row, double reward) {
-  if (row.shadow_reward)
-    throw Error("iccache_feedback: the shadow arm '" + row.shadow + "' of decision " + std::to_string(row.id) +
-                " of " + t.name + " already has a reward (" + format_number(*row.shadow_reward) +
-                "); expected one reward per arm and decision");
-  const int arm = rs.arm_index(row.shadow);
-  if (arm < 0)
-    throw Error("iccache_feedback: decision " + std::to_string(row.id) + " of " + t.name + " named '" +
-                row.shadow + "' as its shadow arm, which is no longer one of its arms");
-  route::LinearArm updated = rs.router.arm(arm);
-  updated.update(row.features, reward);
-  StoredArm stored = rs.stored_arm(arm);
-  stored.a_inv = updated.a_inv();
-  stored.b = updated.b();
-  stored.n = updated.n();
-  stored.reward_sum = updated.reward_sum();
-  const int64_t g = rs.next_generation();
-  std::optional<route::Router> next;
-  in_savepoint(rs, [&] {
-    rs.store.set_shadow_reward(row.id, reward);
-    rs.store.write_arm(stored, g);
-    record_selection_feedback(t, row.id, row.shadow, reward, wall_clock_now(), !row.reward);
-    next = reaim(rs, arm, updated, g);
-  });
-  if (next) rs.router = std::move(*next);
-  else rs.router.arm(arm) = updated;
-  rs.generation = g;
-}
 
 // The examples decision `row` showed: iccache_route wrote them as a JSON array of integers.
 std::vector<int64_t> shown_examples(const Table& t, const DecisionRow& row) {
@@ -194,49 +145,36 @@ void give_feedback(Table& t, int64_t decision, double reward, std::string_view a
   if (tenant)  // tenant model: the decision's examples must all be that tenant's
     require_tenant_examples(t, shown_examples(t, *row), *tenant, "iccache_feedback",
                             "decision " + std::to_string(decision));
-  if (!arm_name.empty() && arm_name != row->arm) {
-    if (arm_name != row->shadow)
-      throw Error("iccache_feedback: decision " + std::to_string(decision) + " of " + t.name + " served '" +
-                  row->arm + "'" + (row->shadow.empty() ? std::string(" and has no shadow arm")
-                                                         : " with shadow arm '" + row->shadow + "'") +
-                  "; expected one of those as the arm, not '" + std::string(arm_name) + "'");
-    give_shadow_feedback(t, rs, *row, reward);
-    return;
-  }
-  if (row->reward)
-    throw Error("iccache_feedback: decision " + std::to_string(decision) + " of " + t.name +
-                " already has a reward (" + format_number(*row->reward) +
-                "); expected one reward per decision");
-  const int arm = rs.arm_index(row->arm);
-  if (arm < 0)
-    throw Error("iccache_feedback: decision " + std::to_string(decision) + " of " + t.name +
-                " served '" + row->arm + "', which is no longer one of its arms");
-  route::LinearArm updated = rs.router.arm(arm);
+  const route::RewardTarget to = route::reward_target(
+      rs.router, {decision, row->arm, row->shadow, row->reward, row->shadow_reward}, arm_name, t.name);
+  route::LinearArm updated = rs.router.arm(to.arm);
   updated.update(row->features, reward);
-  StoredArm stored = rs.stored_arm(arm);
-  stored.a_inv = updated.a_inv();
-  stored.b = updated.b();
-  stored.n = updated.n();
-  stored.reward_sum = updated.reward_sum();
-
+  // The shadow arm's answer never reached the user: its reward trains that arm and, when it
+  // used the examples, selection, but leaves the example manager's statistics (uses,
+  // offloads of what was served) alone.
   FeedbackEvent event;
   event.decision = decision;
   event.served_model = row->arm;
   event.reward = reward;
   event.time = wall_clock_now();
-  event.example_ids = shown_examples(t, *row);
+  if (!to.shadow) event.example_ids = shown_examples(t, *row);
   const int64_t g = rs.next_generation();
   std::optional<route::Router> next;
   in_savepoint(rs, [&] {
-    rs.store.set_reward(decision, reward, event.time);
-    rs.store.write_arm(stored, g);
-    record_example_feedback(t, event);
-    record_selection_feedback(t, decision, row->arm, reward, event.time,
-                              !row->shadow.empty() && !row->shadow_reward);
-    next = reaim(rs, arm, updated, g);
+    if (to.shadow) rs.store.set_shadow_reward(decision, reward);
+    else rs.store.set_reward(decision, reward, event.time);
+    rs.store.write_arm(rs.stored_arm(to.arm, updated), g);
+    if (to.shadow) {
+      record_selection_feedback(t, decision, row->shadow, reward, event.time, !row->reward);
+    } else {
+      record_example_feedback(t, event);
+      record_selection_feedback(t, decision, row->arm, reward, event.time,
+                                !row->shadow.empty() && !row->shadow_reward);
+    }
+    next = reaim(rs, to.arm, updated, g);
   });
   if (next) rs.router = std::move(*next);
-  else rs.router.arm(arm) = updated;
+  else rs.router.arm(to.arm) = updated;
   rs.generation = g;
 }
 

@@ -36,12 +36,12 @@ struct RouteState {
   void refresh();
   // A fresh random nonce for the next write (adopted only once the write succeeded).
   int64_t next_generation();
-  int arm_index(std::string_view name) const;
   double cost(int arm) const { return router.config().arms[arm].cost; }
   // The load to report outside a route call: evaluated at now, or at the last arrival
   // when that lies ahead of the wall clock (replayed or simulated timestamps).
   double current_load(double now) const;
-  StoredArm stored_arm(int arm) const;
+  // Arm `arm` as stored, holding the model `a` (the arm's own, or its update before it is adopted).
+  StoredArm stored_arm(int arm, const route::LinearArm& a) const;
 };
 
 // The router state of table t, created on first use and refreshed against the nonce.

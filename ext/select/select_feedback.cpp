@@ -1,18 +1,11 @@
 #include "ext/select/select_feedback.h"
 
 #include "ext/select/select_state.h"
+#include "route/decision_log.h"
 #include "select/learning.h"
 #include "ext/table/vtab.h"
 
 namespace iccache::ext {
-
-namespace {
-
-// As the router prunes its decision log: a few of the oldest rows every few decisions.
-constexpr int64_t kPruneEvery = 8;
-constexpr int kPruneBatch = 32;
-
-}  // namespace
 
 std::vector<double> route_utilities(Table& t, const float* request, std::string_view text, bool has_text,
                                     const std::vector<int64_t>& ids, const std::vector<double>& sims,
@@ -39,8 +32,7 @@ void log_selection_sample(Table& t, SampleRow& sample, int64_t decision, double 
   sample.decision = decision;
   sample.time = at;
   ss.store.insert_sample(sample);
-  if (decision % kPruneEvery == 0)
-    ss.store.prune(at - t.options.route.decision_ttl, decision - t.options.route.decision_limit, kPruneBatch);
+  if (const auto p = route::log_prune_due(decision, at, t.options.route)) ss.store.prune(p->before, p->up_to_id, p->batch);
 }
 
 void record_selection_feedback(Table& t, int64_t decision, std::string_view served_arm, double reward,
