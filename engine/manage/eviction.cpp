@@ -5,6 +5,7 @@
 #include <string>
 
 #include "common/error.h"
+#include "common/number_format.h"
 
 #include "manage/example_stats.h"
 #include "manage/knapsack.h"
@@ -75,6 +76,36 @@ EvictionPlan plan_eviction(const std::vector<EvictionCandidate>& candidates, int
 
 int64_t low_water_capacity(double low_water, int64_t budget) {
   return static_cast<int64_t>(std::floor(low_water * static_cast<double>(budget)));
+}
+
+std::optional<int64_t> eviction_due(int64_t bytes, int64_t budget, double low_water) {
+  if (bytes <= budget) return std::nullopt;
+  return low_water_capacity(low_water, budget);
+}
+
+int64_t evict_budget(std::string_view table, std::optional<int64_t> given, bool for_tenant,
+                     std::optional<int64_t> budget, std::optional<int64_t> tenant_budget) {
+  if (given) return *given;
+  const std::string t(table);
+  if (for_tenant) {
+    if (!tenant_budget)
+      throw Error("iccache_evict: table " + t + " has no tenant_budget option; expected a budget argument such as"
+                  " iccache_evict('" + t + "', '64MB', tenant)");
+    return *tenant_budget;
+  }
+  if (!budget)
+    throw Error("iccache_evict: table " + t + " has no budget option; expected a budget argument such as"
+                " iccache_evict('" + t + "', '256MB')");
+  return *budget;
+}
+
+std::string eviction_json(const EvictionPlan& p, int64_t kept) {
+  const double total = p.total_value > 0 ? p.total_value : 1;
+  return "{\"evicted\":" + std::to_string(p.evict.size()) + ",\"freed_bytes\":" + std::to_string(p.freed_bytes) +
+         ",\"kept\":" + std::to_string(kept) + ",\"kept_bytes\":" + std::to_string(p.kept_bytes) +
+         ",\"value_kept\":" + format_number(p.total_value > 0 ? p.kept_value / total : 1) +
+         ",\"value_bound\":" + format_number(p.total_value > 0 ? p.upper_bound / total : 1) +
+         ",\"exact\":" + (p.exact ? "true" : "false") + "}";
 }
 
 void check_fits_budget(std::string_view table, int64_t bytes, std::optional<int64_t> budget,

@@ -3,6 +3,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <string>
 #include <string_view>
 #include <vector>
 
@@ -39,6 +40,21 @@ EvictionPlan plan_eviction(const std::vector<EvictionCandidate>& candidates, int
 // the total over `budget`, eviction goes down to floor(low_water x budget), so one knapsack
 // pass serves the next (1 - low_water) x budget bytes of inserts.
 int64_t low_water_capacity(double low_water, int64_t budget);
+// The capacity to evict down to once `bytes` are stored under `budget`: the low-water
+// capacity when they exceed it, nullopt while they fit.
+std::optional<int64_t> eviction_due(int64_t bytes, int64_t budget, double low_water);
+
+// The budget iccache_evict('T' [, budget [, tenant]]) evicts to: the one given, else for a
+// tenant the tenant_budget option, else the budget option. Throws iccache::Error, naming
+// `table`, when that option is not set.
+int64_t evict_budget(std::string_view table, std::optional<int64_t> given, bool for_tenant,
+                     std::optional<int64_t> budget, std::optional<int64_t> tenant_budget);
+
+// iccache_evict's result, one JSON object: what was evicted and freed, what is kept (`kept`
+// examples), and the share of the total (recency-weighted) offload value kept next to the
+// knapsack's upper bound on it (both 1 when there is no value at all):
+// {"evicted":2,"freed_bytes":300,"kept":5,"kept_bytes":700,"value_kept":0.8,"value_bound":0.85,"exact":true}
+std::string eviction_json(const EvictionPlan& p, int64_t kept);
 
 // Before an INSERT writes anything: throws iccache::Error, naming `table`, when an example
 // of `bytes` is larger than the whole budget or the whole tenant_budget (absent: no limit).

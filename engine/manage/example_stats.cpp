@@ -57,6 +57,13 @@ bool is_offload(const FeedbackObservation& o, const StatsParams& p) {
   return o.served_cost < o.max_cost && o.reward >= p.success_reward;
 }
 
+std::vector<int64_t> credited_examples(std::span<const int64_t> shown) {
+  std::vector<int64_t> ids(shown.begin(), shown.end());
+  std::sort(ids.begin(), ids.end());
+  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
+  return ids;
+}
+
 void apply_feedback(ExampleStats& s, const FeedbackObservation& o, const StatsParams& p) {
   const bool offload = is_offload(o, p);
   const double g = potential_gain(o);

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <span>
 #include <string_view>
+#include <vector>
 
 #include "options/table_options.h"
 
@@ -57,6 +58,10 @@ double potential_gain(const FeedbackObservation& o);
 // Whether the observation is an offloading success: a cheaper arm than the most expensive
 // one served, and the reward reached success_reward.
 bool is_offload(const FeedbackObservation& o, const StatsParams& p);
+
+// The examples one decision's feedback credits, ascending: each once, since an example shown
+// twice in one decision is one use.
+std::vector<int64_t> credited_examples(std::span<const int64_t> shown);
 
 // Folds one feedback into s:
 //   uses += 1; offloads += is_offload

@@ -2,9 +2,6 @@
 // statistics of each example it showed, O(1) per example (engine/manage/example_stats.h).
 #include "ext/manage/example_feedback.h"
 
-#include <algorithm>
-#include <cmath>
-
 #include "ext/manage/manage_feedback.h"
 #include "ext/manage/manage_store.h"
 #include "ext/select/select_feedback.h"
@@ -17,12 +14,8 @@ int64_t apply_example_feedback(Table& t, const FeedbackEvent& event) {
       manage::feedback_observation(t.name, t.options.models, event.served_model, event.reward, event.time);
   const manage::StatsParams params = manage::stats_params(t.options.manage);
 
-  // An example shown twice in one decision is one use.
-  std::vector<int64_t> ids = event.example_ids;
-  std::sort(ids.begin(), ids.end());
-  ids.erase(std::unique(ids.begin(), ids.end()), ids.end());
   std::vector<int64_t> updated;
-  for (int64_t id : ids) {
+  for (int64_t id : manage::credited_examples(event.example_ids)) {
     manage::ExampleStats s;
     if (!t.manage.read(id, s)) continue;  // evicted or deleted since the decision
     manage::apply_feedback(s, obs, params);

@@ -2,7 +2,6 @@
 
 #include <cmath>
 
-#include "common/number_format.h"
 #include "ext/functions.h"
 #include "ext/manage/manage_store.h"
 #include "ext/table/registry.h"
@@ -27,12 +26,13 @@ void check_fits_budget(const Table& t, int64_t bytes) {
 }
 
 void evict_after_insert(Table& t, int64_t id, const std::string& tenant) {
-  auto low = [&](int64_t budget) { return manage::low_water_capacity(t.options.manage.low_water, budget); };
-  if (t.options.tenant_budget &&
-      t.manage.tenant_bytes(tenant) > *t.options.tenant_budget)
-    evict_to_capacity(t, low(*t.options.tenant_budget), id, &tenant);
-  if (t.options.budget && t.manage.total_bytes() > *t.options.budget)
-    evict_to_capacity(t, low(*t.options.budget), id);
+  const double low_water = t.options.manage.low_water;
+  if (t.options.tenant_budget)
+    if (auto cap = manage::eviction_due(t.manage.tenant_bytes(tenant), *t.options.tenant_budget, low_water))
+      evict_to_capacity(t, *cap, id, &tenant);
+  if (t.options.budget)
+    if (auto cap = manage::eviction_due(t.manage.total_bytes(), *t.options.budget, low_water))
+      evict_to_capacity(t, *cap, id);
 }
 
 namespace {
@@ -50,18 +50,6 @@ int64_t budget_arg(const Table& t, sqlite3_value* v) {
          "a positive size in bytes such as 1048576, '512KB', '256MB' or '1.5GB'", v);
 }
 
-// The result, one JSON object: what was evicted and freed, what is kept, and the share of
-// the total (recency-weighted) offload value kept next to the knapsack's upper bound on it.
-std::string to_json(const manage::EvictionPlan& p, int64_t kept) {
-  const double total = p.total_value > 0 ? p.total_value : 1;
-  return "{\"evicted\":" + std::to_string(p.evict.size()) +
-         ",\"freed_bytes\":" + std::to_string(p.freed_bytes) + ",\"kept\":" + std::to_string(kept) +
-         ",\"kept_bytes\":" + std::to_string(p.kept_bytes) +
-         ",\"value_kept\":" + format_number(p.total_value > 0 ? p.kept_value / total : 1) +
-         ",\"value_bound\":" + format_number(p.total_value > 0 ? p.upper_bound / total : 1) +
-         ",\"exact\":" + (p.exact ? "true" : "false") + "}";
-}
-
 }  // namespace
 
 // iccache_evict('ex' [, budget [, tenant]]), in one write transaction (write_txn.h).
@@ -75,22 +63,10 @@ void evict_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
     if (sqlite3_db_readonly(db, t->storage.schema().c_str()) == 1)
       throw SqlError(SQLITE_READONLY, "iccache_evict: table " + t->name +
                                           " is in a read-only database; eviction needs to write");
-    int64_t budget = 0;
-    if (argc >= 2 && !(tenant && sqlite3_value_type(argv[1]) == SQLITE_NULL)) {
-      budget = budget_arg(*t, argv[1]);
-    } else if (tenant) {
-      if (!t->options.tenant_budget)
-        throw Error("iccache_evict: table " + t->name +
-                    " has no tenant_budget option; expected a budget argument such as"
-                    " iccache_evict('" + t->name + "', '64MB', tenant)");
-      budget = *t->options.tenant_budget;
-    } else if (t->options.budget) {
-      budget = *t->options.budget;
-    } else {
-      throw Error("iccache_evict: table " + t->name +
-                  " has no budget option; expected a budget argument such as iccache_evict('" +
-                  t->name + "', '256MB')");
-    }
+    std::optional<int64_t> given;  // with a tenant, a NULL budget means the tenant_budget
+    if (argc >= 2 && !(tenant && sqlite3_value_type(argv[1]) == SQLITE_NULL)) given = budget_arg(*t, argv[1]);
+    const int64_t budget =
+        manage::evict_budget(t->name, given, tenant.has_value(), t->options.budget, t->options.tenant_budget);
     int64_t before = t->storage.count();
     if (tenant) {
       Stmt n(db, "SELECT count(*) FROM " + t->storage.shadow("data") + " WHERE tenant = ?");
@@ -100,7 +76,7 @@ void evict_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
     const manage::EvictionPlan plan = in_write_transaction(db, f, [&] {
       return evict_to_capacity(*t, budget, std::nullopt, tenant ? &*tenant : nullptr);
     });
-    const std::string json = to_json(plan, before - static_cast<int64_t>(plan.evict.size()));
+    const std::string json = manage::eviction_json(plan, before - static_cast<int64_t>(plan.evict.size()));
     sqlite3_result_text(ctx, json.c_str(), static_cast<int>(json.size()), SQLITE_TRANSIENT);
   });
 }
