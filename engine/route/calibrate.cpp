@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -87,6 +88,34 @@ CalibrationResult calibrate_router(const Router& r, std::span<const LoggedDecisi
   for (size_t i = 0; i < m; ++i) q.push_back(finite(t[(i * n + n / 2) / m]));
   std::sort(q.begin(), q.end());
   return out;
+}
+
+std::string serialize_calibration(const Calibration& c) {
+  std::vector<double> v;
+  v.reserve(c.thresholds.size() + 2);
+  v.push_back(c.share);
+  v.push_back(c.band);
+  v.push_back(static_cast<double>(c.window));
+  v.push_back(static_cast<double>(c.rewards_at));
+  v.insert(v.end(), c.thresholds.begin(), c.thresholds.end());
+  return std::string(reinterpret_cast<const char*>(v.data()), sizeof(double) * v.size());
+}
+
+std::optional<Calibration> parse_calibration(std::string_view blob) {
+  if (blob.size() % sizeof(double) != 0 || blob.size() < 5 * sizeof(double)) return std::nullopt;
+  std::vector<double> v(blob.size() / sizeof(double));
+  std::memcpy(v.data(), blob.data(), blob.size());
+  Calibration c;
+  c.share = v[0];
+  c.band = v[1];
+  if (!(v[2] >= 1 && v[2] < 1e15) || !(v[3] >= 0 && v[3] < 1e18)) return std::nullopt;
+  c.window = static_cast<int64_t>(v[2]);
+  c.rewards_at = static_cast<int64_t>(v[3]);
+  c.thresholds.assign(v.begin() + 4, v.end());
+  if (!(c.share >= 0 && c.share <= 1) || !(c.band >= 0) || !std::isfinite(c.band)) return std::nullopt;
+  for (size_t i = 0; i < c.thresholds.size(); ++i)
+    if (!std::isfinite(c.thresholds[i]) || (i && c.thresholds[i] < c.thresholds[i - 1])) return std::nullopt;
+  return c;
 }
 
 }  // namespace iccache::route

@@ -6,7 +6,10 @@
 // weight and the weight is a quantile of those thresholds. The load bias and the explore
 // coin are left out: calibration sets the quality/cost trade-off at no load.
 #pragma once
+#include <optional>
 #include <span>
+#include <string>
+#include <string_view>
 
 #include "route/features.h"
 #include "route/router.h"
@@ -42,5 +45,12 @@ struct CalibrationResult {
   Calibration calibration;
 };
 CalibrationResult calibrate_router(const Router& r, std::span<const LoggedDecision> recent, double share);
+
+// The stored form of a calibration (T_state router_calibration): float64 in host order,
+// share, band, window, rewards at calibration, then the ascending thresholds.
+std::string serialize_calibration(const Calibration& c);
+// nullopt when the blob is not share in [0, 1], a finite band >= 0, a window >= 1, a
+// reward count >= 0 and one or more ascending finite thresholds.
+std::optional<Calibration> parse_calibration(std::string_view blob);
 
 }  // namespace iccache::route

@@ -23,7 +23,7 @@ void RouteState::refresh() {
   route::Router fresh(router.config());
   fresh.set_cost_weight(s.cost_weight ? *s.cost_weight : table.options.route.cost_weight);
   if (s.calibration) {
-    std::optional<route::Calibration> c = parse_calibration(*s.calibration);
+    std::optional<route::Calibration> c = route::parse_calibration(*s.calibration);
     if (!c)
       throw SqlError(SQLITE_CORRUPT_VTAB, table.name + ": the calibration in " + table.name +
                                               "_state (key router_calibration) is damaged; expected"

@@ -1,6 +1,5 @@
 #include "ext/route/route_store.h"
 
-#include <cmath>
 #include <cstring>
 
 #include "ext/stats/stats.h"
@@ -126,37 +125,9 @@ void RouteStore::write_cost_weight(double w, int64_t generation) {
   set_generation(generation);
 }
 
-std::string serialize_calibration(const route::Calibration& c) {
-  std::vector<double> v;
-  v.reserve(c.thresholds.size() + 2);
-  v.push_back(c.share);
-  v.push_back(c.band);
-  v.push_back(static_cast<double>(c.window));
-  v.push_back(static_cast<double>(c.rewards_at));
-  v.insert(v.end(), c.thresholds.begin(), c.thresholds.end());
-  return std::string(reinterpret_cast<const char*>(v.data()), sizeof(double) * v.size());
-}
-
-std::optional<route::Calibration> parse_calibration(std::string_view blob) {
-  if (blob.size() % sizeof(double) != 0 || blob.size() < 5 * sizeof(double)) return std::nullopt;
-  std::vector<double> v(blob.size() / sizeof(double));
-  std::memcpy(v.data(), blob.data(), blob.size());
-  route::Calibration c;
-  c.share = v[0];
-  c.band = v[1];
-  if (!(v[2] >= 1 && v[2] < 1e15) || !(v[3] >= 0 && v[3] < 1e18)) return std::nullopt;
-  c.window = static_cast<int64_t>(v[2]);
-  c.rewards_at = static_cast<int64_t>(v[3]);
-  c.thresholds.assign(v.begin() + 4, v.end());
-  if (!(c.share >= 0 && c.share <= 1) || !(c.band >= 0) || !std::isfinite(c.band)) return std::nullopt;
-  for (size_t i = 0; i < c.thresholds.size(); ++i)
-    if (!std::isfinite(c.thresholds[i]) || (i && c.thresholds[i] < c.thresholds[i - 1])) return std::nullopt;
-  return c;
-}
-
 void RouteStore::write_calibration(double w, const route::Calibration& c, int64_t generation) {
   set_state("router_cost_weight", w);
-  const std::string blob = serialize_calibration(c);
+  const std::string blob = route::serialize_calibration(c);
   Stmt& st = cached(s_.db(), put_state_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("state") + "(key, value) VALUES(?, ?)"; });
   st.bind_text(1, "router_calibration").bind_blob(2, blob.data(), blob.size()).run();
   set_generation(generation);

@@ -41,9 +41,6 @@ struct RouterScalars {
   std::optional<std::string> calibration;  // router_calibration blob
 };
 
-std::string serialize_calibration(const route::Calibration& c);
-// nullopt when the blob is not share, band and ascending finite thresholds.
-std::optional<route::Calibration> parse_calibration(std::string_view blob);
 
 struct StoredArm {
   std::string name;

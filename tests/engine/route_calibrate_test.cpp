@@ -2,6 +2,7 @@
 // expensive arm (within 2 points), also on fresh decisions from the same distribution.
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <vector>
 
 #include "common/error.h"
@@ -70,6 +71,38 @@ TEST(Calibrate, Errors) {
   Router flat(same);
   std::vector<LoggedDecision> xs = contexts(4, 10);
   EXPECT_THROW(calibrate_cost_weight(flat, xs, 0.5), Error);
+}
+
+TEST(Calibrate, StoredFormRoundTripAndRefusals) {
+  Calibration c;
+  c.share = 0.3;
+  c.band = 0.01;
+  c.window = 500;
+  c.rewards_at = 42;
+  c.thresholds = {-1, 0.25, 0.25, 3};
+  const std::string blob = serialize_calibration(c);
+  EXPECT_EQ(blob.size(), 8 * sizeof(double));
+  const std::optional<Calibration> back = parse_calibration(blob);
+  ASSERT_TRUE(back);
+  EXPECT_EQ(back->share, 0.3);
+  EXPECT_EQ(back->band, 0.01);
+  EXPECT_EQ(back->window, 500);
+  EXPECT_EQ(back->rewards_at, 42);
+  EXPECT_EQ(back->thresholds, c.thresholds);
+  auto with = [&](auto change) {
+    Calibration d = c;
+    change(d);
+    return parse_calibration(serialize_calibration(d)).has_value();
+  };
+  EXPECT_FALSE(with([](Calibration& d) { d.share = 1.5; }));
+  EXPECT_FALSE(with([](Calibration& d) { d.band = -1; }));
+  EXPECT_FALSE(with([](Calibration& d) { d.window = 0; }));
+  EXPECT_FALSE(with([](Calibration& d) { d.rewards_at = -1; }));
+  EXPECT_FALSE(with([](Calibration& d) { d.thresholds = {1, 0.5}; }));  // not ascending
+  EXPECT_FALSE(with([](Calibration& d) { d.thresholds = {std::nan("")}; }));
+  EXPECT_FALSE(with([](Calibration& d) { d.thresholds.clear(); }));  // at least one threshold
+  EXPECT_FALSE(parse_calibration(blob.substr(0, 4 * sizeof(double))));  // too short
+  EXPECT_FALSE(parse_calibration(blob.substr(0, blob.size() - 1)));     // not whole float64s
 }
 
 }  // namespace
