@@ -8,28 +8,75 @@ namespace iccache::ext {
 
 IndexStore::IndexStore(const Storage& storage)
     : db_(storage.db()),
+      schema_(storage.schema()),
+      alt_name_(storage.table() + "_index_alt"),
       index_(storage.shadow("index")),
+      alt_(storage.shadow("index_alt")),
       vectors_(storage.shadow("vectors")),
       data_(storage.shadow("data")),
       centroids_(storage.shadow("centroids")),
       state_(storage.shadow("state")) {}
 
+int IndexStore::active_slot() {
+  Stmt& s = cached(db_, slot_, "SELECT value FROM " + state_ + " WHERE key = 'index_slot'");
+  const int64_t slot = s.one_int64(0);
+  if (slot != 0 && slot != 1)
+    throw SqlError(SQLITE_CORRUPT_VTAB, "the stored index_slot is " + std::to_string(slot) +
+                                            "; expected 0 or 1 (run 'optimize' to retrain)");
+  return static_cast<int>(slot);
+}
+
+bool IndexStore::has_alt() {
+  if (has_alt_) return true;
+  Stmt s(db_, "SELECT 1 FROM " + quote_id(schema_) + ".sqlite_master WHERE type = 'table' AND name = ?");
+  s.bind_text(1, alt_name_);
+  has_alt_ = s.step();
+  return has_alt_;
+}
+
+void IndexStore::create_alt() {
+  Stmt(db_, "CREATE TABLE IF NOT EXISTS " + alt_ +
+                "(id INTEGER PRIMARY KEY, list INTEGER NOT NULL, tenant TEXT NOT NULL, code BLOB)")
+      .run();
+  has_alt_ = true;
+}
+
 void IndexStore::put(int64_t id, int list, std::string_view tenant, const uint8_t* code,
                      size_t code_bytes) {
-  Stmt& s = cached(db_, put_, "INSERT OR REPLACE INTO " + index_ + "(id, list, tenant, code) VALUES(?,?,?,?)");
+  put_in(active_slot(), id, list, tenant, code, code_bytes);
+}
+
+void IndexStore::put_in(int slot, int64_t id, int list, std::string_view tenant, const uint8_t* code,
+                        size_t code_bytes) {
+  Stmt& s = cached(db_, put_[slot],
+                   "INSERT OR REPLACE INTO " + rows_table(slot) + "(id, list, tenant, code) VALUES(?,?,?,?)");
   s.bind(1, id).bind(2, static_cast<int64_t>(list)).bind_text(3, tenant);
   if (code) s.bind_blob(4, code, code_bytes);
   s.run();
 }
 
 void IndexStore::remove(int64_t id) {
-  cached(db_, del_, "DELETE FROM " + index_ + " WHERE id = ?").bind(1, id).run();
+  remove_from(0, id);
+  if (has_alt()) remove_from(1, id);
 }
 
-void IndexStore::clear_rows() { Stmt(db_, "DELETE FROM " + index_).run(); }
+void IndexStore::remove_from(int slot, int64_t id) {
+  cached(db_, del_[slot], "DELETE FROM " + rows_table(slot) + " WHERE id = ?").bind(1, id).run();
+}
+
+int64_t IndexStore::clear_some(int slot, int64_t limit) {
+  const std::string& rows = rows_table(slot);
+  Stmt s(db_, "DELETE FROM " + rows + " WHERE id <= (SELECT max(id) FROM (SELECT id FROM " + rows +
+                  " ORDER BY id LIMIT ?))");
+  s.bind(1, limit).run();
+  return sqlite3_changes(db_);
+}
 
 void IndexStore::change_id(int64_t from, int64_t to) {
-  Stmt(db_, "UPDATE " + index_ + " SET id = ? WHERE id = ?").bind(1, to).bind(2, from).run();
+  const int slot = active_slot();
+  Stmt(db_, "UPDATE " + rows_table(slot) + " SET id = ? WHERE id = ?").bind(1, to).bind(2, from).run();
+  if (slot == 0 && has_alt()) remove_from(1, from);
+  if (slot == 1) remove_from(0, from);
 }
 
 int64_t IndexStore::trained_n() {
@@ -117,10 +164,11 @@ void IndexStore::for_each_example_vector(int dim,
 
 void IndexStore::for_each(bool with_vectors,
                           const std::function<void(int64_t, int, std::string_view, std::string_view)>& fn) {
+  const std::string& rows = rows_table(active_slot());
   Stmt s(db_, with_vectors
-                  ? "SELECT i.id, i.list, i.tenant, v.vector FROM " + index_ + " AS i JOIN " +
+                  ? "SELECT i.id, i.list, i.tenant, v.vector FROM " + rows + " AS i JOIN " +
                         vectors_ + " AS v ON v.id = i.id ORDER BY i.id"
-                  : "SELECT id, list, tenant, code FROM " + index_ + " ORDER BY id");
+                  : "SELECT id, list, tenant, code FROM " + rows + " ORDER BY id");
   while (s.step()) fn(s.int64(0), static_cast<int>(s.int64(1)), s.text(2), s.blob(3));
 }
 

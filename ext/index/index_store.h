@@ -1,12 +1,20 @@
-// Persistent form of the IVF index, in two shadow tables and T_state:
+// Persistent form of the IVF index, in shadow tables and T_state:
 //   T_index(id INTEGER PRIMARY KEY, list, tenant, code)  one row per example: its list
 //       (0 before training), its tenant (so loading never reads T_data), and its SQ8 code
 //       (dim bytes) when the table quantizes, else NULL
+//   T_index_alt  the same columns: the second copy of those rows. T_state 'index_slot'
+//       says which of the two is in use (absent or 0: T_index, 1: T_index_alt). A
+//       background training fills the other one in small transactions while writers go on
+//       with the one in use, then switches in one short transaction (training_stage.h); the
+//       one left is emptied after. Rows in the table not in use mean nothing (a training's
+//       half-written rows after a crash): no reader looks at them, the next training
+//       empties it first. Files made before it have no T_index_alt until their first
+//       background training.
 //   T_centroids(list INTEGER PRIMARY KEY, centroid BLOB)  one row per list after training
 //   T_state 'ivf_trained_n' (examples at the last training, 0 = untrained), 'sq8_ranges',
 //           'nprobe_tuned' and 'nprobe_tuned_recall' (see engine/index/nprobe_tuner.h)
-// A write touches one T_index row; only training rewrites them all. Nothing is one big
-// blob (sqlite-vss's mistake), and reopening loads rows without retraining.
+// A write touches one row of the table in use; only training rewrites them all. Nothing is
+// one big blob (sqlite-vss's mistake), and reopening loads rows without retraining.
 #pragma once
 #include <cstdint>
 #include <functional>
@@ -24,10 +32,24 @@ class IndexStore {
  public:
   explicit IndexStore(const Storage& storage);
 
+  // The rows table in use (0: T_index, 1: T_index_alt), read from T_state each time (a
+  // training elsewhere may have switched); throws SQLITE_CORRUPT_VTAB for another value.
+  int active_slot();
+  // The quoted name of a slot's table.
+  const std::string& rows_table(int slot) const { return slot == 0 ? index_ : alt_; }
+  // Whether T_index_alt exists (true is remembered), and CREATE TABLE IF NOT EXISTS.
+  bool has_alt();
+  void create_alt();
+
+  // Writes to the table in use (put_in: to the given slot's).
   void put(int64_t id, int list, std::string_view tenant, const uint8_t* code, size_t code_bytes);
+  void put_in(int slot, int64_t id, int list, std::string_view tenant, const uint8_t* code, size_t code_bytes);
+  // Deletes the example's row from both tables: a deleted example (privacy forget) leaves
+  // no copy behind in the table not in use either.
   void remove(int64_t id);
-  // Deletes every row (training rewrites them all).
-  void clear_rows();
+  void remove_from(int slot, int64_t id);
+  // Deletes up to `limit` rows of a slot's table, lowest ids first; returns how many.
+  int64_t clear_some(int slot, int64_t limit);
   void change_id(int64_t from, int64_t to);
 
   int64_t trained_n();
@@ -55,8 +77,10 @@ class IndexStore {
  private:
 
   sqlite3* db_;
-  std::string index_, vectors_, data_, centroids_, state_;
-  Stmt put_, del_, trained_n_;
+  std::string schema_, alt_name_;
+  std::string index_, alt_, vectors_, data_, centroids_, state_;
+  bool has_alt_ = false;
+  Stmt put_[2], del_[2], trained_n_, slot_;
 };
 
 }  // namespace iccache::ext

@@ -107,7 +107,7 @@ void train_now(Table& t) {
     index::IvfTraining tr = train_ivf(snap.set, t.options.dim, t.options.sq8, t.options.seed,
                                [&](std::string_view phase, double share) { st.set("running", phase, 0.05 + 0.85 * share); });
     st.set("running", "writing", 0.9);
-    t.adopt_trained(write_training(t, snap.set, tr, {}, &st));
+    t.adopt_trained(write_training(t, snap.set, tr, &st));
   } catch (...) {
     st.set("idle", "", 0.0);
     notify_waiters();

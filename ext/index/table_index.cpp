@@ -70,9 +70,12 @@ void Table::load_full(IndexCache& c, int64_t g) {
 
 std::vector<Table::RowRead> Table::read_rows(const std::vector<int64_t>& ids, bool codes, int nlist) {
   const size_t expect = codes ? static_cast<size_t>(options.dim) : sizeof(float) * options.dim;
-  if (!row_stmt_)
-    row_stmt_ = Stmt(db, "SELECT i.list, i.tenant, i.code, v.vector FROM " + storage.shadow("index") +
+  const int slot = index_store.active_slot();  // a training switches the rows table
+  if (!row_stmt_ || row_stmt_slot_ != slot) {
+    row_stmt_ = Stmt(db, "SELECT i.list, i.tenant, i.code, v.vector FROM " + index_store.rows_table(slot) +
                              " AS i LEFT JOIN " + storage.shadow("vectors") + " AS v ON v.id = i.id WHERE i.id = ?");
+    row_stmt_slot_ = slot;
+  }
   std::vector<RowRead> rows;
   rows.reserve(ids.size());
   for (int64_t id : ids) {

@@ -1,15 +1,10 @@
 #include "ext/index/training_job.h"
 
-#include <unistd.h>
-
-#include <chrono>
-#include <cstdlib>
-#include <thread>
-
 #include "index/training_policy.h"
 #include "ext/index/index_registry.h"
 #include "ext/index/index_trainer.h"
 #include "ext/index/training_lock.h"
+#include "ext/index/training_stage.h"
 #include "ext/index/training_write.h"
 #include "ext/table/vtab.h"
 
@@ -22,14 +17,6 @@ namespace {
 bool needs_training(Table& t, int64_t n) {
   const int64_t trained_n = t.index_store.centroids(t.options.dim).empty() ? 0 : t.index_store.trained_n();
   return index::training_due(n, trained_n, t.options.ivf_min);
-}
-
-// Test hook: while the file named by ICCACHE_TRAINING_HOLD exists, a background training
-// waits after computing and before writing (tests write meanwhile, or kill the process).
-void hold_for_tests() {
-  const char* path = std::getenv("ICCACHE_TRAINING_HOLD");
-  if (!path || !*path) return;
-  while (::access(path, F_OK) == 0) std::this_thread::sleep_for(std::chrono::milliseconds(5));
 }
 
 }  // namespace
@@ -72,14 +59,18 @@ void run_job(Job& job) {
     }
     index::IvfTraining tr = train_ivf(snap.set, t.options.dim, t.options.sq8, t.options.seed,
                                [&](std::string_view phase, double share) { st.set("running", phase, 0.05 + 0.85 * share); });
-    hold_for_tests();
     st.set("running", "writing", 0.9);
+    int old_slot = 0;
+    std::shared_ptr<IndexCache> built = write_staged(t, snap, tr, st, old_slot);
+    // In use now; the rows table left behind is emptied before the lock row goes.
+    if (built)
+      if (std::shared_ptr<IndexCache> shared = job.cache.lock()) offer_index(*shared, *built);
+    if (built) {
+      st.set("running", "writing", 0.99);
+      clear_rows_table(t, old_slot);
+    }
     begin_immediate(db);
-    std::shared_ptr<IndexCache> built;
     try {
-      if (t.storage.state_int("epoch", 0) == snap.epoch) {
-        built = write_training(t, snap.set, tr, changed_since(t, snap), &st);
-      }
       drop_lock(t);
       exec(db, "COMMIT");
     } catch (...) {
@@ -87,8 +78,6 @@ void run_job(Job& job) {
       throw;
     }
     locked = false;
-    if (built)
-      if (std::shared_ptr<IndexCache> shared = job.cache.lock()) offer_index(*shared, *built);
     std::lock_guard lock(st.mu);
     st.state = "idle";
     st.phase.clear();

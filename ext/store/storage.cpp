@@ -12,8 +12,8 @@
 namespace iccache::ext {
 
 namespace {
-constexpr const char* kSuffixes[] = {"data", "vectors", "state", "index", "centroids", "router", "decisions",
-                                    "samples", "changes"};
+constexpr const char* kSuffixes[] = {"data",    "vectors", "state",   "index",  "index_alt", "centroids",
+                                    "router", "decisions", "samples", "changes"};
 }  // namespace
 
 bool is_shadow_suffix(std::string_view suffix) {
@@ -35,9 +35,11 @@ void Storage::create_tables(sqlite3* db, const std::string& schema, const std::s
                kManageDataColumns + ", user TEXT, synthetic INTEGER NOT NULL DEFAULT 0)");
   exec(db, "CREATE TABLE " + s.shadow("vectors") + "(id INTEGER PRIMARY KEY, vector BLOB NOT NULL)");
   exec(db, "CREATE TABLE " + s.shadow("state") + "(key TEXT PRIMARY KEY, value) WITHOUT ROWID");
-  // IVF: each example's list (and SQ8 code), and one row per centroid (see index_store.h).
-  exec(db, "CREATE TABLE " + s.shadow("index") +
-               "(id INTEGER PRIMARY KEY, list INTEGER NOT NULL, tenant TEXT NOT NULL, code BLOB)");
+  // IVF: each example's list (and SQ8 code), twice (the copy a background training
+  // writes while the other is in use), and one row per centroid (see index_store.h).
+  for (const char* rows : {"index", "index_alt"})
+    exec(db, "CREATE TABLE " + s.shadow(rows) +
+                 "(id INTEGER PRIMARY KEY, list INTEGER NOT NULL, tenant TEXT NOT NULL, code BLOB)");
   exec(db, "CREATE TABLE " + s.shadow("centroids") + "(list INTEGER PRIMARY KEY, centroid BLOB NOT NULL)");
   // 'identity' tells this table from a same-named one in another file or an earlier
   // CREATE (registry.h); it never changes, not even on rename.
@@ -65,6 +67,12 @@ void Storage::rename_tables(sqlite3* db, const std::string& schema, const std::s
   for (const char* suffix : kSuffixes) {
     // Files made before the change log have no T_changes until their first write.
     if (std::string_view(suffix) == "changes" && !ChangeLog(s).exists()) continue;
+    // Nor T_index_alt until their first background training (index_store.h).
+    if (std::string_view(suffix) == "index_alt") {
+      Stmt has(db, "SELECT count(*) FROM " + quote_id(schema) + ".sqlite_master WHERE type = 'table' AND name = ?");
+      const std::string alt = from + "_index_alt";
+      if (has.bind_text(1, alt).one_int64() == 0) continue;
+    }
     exec(db, "ALTER TABLE " + s.shadow(suffix) + " RENAME TO " +
                  quote_id(to + "_" + std::string(suffix)));
   }

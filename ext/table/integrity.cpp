@@ -52,7 +52,16 @@ void check_vector(std::vector<std::string>& out, const std::string& where, std::
 // size, centroids that match the training, and an in-memory index that matches the rows.
 void check_index(Table& t, std::vector<std::string>& out, int64_t rows) {
   sqlite3* db = t.db;
-  const std::string data = t.storage.shadow("data"), index = t.storage.shadow("index");
+  // The rows table in use (index_store.h); the other one's rows mean nothing.
+  int slot = 0;
+  try {
+    slot = t.index_store.active_slot();
+  } catch (const std::exception& e) {
+    out.push_back(t.name + "_state: " + e.what());
+    return;
+  }
+  const std::string data = t.storage.shadow("data"), index = t.index_store.rows_table(slot);
+  const std::string index_name = t.name + (slot == 0 ? "_index" : "_index_alt");
   const int dim = t.options.dim;
   Stmt orphans(db, "SELECT d.id, i.id, d.tenant IS i.tenant FROM " + data + " AS d LEFT JOIN " + index +
                        " AS i ON i.id = d.id WHERE i.id IS NULL OR d.tenant IS NOT i.tenant "
@@ -60,11 +69,11 @@ void check_index(Table& t, std::vector<std::string>& out, int64_t rows) {
                        "(SELECT id FROM " + data + ") LIMIT 100");
   while (orphans.step() && out.size() < kMaxProblems) {
     if (orphans.is_null(0))
-      out.push_back(t.name + "_index lists example " + std::to_string(orphans.int64(1)) + " which does not exist");
+      out.push_back(index_name + " lists example " + std::to_string(orphans.int64(1)) + " which does not exist");
     else if (orphans.is_null(1))
       out.push_back("example " + std::to_string(orphans.int64(0)) + " is in no IVF list");
     else
-      out.push_back("example " + std::to_string(orphans.int64(0)) + " has a different tenant in " + t.name + "_index");
+      out.push_back("example " + std::to_string(orphans.int64(0)) + " has a different tenant in " + index_name);
   }
   const int64_t trained_n = t.index_store.trained_n();
   std::vector<float> centroids;
@@ -127,7 +136,7 @@ void check_index(Table& t, std::vector<std::string>& out, int64_t rows) {
     if (c.index.list_of(lists.int64(0)) != lists.int64(1))
       out.push_back("example " + std::to_string(lists.int64(0)) + " is in list " +
                     std::to_string(c.index.list_of(lists.int64(0))) + " in memory but list " +
-                    std::to_string(lists.int64(1)) + " in " + t.name + "_index");
+                    std::to_string(lists.int64(1)) + " in " + index_name);
 }
 
 }  // namespace

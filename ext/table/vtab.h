@@ -151,6 +151,7 @@ struct Table : sqlite3_vtab {
   void note_ivf_search(int64_t n);
   bool fetch_vector(int64_t id, float* out);
   Stmt row_stmt_, vec_stmt_;
+  int row_stmt_slot_ = -1;  // the rows table (index_store.h) row_stmt_ reads
   // lexical_table.cpp
   void load_lexical(LexicalCache& c, int64_t g);
   void catch_up_lexical(LexicalCache& c, int64_t g, bool committed_only);

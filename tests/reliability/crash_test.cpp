@@ -183,7 +183,7 @@ int main(int argc, char** argv) {
       c.exec(create_sql(/*sq8=*/i == 1));
     }
     std::mt19937_64 rng(o.seed);
-    int64_t in_txn = 0, in_training = 0, in_background = 0, aimed = 0, committed_total = 0;
+    int64_t in_txn = 0, in_training = 0, in_background = 0, aimed = 0, committed_total = 0, half_written = 0;
     const std::string hold = dir + "/training.hold";
     int64_t committed[2] = {0, 0};
     for (int k = 0; k < o.kills; ++k) {
@@ -209,21 +209,26 @@ int main(int argc, char** argv) {
       in_txn += mid;
       in_training += p.training;
       in_background += background;
-      std::printf("kill %d/%d (%s, after %3d ms): acked %lld, began %lld, found %lld committed, %lld examples%s%s\n",
+      half_written += v.stale_rows > 0;
+      std::printf("kill %d/%d (%s, after %3d ms): acked %lld, began %lld, found %lld committed, %lld examples%s%s%s\n",
                   k + 1, o.kills, k % 2 ? "journal" : "wal", delay, static_cast<long long>(p.acked),
                   static_cast<long long>(p.started), static_cast<long long>(v.committed),
                   static_cast<long long>(v.examples),
                   p.training ? " (killed inside 'optimize')" : mid ? " (killed inside a transaction)" : "",
                   background ? (aim ? " (aimed: killed inside a background training)"
                                     : " (killed inside a background training)")
-                             : aim ? " (aimed at a background training, landed outside it)" : "");
+                             : aim ? " (aimed at a background training, landed outside it)" : "",
+                  v.stale_rows > 0 ? (" (" + std::to_string(v.stale_rows) +
+                                      " rows of a half-written training ignored in the table not in use)").c_str()
+                                   : "");
     }
     committed_total = committed[0] + committed[1];
     std::printf("crash test: %d kills survived (%lld inside a transaction, %lld of them inside 'optimize'; "
-                "%lld inside a background training, %lld kills aimed at one), %lld transactions committed\n",
+                "%lld inside a background training, %lld kills aimed at one; %lld left a half-written rows table), "
+                "%lld transactions committed\n",
                 o.kills, static_cast<long long>(in_txn), static_cast<long long>(in_training),
                 static_cast<long long>(in_background), static_cast<long long>(aimed),
-                static_cast<long long>(committed_total));
+                static_cast<long long>(half_written), static_cast<long long>(committed_total));
     if (aimed > 0 && in_background == 0) {
       std::printf("crash test: FAILED: no kill landed inside a background training\n");
       return 1;

@@ -9,6 +9,9 @@ namespace iccache_rel {
 struct CrashVerdict {
   int64_t committed = 0;  // transactions found committed in the file
   int64_t examples = 0;   // examples found
+  // Rows in the IVF rows table not in use (ext/index/index_store.h): a background training
+  // killed while writing them; nothing reads them, the next training empties the table.
+  int64_t stale_rows = 0;
 };
 
 // acked: the last transaction whose COMMIT returned in the child; started: the last one it

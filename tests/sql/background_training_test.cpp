@@ -83,8 +83,11 @@ TEST(BackgroundTraining, TheCrossingInsertOnlyQueuesAndChangesMadeMeanwhileAreAp
   EXPECT_EQ(stat(a, "training_lock_pid"), "0");
   EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_centroids"), "8");  // round(sqrt(64..70))
   EXPECT_EQ(a.scalar("SELECT value FROM ex_state WHERE key = 'ivf_trained_n'"), "69");
-  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_index"), "69");
-  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_index WHERE id = 3"), "0");
+  // Written into ex_index_alt, then switched to it; ex_index, no longer in use, emptied.
+  EXPECT_EQ(index_rows(a), "ex_index_alt");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_index_alt"), "69");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_index_alt WHERE id = 3"), "0");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_index"), "0");
   a.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
   // The trained index was handed to this process's shared index: in use without a reload.
   EXPECT_EQ(stat(a, "index_lists"), "8");
@@ -189,7 +192,7 @@ TEST(BackgroundTraining, AProcessKilledWhileTrainingLosesNothing) {
   insert(a, 65);
   EXPECT_EQ(a.scalar("SELECT iccache_training_wait('ex')"), "1");
   EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_centroids"), "8");
-  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_index"), "65");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_index_alt"), "65");
   a.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
 }
 

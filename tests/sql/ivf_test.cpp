@@ -125,7 +125,8 @@ TEST(Ivf, ListsStayConsistentThroughWritesRollbackAndReopen) {
     db.exec("UPDATE ex SET tenant = 'moved' WHERE rowid = 3");
     db.exec("UPDATE ex SET rowid = 10000 WHERE rowid = 4");
     db.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
-    EXPECT_EQ(db.scalar("SELECT list FROM ex_index WHERE id = 2"), db.scalar("SELECT list FROM ex_index WHERE id = 1"));
+    const std::string rows = index_rows(db);
+    EXPECT_EQ(db.scalar("SELECT list FROM " + rows + " WHERE id = 2"), db.scalar("SELECT list FROM " + rows + " WHERE id = 1"));
     db.exec("BEGIN");
     db.exec("INSERT INTO ex(ex) VALUES('optimize')");
     db.exec("INSERT INTO ex(rowid, request, response, embedding) VALUES(20000, 'q', 'a', '[1,2,3,4,5,6,7,8]')");

@@ -45,6 +45,12 @@ static std::string key_literal() {
   return k.rfind("x'", 0) == 0 ? "\"" + k + "\"" : "'" + k + "'";
 }
 
+std::string index_rows(Db& db, const std::string& table) {
+  const std::string slot =
+      db.scalar("SELECT coalesce((SELECT value FROM " + table + "_state WHERE key = 'index_slot'), 0)");
+  return table + (slot == "1" ? "_index_alt" : "_index");
+}
+
 std::string key_clause() { return test_key() ? " KEY " + key_literal() : ""; }
 
 void apply_test_key(sqlite3* db) {

@@ -50,6 +50,10 @@ const char* test_key();
 std::string key_clause();
 void apply_test_key(sqlite3* db);
 
+// The IVF rows table in use (ext/index/index_store.h): "<table>_index", or
+// "<table>_index_alt" after a background training switched to it.
+std::string index_rows(Db& db, const std::string& table = "ex");
+
 // A temporary file path, removed (with -wal/-shm/-journal) at destruction.
 class TempFile {
  public:

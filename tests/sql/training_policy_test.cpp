@@ -76,7 +76,7 @@ TEST(TrainingPolicy, ManualNeverTrainsByItselfAndSaysWhenTrainingIsDue) {
   insert_vectors(a, 71, 280);
   EXPECT_EQ(due(a), "manual due=1 trained_n=70 new=210 since=now");
   EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_centroids"), "8");
-  EXPECT_EQ(a.scalar("SELECT list BETWEEN 0 AND 7 FROM ex_index WHERE id = 280"), "1");
+  EXPECT_EQ(a.scalar("SELECT list BETWEEN 0 AND 7 FROM " + index_rows(a) + " WHERE id = 280"), "1");
   EXPECT_EQ(a.scalar("SELECT rowid FROM ex WHERE ex MATCH iccache_vector('" + vec(280) + "') AND k = 1 AND nprobe = 8"),
             "280");
   // 'optimize' trains in the statement.
