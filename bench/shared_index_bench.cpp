@@ -5,7 +5,7 @@
 // crosses the automatic training threshold (training runs in the background).
 //
 //   shared_index_bench [--n 200000] [--dim 384] [--queries 200] [--train-n 20000] [--dir /tmp]
-//                      [--only index|train|feedback] [--seconds 3] [--memstatus 1]
+//                      [--only index|train|feedback] [--seconds 3] [--memstatus 1] [--insert-gap-ms 1]
 //
 // --memstatus 0 turns off SQLite's memory statistics before anything opens: with them on
 // (the library default) every sqlite3_malloc and sqlite3_free of every connection takes
@@ -41,6 +41,8 @@ struct Args {
   std::string dir = "/tmp";
   std::string only;  // empty: every part
   double seconds = 3;  // each throughput run
+  double insert_gap_ms = 1;  // --only train: pause between the INSERTs while training runs
+  int autocheckpoint = -1;   // --autocheckpoint N: sqlite3_wal_autocheckpoint of the inserting connection
   bool memstatus = true;  // --memstatus 0: sqlite3_config(SQLITE_CONFIG_MEMSTATUS, 0) first
   bool runs(const char* part) const { return only.empty() || only == part; }
 };
@@ -104,6 +106,17 @@ double match(sqlite3* db, const float* q, int dim) {
     std::exit(1);
   }
   return ms;
+}
+
+// The first column of the first row, "" when none or on an error.
+std::string try_scalar(sqlite3* db, const std::string& sql) {
+  sqlite3_stmt* s = nullptr;
+  if (sqlite3_prepare_v2(db, sql.c_str(), -1, &s, nullptr) != SQLITE_OK) return "";
+  std::string out = sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0)
+                        ? reinterpret_cast<const char*>(sqlite3_column_text(s, 0))
+                        : "";
+  sqlite3_finalize(s);
+  return out;
 }
 
 std::string stat(sqlite3* db, const std::string& key) {
@@ -180,6 +193,8 @@ int main(int argc, char** argv) {
     else if (k == "--dir") a.dir = argv[i + 1];
     else if (k == "--only") a.only = argv[i + 1];
     else if (k == "--seconds") a.seconds = std::atof(argv[i + 1]);
+    else if (k == "--insert-gap-ms") a.insert_gap_ms = std::atof(argv[i + 1]);
+    else if (k == "--autocheckpoint") a.autocheckpoint = std::atoi(argv[i + 1]);
     else if (k == "--memstatus") a.memstatus = std::atoi(argv[i + 1]) != 0;
     else {
       std::fprintf(stderr, "unknown option %s\n", argv[i]);
@@ -329,22 +344,45 @@ int main(int argc, char** argv) {
     exec(db, "BEGIN");
     for (int i = 0; i < a.train_n - 1000; ++i) insert(db, &data[static_cast<size_t>(i) * dim], dim, i + 1);
     exec(db, "COMMIT");
-    std::vector<double> before, crossing, during;
+    std::vector<double> before, crossing, during, writing;
     double trained_at = -1;
     auto start = Clock::now();
-    for (int i = a.train_n - 1000; i < a.train_n + 3000; ++i) {
+    for (int i = a.train_n - 1000; i < a.train_n; ++i) {
       auto t = Clock::now();
       insert(db, &data[static_cast<size_t>(i) * dim], dim, i + 1);
       const double ms = ms_since(t);
       if (i + 1 < a.train_n) before.push_back(ms);
-      else if (i + 1 == a.train_n) {
+      else {
         crossing.push_back(ms);
         start = Clock::now();
-      } else if (trained_at < 0) {
-        during.push_back(ms);
-        if (stat(db, "index_lists") != "1" || stat(db, "training_background_runs") == "1")
-          trained_at = ms_since(start);
       }
+    }
+    // Then one INSERT every --insert-gap-ms (a serving loop's admissions) until the
+    // training is over (its rows written, switched, the old ones emptied), vectors reused
+    // from a pool of 3,000 under new ids. Every 20 ms (not timed): whether the training is
+    // over (iccache_training_wait with timeout 0 reads no table), whether its index is in
+    // use (a new 'epoch' in ex_state), and whether it is writing rows (ex_index_alt has
+    // rows; files of versions before it have none, then that figure is not printed).
+    if (a.autocheckpoint >= 0) sqlite3_wal_autocheckpoint(db, a.autocheckpoint);
+    const std::string epoch0 = try_scalar(db, "SELECT value FROM ex_state WHERE key = 'epoch'");
+    bool in_writing = false;
+    auto checked = Clock::now() - std::chrono::seconds(1);
+    for (int64_t j = 0;; ++j) {
+      if (ms_since(checked) >= 20) {
+        checked = Clock::now();
+        if (try_scalar(db, "SELECT iccache_training_wait('ex', 0)") == "1") break;
+        if (trained_at < 0 && try_scalar(db, "SELECT value FROM ex_state WHERE key = 'epoch'") != epoch0)
+          trained_at = ms_since(start);
+        in_writing = try_scalar(db, "SELECT EXISTS (SELECT 1 FROM ex_index_alt) OR EXISTS (SELECT 1 FROM ex_state WHERE "
+                                "key = 'index_slot' AND value = 1)") == "1";
+      }
+      auto t = Clock::now();
+      insert(db, &data[static_cast<size_t>(a.train_n + j % 3000) * dim], dim, a.train_n + 1 + j);
+      const double ms = ms_since(t);
+      if (ms > 200) std::printf("  slow INSERT: %.0f ms at %.0f ms after the crossing%s\n", ms, ms_since(start), in_writing ? " (writing)" : "");
+      during.push_back(ms);
+      if (in_writing) writing.push_back(ms);
+      if (a.insert_gap_ms > 0) usleep(static_cast<useconds_t>(a.insert_gap_ms * 1000));
     }
     sqlite3_stmt* s = prepare(db, "SELECT iccache_training_wait('ex')");
     sqlite3_step(s);
@@ -353,10 +391,19 @@ int main(int argc, char** argv) {
     std::printf("INSERT before the threshold: p50 %.3f ms, max %.3f ms (1000 inserts)\n", percentile(before, 0.5),
                 percentile(before, 1.0));
     std::printf("the INSERT crossing ivf_min=%d: %.3f ms\n", a.train_n, crossing[0]);
-    std::printf("INSERTs while the background training ran: %zu, p50 %.3f ms, p99 %.3f ms, max %.3f ms\n", during.size(),
-                percentile(during, 0.5), percentile(during, 0.99), percentile(during, 1.0));
+    std::printf("INSERTs while the background training ran (one per %.1f ms): %zu, p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
+                a.insert_gap_ms, during.size(), percentile(during, 0.5), percentile(during, 0.99), percentile(during, 1.0));
+    if (!writing.empty())
+      std::printf("  of which while it wrote its rows: %zu, p50 %.3f ms, p99 %.3f ms, max %.3f ms (the longest wait)\n",
+                  writing.size(), percentile(writing, 0.5), percentile(writing, 0.99), percentile(writing, 1.0));
     std::printf("trained index in use %.0f ms after the crossing INSERT (training itself: %s s)\n", trained_at,
                 stat(db, "training_last_s").c_str());
+    s = prepare(db, "SELECT group_concat(key || ' ' || printf('%.4g', value), ', ') FROM ex_state "
+                    "WHERE key LIKE 'train\\_%' ESCAPE '\\'");
+    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+      std::printf("  phases (s; train_switch_s: the write lock held by the switch, but for COMMIT): %s\n",
+                  reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
+    sqlite3_finalize(s);
     sqlite3_close(db);
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p2 + suffix).c_str());
   }

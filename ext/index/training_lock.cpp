@@ -56,6 +56,9 @@ bool take_lock(Table& t) {
     }
     t.storage.set_state_int("training_pid", ::getpid());
     t.storage.set_state_real("training_since", wall_now());
+    // The log keeps the entries from here on while the lock is held (ChangeLog::prune): the
+    // snapshot read after this is at this entry or later.
+    if (std::optional<Change> at = t.log.last()) t.storage.set_state_int("training_log_seq", at->seq);
     exec(t.db, "COMMIT");
     return true;
   } catch (...) {
@@ -65,7 +68,7 @@ bool take_lock(Table& t) {
 }
 
 void drop_lock(Table& t) {
-  Stmt(t.db, "DELETE FROM " + t.storage.shadow("state") + " WHERE key IN ('training_pid', 'training_since')").run();
+  Stmt(t.db, "DELETE FROM " + t.storage.shadow("state") + " WHERE key IN ('training_pid', 'training_since', 'training_log_seq')").run();
 }
 
 void release_lock(Table& t) {

@@ -1,6 +1,8 @@
 // The training lock row: at most one background training of a table at a time across the
-// processes that open its file. The row is two T_state keys, 'training_pid' (the holder's
-// process id) and 'training_since' (wall-clock seconds when taken). A row whose process is
+// processes that open its file. The row is T_state keys 'training_pid' (the holder's
+// process id), 'training_since' (wall-clock seconds when taken) and 'training_log_seq' (the
+// newest change-log entry then: the log keeps what follows while the lock is held, so that
+// the training can apply the changes made meanwhile from it). A row whose process is
 // gone, or older than the lease, is not a live holder and is taken over. Also the write
 // transaction helpers the trainer uses.
 #pragma once

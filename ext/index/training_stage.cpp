@@ -116,7 +116,7 @@ std::shared_ptr<IndexCache> write_staged(Table& t, const Snapshot& snap, index::
         std::unordered_set<int64_t> ids = changed_since(t, at, set.ids, &newest);
         pending.assign(ids.begin(), ids.end());
         if (pending.size() > kSwitchChanges && round < 8) return;  // applied below, then looked at again
-        apply_changes(t, tr, pending, to);
+        apply_changes(t, tr, pending, 0, to, 1e300);
         t.storage.set_state_int("index_slot", to);
         t.storage.set_state_int("train_switch_changes", static_cast<int64_t>(pending.size()));
         built = finish_training(t, tr, steady_now() - t0);
@@ -126,15 +126,8 @@ std::shared_ptr<IndexCache> write_staged(Table& t, const Snapshot& snap, index::
       });
       if (built) return built;
       std::sort(pending.begin(), pending.end());
-      for (size_t i = 0; i < pending.size();) {
-        in_short_txn(t, snap.epoch, [&] {
-          const size_t from = i;
-          const double until = steady_now() + kBatchSeconds;
-          do ++i;
-          while (i < pending.size() && !(i % 16 == 0 && steady_now() >= until));
-          apply_changes(t, tr, std::vector<int64_t>(pending.begin() + from, pending.begin() + i), to);
-        });
-      }
+      for (size_t i = 0; i < pending.size();)
+        in_short_txn(t, snap.epoch, [&] { i = apply_changes(t, tr, pending, i, to, steady_now() + kBatchSeconds); });
       at = newest;
     }
   } catch (const EpochMoved&) {

@@ -23,8 +23,9 @@ Snapshot read_snapshot(Table& t) {
   return s;
 }
 
-void apply_changes(Table& t, index::IvfTraining& tr, const std::vector<int64_t>& changed, int slot) {
-  if (changed.empty()) return;
+size_t apply_changes(Table& t, index::IvfTraining& tr, const std::vector<int64_t>& changed, size_t from, int slot,
+                     double until) {
+  if (from >= changed.size()) return from;
   const int dim = t.options.dim;
   const bool sq8 = t.options.sq8;
   std::vector<uint8_t> code(sq8 ? dim : 0);
@@ -33,7 +34,9 @@ void apply_changes(Table& t, index::IvfTraining& tr, const std::vector<int64_t>&
   Stmt row(t.db, "SELECT v.vector, d.tenant FROM " + t.storage.shadow("vectors") + " AS v JOIN " +
                      t.storage.shadow("data") + " AS d ON d.id = v.id WHERE v.id = ?");
   std::vector<float> v(dim);
-  for (int64_t id : changed) {
+  size_t i = from;
+  for (; i < changed.size() && !((i - from) % 16 == 15 && steady_now() >= until); ++i) {
+    const int64_t id = changed[i];
     tr.index.remove(id);
     row.reset().bind(1, id);
     if (!row.step()) {  // deleted meanwhile
@@ -53,6 +56,7 @@ void apply_changes(Table& t, index::IvfTraining& tr, const std::vector<int64_t>&
     t.index_store.put_in(slot, id, list, tenant, sq8 ? code.data() : nullptr, code.size());
     tr.index.add(id, list, tenant, v.data(), sq8 ? code.data() : nullptr);
   }
+  return i;
 }
 
 std::shared_ptr<IndexCache> finish_training(Table& t, index::IvfTraining& tr, double write_s) {

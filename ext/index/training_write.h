@@ -37,10 +37,13 @@ Snapshot read_snapshot(Table& t);
 std::unordered_set<int64_t> changed_since(Table& t, const std::optional<Change>& at,
                                           const std::vector<int64_t>& snapshot_ids, std::optional<Change>* newest);
 
-// Re-reads the rows of `changed` as they are now and writes them into rows table `slot`
-// with the new training (nearest new list, code), or deletes them there (deleted
-// meanwhile); the built index follows. Inside the caller's write transaction.
-void apply_changes(Table& t, index::IvfTraining& tr, const std::vector<int64_t>& changed, int slot);
+// Re-reads the rows of changed[from...] as they are now and writes them into rows table
+// `slot` with the new training (nearest new list, code), or deletes them there (deleted
+// meanwhile); the built index follows. Stops at the end or, checked every 16 rows, once
+// steady_now() (training_lock.h) passes `until`; returns where it stopped. Inside the
+// caller's write transaction.
+size_t apply_changes(Table& t, index::IvfTraining& tr, const std::vector<int64_t>& changed, size_t from, int slot,
+                     double until);
 
 // Stores the training (centroids, ranges, tuning, phase times, a new epoch logged) once its
 // rows are written, inside the caller's write transaction, and returns the index that

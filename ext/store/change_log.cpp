@@ -81,10 +81,21 @@ Change ChangeLog::append_row(ChangeKind kind, int64_t id, int64_t gen, int64_t n
 void ChangeLog::prune(int64_t keep, double max_age) {
   std::optional<Change> newest = last();
   if (!newest) return;
-  Stmt(db_, "DELETE FROM " + log_ + " WHERE seq < ?1 AND (seq <= ?1 - ?2 OR time < ?3)")
+  // A background training applies the changes made since its snapshot from this log
+  // (ext/index/training_stage.h): the entries from 'training_log_seq' on stay while its
+  // lock row is younger than the lock's lease (an hour, ext/index/training_lock.h), else it
+  // would have to re-read every example while holding the write lock.
+  const std::string state = quote_id(schema_) + "." + quote_id(table_ + "_state");
+  const int64_t pinned =
+      Stmt(db_, "SELECT (SELECT value FROM " + state + " WHERE key = 'training_log_seq') WHERE (SELECT value FROM " +
+                    state + " WHERE key = 'training_since') > ?")
+          .bind(1, wall_clock_now() - 3600)
+          .one_int64(newest->seq);
+  Stmt(db_, "DELETE FROM " + log_ + " WHERE seq < ?1 AND (seq <= ?1 - ?2 OR time < ?3) AND seq < ?4")
       .bind(1, newest->seq)
       .bind(2, keep)
       .bind(3, wall_clock_now() - max_age)
+      .bind(4, pinned)
       .run();
 }
 

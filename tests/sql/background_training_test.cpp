@@ -105,6 +105,62 @@ TEST(BackgroundTraining, TheCrossingInsertOnlyQueuesAndChangesMadeMeanwhileAreAp
   EXPECT_EQ(stat(b, "index_reloads"), "1");
 }
 
+// The rows are written into the table not in use while writers go on with the one in
+// use, then switched to in one short transaction (ext/index/training_stage.h).
+TEST(BackgroundTraining, RowsAreWrittenAsideThenSwitchedTo) {
+  TempFile f;
+  Db a(f.path());
+  a.exec("PRAGMA journal_mode=WAL");
+  // A log of 10 entries: the training's lock keeps what it needs (ChangeLog::prune).
+  a.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=4, embedder='none', selection='similarity', ivf_min=64, seed=3,"
+         " change_log_keep=10)");
+  Hold hold;
+  for (int i = 1; i <= 64; ++i) insert(a, i);  // the 64th queues a training
+  // It holds halfway through writing its rows: 32 of 64 in ex_index_alt, not in use.
+  for (int i = 0; i < 1000 && a.scalar("SELECT count(*) FROM ex_index_alt") != "32"; ++i) usleep(10000);
+  ASSERT_EQ(a.scalar("SELECT count(*) FROM ex_index_alt"), "32");
+  EXPECT_EQ(index_rows(a), "ex_index");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_index"), "64");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_centroids"), "0");
+  a.exec("INSERT INTO ex(ex) VALUES('integrity-check')");  // the half-written table is not looked at
+  const std::string pinned = a.scalar("SELECT value FROM ex_state WHERE key = 'training_log_seq'");
+  // A delete leaves no copy in either table; 300 inserts would prune the log past the
+  // snapshot but for the lock's pin.
+  a.exec("DELETE FROM ex WHERE rowid = 1");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_index_alt WHERE id = 1"), "0");
+  for (int i = 65; i <= 364; ++i) insert(a, i);
+  EXPECT_EQ(a.scalar("SELECT min(seq) <= " + pinned + " FROM ex_changes"), "1");
+  hold.release();
+  EXPECT_EQ(a.scalar("SELECT iccache_training_wait('ex')"), "1");
+  EXPECT_EQ(stat(a, "training_error"), "NULL");
+  EXPECT_EQ(stat(a, "training_background_runs"), "1");
+  EXPECT_EQ(index_rows(a), "ex_index_alt");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_index_alt"), "363");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_index"), "0");  // emptied after the switch
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_state WHERE key LIKE 'training\\_%' ESCAPE '\\'"), "0");
+  EXPECT_EQ(a.scalar("SELECT value FROM ex_state WHERE key = 'ivf_trained_n'"), "363");
+  EXPECT_EQ(a.scalar("SELECT typeof(value) FROM ex_state WHERE key = 'train_switch_s'"), "real");
+  a.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
+  EXPECT_EQ(stat(a, "index_vectors"), "363");
+  for (int id : {2, 100, 364}) EXPECT_EQ(nearest(a, id, 8), std::to_string(id)) << id;
+  // Another process (a fresh connection loads from the rows in use) sees the same.
+  Db b(f.path());
+  b.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
+  // 'optimize' writes ex_index again and empties ex_index_alt.
+  a.exec("INSERT INTO ex(ex) VALUES('optimize')");
+  EXPECT_EQ(index_rows(a), "ex_index");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_index") + " " + a.scalar("SELECT count(*) FROM ex_index_alt"), "363 0");
+  a.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
+  // A second background training switches back the other way.
+  a.exec("INSERT INTO ex(ex) VALUES('optimize-background')");
+  hold.release();
+  EXPECT_EQ(a.scalar("SELECT iccache_training_wait('ex')"), "1");
+  EXPECT_EQ(index_rows(a), "ex_index_alt");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_index") + " " + a.scalar("SELECT count(*) FROM ex_index_alt"), "0 363");
+  b.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
+  EXPECT_EQ(nearest(b, 364, 8), "364");
+}
+
 TEST(BackgroundTraining, IndexSharedByCountsConnectionsOnly) {
   TempFile f;
   Db a(f.path());
