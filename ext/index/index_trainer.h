@@ -14,16 +14,23 @@
 //       3. computes the lists, SQ8 ranges, index and nprobe with no lock held, while the
 //          other connections go on reading and writing (new examples go to the nearest
 //          list of the current training, as before);
-//       4. in one write transaction: the examples written after S (from the change log;
-//          all of them when the log no longer reaches S) are re-read and assigned with the
-//          new centroids, every T_index row is rewritten, a new epoch is logged, the lock
-//          row is deleted; COMMIT. The built index is handed to this process's shared index
-//          (no reload here; other processes reload once, as after any training).
-//     Nothing is written before step 4, which is one transaction: a crash or kill during
-//     training leaves the file as it was (its lock row is taken over later), and a failed
-//     step 4 rolls back. When the epoch changed meanwhile (an 'optimize' elsewhere), the
-//     result is dropped. A process that exits normally (exit(), return from main) while
-//     its worker runs waits for the worker first, at most 10 minutes.
+//       4. writes the result without holding the write lock for long (training_stage.h):
+//          every example's row with the new training goes into the IVF rows table not in
+//          use (index_store.h) in transactions of ~2 ms with pauses between; the examples
+//          written after S (from the change log, which keeps them while the lock row is
+//          held; all of them when it no longer reaches S) are re-read and assigned with the
+//          new centroids the same way; then one short transaction applies the last few,
+//          stores the centroids, switches T_state 'index_slot' and logs a new epoch. The
+//          built index is handed to this process's shared index (no reload here; other
+//          processes reload once, as after any training); the rows table left is emptied in
+//          small transactions and the lock row deleted.
+//     Until the switch the table in use and its training are untouched: a crash or kill
+//     during training leaves them as they were (the other table's rows are ignored and
+//     emptied by the next training; its lock row is taken over later), and a failed step
+//     rolls back only its own small transaction. When the epoch changed meanwhile (an
+//     'optimize' elsewhere), the result is dropped. A process that exits normally (exit(),
+//     return from main) while its worker runs waits for the worker first, at most 10
+//     minutes.
 // Progress and state are in ex_stats (training_* rows, training_stats below).
 #pragma once
 #include <cstdint>
