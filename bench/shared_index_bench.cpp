@@ -12,7 +12,10 @@
 // one process-wide mutex, the only lock the 2-thread MATCH run was seen waiting on.
 //
 // --only runs one part: index (fill, latencies, memory, throughput), train (the crossing
-// INSERT), feedback (issue 13 item 6: another connection's feedback).
+// INSERT of a table of --train-n rows, then one INSERT per --insert-gap-ms until the
+// background training is over: their latencies, those while it writes its rows, and the
+// time its switch holds the write lock), feedback (issue 13 item 6: another connection's
+// feedback). --autocheckpoint N sets the inserting connection's WAL autocheckpoint.
 //
 // Data: n unit vectors around 256 random centres (clustered), a WAL file with
 // synchronous=NORMAL, the IVF index trained once by 'optimize'; queries are other points of
