@@ -161,6 +161,27 @@ TEST(BackgroundTraining, RowsAreWrittenAsideThenSwitchedTo) {
   EXPECT_EQ(nearest(b, 364, 8), "364");
 }
 
+// A file made before ex_index_alt existed gets it at its first background training.
+TEST(BackgroundTraining, AFileWithoutTheSecondRowsTableGetsIt) {
+  TempFile f;
+  Db a(f.path());
+  a.exec(kCreate);
+  a.set_defensive(false);
+  a.exec("DROP TABLE ex_index_alt");
+  for (int i = 1; i <= 63; ++i) insert(a, i);
+  a.exec("DELETE FROM ex WHERE rowid = 63");  // a delete finds no second table to delete from
+  insert(a, 63);
+  insert(a, 64);  // queues the training
+  EXPECT_EQ(a.scalar("SELECT iccache_training_wait('ex')"), "1");
+  EXPECT_EQ(stat(a, "training_error"), "NULL");
+  EXPECT_EQ(index_rows(a), "ex_index_alt");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_index_alt") + " " + a.scalar("SELECT count(*) FROM ex_index"), "64 0");
+  a.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
+  EXPECT_EQ(nearest(a, 64, 8), "64");
+  a.exec("ALTER TABLE ex RENAME TO ey");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ey_index_alt"), "64");
+}
+
 TEST(BackgroundTraining, IndexSharedByCountsConnectionsOnly) {
   TempFile f;
   Db a(f.path());
