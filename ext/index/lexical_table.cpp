@@ -5,7 +5,8 @@
 // postings are rebuilt from those texts when an index loads, and follow later writes
 // through the change log (change_log.h), like the vector index (table_index.cpp). What the
 // texts alone cannot give is the IDF: counts taken at one moment (lexical/idf.h), kept in
-// T_state 'lexical_idf' with the example count they were taken at ('lexical_n'), so every
+// T_idf (lexical_idf_store.h) with the example count they were taken at (T_state
+// 'lexical_n'), so every
 // connection and process scores with the same weights. A write recounts when the count
 // has moved far from it (maybe_count_idf), inside its transaction, and appends a kIdf entry:
 // every index then reloads. A rollback takes the counts and the entry back together.
@@ -24,6 +25,7 @@
 #include <unordered_set>
 
 #include "codec/text_codec.h"
+#include "ext/index/lexical_idf_store.h"
 #include "common/utf8.h"
 #include "ext/table/vtab.h"
 #include "privacy/pii_scanner.h"
@@ -46,10 +48,10 @@ std::string decoded(Table& t, int64_t id, int enc, std::string_view bytes) {
 bool Table::lexical_on() const { return options.text_index == TextIndex::kLexical; }
 
 lexical::IdfTable Table::stored_idf() {
-  Stmt s(db, "SELECT value FROM " + storage.shadow("state") + " WHERE key = 'lexical_idf'");
-  if (!s.step() || s.is_null(0)) return {};
+  std::optional<std::string> blob = IdfStore(storage).read();
+  if (!blob) return {};
   try {
-    lexical::IdfTable idf = lexical::IdfTable::parse(s.blob(0));
+    lexical::IdfTable idf = lexical::IdfTable::parse(*blob);
     if (idf.terms_version() != lexical::Featurizer::kVersion) return idf_counts(storage.count());
     return idf;
   } catch (const Error& e) {
@@ -74,10 +76,7 @@ lexical::IdfTable Table::idf_counts(int64_t n) {
 }
 
 void Table::count_idf(int64_t n) {
-  const std::string blob = idf_counts(n).serialize();
-  Stmt(db, "INSERT OR REPLACE INTO " + storage.shadow("state") + "(key, value) VALUES('lexical_idf', ?)")
-      .bind_blob(1, blob.data(), blob.size())
-      .run();
+  IdfStore(storage).write(idf_counts(n).serialize());
   storage.set_state_int("lexical_n", n);
   record_change(ChangeKind::kIdf, 0, 0);
 }
@@ -89,13 +88,15 @@ void Table::maybe_count_idf(int64_t n) {
   idf_n_stmt_.reset();
   int64_t counted = idf_n_stmt_.step() ? idf_n_stmt_.int64(0) : 0;
   idf_n_stmt_.reset();
-  // Counts of another featurizer version are taken again now. Read until it is the current
-  // version, then no more in this connection: every write pays for a T_state seek, which
-  // costs a copy of the whole 'lexical_idf' BLOB whenever it compares against that cell.
+  // Counts of another featurizer version are taken again now; counts an earlier version
+  // left in T_state move to T_idf (lexical_idf_store.h). Checked until both hold, then no
+  // more in this connection.
   if (!idf_terms_current_) {
-    Stmt v(db, "SELECT substr(value, 1, 4) FROM " + storage.shadow("state") + " WHERE key = 'lexical_idf'");
-    idf_terms_current_ = v.step() && v.text(0) == "IDF" + std::to_string(lexical::Featurizer::kVersion);
+    IdfStore store(storage);
+    const std::optional<std::string> header = store.header();
+    idf_terms_current_ = header && *header == "IDF" + std::to_string(lexical::Featurizer::kVersion);
     if (!idf_terms_current_) counted = 0;
+    else store.migrate();
   }
   // Doubling while the counts read every text, then every 4x (a count reads at most kSample
   // texts, and each one makes every index reload); and when the table shrank to a quarter.

@@ -3,6 +3,7 @@
 #include <cstring>
 #include <random>
 
+#include "ext/index/lexical_idf_store.h"
 #include "ext/store/change_log.h"
 #include "ext/store/columns.h"
 #include "ext/manage/manage_store.h"
@@ -12,8 +13,8 @@
 namespace iccache::ext {
 
 namespace {
-constexpr const char* kSuffixes[] = {"data",    "vectors", "state",   "index",  "index_alt", "centroids",
-                                    "router", "decisions", "samples", "changes"};
+constexpr const char* kSuffixes[] = {"data",    "vectors",   "state",   "index",   "index_alt", "centroids",
+                                    "router", "decisions", "samples", "changes", "idf"};
 }  // namespace
 
 bool is_shadow_suffix(std::string_view suffix) {
@@ -52,6 +53,7 @@ void Storage::create_tables(sqlite3* db, const std::string& schema, const std::s
   create_route_schema(db, schema, table);   // router tables, ex_stats view
   create_select_schema(db, schema, table);  // selection samples, select_generation
   ChangeLog::create(db, schema, table);     // change log (change_log.h)
+  IdfStore::create(db, schema, table);      // lexical IDF counts (lexical_idf_store.h)
 }
 
 void Storage::drop_tables(sqlite3* db, const std::string& schema, const std::string& table) {
@@ -73,6 +75,8 @@ void Storage::rename_tables(sqlite3* db, const std::string& schema, const std::s
       const std::string alt = from + "_index_alt";
       if (has.bind_text(1, alt).one_int64() == 0) continue;
     }
+    // Nor T_idf until their first write of IDF counts (lexical_idf_store.h).
+    if (std::string_view(suffix) == "idf" && !IdfStore::exists(db, schema, from)) continue;
     exec(db, "ALTER TABLE " + s.shadow(suffix) + " RENAME TO " +
                  quote_id(to + "_" + std::string(suffix)));
   }

@@ -162,10 +162,10 @@ TEST(LexicalSql, CountsOfAnOlderFeaturizerAreCountedAgain) {
     a.exec("INSERT INTO ex(ex) VALUES('optimize')");  // counted at 20: what a recount gives
     a.exec("INSERT INTO other(request, response) VALUES('zebra crossing', 'a'), ('zebra stripes', 'b')");
     fresh = top(a, "filler requests numbered 7", 5);
-    EXPECT_EQ(a.scalar("SELECT hex(substr(value, 1, 4)) FROM ex_state WHERE key = 'lexical_idf'"), "49444632");  // IDF2
-    other_hex = a.scalar("SELECT hex(value) FROM other_state WHERE key = 'lexical_idf'");
+    EXPECT_EQ(a.scalar("SELECT hex(substr(counts, 1, 4)) FROM ex_idf"), "49444632");  // IDF2
+    other_hex = a.scalar("SELECT hex(counts) FROM other_idf");
     a.set_defensive(false);  // tampering with a shadow table, as the amalgamation build forbids
-    a.exec("UPDATE ex_state SET value = x'" + other_hex + "' WHERE key = 'lexical_idf'");
+    a.exec("UPDATE ex_idf SET counts = x'" + other_hex + "'");
   }
   {
     // Counts marked as the current version are used as they are: other scores.
@@ -176,22 +176,77 @@ TEST(LexicalSql, CountsOfAnOlderFeaturizerAreCountedAgain) {
   {
     Db b(f.path());
     b.set_defensive(false);
-    b.exec("UPDATE ex_state SET value = x'" + old_hex + "' WHERE key = 'lexical_idf'");
+    b.exec("UPDATE ex_idf SET counts = x'" + old_hex + "'");
   }
   Db c(f.path());
   // Old counts: counted again in memory from the same texts, so the fresh scores, and a
   // read stores nothing.
   EXPECT_EQ(top(c, "filler requests numbered 7", 5), fresh);
   EXPECT_EQ(stat(c, "lexical_idf_n"), "20");
-  EXPECT_EQ(c.scalar("SELECT hex(value) FROM ex_state WHERE key = 'lexical_idf'"), old_hex);
+  EXPECT_EQ(c.scalar("SELECT hex(counts) FROM ex_idf"), old_hex);
   // The next write stores the counts (inside its transaction, a kind 3 change at n = 21).
   fill(c, 21, 21);
-  EXPECT_EQ(c.scalar("SELECT hex(substr(value, 1, 4)) FROM ex_state WHERE key = 'lexical_idf'"), "49444632");
+  EXPECT_EQ(c.scalar("SELECT hex(substr(counts, 1, 4)) FROM ex_idf"), "49444632");
   EXPECT_EQ(c.scalar("SELECT value FROM ex_state WHERE key = 'lexical_n'"), "21");
   EXPECT_EQ(c.scalar("SELECT n FROM ex_changes WHERE kind = 3 ORDER BY seq DESC LIMIT 1"), "21");
   fill(c, 22, 22);  // and only once
   EXPECT_EQ(c.scalar("SELECT count(*) FROM ex_changes WHERE kind = 3 AND n > 20"), "1");
   EXPECT_EQ(top(c, "filler request number 7", 1), "7:1.0000");
+}
+
+TEST(LexicalSql, AFileWithItsCountsInTheStateTableOpensAndMovesThem) {
+  // Files written before T_idf keep the counts in T_state 'lexical_idf' and have no
+  // T_idf: made here from a current file by moving the row back and dropping the table.
+  TempFile f;
+  std::string fresh, counts_hex;
+  {
+    Db a(f.path());
+    a.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=16, selection='similarity')");
+    fill(a, 1, 20);
+    fresh = top(a, "filler requests numbered 7", 5);
+    counts_hex = a.scalar("SELECT hex(counts) FROM ex_idf");
+    EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_state WHERE key = 'lexical_idf'"), "0");
+    a.set_defensive(false);  // writing the old layout, as the amalgamation build forbids
+    a.exec("INSERT INTO ex_state(key, value) SELECT 'lexical_idf', counts FROM ex_idf");
+    a.exec("DROP TABLE ex_idf");
+  }
+  {
+    // Opens and reads the counts where they are; renames without a T_idf; a rolled-back
+    // write leaves the old layout.
+    Db b(f.path());
+    EXPECT_EQ(top(b, "filler requests numbered 7", 5), fresh);
+    b.exec("ALTER TABLE ex RENAME TO ex2");
+    EXPECT_EQ(b.scalar("SELECT group_concat(rowid || ':' || printf('%.4f', similarity), ' ') FROM (SELECT rowid, "
+                       "similarity FROM ex2 WHERE ex2 MATCH 'filler requests numbered 7' AND k = 5)"),
+              fresh);
+    b.exec("ALTER TABLE ex2 RENAME TO ex");
+    b.exec("BEGIN");
+    fill(b, 21, 21);
+    b.exec("ROLLBACK");
+    EXPECT_EQ(b.scalar("SELECT count(*) FROM sqlite_schema WHERE name = 'ex_idf'"), "0");
+    EXPECT_EQ(b.scalar("SELECT hex(value) FROM ex_state WHERE key = 'lexical_idf'"), counts_hex);
+    EXPECT_EQ(top(b, "filler requests numbered 7", 5), fresh);
+  }
+  {
+    // The first write moves them (the same bytes: no recount, no reload, the same scores).
+    Db c(f.path());
+    fill(c, 21, 21);
+    EXPECT_EQ(c.scalar("SELECT count(*) FROM ex_state WHERE key = 'lexical_idf'"), "0");
+    EXPECT_EQ(c.scalar("SELECT hex(counts) FROM ex_idf WHERE id = 1"), counts_hex);
+    EXPECT_EQ(c.scalar("SELECT count(*) FROM ex_changes WHERE kind = 3 AND n > 20"), "0");
+    EXPECT_EQ(top(c, "filler requests numbered 7", 5), fresh);
+    EXPECT_EQ(stat(c, "lexical_reloads"), "1");
+    // Counts a previous version writes into T_state after the move are the newer ones:
+    // read first (damaged ones here, so that it shows), and replaced by the next count.
+    c.set_defensive(false);
+    c.exec("INSERT INTO ex_state(key, value) VALUES('lexical_idf', x'00')");
+  }
+  Db d(f.path());
+  EXPECT_EQ(d.error_of("SELECT rowid FROM ex WHERE ex MATCH 'filler' AND k = 1").substr(0, 41),
+            "ex: the stored IDF counts have 1 bytes an");
+  d.exec("INSERT INTO ex(ex) VALUES('optimize')");
+  EXPECT_EQ(d.scalar("SELECT count(*) FROM ex_state WHERE key = 'lexical_idf'"), "0");
+  EXPECT_EQ(top(d, "filler request number 2", 1), "2:1.0000");
 }
 
 TEST(LexicalSql, BadOptionsAndDamagedCounts) {
@@ -207,7 +262,7 @@ TEST(LexicalSql, BadOptionsAndDamagedCounts) {
     a.exec("CREATE VIRTUAL TABLE ex USING iccache(dim=16)");
     fill(a, 1, 5);
     a.set_defensive(false);  // tampering with a shadow table, as the amalgamation build forbids
-    a.exec("UPDATE ex_state SET value = x'00' WHERE key = 'lexical_idf'");
+    a.exec("UPDATE ex_idf SET counts = x'00'");
   }
   Db b(f.path());
   EXPECT_EQ(b.error_of("SELECT rowid FROM ex WHERE ex MATCH 'filler' AND k = 1"),
