@@ -185,6 +185,7 @@ TEST(LexicalIndex, PrunedSearchEqualsExhaustiveAndBruteForce) {
   const std::vector<std::string> texts = corpus(3000, 7);
   const IdfTable idf = count(texts);
   LexicalIndex index(idf);
+  index.set_budget(0);  // the exact pruned search (the default budget is tested below)
   for (size_t i = 0; i < texts.size(); ++i) index.add(static_cast<int64_t>(i + 1), "", terms_of(texts[i]));
   std::vector<std::vector<Term>> text_terms;
   for (const std::string& t : texts) text_terms.push_back(terms_of(t));
@@ -195,6 +196,7 @@ TEST(LexicalIndex, PrunedSearchEqualsExhaustiveAndBruteForce) {
     const std::vector<index::Hit> pruned = index.search(q, 10, nullptr, 0, &st);
     const std::vector<index::Hit> full = index.search(q, 10, nullptr, INT_MAX);
     ASSERT_EQ(pruned.size(), 10u);
+    EXPECT_FALSE(st.approximate);
     for (size_t i = 0; i < 10; ++i) {  // same ids, same bits
       EXPECT_EQ(pruned[i].id, full[i].id) << qs;
       EXPECT_EQ(pruned[i].score, full[i].score) << qs;
@@ -208,7 +210,46 @@ TEST(LexicalIndex, PrunedSearchEqualsExhaustiveAndBruteForce) {
     EXPECT_NEAR(full[9].score, all[9], 1e-5) << qs;
     EXPECT_NEAR(full[0].score, all[0], 1e-5) << qs;
   }
-  EXPECT_LT(pruned_lists, total_lists);  // pruning read fewer lists whole
+  EXPECT_LT(pruned_lists, total_lists);  // pruning read fewer lists to their end
+}
+
+// The default search stops after a budget of postings; past it only documents already seen
+// compete. Every score it returns is still the document's exact score (the same bits as the
+// exhaustive form), answers it does not mark approximate equal the exhaustive ones, and
+// most of the exhaustive top 10 is found.
+TEST(LexicalIndex, BudgetedSearchScoresExactlyAndMarksWhatMayDiffer) {
+  const std::vector<std::string> texts = corpus(6000, 3);
+  const IdfTable idf = count(texts);
+  LexicalIndex index(idf);
+  for (size_t i = 0; i < texts.size(); ++i) index.add(static_cast<int64_t>(i + 1), "", terms_of(texts[i]));
+  EXPECT_EQ(index.budget(), LexicalIndex::kBudgetMin);  // 32 x sqrt(6000) is below the floor
+  index.set_budget(1.0, 1500);
+  EXPECT_EQ(index.budget(), 1500u);
+  size_t approximate = 0, found = 0, queries = 0;
+  for (const std::string& qs : corpus(60, 41)) {
+    const std::vector<Term> q = terms_of(qs);
+    LexicalIndex::Stats st;
+    const std::vector<index::Hit> got = index.search(q, 10, nullptr, 0, &st);
+    const std::vector<index::Hit> full = index.search(q, 10, nullptr, INT_MAX);
+    ASSERT_EQ(got.size(), 10u);
+    EXPECT_EQ(st.approximate, st.budget_hit);
+    approximate += st.approximate;
+    ++queries;
+    std::map<int64_t, float> exact;
+    for (const index::Hit& h : index.search(q, 6000, nullptr, INT_MAX)) exact[h.id] = h.score;
+    for (size_t i = 0; i < 10; ++i) {
+      EXPECT_EQ(got[i].score, exact[got[i].id]) << qs;  // the document's own exact bits
+      if (i > 0) EXPECT_TRUE(!index::better_hit(got[i], got[i - 1])) << qs;
+      for (const index::Hit& f : full) found += f.id == got[i].id;
+      if (!st.approximate) {
+        EXPECT_EQ(got[i].id, full[i].id) << qs;
+        EXPECT_EQ(got[i].score, full[i].score) << qs;
+      }
+    }
+  }
+  EXPECT_GT(approximate, 0u);            // the budget did stop some searches
+  EXPECT_LT(approximate, queries);       // and the exact stop came first in others
+  EXPECT_GE(found, queries * 10 * 9 / 10);  // recall@10 against the exhaustive answer >= 0.9
 }
 
 // The flat layout and the recent postings together: a bulk load (one merge), then adds,
@@ -218,6 +259,7 @@ TEST(LexicalIndex, FlatAndRecentPostingsAnswerAlike) {
   const std::vector<std::string> texts = corpus(6000, 11);
   const IdfTable idf = count(texts);
   LexicalIndex index(idf);
+  index.set_budget(0);  // exact pruned search
   std::map<int64_t, std::vector<Term>> live;
   index.hold_merges(true);
   for (size_t i = 0; i < 4000; ++i) {
