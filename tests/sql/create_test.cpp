@@ -22,7 +22,7 @@ TEST(Create, DefaultsAndOptions) {
   db.exec("CREATE VIRTUAL TABLE c USING iccache(DIM = 8, Embedder = \"none\")");
   EXPECT_EQ(db.scalar("SELECT group_concat(name, ',') FROM (SELECT name FROM sqlite_schema "
                       "WHERE name LIKE 'a%' ORDER BY name)"),
-            "a,a_centroids,a_changes,a_data,a_decisions,a_index,a_index_alt,a_replay,"
+            "a,a_centroids,a_changes,a_data,a_decisions,a_idf,a_index,a_index_alt,a_replay,"
             "a_router,a_samples,a_state,a_stats,a_vectors");
   db.exec("INSERT INTO a(request, response) VALUES('hi there', 'hello')");
   EXPECT_EQ(db.scalar("SELECT length(embedding) FROM a"), "1024");  // default dim 256
