@@ -7,7 +7,14 @@ namespace iccache::select {
 
 namespace {
 const double kLengthScale = 1.0 / std::log1p(65536.0);
+
+// In the order of the Feature enum.
+constexpr const char* kNames[kFeatureCount] = {
+    "bias", "similarity", "similarity_x_quality", "word_overlap", "number_overlap", "has_text",
+    "quality", "source_cost", "quality_x_source_cost", "length", "length_gap", "success_rate", "age"};
 }  // namespace
+
+const char* feature_name(int f) { return f >= 0 && f < kFeatureCount ? kNames[f] : nullptr; }
 
 FeatureVec pair_features(const PairInputs& in, const TokenSet* request, const TokenSet* example) {
   FeatureVec f{};

@@ -28,6 +28,10 @@ enum Feature : int {
 
 using FeatureVec = std::array<double, kFeatureCount>;
 
+// The feature's name as ex_stats shows its weight ("utility.w.similarity"): the enum's
+// name in snake case. nullptr out of range.
+const char* feature_name(int f);
+
 // What the caller knows about the example (read from its row) and the pair.
 struct PairInputs {
   double similarity = 0;

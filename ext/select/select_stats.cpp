@@ -9,12 +9,6 @@
 
 namespace iccache::ext {
 
-namespace {
-constexpr const char* kFeatureNames[select::kFeatureCount] = {
-    "bias", "similarity", "similarity_x_quality", "word_overlap", "number_overlap", "has_text",
-    "quality", "source_cost", "quality_x_source_cost", "length", "length_gap", "success_rate", "age"};
-}  // namespace
-
 void select_stats(Table& t, StatRows& out) {
   SelectState& ss = select_state(t);
   const SelectOptions& o = t.options.select;
@@ -41,7 +35,7 @@ void select_stats(Table& t, StatRows& out) {
   out.push_back({"utility_log", ss.store.count(false)});
   out.push_back({"utility_log_labelled", ss.store.count(true)});
   for (int f = 0; f < select::kFeatureCount; ++f)
-    out.push_back({std::string("utility.w.") + kFeatureNames[f], ss.model.weights()[f]});
+    out.push_back({std::string("utility.w.") + select::feature_name(f), ss.model.weights()[f]});
 }
 
 }  // namespace iccache::ext

@@ -103,5 +103,14 @@ TEST(SelectOptions, DefaultsValuesAndErrors) {
   EXPECT_EQ(option_error("hit_quality=2"), "ex: option hit_quality=2 is not valid; expected a quality from 0 to 1");
 }
 
+TEST(PairFeatures, NamesFollowTheEnum) {
+  EXPECT_STREQ(feature_name(kBias), "bias");
+  EXPECT_STREQ(feature_name(kSimQuality), "similarity_x_quality");
+  EXPECT_STREQ(feature_name(kSuccess), "success_rate");
+  EXPECT_STREQ(feature_name(kAge), "age");
+  EXPECT_EQ(feature_name(kFeatureCount), nullptr);
+  EXPECT_EQ(feature_name(-1), nullptr);
+}
+
 }  // namespace
 }  // namespace iccache::select
