@@ -133,18 +133,15 @@ int insert(Table* t, sqlite3_value* rowid_value, sqlite3_value** col, sqlite3_in
   row.stored.request = encode_text(request);
   row.stored.response = encode_text(response);
   finish_bytes(t, row.stored);
-  // dedup=on: one example per request, the better judged (admission_dedup.h). A stored copy
-  // at least as good stays and nothing is written (the INSERT reports its rowid); a worse
-  // one goes, with its statistics, and the new row takes its place.
-  std::vector<StoredCopy> worse;
+  // dedup=on: one example per request, the better judged (engine/select/dedup.h).
+  select::DedupAdmission dedup;
   if (t->options.select.dedup) {
-    const std::vector<StoredCopy> copies = stored_copies(*t, row.stored.tenant, row.stored.request, row.vec);
-    for (const StoredCopy& c : copies)
-      if (c.quality >= row.stored.quality) {
-        *out_rowid = c.id;
-        return SQLITE_OK;
-      }
-    worse = copies;
+    dedup = select::dedup_admission(stored_copies(*t, row.stored.tenant, row.stored.request, row.vec),
+                                    row.stored.quality);
+    if (dedup.keep) {
+      *out_rowid = *dedup.keep;
+      return SQLITE_OK;
+    }
   }
   check_fits_budget(*t, row.stored.bytes);
 
@@ -157,7 +154,7 @@ int insert(Table* t, sqlite3_value* rowid_value, sqlite3_value** col, sqlite3_in
                                             " already exists (use INSERT OR REPLACE to overwrite it)");
     t->delete_example(id);
   }
-  for (const StoredCopy& c : worse)
+  for (const select::StoredCopy& c : dedup.replace)
     if (!(has_id && c.id == id)) t->delete_example(c.id);  // the same rowid went just above
   *out_rowid = t->insert_example(has_id ? &id : nullptr, row.stored, row.vec.data());
   // budget=... / tenant_budget=...: amortised knapsack eviction
