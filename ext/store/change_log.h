@@ -9,7 +9,7 @@
 //           training or repair rewrote every list, readers reload; 2 settings (nprobe);
 //           3 new IDF counts of the lexical index (lexical_table.cpp), its readers reload;
 //           4 the example's statistics (uses, offloads, quality) changed by feedback:
-//           only selection's attribute cache forgets it (select_attributes.h)
+//           only selection's attribute cache forgets it (select/attribute_follower.h)
 //     gen   the random generation nonce this write stored in T_state
 //     n     number of examples after the write (the automatic-training check reads it)
 //     time  seconds since 1970, for pruning by age
@@ -24,23 +24,15 @@
 #include <optional>
 #include <vector>
 
+#include "common/change_feed.h"
 #include "ext/sql/stmt.h"
 
 namespace iccache::ext {
 
 class Storage;
 
-enum class ChangeKind : int { kExample = 0, kEpoch = 1, kSettings = 2, kIdf = 3, kStats = 4 };
-
-struct Change {
-  int64_t seq = 0;
-  int64_t id = 0;  // kExample only
-  ChangeKind kind = ChangeKind::kExample;
-  int64_t gen = 0;
-  int64_t n = 0;
-};
-
-class ChangeLog {
+// ChangeKind and Change are the engine's (common/change_feed.h): its caches follow the log.
+class ChangeLog : public ChangeFeed {
  public:
   explicit ChangeLog(const Storage& storage);
 
@@ -48,15 +40,15 @@ class ChangeLog {
   static void create(sqlite3* db, const std::string& schema, const std::string& table);
 
   // Whether the table exists in this connection's view (true is remembered).
-  bool exists();
+  bool exists() override;
   // The newest entry, if any.
-  std::optional<Change> last();
+  std::optional<Change> last() override;
   // gen of entry seq, or nullopt when there is no such row.
-  std::optional<int64_t> gen_at(int64_t seq);
+  std::optional<int64_t> gen_at(int64_t seq) override;
   // Smallest seq kept (0 when empty).
   int64_t min_seq();
   // Entries after seq in order into out; false (out partial) when there are more than limit.
-  bool after(int64_t seq, size_t limit, std::vector<Change>& out);
+  bool after(int64_t seq, size_t limit, std::vector<Change>& out) override;
   // Appends an entry (creating the table when missing) and prunes now and then. n_delta:
   // +1 insert, -1 delete, 0 otherwise; `count_now` gives the example count after the write
   // when the log has no entry yet to add the delta to.
