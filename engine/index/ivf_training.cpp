@@ -8,6 +8,10 @@
 
 namespace iccache::index {
 
+int64_t ivf_list_count(int64_t n) {
+  return std::max<int64_t>(1, std::llround(std::sqrt(static_cast<double>(n))));
+}
+
 IvfTraining train_ivf(const TrainingSet& set, int dim, bool sq8, uint64_t seed,
                       const TrainingProgressFn& progress) {
   using Clock = std::chrono::steady_clock;
@@ -23,8 +27,8 @@ IvfTraining train_ivf(const TrainingSet& set, int dim, bool sq8, uint64_t seed,
   // lists than distinct vectors (equal vectors always share a list).
   const std::vector<float> distinct = distinct_vectors(set.data.data(), n, dim);
   const size_t n_distinct = distinct.size() / dim;
-  const int k = static_cast<int>(std::clamp<int64_t>(std::llround(std::sqrt(static_cast<double>(n))), 1,
-                                                      static_cast<int64_t>(n_distinct)));
+  const int k = static_cast<int>(std::min<int64_t>(ivf_list_count(static_cast<int64_t>(n)),
+                                                    static_cast<int64_t>(n_distinct)));
   KmeansParams params;
   params.seed = seed;
   out.centroids = train_centroids(distinct.data(), n_distinct, dim, k, params);

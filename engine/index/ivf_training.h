@@ -38,6 +38,10 @@ struct IvfTraining {
 // of the whole computation done, from 0 to 1.
 using TrainingProgressFn = std::function<void(std::string_view phase, double share)>;
 
+// The lists a training of n vectors makes: K = round(sqrt(N)), at least 1 (fewer when the
+// set holds fewer distinct vectors).
+int64_t ivf_list_count(int64_t n);
+
 // Trains on a non-empty set. Throws iccache::Error when FAISS fails.
 IvfTraining train_ivf(const TrainingSet& set, int dim, bool sq8, uint64_t seed,
                       const TrainingProgressFn& progress = nullptr);

@@ -1,52 +1,19 @@
 #include "ext/table/integrity.h"
 
 #include <algorithm>
-#include <cmath>
-#include <cstring>
 
-#include "common/footprint.h"
-#include "common/utf8.h"
+#include "common/integrity.h"
 #include "ext/functions.h"
 #include "ext/sql/args.h"
 #include "ext/table/registry.h"
 #include "ext/table/vtab.h"
+#include "index/ivf_training.h"
 
 namespace iccache::ext {
 
 namespace {
 
 constexpr size_t kMaxProblems = 100;
-
-void check_text(std::vector<std::string>& out, const std::string& where, int enc,
-                std::string_view bytes) {
-  try {
-    std::string text = decode_text(enc, bytes);
-    if (!utf8::valid(text)) out.push_back(where + " is not valid UTF-8");
-  } catch (const std::exception& e) {
-    out.push_back(where + ": " + e.what());
-  }
-}
-
-void check_vector(std::vector<std::string>& out, const std::string& where, std::string_view blob,
-                  int dim) {
-  if (blob.size() != sizeof(float) * static_cast<size_t>(dim)) {
-    out.push_back(where + " has " + std::to_string(blob.size()) + " bytes; expected " +
-                  std::to_string(4 * dim));
-    return;
-  }
-  std::vector<float> v(dim);
-  std::memcpy(v.data(), blob.data(), blob.size());
-  double norm = 0;
-  for (float x : v) {
-    if (!std::isfinite(x)) {
-      out.push_back(where + " holds a NaN or infinite value");
-      return;
-    }
-    norm += static_cast<double>(x) * x;
-  }
-  if (std::fabs(std::sqrt(norm) - 1.0) > 1e-3)
-    out.push_back(where + " has norm " + std::to_string(std::sqrt(norm)) + "; expected 1");
-}
 
 // IVF: one T_index row per example (same tenant), lists that exist, codes of the right
 // size, centroids that match the training, and an in-memory index that matches the rows.
@@ -90,8 +57,7 @@ void check_index(Table& t, std::vector<std::string>& out, int64_t rows) {
   // Training makes K = round(sqrt(N)) lists (Table::train_index); another count means rows
   // were lost or added behind the table's back, even when every list number is in range.
   // (Fewer when the training saw fewer distinct vectors: then its count is in 'ivf_lists'.)
-  const int64_t made = t.storage.state_int(
-      "ivf_lists", std::max<int64_t>(1, std::llround(std::sqrt(static_cast<double>(trained_n)))));
+  const int64_t made = t.storage.state_int("ivf_lists", index::ivf_list_count(trained_n));
   if (trained_n > 0 && k > 0 && k != made)
     out.push_back(t.name + "_centroids holds " + std::to_string(k) + " centroids but the training of " +
                   std::to_string(trained_n) + " examples made " + std::to_string(made));
@@ -103,7 +69,7 @@ void check_index(Table& t, std::vector<std::string>& out, int64_t rows) {
     }
   }
   for (int64_t l = 0; l < k && out.size() < kMaxProblems; ++l)
-    check_vector(out, "centroid " + std::to_string(l),
+    check_stored_vector(out, "centroid " + std::to_string(l),
                  std::string_view(reinterpret_cast<const char*>(&centroids[l * dim]), sizeof(float) * dim), dim);
   const bool codes = t.options.sq8 && k > 0;
   const int64_t nlists = std::max<int64_t>(k, 1);
@@ -178,19 +144,18 @@ std::vector<std::string> check_integrity(Table& t) {
   int64_t rows = 0;
   while (s.step() && out.size() < kMaxProblems) {
     ++rows;
-    const std::string ex = "example " + std::to_string(s.int64(kDataId));
-    check_text(out, ex + " request", static_cast<int>(s.int64(kDataRequestEnc)), s.blob(kDataRequest));
-    check_text(out, ex + " response", static_cast<int>(s.int64(kDataResponseEnc)), s.blob(kDataResponse));
-    const std::string_view model = s.text(kDataModel);
-    if (t.options.model_index(model) < 0) out.push_back(ex + " has unknown model '" + std::string(model) + "'");
-    double q = s.real(kDataQuality);
-    if (!(q >= 0 && q <= 1)) out.push_back(ex + " has quality " + std::to_string(q) + " outside [0, 1]");
-    int64_t bytes = example_bytes(s.blob(kDataRequest).size(), s.blob(kDataResponse).size(), model.size(),
-                                  s.text(kDataTenant).size(), t.options.dim);
-    if (s.int64(kDataBytes) != bytes)
-      out.push_back(ex + " records " + std::to_string(s.int64(kDataBytes)) + " bytes; expected " +
-                    std::to_string(bytes));
-    check_vector(out, ex + " vector", s.blob(kDataCount), t.options.dim);
+    StoredRow r;
+    r.id = s.int64(kDataId);
+    r.request = s.blob(kDataRequest);
+    r.request_enc = static_cast<int>(s.int64(kDataRequestEnc));
+    r.response = s.blob(kDataResponse);
+    r.response_enc = static_cast<int>(s.int64(kDataResponseEnc));
+    r.model = s.text(kDataModel);
+    r.tenant = s.text(kDataTenant);
+    r.quality = s.real(kDataQuality);
+    r.bytes = s.int64(kDataBytes);
+    r.vector = s.blob(kDataCount);
+    check_stored_row(out, r, t.options);
   }
   check_index(t, out, rows);
   return out;
