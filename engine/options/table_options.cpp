@@ -7,6 +7,7 @@
 #include <limits>
 
 #include "common/error.h"
+#include "common/number_format.h"
 #include "options/option_parse.h"
 #include "vector/vector_parse.h"
 
@@ -85,6 +86,12 @@ std::string TableOptions::model_list() const {
     if (!out.empty()) out += ", ";
     out += m.name;
   }
+  return out;
+}
+
+std::string format_models(std::span<const ModelArm> models) {
+  std::string out;
+  for (const ModelArm& m : models) out += (out.empty() ? "" : ",") + m.name + ":" + format_number(m.cost);
   return out;
 }
 

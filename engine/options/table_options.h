@@ -2,6 +2,7 @@
 #pragma once
 #include <cstdint>
 #include <optional>
+#include <span>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -87,6 +88,9 @@ std::vector<std::string_view> table_option_names();
 
 // "name:cost,name:cost" (whitespace around items allowed).
 std::vector<ModelArm> parse_models(std::string_view table, std::string_view value);
+// The models option's text of `models` ("small:0.25,large:1", costs as format_number writes
+// them), which parse_models reads back (ex_stats `models`).
+std::string format_models(std::span<const ModelArm> models);
 
 // "1048576", "512KB", "256MB", "1.5GB", "2TB", "100B" (units 1024-based, case-insensitive).
 int64_t parse_size(std::string_view table, std::string_view option, std::string_view value);

@@ -26,6 +26,11 @@ class LoadTracker {
   double measured_at(double t) const;
   // What routing uses: the manual load when set, the measured EMA otherwise.
   double load_at(double t) const { return state_.manual ? *state_.manual : measured_at(t); }
+  // When to read the load outside a route call (iccache_load, ex_stats): at now, or at the
+  // last arrival when that lies ahead of the wall clock (replayed or simulated timestamps).
+  double report_time(double now) const {
+    return state_.last_time && *state_.last_time > now ? *state_.last_time : now;
+  }
 
  private:
   double half_life_;

@@ -41,10 +41,7 @@ void RouteState::refresh() {
   loaded = true;
 }
 
-double RouteState::current_load(double now) const {
-  const auto& last = load.state().last_time;
-  return load.load_at(last ? std::max(now, *last) : now);
-}
+double RouteState::current_load(double now) const { return load.load_at(load.report_time(now)); }
 
 StoredArm RouteState::stored_arm(int i, const route::LinearArm& a) const {
   return {router.config().arms[i].name, a.a_inv(), a.b(), a.n(), a.reward_sum()};

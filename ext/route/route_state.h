@@ -37,8 +37,7 @@ struct RouteState {
   // A fresh random nonce for the next write (adopted only once the write succeeded).
   int64_t next_generation();
   double cost(int arm) const { return router.config().arms[arm].cost; }
-  // The load to report outside a route call: evaluated at now, or at the last arrival
-  // when that lies ahead of the wall clock (replayed or simulated timestamps).
+  // The load to report outside a route call (route::LoadTracker::report_time).
   double current_load(double now) const;
   // Arm `arm` as stored, holding the model `a` (the arm's own, or its update before it is adopted).
   StoredArm stored_arm(int arm, const route::LinearArm& a) const;

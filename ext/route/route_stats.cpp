@@ -11,13 +11,12 @@ void router_stats(Table& t, StatRows& out) {
   const RouteOptions& o = t.options.route;
   const double now = wall_clock_now();
   const double load = rs.current_load(now);
-  const auto& last = rs.load.state().last_time;
   out.push_back({"bandit", std::string(o.bandit == BanditKind::kLinUcb ? "linucb" : "thompson")});
   out.push_back({"decisions", rs.store.decision_count()});
   out.push_back({"decisions_with_feedback", rs.store.feedback_count()});
   out.push_back({"last_decision", rs.last_decision});
   out.push_back({"load", load});
-  out.push_back({"load_ema", rs.load.measured_at(last ? std::max(now, *last) : now)});
+  out.push_back({"load_ema", rs.load.measured_at(rs.load.report_time(now))});
   out.push_back({"load_manual", rs.load.state().manual ? StatValue(*rs.load.state().manual) : StatValue()});
   out.push_back({"load_threshold", o.load_threshold});
   out.push_back({"cost_weight", rs.router.cost_weight()});

@@ -1,6 +1,5 @@
 #include "ext/stats/stats.h"
 
-#include "common/number_format.h"
 #include "ext/table/vtab.h"
 
 namespace iccache::ext {
@@ -25,10 +24,7 @@ void table_stats(Table& t, StatRows& out) {
   const TableOptions& o = t.options;
   out.push_back({"dim", int64_t{o.dim}});
   out.push_back({"embedder", std::string(o.embedder == EmbedderKind::kHash ? "hash" : "none")});
-  std::string models;
-  for (const ModelArm& m : o.models)
-    models += (models.empty() ? "" : ",") + m.name + ":" + format_number(m.cost);
-  out.push_back({"models", models});
+  out.push_back({"models", format_models(o.models)});
   out.push_back({"budget", o.budget ? StatValue(*o.budget) : StatValue()});
   out.push_back({"seed", static_cast<int64_t>(o.seed)});
   out.push_back({"generation", t.storage.generation()});

@@ -54,5 +54,13 @@ TEST(LoadBias, ZeroBelowMonotoneAndBoundedAbove) {
   EXPECT_DOUBLE_EQ(load_bias(p, 0.1, 15), 0.1 * load_bias(p, 1.0, 15));
 }
 
+TEST(LoadTracker, ReportTimeIsNowOrALaterLastArrival) {
+  LoadTracker t(10);
+  EXPECT_EQ(t.report_time(100), 100);  // no arrival yet
+  t.arrive(200);                       // a replayed timestamp ahead of the clock
+  EXPECT_EQ(t.report_time(100), 200);
+  EXPECT_EQ(t.report_time(300), 300);
+}
+
 }  // namespace
 }  // namespace iccache::route

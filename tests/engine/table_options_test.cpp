@@ -50,6 +50,16 @@ TEST(TableOptions, Defaults) {
   EXPECT_EQ(o.model_list(), "small, large");
 }
 
+TEST(TableOptions, ModelsTextRoundTrip) {
+  const std::vector<ModelArm> models = parse_models("ex", " small:0.25 , large:1,huge:2.5e6");
+  EXPECT_EQ(format_models(models), "small:0.25,large:1,huge:2.5e+06");
+  const std::vector<ModelArm> back = parse_models("ex", format_models(models));
+  ASSERT_EQ(back.size(), 3u);
+  EXPECT_EQ(back[2].name, "huge");
+  EXPECT_EQ(back[2].cost, 2.5e6);
+  EXPECT_EQ(format_models({}), "");
+}
+
 TEST(TableOptions, ParsesEveryOption) {
   const TableOptions o = parse({"dim=384", "embedder=none", "models=a:1,b:2.5", "budget=64MB"});
   EXPECT_EQ(o.dim, 384);
