@@ -15,32 +15,23 @@ std::string decision_of(const LoggedRewards& d, std::string_view table) {
 
 RewardTarget reward_target(const Router& r, const LoggedRewards& d, std::string_view arm, std::string_view table) {
   const std::string of = decision_of(d, table);
-  RewardTarget out;
-  out.shadow = !arm.empty() && arm != d.arm;
-  if (out.shadow) {
-    if (arm != d.shadow)
-      throw Error("iccache_feedback: " + of + " served '" + std::string(d.arm) + "'" +
-                  (d.shadow.empty() ? std::string(" and has no shadow arm")
-                                    : " with shadow arm '" + std::string(d.shadow) + "'") +
-                  "; expected one of those as the arm, not '" + std::string(arm) + "'");
-    if (d.shadow_reward)
-      throw Error("iccache_feedback: the shadow arm '" + std::string(d.shadow) + "' of " + of +
-                  " already has a reward (" + format_number(*d.shadow_reward) +
-                  "); expected one reward per arm and decision");
-    out.arm = r.arm_index(d.shadow);
-    if (out.arm < 0)
-      throw Error("iccache_feedback: " + of + " named '" + std::string(d.shadow) +
-                  "' as its shadow arm, which is no longer one of its arms");
-    return out;
-  }
-  if (d.reward)
-    throw Error("iccache_feedback: " + of + " already has a reward (" + format_number(*d.reward) +
-                "); expected one reward per decision");
-  out.arm = r.arm_index(d.arm);
-  if (out.arm < 0)
-    throw Error("iccache_feedback: " + of + " served '" + std::string(d.arm) +
-                "', which is no longer one of its arms");
-  return out;
+  const bool shadow = !arm.empty() && arm != d.arm;
+  if (shadow && arm != d.shadow)
+    throw Error("iccache_feedback: " + of + " served '" + std::string(d.arm) + "'" +
+                (d.shadow.empty() ? std::string(" and has no shadow arm")
+                                  : " with shadow arm '" + std::string(d.shadow) + "'") +
+                "; expected one of those as the arm, not '" + std::string(arm) + "'");
+  // The same two rules for either arm, worded for the one rewarded.
+  const std::string name(shadow ? d.shadow : d.arm);
+  if (const std::optional<double> given = shadow ? d.shadow_reward : d.reward)
+    throw Error("iccache_feedback: " + (shadow ? "the shadow arm '" + name + "' of " + of : of) +
+                " already has a reward (" + format_number(*given) + "); expected one reward per " +
+                (shadow ? "arm and decision" : "decision"));
+  const int index = r.arm_index(name);
+  if (index < 0)
+    throw Error("iccache_feedback: " + of + (shadow ? " named '" + name + "' as its shadow arm" : " served '" + name + "'") +
+                ", which is no longer one of its arms");
+  return {index, shadow};
 }
 
 bool reaim_due(const Router& r) {
