@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 
 #include "route/rng.h"
 
@@ -20,6 +21,17 @@ double example_similarity(const float* request, const float* example, int dim) {
   double sim = 0;
   for (int j = 0; j < dim; ++j) sim += static_cast<double>(example[j]) * request[j];
   return sim;
+}
+
+std::string_view features_bytes(const Features& x) {
+  return {reinterpret_cast<const char*>(x.data()), sizeof(double) * x.size()};
+}
+
+std::optional<Features> parse_features(std::string_view blob) {
+  Features x;
+  if (blob.size() != sizeof(double) * x.size()) return std::nullopt;
+  std::memcpy(x.data(), blob.data(), blob.size());
+  return x;
 }
 
 FeatureBuilder::FeatureBuilder(int dim) : dim_(dim), projection_(static_cast<size_t>(kProjection) * dim) {

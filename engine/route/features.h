@@ -6,7 +6,9 @@
 #pragma once
 #include <array>
 #include <cstdint>
+#include <optional>
 #include <span>
+#include <string_view>
 #include <vector>
 
 namespace iccache::route {
@@ -31,6 +33,11 @@ struct ExampleSignal {
 // floats, accumulated in double in index order (so the same pair gives the same value in
 // the router's features and in selection's sample).
 double example_similarity(const float* request, const float* example, int dim);
+
+// The stored form of a context (T_decisions.features): kFeatureDim float64 in host order.
+// parse_features: nullopt when the blob is not that size.
+std::string_view features_bytes(const Features& x);
+std::optional<Features> parse_features(std::string_view blob);
 
 class FeatureBuilder {
  public:

@@ -22,6 +22,13 @@ void read_into(M& m, std::string_view blob, const std::string& what) {
   std::memcpy(m.data(), blob.data(), blob.size());
 }
 
+// A decision's stored features; `what` names it in the error ("decision 7", "a decision").
+route::Features features_of(std::string_view blob, const std::string& table, const std::string& what) {
+  if (std::optional<route::Features> x = route::parse_features(blob)) return *x;
+  throw SqlError(SQLITE_CORRUPT_VTAB, table + "_decisions: " + what + " has " + std::to_string(blob.size()) +
+                                          " bytes of features; expected " + std::to_string(sizeof(route::Features)));
+}
+
 }  // namespace
 
 void create_route_schema(sqlite3* db, const std::string& schema, const std::string& table) {
@@ -176,9 +183,10 @@ void RouteStore::insert_decision(const DecisionRow& d) {
   if (with_shadow) {
     if (d.shadow.empty()) st.bind_null(11); else st.bind_text(11, d.shadow);
   }
+  const std::string_view features = route::features_bytes(d.features);
   st.bind(1, d.id).bind(2, d.time).bind_text(3, d.arm).bind(4, int64_t{d.explore})
       .bind(5, int64_t{d.want_feedback}).bind(6, d.score).bind(7, d.load)
-      .bind_blob(8, d.features.data(), sizeof(double) * d.features.size())
+      .bind_blob(8, features.data(), features.size())
       .bind_blob(9, d.request.data(), d.request.size()).bind_text(10, d.example_ids).run();
 }
 
@@ -202,13 +210,7 @@ std::optional<DecisionRow> RouteStore::decision(int64_t id) {
   d.want_feedback = st.int64(3) != 0;
   d.score = st.real(4);
   d.load = st.real(5);
-  const std::string_view f = st.blob(6);
-  if (f.size() != sizeof(double) * d.features.size())
-    throw SqlError(SQLITE_CORRUPT_VTAB, s_.table() + "_decisions: decision " + std::to_string(id) +
-                                            " has " + std::to_string(f.size()) +
-                                            " bytes of features; expected " +
-                                            std::to_string(sizeof(double) * d.features.size()));
-  std::memcpy(d.features.data(), f.data(), f.size());
+  d.features = features_of(st.blob(6), s_.table(), "decision " + std::to_string(id));
   d.request = st.blob(7);
   d.example_ids = st.text(8);
   if (!st.is_null(9)) d.reward = st.real(9);
@@ -236,14 +238,7 @@ std::vector<route::LoggedDecision> RouteStore::recent_decisions(int64_t limit) {
   st.bind(1, limit);
   std::vector<route::LoggedDecision> out;
   while (st.step()) {
-    route::Features f{};
-    const std::string_view b = st.blob(0);
-    if (b.size() != sizeof(double) * f.size())
-      throw SqlError(SQLITE_CORRUPT_VTAB, s_.table() + "_decisions: a decision has " +
-                                              std::to_string(b.size()) + " bytes of features; expected " +
-                                              std::to_string(sizeof(double) * f.size()));
-    std::memcpy(f.data(), b.data(), b.size());
-    out.push_back({f, static_cast<uint64_t>(st.int64(1))});
+    out.push_back({features_of(st.blob(0), s_.table(), "a decision"), static_cast<uint64_t>(st.int64(1))});
   }
   st.reset();
   return out;

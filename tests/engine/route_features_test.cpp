@@ -42,5 +42,15 @@ TEST(Features, ProjectionIsFixedPerDimAndLinear) {
   EXPECT_LT(norm, 8.0 * kProjection);  // O(1) per feature for a unit request
 }
 
+TEST(Features, StoredFormRoundTrip) {
+  Features x{};
+  for (int i = 0; i < kFeatureDim; ++i) x[i] = 0.25 * i - 1;
+  const std::string_view bytes = features_bytes(x);
+  EXPECT_EQ(bytes.size(), sizeof(double) * kFeatureDim);
+  EXPECT_EQ(parse_features(bytes), x);
+  EXPECT_EQ(parse_features(bytes.substr(1)), std::nullopt);
+  EXPECT_EQ(parse_features(""), std::nullopt);
+}
+
 }  // namespace
 }  // namespace iccache::route
