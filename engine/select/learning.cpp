@@ -24,22 +24,41 @@ std::string encode_sample_features(std::span<const FeatureVec> examples) {
   return out;
 }
 
-Lesson learn_from_reward(UtilityModel& model, ThresholdTuner& tuner, std::string_view features, int shown,
-                         int tuner_index, double reward, bool threshold_pinned) {
-  FeatureVec x;
-  const size_t body = sizeof x * static_cast<size_t>(shown);
+std::optional<SampleLabels> sample_labels(std::string_view features, int64_t shown, double reward) {
+  constexpr size_t kRow = sizeof(FeatureVec);
+  if (shown < 0) return std::nullopt;
+  const size_t body = kRow * static_cast<size_t>(shown);
+  if (features.size() < body) return std::nullopt;
+  // A counterfactual sample carries a trailer after the features (counterfactual.h).
   const std::optional<Trailer> cf =
       features.size() > body ? decode_trailer(features.substr(body), static_cast<size_t>(shown)) : std::nullopt;
-  bool probe = false;
-  for (int i = 0; i < shown; ++i) {
-    std::memcpy(x.data(), features.data() + i * sizeof x, sizeof x);
+  SampleLabels out;
+  out.well_formed = features.size() == body || cf;
+  out.pairs.resize(static_cast<size_t>(shown));
+  for (size_t i = 0; i < out.pairs.size(); ++i) {
+    std::memcpy(out.pairs[i].x.data(), features.data() + i * kRow, kRow);
     const bool kept = !cf || cf->kept[i];
-    probe |= !kept;
-    model.observe(x, cf ? counterfactual_label(reward, cf->baseline, kept) : reward);
+    out.probe |= !kept;
+    out.pairs[i].label = cf ? counterfactual_label(reward, cf->baseline, kept) : reward;
   }
+  return out;
+}
+
+bool well_formed_sample(std::string_view features, int64_t shown) {
+  if (shown < 0) return false;
+  const size_t body = sizeof(FeatureVec) * static_cast<size_t>(shown);
+  return features.size() == body ||
+         (features.size() > body && decode_trailer(features.substr(body), static_cast<size_t>(shown)));
+}
+
+Lesson learn_from_reward(UtilityModel& model, ThresholdTuner& tuner, std::string_view features, int shown,
+                         int tuner_index, double reward, bool threshold_pinned) {
+  const std::optional<SampleLabels> labels = sample_labels(features, shown, reward);
+  if (labels)
+    for (const Sample& s : labels->pairs) model.observe(s.x, s.label);
   Lesson out;
   out.model = shown > 0;
-  out.tuner = tuner_index >= 0 && !threshold_pinned && !probe;
+  out.tuner = tuner_index >= 0 && !threshold_pinned && !(labels && labels->probe);
   if (out.tuner) tuner.record(tuner_index, reward, shown);
   return out;
 }

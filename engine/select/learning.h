@@ -11,9 +11,11 @@
 // Its reward is one online step of the utility model per example, and adds reward -
 // prefill_penalty x shown to the threshold that served the request (threshold_tuner.h).
 #pragma once
+#include <optional>
 #include <span>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "options/table_options.h"
 #include "select/threshold_tuner.h"
@@ -28,6 +30,18 @@ bool learns_from(std::span<const ModelArm> models, std::string_view arm);
 
 // The features blob of a sample: the examples' pair features in order.
 std::string encode_sample_features(std::span<const FeatureVec> examples);
+
+// What a rewarded sample teaches: per example shown, its features and label (the reward,
+// or with a counterfactual trailer its counterfactual_label).
+struct SampleLabels {
+  std::vector<Sample> pairs;
+  bool probe = false;        // a probe left examples out
+  bool well_formed = false;  // the blob is exactly the features, or they and a valid trailer
+};
+// nullopt when `shown` is negative or the blob holds fewer than `shown` feature vectors.
+std::optional<SampleLabels> sample_labels(std::string_view features, int64_t shown, double reward);
+// Whether a sample's blob is exactly `shown` feature vectors, or they and a valid trailer.
+bool well_formed_sample(std::string_view features, int64_t shown);
 
 // What learn_from_reward changed.
 struct Lesson {

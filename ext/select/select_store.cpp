@@ -1,10 +1,7 @@
 #include "ext/select/select_store.h"
 
-#include "select/counterfactual.h"
-
-#include <cstring>
-
 #include "ext/store/storage.h"
+#include "select/learning.h"
 
 namespace iccache::ext {
 
@@ -76,12 +73,7 @@ std::optional<SampleRow> SelectStore::sample(int64_t decision) {
   r.shown = static_cast<int>(st.int64(2));
   r.features = std::string(st.blob(3));
   if (!st.is_null(4)) r.reward = st.real(4);
-  const size_t body = sizeof(double) * select::kFeatureCount * static_cast<size_t>(r.shown < 0 ? 0 : r.shown);
-  // A counterfactual sample carries a trailer after the features (select/counterfactual.h).
-  if (r.shown < 0 ||
-      (r.features.size() != body &&
-       !(r.features.size() > body &&
-         select::decode_trailer(std::string_view(r.features).substr(body), static_cast<size_t>(r.shown)))))
+  if (!select::well_formed_sample(r.features, r.shown))
     throw SqlError(SQLITE_CORRUPT_VTAB, s_.table() + ": the selection sample of decision " +
                                             std::to_string(decision) + " has " +
                                             std::to_string(r.features.size()) +
@@ -113,26 +105,14 @@ std::vector<select::Sample> SelectStore::labelled() {
   });
   ResetOnExit done(st);
   std::vector<select::Sample> out;
-  constexpr size_t kRow = sizeof(double) * select::kFeatureCount;
   while (st.step()) {
-    const std::string_view f = st.blob(2);
-    const int64_t shown = st.int64(1);
-    const size_t body = kRow * static_cast<size_t>(shown < 0 ? 0 : shown);
-    // A counterfactual sample carries a trailer after the features (select/counterfactual.h).
-    const std::optional<select::Trailer> cf =
-        shown >= 0 && f.size() > body ? select::decode_trailer(f.substr(body), static_cast<size_t>(shown))
-                                      : std::nullopt;
-    if (shown < 0 || (f.size() != body && !cf))
+    const std::optional<select::SampleLabels> l = select::sample_labels(st.blob(2), st.int64(1), st.real(3));
+    if (!l || !l->well_formed)
       throw SqlError(SQLITE_CORRUPT_VTAB, s_.table() + ": the selection sample of decision " +
                                               std::to_string(st.int64(0)) +
                                               " has features of the wrong size; expected " +
-                                              std::to_string(kRow) + " bytes per example shown");
-    for (int64_t i = 0; i < shown; ++i) {
-      select::Sample s;
-      std::memcpy(s.x.data(), f.data() + i * kRow, kRow);
-      s.label = cf ? select::counterfactual_label(st.real(3), cf->baseline, cf->kept[i]) : st.real(3);
-      out.push_back(s);
-    }
+                                              std::to_string(sizeof(select::FeatureVec)) + " bytes per example shown");
+    out.insert(out.end(), l->pairs.begin(), l->pairs.end());
   }
   return out;
 }

@@ -92,5 +92,35 @@ TEST(SelectLearning, CounterfactualTrailerLabelsAroundTheBaselineAndAProbeSkipsT
   EXPECT_EQ(t2.total(), 0);
 }
 
+TEST(SelectLearning, SampleLabelsAndWhatIsDamaged) {
+  const std::vector<FeatureVec> xs = {features(0.9), features(0.5)};
+  const std::string body = encode_sample_features(xs);
+  std::optional<SampleLabels> l = sample_labels(body, 2, 0.7);
+  ASSERT_TRUE(l);
+  EXPECT_TRUE(l->well_formed);
+  EXPECT_FALSE(l->probe);
+  ASSERT_EQ(l->pairs.size(), 2u);
+  EXPECT_EQ(l->pairs[1].x, xs[1]);
+  EXPECT_EQ(l->pairs[1].label, 0.7);
+  l = sample_labels(body + encode_trailer({0, 1}, 0.5), 2, 0.7);
+  ASSERT_TRUE(l);
+  EXPECT_TRUE(l->well_formed);
+  EXPECT_TRUE(l->probe);
+  EXPECT_EQ(l->pairs[0].label, counterfactual_label(0.7, 0.5, false));
+  EXPECT_EQ(l->pairs[1].label, counterfactual_label(0.7, 0.5, true));
+  l = sample_labels(body + "xyz", 2, 0.7);  // bytes after the features that are no trailer
+  ASSERT_TRUE(l);
+  EXPECT_FALSE(l->well_formed);
+  EXPECT_EQ(l->pairs[0].label, 0.7);
+  EXPECT_FALSE(sample_labels(body, 3, 0.7));  // fewer vectors than shown
+  EXPECT_FALSE(sample_labels(body, -1, 0.7));
+  EXPECT_TRUE(sample_labels("", 0, 0.7)->well_formed);
+  EXPECT_TRUE(well_formed_sample(body, 2));
+  EXPECT_TRUE(well_formed_sample(body + encode_trailer({0, 1}, 0.5), 2));
+  EXPECT_FALSE(well_formed_sample(body + "xyz", 2));
+  EXPECT_FALSE(well_formed_sample(body, 1));
+  EXPECT_FALSE(well_formed_sample(body, -1));
+}
+
 }  // namespace
 }  // namespace iccache::select
