@@ -1,19 +1,15 @@
 #include "ext/index/index_trainer.h"
 
 #include <algorithm>
-#include <chrono>
-#include <condition_variable>
 #include <cstdio>
-#include <cstdlib>
 #include <cstring>
-#include <deque>
-#include <thread>
 
 #include "index/ivf_training.h"
 #include "index/training_policy.h"
 #include "ext/index/index_registry.h"
 #include "ext/index/training_job.h"
 #include "ext/index/training_lock.h"
+#include "ext/index/training_worker.h"
 #include "ext/index/training_write.h"
 #include "ext/functions.h"
 #include "ext/table/registry.h"
@@ -22,67 +18,6 @@
 
 namespace iccache::ext {
 
-namespace {
-
-
-// The worker: one thread per process while jobs are queued; it ends when the queue is
-// empty (a process with nothing to train has no extra thread).
-std::mutex queue_mu;
-std::condition_variable queue_cv;
-std::deque<Job>& queue() {
-  static auto* q = new std::deque<Job>();  // never destroyed (see index_registry.cpp)
-  return *q;
-}
-bool worker_running = false;
-const TrainingStatus* running_job = nullptr;  // the status of the job the worker runs
-
-void notify_waiters() {
-  std::lock_guard lock(queue_mu);
-  queue_cv.notify_all();
-}
-
-void worker() {
-  for (;;) {
-    Job job;
-    {
-      std::lock_guard lock(queue_mu);
-      if (queue().empty()) {
-        worker_running = false;
-        queue_cv.notify_all();
-        return;
-      }
-      job = std::move(queue().front());
-      queue().pop_front();
-      running_job = job.status.get();
-    }
-    try {
-      run_job(job);
-    } catch (const std::exception& e) {
-      std::lock_guard lock(job.status->mu);
-      // A file its own connection cannot read (encrypted): the next crossing trains in the
-      // writing connection.
-      if (const auto* sql = dynamic_cast<const SqlError*>(&e); sql && (sql->rc() & 0xff) == SQLITE_NOTADB)
-        job.status->own_connection_reads = 0;
-      job.status->state = "failed";
-      job.status->phase.clear();
-      job.status->error = e.what();
-      job.status->retry_at = steady_now() + kRetryPauseSeconds;
-    }
-    job = Job{};  // lets go of the index and the status before waking waiters
-    std::lock_guard lock(queue_mu);
-    running_job = nullptr;
-    queue_cv.notify_all();
-  }
-}
-
-constexpr double kExitWaitSeconds = 600;
-
-void wait_for_worker_at_exit() {
-  std::unique_lock lock(queue_mu);
-  queue_cv.wait_for(lock, std::chrono::duration<double>(kExitWaitSeconds), [] { return !worker_running; });
-}
-
-}  // namespace
 
 void TrainingStatus::set(std::string_view state_, std::string_view phase_, double progress_) {
   std::lock_guard lock(mu);
@@ -110,7 +45,7 @@ void train_now(Table& t) {
     t.adopt_trained(write_training(t, snap.set, tr, &st));
   } catch (...) {
     st.set("idle", "", 0.0);
-    notify_waiters();
+    notify_training_waiters();
     throw;
   }
   {
@@ -121,22 +56,31 @@ void train_now(Table& t) {
     ++st.runs;
     st.last_seconds = steady_now() - t0;
   }
-  notify_waiters();
+  notify_training_waiters();
 }
 
-// Whether a connection of its own can read the file (1), cannot (0: SQLITE_NOTADB, an
-// encrypted file: SQLCipher's key is the application's, and SQLite has no way to hand it
-// on), or it cannot tell now (-1: busy, say; the worker finds out).
-int probe_own_connection(const std::string& path) {
-  // A plain database file starts with "SQLite format 3\0"; SQLCipher writes a random salt
-  // there instead. Those 16 bytes never change, so reading them needs no lock (the caller may
-  // hold a write transaction that would make a reading connection wait).
+namespace {
+
+// From the file's first 16 bytes: whether a connection of its own can read the file (1),
+// or not (0: an encrypted file: SQLCipher writes a random salt where a plain database
+// starts with "SQLite format 3\0", and the key is the application's, which SQLite has no
+// way to hand on); -1 when the file has no header yet (created in a transaction not
+// committed yet). Those bytes never change once written, so reading them needs no lock
+// (the caller may hold a write transaction that would make a reading connection wait).
+int probe_header(const std::string& path) {
   if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
     char head[16];
     const size_t got = std::fread(head, 1, sizeof head, f);
     std::fclose(f);
     if (got == sizeof head) return std::memcmp(head, "SQLite format 3", 16) == 0 ? 1 : 0;
   }
+  return -1;
+}
+
+// The same when the header says nothing: opens the file (1 readable, 0 SQLITE_NOTADB, -1
+// cannot tell now: busy, say; the worker finds out).
+int probe_own_connection(const std::string& path) {
+  if (const int h = probe_header(path); h >= 0) return h;
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
   if (rc == SQLITE_OK) rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
@@ -145,28 +89,43 @@ int probe_own_connection(const std::string& path) {
   return (rc & 0xff) == SQLITE_NOTADB ? 0 : -1;
 }
 
+// Whether t's background training can run on the worker's own connection (a file table of a
+// thread-safe SQLite that a connection without the application's key can read); probes the
+// file once per process and table.
+bool trains_in_background(const std::optional<SharedTable>& shared, bool probe_fully) {
+  if (!shared || sqlite3_threadsafe() == 0) return false;
+  TrainingStatus& st = *shared->training;
+  std::lock_guard lock(st.mu);
+  if (st.own_connection_reads < 0)
+    st.own_connection_reads = probe_fully ? probe_own_connection(shared->path) : probe_header(shared->path);
+  return st.own_connection_reads != 0;
+}
+
+}  // namespace
+
+void prepare_training(Table& t) noexcept {
+  try {
+    const std::optional<SharedTable>& shared = t.shared_state();  // the registry lookup
+    if (t.options.training == TrainingPolicy::kManual) return;
+    if (!trains_in_background(shared, false)) return;
+    start_training_worker();
+    t.storage.prepare_state_statements();  // the crossing write's 'training_due_since
+  } catch (...) {
+    // Left to the first statement that needs it, which reports what went wrong.
+  }
+}
+
 void request_training(Table& t, TrainingRequest why) {
-  std::optional<SharedTable> shared = t.shared_state();
+  const std::optional<SharedTable>& shared = t.shared_state();
   // A search (kOnUse) never trains in its own statement: a MATCH must not write. Then an
   // in-memory, temp or encrypted table trains at its next write (Table::maybe_train).
-  const bool inline_ok = why != TrainingRequest::kOnUse;
-  // In-memory or temp: no other connection can open it. A host SQLite built without
-  // thread support (SQLITE_THREADSAFE=0) must not be used from a second thread.
-  if (!shared || sqlite3_threadsafe() == 0) {
-    if (inline_ok) train_now(t);
+  // In-memory or temp: no other connection can open it. A host SQLite built without thread
+  // support (SQLITE_THREADSAFE=0) must not be used from a second thread.
+  if (!trains_in_background(shared, true)) {
+    if (why != TrainingRequest::kOnUse) train_now(t);
     return;
   }
   TrainingStatus& st = *shared->training;
-  bool readable = true;
-  {
-    std::lock_guard lock(st.mu);
-    if (st.own_connection_reads < 0) st.own_connection_reads = probe_own_connection(shared->path);
-    readable = st.own_connection_reads != 0;
-  }
-  if (!readable) {  // encrypted: only the application's connections can read it
-    if (inline_ok) train_now(t);
-    return;
-  }
   {
     std::lock_guard lock(st.mu);
     if (st.state == "queued" || st.state == "running") return;
@@ -175,30 +134,15 @@ void request_training(Table& t, TrainingRequest why) {
     st.phase.clear();
     st.progress = 0;
   }
-  Job job{shared->path, t.name, t.options, t.cache, shared->training, why == TrainingRequest::kCommand};
-  // A process that exits while its worker trains waits for it first (at most
-  // kExitWaitSeconds): the worker's k-means must not run on while exit() tears down the
-  // runtimes it uses, and the training it started is not lost.
-  static const bool at_exit = std::atexit(wait_for_worker_at_exit) == 0;
-  (void)at_exit;
-  std::lock_guard lock(queue_mu);
-  queue().push_back(std::move(job));
-  if (!worker_running) {
-    worker_running = true;
-    std::thread(worker).detach();
-  }
+  // Usually a push and a notify: the worker was started when the table opened (prepare_training).
+  queue_training_job(Job{shared->path, t.name, t.options, t.cache, shared->training, why == TrainingRequest::kCommand});
 }
 
 bool wait_training(Table& t, double timeout_s) {
-  TrainingStatus& st = *t.training_status();
-  const auto until = std::chrono::steady_clock::now() + std::chrono::duration<double>(timeout_s);
-  std::unique_lock lock(queue_mu);
-  return queue_cv.wait_until(lock, until, [&] {
-    if (running_job == &st) return false;
-    for (const Job& j : queue())
-      if (j.status.get() == &st) return false;
-    std::lock_guard s(st.mu);
-    return st.state != "queued" && st.state != "running";  // a synchronous 'optimize'
+  std::shared_ptr<TrainingStatus> st = t.training_status();
+  return wait_training_jobs(st.get(), timeout_s, [&] {
+    std::lock_guard s(st->mu);
+    return st->state != "queued" && st->state != "running";  // a synchronous 'optimize'
   });
 }
 

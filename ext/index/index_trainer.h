@@ -6,7 +6,9 @@
 //     table when the host SQLite was built with SQLITE_THREADSAFE=0);
 //   - request_training: the automatic training of file tables, off the request path. The
 //     write that crosses the threshold (ivf_min, then 4x the last trained N) only queues a
-//     job; one worker thread per process runs the jobs on its own connection:
+//     job and wakes the worker (training_worker.h: one thread per process, started when
+//     such a table opens and parked between jobs), which runs the jobs on its own
+//     connection:
 //       1. takes the lock row (T_state 'training_pid' + 'training_since'; at most one
 //          training at a time across processes; a lock whose process is gone, or older
 //          than an hour, is taken over);
@@ -29,7 +31,7 @@
 //     emptied by the next training; its lock row is taken over later), and a failed step
 //     rolls back only its own small transaction. When the epoch changed meanwhile (an
 //     'optimize' elsewhere), the result is dropped. A process that exits normally (exit(),
-//     return from main) while its worker runs waits for the worker first, at most 10
+//     return from main) while a job is queued or running waits for it first, at most 10
 //     minutes.
 // Progress and state are in ex_stats (training_* rows, training_stats below).
 #pragma once
@@ -67,6 +69,12 @@ struct TrainingStatus {
   void set(std::string_view state_, std::string_view phase_, double progress_);
 };
 
+// When a table opens (xCreate, xConnect): looks up its process-wide state (index_registry.h)
+// and, for a file table whose training is automatic, reads the file's header once (an
+// encrypted file trains in the writing connection) and starts this process's worker, so
+// that the write that crosses the threshold only queues. Never throws: what fails here is
+// done, and reported, by the first statement that needs it.
+void prepare_training(Table& t) noexcept;
 // Trains now, inside the caller's transaction (see above).
 void train_now(Table& t);
 // Why a training is asked for:

@@ -158,9 +158,9 @@ void Table::sync(IndexCache& c, int64_t g, bool committed_only) {
 
 void Table::resolve_cache() {
   if (cache_resolved) return;
-  cache_resolved = true;
   const int64_t instance = storage.state_int("identity", 0);  // tells apart DROP + CREATE
   shared = shared_table(db, storage.schema(), name, instance, options.dim, options.sq8);
+  cache_resolved = true;  // only now: a failed read (busy, say) is retried by the next statement
   if (shared) {
     cache = std::move(shared->cache);  // held once per connection (index_shared_by counts them)
     training = shared->training;

@@ -66,6 +66,9 @@ class Storage {
   int64_t state_int(const std::string& key, int64_t fallback);
   void set_state_int(const std::string& key, int64_t value);
   void set_state_real(const std::string& key, double value);
+  // Prepares the statements of state_int and set_state_int now (a table open), so that a
+  // rare write of a state key (the crossing of a training threshold) prepares nothing.
+  void prepare_state_statements();
 
   bool exists(int64_t id);
   // Inserts with the given id, or an id chosen by SQLite when id is null; returns the id.
@@ -101,7 +104,7 @@ class Storage {
   sqlite3* db_;
   std::string schema_, table_;
   int privacy_columns_ = -1;  // -1 unknown, 0 absent, 1 present
-  Stmt set_privacy_;
+  Stmt set_privacy_, get_state_, put_state_;
   Stmt get_gen_, set_gen_, exists_, ins_data_, ins_vec_, upd_data_, upd_vec_, del_data_,
       del_vec_, get_req_, get_resp_, get_vec_, count_, next_id_, raise_last_id_, get_total_, get_row_bytes_, set_total_;
 };

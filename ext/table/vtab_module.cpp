@@ -23,7 +23,11 @@ int init(sqlite3* db, int argc, const char* const* argv, sqlite3_vtab** out, cha
     int rc = sqlite3_declare_vtab(db, declare_sql(name).c_str());
     check(db, rc, name + ": declaring the table");
     sqlite3_vtab_config(db, SQLITE_VTAB_CONSTRAINT_SUPPORT, 1);
-    *out = new Table(db, schema, name, std::move(opts));
+    auto* t = new Table(db, schema, name, std::move(opts));
+    *out = t;
+    // The shared state and the training worker now rather than in the first write that
+    // crosses a training threshold (index_trainer.h).
+    prepare_training(*t);
     return SQLITE_OK;
   });
 }

@@ -273,6 +273,87 @@ TEST(BackgroundTraining, AProcessKilledWhileTrainingLosesNothing) {
   a.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
 }
 
+TEST(BackgroundTraining, TheParkedWorkerTrainsAgainAtTheNextThreshold) {
+  TempFile f;
+  Db a(f.path());
+  a.exec("PRAGMA journal_mode=WAL");
+  a.exec(kCreate);
+  for (int i = 1; i <= 64; ++i) insert(a, i);  // crosses ivf_min
+  EXPECT_EQ(a.scalar("SELECT iccache_training_wait('ex')"), "1");
+  EXPECT_EQ(stat(a, "training_background_runs"), "1");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_centroids"), "8");
+  // The worker parked after its job; 4x the trained N (64) wakes it again.
+  for (int i = 65; i <= 255; ++i) insert(a, i);
+  EXPECT_EQ(a.scalar("SELECT iccache_training_wait('ex')"), "1");
+  EXPECT_EQ(stat(a, "training_background_runs"), "1");  // 255 < 4 x 64: not due yet
+  insert(a, 256);
+  EXPECT_EQ(a.scalar("SELECT iccache_training_wait('ex')"), "1");
+  EXPECT_EQ(stat(a, "training_state"), "idle") << stat(a, "training_error");
+  EXPECT_EQ(stat(a, "training_background_runs"), "2");
+  EXPECT_EQ(a.scalar("SELECT count(*) FROM ex_centroids"), "16");  // round(sqrt(256))
+  EXPECT_EQ(a.scalar("SELECT value FROM ex_state WHERE key = 'ivf_trained_n'"), "256");
+  a.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
+  EXPECT_EQ(nearest(a, 200), "200");
+}
+
+TEST(BackgroundTraining, AForkedChildStartsItsOwnWorker) {
+  TempFile f, g;
+  Db a(f.path());
+  a.exec(kCreate);  // this process has a worker (started when the table opened)
+  const pid_t child = fork();
+  ASSERT_GE(child, 0);
+  if (child == 0) {
+    // Only the forking thread exists here: the parent's worker is not this process's.
+    int code = 1;
+    {
+      Db b(g.path());
+      b.exec(kCreate);
+      for (int i = 1; i <= 64; ++i) insert(b, i);
+      if (b.scalar("SELECT iccache_training_wait('ex', 60)") == "1" && stat(b, "training_background_runs") == "1" &&
+          b.scalar("SELECT count(*) FROM ex_centroids") == "8")
+        code = 0;
+    }
+    _exit(code);
+  }
+  int status = 0;
+  ASSERT_EQ(waitpid(child, &status, 0), child);
+  ASSERT_TRUE(WIFEXITED(status));
+  EXPECT_EQ(WEXITSTATUS(status), 0);
+  // The parent's worker still serves the parent.
+  for (int i = 1; i <= 64; ++i) insert(a, i);
+  EXPECT_EQ(a.scalar("SELECT iccache_training_wait('ex')"), "1");
+  EXPECT_EQ(stat(a, "training_background_runs"), "1");
+}
+
+TEST(BackgroundTraining, AProcessThatUnloadsTheExtensionWithTheWorkerParkedExitsCleanly) {
+  // The sqlite3 shell: a fresh process loads the extension, trains one file in the
+  // background, closes that connection (SQLite dlclose()s the extension with it), loads it
+  // again on another file, trains that one with the worker parked since, and exits
+  // normally (exit handlers and static destructors run with the worker thread parked).
+  TempFile f, g;
+  for (const std::string& p : {f.path(), g.path()}) {
+    Db d(p);
+    d.exec("PRAGMA journal_mode=WAL");
+    d.exec(kCreate);
+    for (int i = 1; i <= 63; ++i) insert(d, i);
+  }
+  auto crossing = [](const std::string& path) {
+    return "'.open " + path + "' '.load " ICCACHE_EXT_PATH "' "
+           "\"INSERT INTO ex(rowid, request, response, embedding) VALUES(64, 'q64', 'a', '" + vec(64) + "')\" "
+           "\"SELECT iccache_training_wait('ex', 60)\" "
+           "\"SELECT value FROM ex_stats WHERE key = 'training_background_runs'\" ";
+  };
+  std::string out;
+  const int rc = run_command("timeout 120 sqlite3 :memory: " + crossing(f.path()) + crossing(g.path()) + "2>&1", &out);
+  EXPECT_EQ(rc, 0) << out;
+  EXPECT_EQ(out, "1\n1\n1\n1\n");
+  for (const std::string& p : {f.path(), g.path()}) {
+    Db d(p);
+    EXPECT_EQ(d.scalar("SELECT count(*) FROM ex_centroids"), "8") << p;
+    d.exec("INSERT INTO ex(ex) VALUES('integrity-check')");
+  }
+}
+
 TEST(BackgroundTraining, InMemoryTablesTrainInTheInsertAndWaitRefusesBadTimeouts) {
   Db a;
   a.exec(kCreate);
