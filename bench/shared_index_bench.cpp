@@ -4,15 +4,15 @@
 // connection's first MATCH; 2-thread MATCH throughput; and the INSERTs around the one that
 // crosses the automatic training threshold (training runs in the background).
 //
-//   shared_index_bench [--n 200000] [--dim 384] [--queries 200] [--train-n 20000] [--dir /tmp]
+//   shared_index_bench [--n 200000] [--dim 384] [--queries 200] [--train-n 20000] [--crossings 5] [--dir /tmp]
 //                      [--only index|train|feedback] [--seconds 3] [--memstatus 1] [--insert-gap-ms 1]
 //
 // --memstatus 0 turns off SQLite's memory statistics before anything opens: with them on
 // (the library default) every sqlite3_malloc and sqlite3_free of every connection takes
 // one process-wide mutex, the only lock the 2-thread MATCH run was seen waiting on.
 //
-// --only runs one part: index (fill, latencies, memory, throughput), train (the crossing
-// INSERT of a table of --train-n rows, then one INSERT per --insert-gap-ms until the
+// --only runs one part: index (fill, latencies, memory, throughput), train (--crossings
+// times on a new file: the crossing INSERT of a table of --train-n rows, then one INSERT per --insert-gap-ms until the
 // background training is over: their latencies, those while it writes its rows, and the
 // time its switch holds the write lock), feedback (issue 13 item 6: another connection's
 // feedback). --autocheckpoint N sets the inserting connection's WAL autocheckpoint.
@@ -40,7 +40,7 @@ using namespace bench;
 namespace {
 
 struct Args {
-  int n = 200000, dim = 384, queries = 200, train_n = 20000;
+  int n = 200000, dim = 384, queries = 200, train_n = 20000, crossings = 5;
   std::string dir = "/tmp";
   std::string only;  // empty: every part
   double seconds = 3;  // each throughput run
@@ -81,18 +81,27 @@ sqlite3* open_db(const std::string& path) {
   return db;
 }
 
+// The INSERT statement of this thread, for the connection it was prepared on.
+thread_local sqlite3_stmt* insert_stmt = nullptr;
+thread_local sqlite3* insert_db = nullptr;
+
 void insert(sqlite3* db, const float* v, int dim, int64_t id) {
-  static thread_local sqlite3_stmt* s = nullptr;
-  static thread_local sqlite3* s_db = nullptr;
-  if (s_db != db) {
-    if (s) sqlite3_finalize(s);
-    s = prepare(db, "INSERT INTO ex(rowid, request, response, embedding) VALUES(?1, 'request ' || ?1, 'response', ?2)");
-    s_db = db;
+  if (insert_db != db) {
+    if (insert_stmt) sqlite3_finalize(insert_stmt);
+    insert_stmt = prepare(db, "INSERT INTO ex(rowid, request, response, embedding) VALUES(?1, 'request ' || ?1, 'response', ?2)");
+    insert_db = db;
   }
-  sqlite3_bind_int64(s, 1, id);
-  sqlite3_bind_blob(s, 2, v, dim * 4, SQLITE_STATIC);
-  must(db, sqlite3_step(s), "insert");
-  sqlite3_reset(s);
+  sqlite3_bind_int64(insert_stmt, 1, id);
+  sqlite3_bind_blob(insert_stmt, 2, v, dim * 4, SQLITE_STATIC);
+  must(db, sqlite3_step(insert_stmt), "insert");
+  sqlite3_reset(insert_stmt);
+}
+
+// Finalizes this thread's INSERT statement (before its connection closes).
+void finish_inserts() {
+  if (insert_stmt) sqlite3_finalize(insert_stmt);
+  insert_stmt = nullptr;
+  insert_db = nullptr;
 }
 
 // One MATCH k = 10; returns milliseconds.
@@ -193,6 +202,7 @@ int main(int argc, char** argv) {
     else if (k == "--dim") a.dim = std::atoi(argv[i + 1]);
     else if (k == "--queries") a.queries = std::atoi(argv[i + 1]);
     else if (k == "--train-n") a.train_n = std::atoi(argv[i + 1]);
+    else if (k == "--crossings") a.crossings = std::max(1, std::atoi(argv[i + 1]));
     else if (k == "--dir") a.dir = argv[i + 1];
     else if (k == "--only") a.only = argv[i + 1];
     else if (k == "--seconds") a.seconds = std::atof(argv[i + 1]);
@@ -335,80 +345,94 @@ int main(int argc, char** argv) {
     for (const char* suffix : {"", "-wal", "-shm"}) std::remove((path + suffix).c_str());
   }
 
-  // The INSERT that crosses the training threshold, on a new file of train_n rows.
+  // The INSERT that crosses the training threshold, --crossings times, each on a new file
+  // of train_n rows (the same data) in this process: the first table is the process's first,
+  // the later ones find the training worker already there.
   if (a.runs("train")) {
-    const std::string p2 = a.dir + "/shared_index_bench_train.db";
-    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p2 + suffix).c_str());
-    sqlite3* db = open_db(p2);
-    exec(db, "PRAGMA journal_mode = WAL");
-    exec(db, "CREATE VIRTUAL TABLE ex USING iccache(dim=" + std::to_string(dim) +
-                 ", embedder='none', selection='similarity', ivf_min=" + std::to_string(a.train_n) + ", seed=1)");
     std::vector<float> data = clustered(a.train_n + 3000, dim, 5);
-    exec(db, "BEGIN");
-    for (int i = 0; i < a.train_n - 1000; ++i) insert(db, &data[static_cast<size_t>(i) * dim], dim, i + 1);
-    exec(db, "COMMIT");
-    std::vector<double> before, crossing, during, writing;
-    double trained_at = -1;
-    auto start = Clock::now();
-    for (int i = a.train_n - 1000; i < a.train_n; ++i) {
-      auto t = Clock::now();
-      insert(db, &data[static_cast<size_t>(i) * dim], dim, i + 1);
-      const double ms = ms_since(t);
-      if (i + 1 < a.train_n) before.push_back(ms);
-      else {
-        crossing.push_back(ms);
-        start = Clock::now();
+    std::vector<double> before, crossing, during, writing, in_use;
+    for (int rep = 0; rep < a.crossings; ++rep) {
+      const std::string p2 = a.dir + "/shared_index_bench_train" + std::to_string(rep) + ".db";
+      for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p2 + suffix).c_str());
+      sqlite3* db = open_db(p2);
+      exec(db, "PRAGMA journal_mode = WAL");
+      exec(db, "CREATE VIRTUAL TABLE ex USING iccache(dim=" + std::to_string(dim) +
+                   ", embedder='none', selection='similarity', ivf_min=" + std::to_string(a.train_n) + ", seed=1)");
+      exec(db, "BEGIN");
+      for (int i = 0; i < a.train_n - 1000; ++i) insert(db, &data[static_cast<size_t>(i) * dim], dim, i + 1);
+      exec(db, "COMMIT");
+      std::vector<double> rep_before;
+      double crossing_ms = 0, trained_at = -1;
+      auto start = Clock::now();
+      for (int i = a.train_n - 1000; i < a.train_n; ++i) {
+        auto t = Clock::now();
+        insert(db, &data[static_cast<size_t>(i) * dim], dim, i + 1);
+        const double ms = ms_since(t);
+        if (i + 1 < a.train_n) rep_before.push_back(ms);
+        else {
+          crossing_ms = ms;
+          start = Clock::now();
+        }
       }
-    }
-    // Then one INSERT every --insert-gap-ms (a serving loop's admissions) until the
-    // training is over (its rows written, switched, the old ones emptied), vectors reused
-    // from a pool of 3,000 under new ids. Every 20 ms (not timed): whether the training is
-    // over (iccache_training_wait with timeout 0 reads no table), whether its index is in
-    // use (a new 'epoch' in ex_state), and whether it is writing rows (ex_index_alt has
-    // rows; files of versions before it have none, then that figure is not printed).
-    if (a.autocheckpoint >= 0) sqlite3_wal_autocheckpoint(db, a.autocheckpoint);
-    const std::string epoch0 = try_scalar(db, "SELECT value FROM ex_state WHERE key = 'epoch'");
-    bool in_writing = false;
-    auto checked = Clock::now() - std::chrono::seconds(1);
-    for (int64_t j = 0;; ++j) {
-      if (ms_since(checked) >= 20) {
-        checked = Clock::now();
-        if (try_scalar(db, "SELECT iccache_training_wait('ex', 0)") == "1") break;
-        if (trained_at < 0 && try_scalar(db, "SELECT value FROM ex_state WHERE key = 'epoch'") != epoch0)
-          trained_at = ms_since(start);
-        in_writing = try_scalar(db, "SELECT EXISTS (SELECT 1 FROM ex_index_alt) OR EXISTS (SELECT 1 FROM ex_state WHERE "
-                                "key = 'index_slot' AND value = 1)") == "1";
+      // Then one INSERT every --insert-gap-ms (a serving loop's admissions) until the
+      // training is over (its rows written, switched, the old ones emptied), vectors reused
+      // from a pool of 3,000 under new ids. Every 20 ms (not timed): whether the training is
+      // over (iccache_training_wait with timeout 0 reads no table), whether its index is in
+      // use (a new 'epoch' in ex_state), and whether it is writing rows (ex_index_alt has
+      // rows; files of versions before it have none, then that figure is not printed).
+      if (a.autocheckpoint >= 0) sqlite3_wal_autocheckpoint(db, a.autocheckpoint);
+      const std::string epoch0 = try_scalar(db, "SELECT value FROM ex_state WHERE key = 'epoch'");
+      bool in_writing = false;
+      auto checked = Clock::now() - std::chrono::seconds(1);
+      for (int64_t j = 0;; ++j) {
+        if (ms_since(checked) >= 20) {
+          checked = Clock::now();
+          if (try_scalar(db, "SELECT iccache_training_wait('ex', 0)") == "1") break;
+          if (trained_at < 0 && try_scalar(db, "SELECT value FROM ex_state WHERE key = 'epoch'") != epoch0)
+            trained_at = ms_since(start);
+          in_writing = try_scalar(db, "SELECT EXISTS (SELECT 1 FROM ex_index_alt) OR EXISTS (SELECT 1 FROM ex_state WHERE "
+                                  "key = 'index_slot' AND value = 1)") == "1";
+        }
+        auto t = Clock::now();
+        insert(db, &data[static_cast<size_t>(a.train_n + j % 3000) * dim], dim, a.train_n + 1 + j);
+        const double ms = ms_since(t);
+        if (ms > 200) std::printf("  slow INSERT: %.0f ms at %.0f ms after the crossing%s\n", ms, ms_since(start), in_writing ? " (writing)" : "");
+        during.push_back(ms);
+        if (in_writing) writing.push_back(ms);
+        if (a.insert_gap_ms > 0) usleep(static_cast<useconds_t>(a.insert_gap_ms * 1000));
       }
-      auto t = Clock::now();
-      insert(db, &data[static_cast<size_t>(a.train_n + j % 3000) * dim], dim, a.train_n + 1 + j);
-      const double ms = ms_since(t);
-      if (ms > 200) std::printf("  slow INSERT: %.0f ms at %.0f ms after the crossing%s\n", ms, ms_since(start), in_writing ? " (writing)" : "");
-      during.push_back(ms);
-      if (in_writing) writing.push_back(ms);
-      if (a.insert_gap_ms > 0) usleep(static_cast<useconds_t>(a.insert_gap_ms * 1000));
+      sqlite3_stmt* s = prepare(db, "SELECT iccache_training_wait('ex')");
+      sqlite3_step(s);
+      sqlite3_finalize(s);
+      if (trained_at < 0) trained_at = ms_since(start);
+      std::printf("crossing %d: the INSERT crossing ivf_min=%d %.3f ms; INSERT before it p50 %.3f ms, max %.3f ms; "
+                  "trained index in use %.0f ms after it (training itself: %s s)\n",
+                  rep + 1, a.train_n, crossing_ms, percentile(rep_before, 0.5), percentile(rep_before, 1.0), trained_at,
+                  stat(db, "training_last_s").c_str());
+      s = prepare(db, "SELECT group_concat(key || ' ' || printf('%.4g', value), ', ') FROM ex_state "
+                      "WHERE key LIKE 'train\\_%' ESCAPE '\\'");
+      if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
+        std::printf("  phases (s; train_switch_s: the write lock held by the switch, but for COMMIT): %s\n",
+                    reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
+      sqlite3_finalize(s);
+      crossing.push_back(crossing_ms);
+      in_use.push_back(trained_at);
+      before.insert(before.end(), rep_before.begin(), rep_before.end());
+      finish_inserts();
+      sqlite3_close(db);
+      for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p2 + suffix).c_str());
     }
-    sqlite3_stmt* s = prepare(db, "SELECT iccache_training_wait('ex')");
-    sqlite3_step(s);
-    sqlite3_finalize(s);
-    if (trained_at < 0) trained_at = ms_since(start);
-    std::printf("INSERT before the threshold: p50 %.3f ms, max %.3f ms (1000 inserts)\n", percentile(before, 0.5),
-                percentile(before, 1.0));
-    std::printf("the INSERT crossing ivf_min=%d: %.3f ms\n", a.train_n, crossing[0]);
+    std::printf("INSERT before the threshold: p50 %.3f ms, max %.3f ms (%zu inserts)\n", percentile(before, 0.5),
+                percentile(before, 1.0), before.size());
+    std::printf("the INSERT crossing ivf_min=%d: p50 %.3f ms, max %.3f ms (%zu crossings)\n", a.train_n,
+                percentile(crossing, 0.5), percentile(crossing, 1.0), crossing.size());
     std::printf("INSERTs while the background training ran (one per %.1f ms): %zu, p50 %.3f ms, p99 %.3f ms, max %.3f ms\n",
                 a.insert_gap_ms, during.size(), percentile(during, 0.5), percentile(during, 0.99), percentile(during, 1.0));
     if (!writing.empty())
       std::printf("  of which while it wrote its rows: %zu, p50 %.3f ms, p99 %.3f ms, max %.3f ms (the longest wait)\n",
                   writing.size(), percentile(writing, 0.5), percentile(writing, 0.99), percentile(writing, 1.0));
-    std::printf("trained index in use %.0f ms after the crossing INSERT (training itself: %s s)\n", trained_at,
-                stat(db, "training_last_s").c_str());
-    s = prepare(db, "SELECT group_concat(key || ' ' || printf('%.4g', value), ', ') FROM ex_state "
-                    "WHERE key LIKE 'train\\_%' ESCAPE '\\'");
-    if (sqlite3_step(s) == SQLITE_ROW && sqlite3_column_text(s, 0))
-      std::printf("  phases (s; train_switch_s: the write lock held by the switch, but for COMMIT): %s\n",
-                  reinterpret_cast<const char*>(sqlite3_column_text(s, 0)));
-    sqlite3_finalize(s);
-    sqlite3_close(db);
-    for (const char* suffix : {"", "-wal", "-shm"}) std::remove((p2 + suffix).c_str());
+    std::printf("trained index in use after the crossing INSERT: p50 %.0f ms, max %.0f ms\n", percentile(in_use, 0.5),
+                percentile(in_use, 1.0));
   }
 
   // Issue item 6: what another connection's feedback costs the next MATCH + route here
