@@ -11,10 +11,11 @@
 // score ("score at a time"): each list is sorted by weight, largest first, and the search
 // takes the next block from the list whose next posting adds most, summing partial scores.
 // Every unread posting adds at most its list's next weight, so once the k-th best partial
-// score exceeds the sum of those frontier contributions, no document not yet seen can
-// enter the top k; the seen documents that still can are then scored in full from their
-// own term lists (a forward index, below), in the fixed order, and the k best kept. That
-// is exact. By default the search also stops after a budget of postings that grows with
+// score exceeds what a document outside the kRescorePerK * k + kRescoreExtra best partial
+// scores could still reach (its partial score plus the sum of those next contributions),
+// no such document can enter the top k; the best partial scores are then scored in full
+// from their own terms (a forward index, below), in the fixed order, and the k best kept.
+// That is exact. By default the search also stops after a budget of postings that grows with
 // the square root of the number of documents (kBudgetScale): past it, only documents
 // already seen are scored, so the answer can miss a document every one of whose shared
 // terms sits deep in a long list; on 116k real sentences recall@10 against the exhaustive
