@@ -27,12 +27,13 @@ void hold_for_tests() {
 // Thrown inside a transaction when the epoch moved since the snapshot.
 struct EpochMoved {};
 
-// Runs fn in a write transaction of its own, then pauses as long as the transaction took
-// (at least a millisecond): writers waiting on their busy timeout get the lock in between.
+// Runs fn in a write transaction of its own, then pauses as long as it held the write lock
+// (at least a millisecond; not counting the wait for it): writers waiting on their busy
+// timeout get the lock in between.
 template <class Fn>
 void in_short_txn(Table& t, int64_t epoch, Fn&& fn) {
-  const double t0 = steady_now();
   begin_immediate(t.db);
+  const double t0 = steady_now();
   try {
     if (t.storage.state_int("epoch", 0) != epoch) throw EpochMoved{};
     fn();
@@ -51,8 +52,8 @@ bool out_of_time(double until, size_t done) { return done % 64 == 0 && steady_no
 
 void clear_rows_table(Table& t, int slot) {
   for (int64_t deleted = 1; deleted > 0;) {
-    const double t0 = steady_now();
     begin_immediate(t.db);
+    const double t0 = steady_now();
     try {
       deleted = 0;
       if (t.index_store.active_slot() == slot) {  // never the table in use
