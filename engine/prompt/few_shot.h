@@ -32,6 +32,11 @@ inline constexpr std::string_view kQuestionLabel = "Question: ";
 inline constexpr std::string_view kAnswerLabel = "Answer:";
 inline constexpr std::string_view kStop = "\nQuestion:";
 
+// What a prompt holds when the caller does not say (iccache_prompt's k and max_chars, as
+// docs/sql-reference.md documents them): five examples within 8,000 code points.
+inline constexpr int64_t kDefaultExamples = 5;
+inline constexpr int64_t kDefaultMaxChars = 8000;
+
 // Keeps examples (best first) greedily while request + kept examples' request and response
 // stay within max_chars code points; an example that does not fit is skipped and smaller,
 // later ones may still fit. The request is always kept whole, even alone over the budget:

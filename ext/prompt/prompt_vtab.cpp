@@ -28,8 +28,6 @@ namespace iccache::ext {
 namespace {
 
 constexpr const char* kName = "iccache_prompt";
-constexpr int64_t kDefaultK = 5;
-constexpr int64_t kDefaultMaxChars = 8000;
 
 // The examples a MATCH returns for the query, in its order (best first).
 // `vector`: the caller's embedding argument as float32 (JSON text parsed), or null: then
@@ -80,7 +78,7 @@ class PromptCursor : public OneRowCursor {
     if (!utf8::valid(request))
       throw Error(std::string(kName) + ": request is not valid UTF-8 (invalid byte at offset " +
                   std::to_string(utf8::first_invalid(request)) + "); expected UTF-8 text");
-    const int64_t k = optional_integer(args[kK], "k", 1, 4096, "an integer from 1 to 4096", kDefaultK);
+    const int64_t k = optional_integer(args[kK], "k", 1, 4096, "an integer from 1 to 4096", kDefaultExamples);
     const int64_t max_chars = optional_integer(args[kMaxChars], "max_chars", 0, INT64_MAX,
                                                "an integer >= 0 (0: no budget)", kDefaultMaxChars);
     // A tenant is TEXT; NULL is refused as everywhere (docs/reliability.md, tenant model):
