@@ -38,4 +38,32 @@ class ChangeFeed {
   virtual bool after(int64_t seq, size_t limit, std::vector<Change>& out) = 0;
 };
 
+// How a cache that reflects log entry `at` reaches generation g of a reader's view
+// (docs/architecture.md, "Consistency: one file, one truth"), the one rule of the vector and
+// lexical indexes and selection's attribute cache:
+//   kApply   `entries`, those after `at` up to the one that stored g, name what changed;
+//   kKeep    a shared cache (committed_only: it holds committed states only) whose entry
+//            this view lacks while the view's newest entry is older: the cache is ahead of
+//            this snapshot (a long read transaction) and serves it as it is;
+//   kReload  no usable position: none (`at` nullopt: never loaded, or loaded from a state
+//            no entry describes), no log, pruned past it, history diverged (a rollback took
+//            the entry; its seq now carries another nonce), more than `limit` entries (a
+//            reload is cheaper), entries that do not end at g (a write by a version
+//            without the log), or an entry of kind `reload_on` (for the vector index a new
+//            epoch: training rewrote every list; for the lexical index new IDF counts).
+struct LogPosition {
+  int64_t seq = 0;
+  int64_t gen = 0;
+};
+struct CatchUp {
+  enum Kind { kApply, kKeep, kReload } kind = kReload;
+  std::vector<Change> entries;
+};
+CatchUp plan_catch_up(ChangeFeed& log, std::optional<LogPosition> at, int64_t g, bool committed_only, size_t limit,
+                      std::optional<ChangeKind> reload_on = std::nullopt);
+
+// The examples `entries` name, each once, in order: kExample entries, and with_stats also
+// kStats (feedback changed its statistics).
+std::vector<int64_t> changed_examples(const std::vector<Change>& entries, bool with_stats);
+
 }  // namespace iccache

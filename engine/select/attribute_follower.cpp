@@ -4,30 +4,13 @@
 
 namespace iccache::select {
 
-namespace {
-
-bool names_example(const Change& e) { return e.kind == ChangeKind::kExample || e.kind == ChangeKind::kStats; }
-
-}  // namespace
-
 void follow_log(AttributeCache& a, ChangeFeed& log, int64_t g, bool committed_only) {
   const AttributeCache::Position p = a.position();
-  if (p.valid && log.exists()) {
-    const std::optional<int64_t> at = log.gen_at(p.seq);
-    if (!at && committed_only) {
-      const std::optional<Change> newest = log.last();
-      if (!newest || newest->seq < p.seq) return;
-    }
-    std::vector<Change> entries;
-    if (at && *at == p.gen && log.after(p.seq, kFollowLimit, entries) && !entries.empty() &&
-        entries.back().gen == g) {
-      std::vector<int64_t> ids;
-      for (const Change& e : entries)
-        if (names_example(e)) ids.push_back(e.id);
-      a.advance(ids, entries.back().seq, g);
-      return;
-    }
-  }
+  const CatchUp plan = plan_catch_up(log, p.valid ? std::optional<LogPosition>({p.seq, p.gen}) : std::nullopt, g,
+                                     committed_only, kFollowLimit);
+  if (plan.kind == CatchUp::kKeep) return;
+  if (plan.kind == CatchUp::kApply)
+    return a.advance(changed_examples(plan.entries, true), plan.entries.back().seq, g);
   const std::optional<Change> last = log.exists() ? log.last() : std::nullopt;
   const bool at_last = last && last->gen == g;
   a.reset(at_last ? last->seq : -1, g, at_last);
@@ -56,9 +39,8 @@ void AttributeFollower::prepare(ChangeFeed& log, bool in_write, CandidateCache& 
     std::vector<Change> entries;
     if (log.exists() && log.gen_at(p.seq) == p.gen && log.after(p.seq, kFollowLimit, entries) &&
         (entries.empty() ? g == p.gen : entries.back().gen == g)) {
-      bypass_.clear();
-      for (const Change& e : entries)
-        if (names_example(e)) bypass_.insert(e.id);
+      const std::vector<int64_t> ids = changed_examples(entries, true);
+      bypass_ = std::unordered_set<int64_t>(ids.begin(), ids.end());
       bypass_valid_ = true;
       bypass_seq_ = p.seq;
       bypass_pos_gen_ = p.gen;
