@@ -25,6 +25,7 @@
 #include <unordered_set>
 
 #include "codec/text_codec.h"
+#include "ext/index/cache_choice.h"
 #include "ext/index/lexical_idf_store.h"
 #include "common/utf8.h"
 #include "ext/table/vtab.h"
@@ -154,26 +155,14 @@ std::vector<Table::LexicalRow> Table::read_lexical_rows(const std::vector<int64_
 }
 
 void Table::catch_up_lexical(LexicalCache& c, int64_t g, bool committed_only) {
-  // Caller holds c.update_mu. The same rules as Table::catch_up (table_index.cpp).
-  if (!c.loaded || c.seq < 0 || !log.exists()) return load_lexical(c, g);
-  std::optional<int64_t> at = log.gen_at(c.seq);
-  if (!at && committed_only) {
-    // A shared index is ahead of this connection's snapshot (a long read transaction):
-    // it serves it as it is (table_index.cpp, Table::catch_up).
-    std::optional<Change> newest = log.last();
-    if (!newest || newest->seq < c.seq) return;
-  }
-  if (!at || *at != c.gen) return load_lexical(c, g);
-  std::vector<Change> entries;
-  if (!log.after(c.seq, lexical_catch_up_limit(c.index.size()), entries) || entries.empty() ||
-      entries.back().gen != g)
-    return load_lexical(c, g);
-  std::vector<int64_t> ids;
-  std::unordered_set<int64_t> seen;
-  for (const Change& e : entries) {
-    if (e.kind == ChangeKind::kIdf) return load_lexical(c, g);
-    if (e.kind == ChangeKind::kExample && seen.insert(e.id).second) ids.push_back(e.id);
-  }
+  // Caller holds c.update_mu. The rule: common/change_feed.h plan_catch_up; new IDF counts
+  // move every weight.
+  const CatchUp plan = plan_catch_up(log, log_position(c), g, committed_only,
+                                     lexical_catch_up_limit(c.index.size()), ChangeKind::kIdf);
+  if (plan.kind == CatchUp::kKeep) return;
+  if (plan.kind == CatchUp::kReload) return load_lexical(c, g);
+  const std::vector<Change>& entries = plan.entries;
+  const std::vector<int64_t> ids = changed_examples(entries, false);
   // Read and featurize the changed rows outside the exclusive lock, then apply them.
   std::vector<LexicalRow> rows = read_lexical_rows(ids);
   std::unique_lock lock(c.mu);
@@ -187,12 +176,7 @@ void Table::catch_up_lexical(LexicalCache& c, int64_t g, bool committed_only) {
 }
 
 void Table::sync_lexical(LexicalCache& c, int64_t g, bool committed_only) {
-  {
-    std::shared_lock lock(c.mu);
-    if (c.loaded && c.gen == g) return;
-  }
-  std::lock_guard update(c.update_mu);
-  if (!(c.loaded && c.gen == g)) catch_up_lexical(c, g, committed_only);
+  sync_cache(c, g, [&] { catch_up_lexical(c, g, committed_only); });
 }
 
 bool Table::update_lexical_overlay(int64_t g) {
@@ -268,7 +252,7 @@ std::vector<index::Hit> Table::search_lexical_overlay(int k, const std::string* 
   return hits;
 }
 
-// Which lexical index answers: as Table::search (table_index.cpp) for the vector index.
+// Which lexical index answers: the vector index's rule (cache_choice.h).
 std::vector<index::Hit> Table::search_lexical(std::string_view text, int k, const std::string* tenant, int nprobe) {
   resolve_cache();
   const int64_t g = storage.generation();
@@ -278,38 +262,21 @@ std::vector<index::Hit> Table::search_lexical(std::string_view text, int k, cons
   std::string redacted;
   if (options.pii != PiiMode::kOff && redact_pii(text, &redacted)) text = redacted;
   featurizer.terms(text, query_terms_);
-  LexicalCache* use = lexical.get();
-  if (!lexical_shared) {
-    sync_lexical(*lexical, g, false);
-  } else if (sqlite3_txn_state(db, storage.schema().c_str()) != SQLITE_TXN_WRITE) {
-    lexical_overlay.clear();
-    if (lexical_own) {
-      // Everything this connection sees is committed now: a private index of exactly this
-      // view replaces a shared one that is behind it.
-      if (lexical_own->loaded && lexical_own->gen == g) offer_lexical(*lexical, *lexical_own);
-      lexical_own.reset();
-    }
-    sync_lexical(*lexical, g, true);
-  } else {
-    if (!lexical_own) {
-      bool shared_loaded = false;
-      {
-        std::shared_lock lock(lexical->mu);
-        shared_loaded = lexical->loaded;
-      }
-      if (shared_loaded && update_lexical_overlay(g)) {
-        bool ok = false;
-        std::vector<index::Hit> hits = search_lexical_overlay(k, tenant, nprobe, ok);
-        if (ok) {
-          search_exact = true;
-          return hits;
-        }
-      }
-      lexical_overlay.clear();
-      lexical_own = std::make_shared<LexicalCache>();
-    }
-    sync_lexical(*lexical_own, g, false);
-    use = lexical_own.get();
+  std::vector<index::Hit> hits;
+  LexicalCache* use = answering_cache(
+      db, storage.schema(), g, *lexical, lexical_shared, lexical_own,
+      CacheSteps{[&](LexicalCache& c, bool committed_only) { sync_lexical(c, g, committed_only); },
+                 [](LexicalCache& shared, LexicalCache& built) { offer_lexical(shared, built); },
+                 [&] { lexical_overlay.clear(); },
+                 [&] {
+                   bool ok = false;
+                   if (update_lexical_overlay(g)) hits = search_lexical_overlay(k, tenant, nprobe, ok);
+                   return ok;
+                 },
+                 [] { return std::make_shared<LexicalCache>(); }});
+  if (!use) {  // the shared index and the overlay answered
+    search_exact = true;
+    return hits;
   }
   std::shared_lock lock(use->mu);
   search_exact = use->gen == g;

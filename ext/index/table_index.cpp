@@ -16,6 +16,7 @@
 #include <limits>
 #include <unordered_set>
 
+#include "ext/index/cache_choice.h"
 #include "ext/index/index_registry.h"
 #include "ext/table/vtab.h"
 
@@ -103,29 +104,15 @@ std::vector<Table::RowRead> Table::read_rows(const std::vector<int64_t>& ids, bo
 }
 
 void Table::catch_up(IndexCache& c, int64_t g, bool committed_only) {
-  // Caller holds c.update_mu.
-  if (!c.loaded || c.seq < 0 || !log.exists()) return load_full(c, g);
-  std::optional<int64_t> at = log.gen_at(c.seq);
-  if (!at && committed_only) {
-    // A shared index holds only committed states, and committed history only grows: when
-    // this view's newest entry is older than the index's, the index is ahead of this
-    // connection's snapshot (a long read transaction) and serves it as it is.
-    std::optional<Change> newest = log.last();
-    if (!newest || newest->seq < c.seq) return;
-  }
-  if (!at || *at != c.gen) return load_full(c, g);  // pruned past, or history diverged
-  std::vector<Change> entries;
-  if (!log.after(c.seq, catch_up_limit(c.index.size()), entries) || entries.empty() ||
-      entries.back().gen != g)
-    return load_full(c, g);
-  bool settings = false;
-  std::vector<int64_t> ids;
-  std::unordered_set<int64_t> seen;
-  for (const Change& e : entries) {
-    if (e.kind == ChangeKind::kEpoch) return load_full(c, g);
-    if (e.kind == ChangeKind::kSettings) settings = true;
-    if (e.kind == ChangeKind::kExample && seen.insert(e.id).second) ids.push_back(e.id);
-  }
+  // Caller holds c.update_mu. The rule: common/change_feed.h plan_catch_up.
+  const CatchUp plan = plan_catch_up(log, log_position(c), g, committed_only, catch_up_limit(c.index.size()),
+                                     ChangeKind::kEpoch);
+  if (plan.kind == CatchUp::kKeep) return;
+  if (plan.kind == CatchUp::kReload) return load_full(c, g);
+  const std::vector<Change>& entries = plan.entries;
+  const bool settings = std::any_of(entries.begin(), entries.end(),
+                                    [](const Change& e) { return e.kind == ChangeKind::kSettings; });
+  const std::vector<int64_t> ids = changed_examples(entries, false);
   // Read the changed rows first (outside the exclusive lock), then apply them in memory.
   const bool codes = c.index.sq8() && c.index.trained();
   std::vector<RowRead> rows = read_rows(ids, codes, c.index.nlist());
@@ -148,12 +135,7 @@ void Table::catch_up(IndexCache& c, int64_t g, bool committed_only) {
 }
 
 void Table::sync(IndexCache& c, int64_t g, bool committed_only) {
-  {
-    std::shared_lock lock(c.mu);
-    if (c.loaded && c.gen == g) return;
-  }
-  std::lock_guard update(c.update_mu);
-  if (!(c.loaded && c.gen == g)) catch_up(c, g, committed_only);
+  sync_cache(c, g, [&] { catch_up(c, g, committed_only); });
 }
 
 void Table::resolve_cache() {
@@ -317,15 +299,7 @@ std::vector<index::Hit> Table::search_with_overlay(const float* q, int k, const 
   return hits;
 }
 
-// Which index answers (docs/architecture.md, "Many connections, one index"):
-//   - private databases (memory, temp): the connection's own cache, synced to its view
-//     including its uncommitted writes;
-//   - outside a write transaction: the process-wide cache, caught up to this view (or
-//     used as it is when it is ahead of this snapshot);
-//   - inside a write transaction: the shared cache plus this connection's overlay of the
-//     changes the shared one lacks (its own uncommitted writes among them), or, when that
-//     cannot serve (no shared index loaded yet, retrained inside the transaction, too many
-//     changes), a private index for the rest of the transaction.
+// Which index answers: cache_choice.h.
 std::vector<index::Hit> Table::search(const float* q, int k, const std::string* tenant, int nprobe_override) {
   resolve_cache();
   const int64_t g = storage.generation();
@@ -339,49 +313,24 @@ std::vector<index::Hit> Table::search(const float* q, int k, const std::string* 
       if (!fetch_vector(ids[i], v)) std::fill(v, v + options.dim, 0.0f);
     }
   };
-  IndexCache* use = cache.get();
-  if (!cache_shared) {
-    sync(*cache, g, false);
-  } else if (sqlite3_txn_state(db, storage.schema().c_str()) != SQLITE_TXN_WRITE) {
-    overlay.clear();
-    if (own) {
-      // Outside a write transaction every row this connection sees is committed: an own
-      // index that reflects exactly this view (after 'optimize', or a transaction that
-      // needed one) replaces a shared index that is behind it (no reload for the others).
-      if (own->loaded && own->gen == g) offer_index(*cache, *own);
-      own.reset();
-    }
-    sync(*cache, g, true);
-  } else {
-    if (!own) {
-      bool shared_loaded = false;
-      {
-        std::shared_lock lock(cache->mu);
-        shared_loaded = cache->loaded;
-      }
-      if (shared_loaded && update_overlay(g)) {
-        bool ok = false;
-        std::vector<index::Hit> hits = search_with_overlay(q, k, tenant, nprobe_override, fetch, ok);
-        if (ok) {
-          search_exact = true;
-          size_t n = 0;
-          {
-            std::shared_lock lock(cache->mu);
-            n = cache->index.size();
-          }
-          note_ivf_search(static_cast<int64_t>(n));
-          return hits;
-        }
-      }
-      overlay.clear();
-      own = std::make_shared<IndexCache>(options.dim, options.sq8);
-    }
-    sync(*own, g, false);
-    use = own.get();
-  }
   std::vector<index::Hit> hits;
+  IndexCache* use = answering_cache(
+      db, storage.schema(), g, *cache, cache_shared, own,
+      CacheSteps{[&](IndexCache& c, bool committed_only) { sync(c, g, committed_only); },
+                 [](IndexCache& shared, IndexCache& built) { offer_index(shared, built); },
+                 [&] { overlay.clear(); },
+                 [&] {
+                   bool ok = false;
+                   if (update_overlay(g)) hits = search_with_overlay(q, k, tenant, nprobe_override, fetch, ok);
+                   return ok;
+                 },
+                 [&] { return std::make_shared<IndexCache>(options.dim, options.sq8); }});
   size_t n = 0;
-  {
+  if (!use) {  // the shared index and the overlay answered
+    search_exact = true;
+    std::shared_lock lock(cache->mu);
+    n = cache->index.size();
+  } else {
     std::shared_lock lock(use->mu);
     search_exact = use->gen == g;
     n = use->index.size();
