@@ -36,36 +36,33 @@ struct TvfSpec {
   double cost, rows;    // the plan's estimates
 
   // Columns of `declare`, and of them the HIDDEN ones (the arguments).
-  constexpr int columns() const { return count([](bool) { return true; }); }
-  constexpr int args() const { return count([](bool hidden) { return hidden; }); }
+  constexpr int columns() const { return shape().columns; }
+  constexpr int args() const { return shape().args; }
   constexpr int first_arg() const { return columns() - args(); }
   // True when every HIDDEN column follows every result column.
-  constexpr bool hidden_last() const {
-    bool seen = false, ok = true;
-    each_column([&](bool hidden) {
-      ok = ok && (hidden || !seen);
-      seen = seen || hidden;
-    });
-    return ok;
-  }
+  constexpr bool hidden_last() const { return shape().hidden_last; }
 
  private:
-  // Calls f(hidden) for each column of declare's list (no declared type has a comma).
-  template <class F>
-  constexpr void each_column(F&& f) const {
+  struct Shape {
+    int columns = 0, args = 0;
+    bool hidden_last = true;
+  };
+  // One pass over declare's column list (no declared type has a comma). A plain loop, not
+  // a template taking a lambda: clang 14 refuses the latter in a constant expression.
+  constexpr Shape shape() const {
+    Shape s;
     std::string_view d(declare);
     d = d.substr(d.find('(') + 1);
     d = d.substr(0, d.rfind(')'));
     for (size_t comma = 0; comma != std::string_view::npos; d = d.substr(comma + 1)) {
       comma = d.find(',');
-      f(d.substr(0, comma).find(" HIDDEN") != std::string_view::npos);
+      const bool hidden = d.substr(0, comma).find(" HIDDEN") != std::string_view::npos;
+      ++s.columns;
+      if (hidden) ++s.args;
+      else if (s.args > 0) s.hidden_last = false;
+      if (comma == std::string_view::npos) break;
     }
-  }
-  template <class P>
-  constexpr int count(P&& p) const {
-    int n = 0;
-    each_column([&](bool hidden) { n += p(hidden) ? 1 : 0; });
-    return n;
+    return s;
   }
 };
 
