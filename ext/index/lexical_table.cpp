@@ -130,28 +130,11 @@ void Table::load_lexical(LexicalCache& c, int64_t g) {
 std::vector<Table::LexicalRow> Table::read_lexical_rows(const std::vector<int64_t>& ids) {
   if (!lex_row_stmt_)
     lex_row_stmt_ = Stmt(db, "SELECT request, request_enc, tenant FROM " + storage.shadow("data") + " WHERE id = ?");
-  std::vector<LexicalRow> rows;
-  rows.reserve(ids.size());
-  for (int64_t id : ids) {
-    LexicalRow r;
-    r.id = id;
-    lex_row_stmt_.reset().bind(1, id);
-    if (lex_row_stmt_.step()) {
-      r.present = true;
-      std::string text;
-      try {
-        text = decoded(*this, id, static_cast<int>(lex_row_stmt_.int64(1)), lex_row_stmt_.blob(0));
-      } catch (...) {
-        lex_row_stmt_.reset();
-        throw;
-      }
-      r.tenant = lex_row_stmt_.text(2);
-      featurizer.terms(text, r.terms);
-    }
-    lex_row_stmt_.reset();
-    rows.push_back(std::move(r));
-  }
-  return rows;
+  return rows_by_id<LexicalRow>(lex_row_stmt_, ids, [&](LexicalRow& r) {
+    const std::string text = decoded(*this, r.id, static_cast<int>(lex_row_stmt_.int64(1)), lex_row_stmt_.blob(0));
+    r.tenant = lex_row_stmt_.text(2);
+    featurizer.terms(text, r.terms);
+  });
 }
 
 void Table::catch_up_lexical(LexicalCache& c, int64_t g, bool committed_only) {

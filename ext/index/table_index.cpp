@@ -77,30 +77,13 @@ std::vector<Table::RowRead> Table::read_rows(const std::vector<int64_t>& ids, bo
                              " AS i LEFT JOIN " + storage.shadow("vectors") + " AS v ON v.id = i.id WHERE i.id = ?");
     row_stmt_slot_ = slot;
   }
-  std::vector<RowRead> rows;
-  rows.reserve(ids.size());
-  for (int64_t id : ids) {
-    RowRead r;
-    r.id = id;
-    row_stmt_.reset().bind(1, id);
-    if (row_stmt_.step()) {
-      r.present = true;
-      r.list = static_cast<int>(row_stmt_.int64(0));
-      r.tenant = row_stmt_.text(1);
-      r.blob = row_stmt_.blob(codes ? 2 : 3);
-      if (r.blob.size() != expect) {
-        row_stmt_.reset();
-        throw corrupt_blob(name, id, codes, r.blob.size(), expect);
-      }
-      if (r.list < 0 || r.list >= nlist) {
-        row_stmt_.reset();
-        throw corrupt_list(name, id, r.list, nlist);
-      }
-    }
-    row_stmt_.reset();
-    rows.push_back(std::move(r));
-  }
-  return rows;
+  return rows_by_id<RowRead>(row_stmt_, ids, [&](RowRead& r) {
+    r.list = static_cast<int>(row_stmt_.int64(0));
+    r.tenant = row_stmt_.text(1);
+    r.blob = row_stmt_.blob(codes ? 2 : 3);
+    if (r.blob.size() != expect) throw corrupt_blob(name, r.id, codes, r.blob.size(), expect);
+    if (r.list < 0 || r.list >= nlist) throw corrupt_list(name, r.id, r.list, nlist);
+  });
 }
 
 void Table::catch_up(IndexCache& c, int64_t g, bool committed_only) {

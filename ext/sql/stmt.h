@@ -114,6 +114,23 @@ class ResetOnExit {
   Stmt& s_;
 };
 
+// Reads each id's row with `s` (whose one parameter is the id), in order: one Row (with
+// members id and present) per id, fill(row) called while `s` is on the row found. `s` is
+// reset after each row, also when fill throws (a damaged row).
+template <class Row, class Fill>
+std::vector<Row> rows_by_id(Stmt& s, const std::vector<int64_t>& ids, Fill&& fill) {
+  std::vector<Row> rows;
+  rows.reserve(ids.size());
+  for (int64_t id : ids) {
+    Row& r = rows.emplace_back();
+    r.id = id;
+    ResetOnExit done(s.reset().bind(1, id));
+    r.present = s.step();
+    if (r.present) fill(r);
+  }
+  return rows;
+}
+
 // Quotes an identifier for SQL ("a""b").
 std::string quote_id(std::string_view id);
 
