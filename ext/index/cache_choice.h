@@ -60,6 +60,10 @@ struct CacheSteps {
   TryOverlay try_overlay;
   MakeOwn make_own;
 };
+// Spelled out: clang 14 deduces no aggregate's template arguments by itself (C++20's
+// aggregate deduction arrived in clang 17), and the sanitizer stages build with it.
+template <class Sync, class Offer, class ClearOverlay, class TryOverlay, class MakeOwn>
+CacheSteps(Sync, Offer, ClearOverlay, TryOverlay, MakeOwn) -> CacheSteps<Sync, Offer, ClearOverlay, TryOverlay, MakeOwn>;
 
 // The cache to search for generation g of `db`'s view of `schema`: `cache` (the table's:
 // the process-wide one when `shared`, else the connection's own), or `own`, the private
