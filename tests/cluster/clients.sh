@@ -17,7 +17,9 @@ check() {  # check NAME EXPECTED ACTUAL
 }
 
 free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port=$((20000 + RANDOM % 20000)); while ! free "$port"; do port=$((port + 1)); done
+# Ports 10000-30000: below Linux's ephemeral range (32768-60999), where a connection
+# another process opens can take a port between the probe and the node's bind.
+port=$((10000 + RANDOM % 20000)); while ! free "$port"; do port=$((port + 1)); done
 addr="127.0.0.1:$port"
 "$node" serve --dir "$tmp/n" --address "$addr" >"$tmp/node.log" 2>&1 &
 npid=$!

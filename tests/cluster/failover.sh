@@ -52,7 +52,9 @@ fail() {
 
 # Three free loopback ports (another test may hold some): probe a random base upwards.
 free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-base=$((20000 + RANDOM % 20000))
+# Ports 10000-30000: below Linux's ephemeral range (32768-60999), where a connection
+# another process opens can take a port between the probe and the node's bind.
+base=$((10000 + RANDOM % 20000))
 addrs=()
 while [ ${#addrs[@]} -lt 3 ]; do
   free "$base" && addrs+=("127.0.0.1:$base")

@@ -14,7 +14,9 @@ cleanup() { for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done; wait 
 trap cleanup EXIT
 fail() { echo "serve_cluster.sh: $*" >&2; for f in "$tmp"/*.log; do echo "--- $f" >&2; tail -n 20 "$f" >&2; done; exit 1; }
 free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-port() { local p=$((20000 + RANDOM % 20000)); while ! free "$p"; do p=$((p + 1)); done; echo "$p"; }
+# Ports 10000-30000: below Linux's ephemeral range (32768-60999), where a connection
+# another process opens can take a port between the probe and the node's bind.
+port() { local p=$((10000 + RANDOM % 20000)); while ! free "$p"; do p=$((p + 1)); done; echo "$p"; }
 wait_line() {  # wait_line FILE PATTERN
   for i in $(seq 300); do grep -q "$2" "$1" 2>/dev/null && return 0; sleep 0.1; done
   fail "no '$2' in $1 within 30 s"
