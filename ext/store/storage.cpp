@@ -103,25 +103,35 @@ void Storage::set_generation(int64_t g) {
 // Cached: writes read 'epoch' and the crossing of a training threshold reads and writes
 // 'training_due_since'; preparing each time cost ~10 us of a 25 us INSERT.
 int64_t Storage::state_int(const std::string& key, int64_t fallback) {
-  return cached(db_, get_state_, "SELECT value FROM " + shadow("state") + " WHERE key = ?")
+  return get_state_stmt()
       .bind_text(1, key)
       .one_int64(fallback);
 }
 
 void Storage::set_state_int(const std::string& key, int64_t value) {
-  cached(db_, put_state_, "INSERT OR REPLACE INTO " + shadow("state") + "(key, value) VALUES(?, ?)")
+  put_state_stmt()
       .bind_text(1, key)
       .bind(2, value)
       .run();
 }
 
 void Storage::prepare_state_statements() {
-  cached(db_, get_state_, "SELECT value FROM " + shadow("state") + " WHERE key = ?");
-  cached(db_, put_state_, "INSERT OR REPLACE INTO " + shadow("state") + "(key, value) VALUES(?, ?)");
+  get_state_stmt();
+  put_state_stmt();
+}
+
+// The SQL text is built only when the statement is first prepared (these run on every write).
+Stmt& Storage::get_state_stmt() {
+  return cached(db_, get_state_, [&] { return "SELECT value FROM " + shadow("state") + " WHERE key = ?"; });
+}
+
+Stmt& Storage::put_state_stmt() {
+  return cached(db_, put_state_,
+                [&] { return "INSERT OR REPLACE INTO " + shadow("state") + "(key, value) VALUES(?, ?)"; });
 }
 
 void Storage::set_state_real(const std::string& key, double value) {
-  cached(db_, put_state_, "INSERT OR REPLACE INTO " + shadow("state") + "(key, value) VALUES(?, ?)")
+  put_state_stmt()
       .bind_text(1, key)
       .bind(2, value)
       .run();

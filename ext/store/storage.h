@@ -100,6 +100,8 @@ class Storage {
   EncodedText stored_text(Stmt& s, const char* column, int64_t id);
   void raise_last_id(int64_t id);
   void write_privacy(int64_t id, const StoredExample& row);
+  Stmt& get_state_stmt();
+  Stmt& put_state_stmt();
 
   sqlite3* db_;
   std::string schema_, table_;
