@@ -1,7 +1,7 @@
 // The process-wide registry of shared in-memory indexes: connections of one process that
 // open the same database file (device + inode) and the same iccache table share one
 // IndexCache (index_cache.h) instead of each holding a copy of every vector, one
-// training status (index_trainer.h) and selection's attribute cache (select_attributes.h). In-memory and temp databases are private to their
+// training status (engine/index/training_status.h) and selection's attribute cache (select_attributes.h). In-memory and temp databases are private to their
 // connection and are not registered.
 #pragma once
 #include <cstdint>
@@ -13,9 +13,13 @@
 #include "ext/index/lexical_cache.h"
 #include "ext/sql/sqlite_api.h"
 
+namespace iccache::index {
+struct TrainingStatus;  // index/training_status.h
+}  // namespace iccache::index
+
 namespace iccache::ext {
 
-struct TrainingStatus;    // index_trainer.h
+using TrainingStatus = index::TrainingStatus;
 struct SharedAttributes;  // select/select_attributes.h
 
 struct SharedTable {

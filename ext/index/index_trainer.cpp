@@ -9,7 +9,8 @@
 #include "ext/index/index_registry.h"
 #include "ext/index/training_job.h"
 #include "ext/index/training_lock.h"
-#include "ext/index/training_worker.h"
+#include "index/training_worker.h"
+#include "common/clock.h"
 #include "ext/index/training_write.h"
 #include "ext/functions.h"
 #include "ext/table/registry.h"
@@ -18,20 +19,12 @@
 
 namespace iccache::ext {
 
-
-void TrainingStatus::set(std::string_view state_, std::string_view phase_, double progress_) {
-  std::lock_guard lock(mu);
-  state = state_;
-  phase = phase_;
-  progress = progress_;
-}
-
 void train_now(Table& t) {
   // Reads every example's vector (and its tenant from the example row), not the loaded
   // index nor T_index, so that training also repairs lists, list rows or centroids that
   // are damaged or missing.
   TrainingStatus& st = *t.training_status();
-  const double t0 = steady_now();
+  const double t0 = steady_clock_now();
   st.set("running", "reading", 0.0);
   try {
     Snapshot snap = read_snapshot(t);
@@ -39,24 +32,16 @@ void train_now(Table& t) {
       st.set("idle", "", 0.0);
       return;
     }
-    index::IvfTraining tr = train_ivf(snap.set, t.options.dim, t.options.sq8, t.options.seed,
-                               [&](std::string_view phase, double share) { st.set("running", phase, 0.05 + 0.85 * share); });
+    index::IvfTraining tr = train_ivf(snap.set, t.options.dim, t.options.sq8, t.options.seed, st.computing());
     st.set("running", "writing", 0.9);
     t.adopt_trained(write_training(t, snap.set, tr, &st));
   } catch (...) {
     st.set("idle", "", 0.0);
-    notify_training_waiters();
+    index::notify_training_waiters();
     throw;
   }
-  {
-    std::lock_guard lock(st.mu);
-    st.state = "idle";
-    st.phase.clear();
-    st.progress = 0;
-    ++st.runs;
-    st.last_seconds = steady_now() - t0;
-  }
-  notify_training_waiters();
+  st.done_now(steady_clock_now() - t0);
+  index::notify_training_waiters();
 }
 
 namespace {
@@ -108,7 +93,7 @@ void prepare_training(Table& t) noexcept {
     const std::optional<SharedTable>& shared = t.shared_state();  // the registry lookup
     if (t.options.training == TrainingPolicy::kManual) return;
     if (!trains_in_background(shared, false)) return;
-    start_training_worker();
+    index::start_training_worker();
     t.storage.prepare_state_statements();  // the crossing write's 'training_due_since
   } catch (...) {
     // Left to the first statement that needs it, which reports what went wrong.
@@ -125,25 +110,17 @@ void request_training(Table& t, TrainingRequest why) {
     if (why != TrainingRequest::kOnUse) train_now(t);
     return;
   }
-  TrainingStatus& st = *shared->training;
-  {
-    std::lock_guard lock(st.mu);
-    if (st.state == "queued" || st.state == "running") return;
-    if (why != TrainingRequest::kCommand && steady_now() < st.retry_at) return;
-    st.state = "queued";
-    st.phase.clear();
-    st.progress = 0;
-  }
+  if (!shared->training->try_queue(why, steady_clock_now())) return;
   // Usually a push and a notify: the worker was started when the table opened (prepare_training).
-  queue_training_job(Job{shared->path, t.name, t.options, t.cache, shared->training, why == TrainingRequest::kCommand});
+  auto job = std::make_shared<Job>(
+      Job{shared->path, t.name, t.options, t.cache, shared->training, why == TrainingRequest::kCommand});
+  index::queue_training_job({shared->training, [job] { run_job(*job); }});
 }
 
 bool wait_training(Table& t, double timeout_s) {
   std::shared_ptr<TrainingStatus> st = t.training_status();
-  return wait_training_jobs(st.get(), timeout_s, [&] {
-    std::lock_guard s(st->mu);
-    return st->state != "queued" && st->state != "running";  // a synchronous 'optimize'
-  });
+  // done: no synchronous 'optimize' running either.
+  return index::wait_training_jobs(st.get(), timeout_s, [&] { return !st->busy(); });
 }
 
 void training_stats(Table& t, StatRows& out) {

@@ -6,7 +6,7 @@
 //     table when the host SQLite was built with SQLITE_THREADSAFE=0);
 //   - request_training: the automatic training of file tables, off the request path. The
 //     write that crosses the threshold (ivf_min, then 4x the last trained N) only queues a
-//     job and wakes the worker (training_worker.h: one thread per process, started when
+//     job and wakes the worker (engine/index/training_worker.h: one thread per process, started when
 //     such a table opens and parked between jobs), which runs the jobs on its own
 //     connection:
 //       1. takes the lock row (T_state 'training_pid' + 'training_since'; at most one
@@ -33,41 +33,18 @@
 //     'optimize' elsewhere), the result is dropped. A process that exits normally (exit(),
 //     return from main) while a job is queued or running waits for it first, at most 10
 //     minutes.
-// Progress and state are in ex_stats (training_* rows, training_stats below).
+// Progress and state are in ex_stats (training_* rows, training_stats below; the state:
+// engine/index/training_status.h).
 #pragma once
-#include <cstdint>
-#include <mutex>
-#include <string>
-#include <string_view>
-
+#include "index/training_status.h"
 #include "ext/stats/stats.h"
 
 namespace iccache::ext {
 
 struct Table;
 
-// The training state of one table in this process (shared by its connections like the
-// index, index_registry.h).
-struct TrainingStatus {
-  mutable std::mutex mu;
-  std::string state = "idle";  // idle | queued | running | failed
-  std::string phase;           // reading | kmeans | assigning | building | tuning | writing
-  double progress = 0;         // share done, 0 to 1 (by phase)
-  std::string error;           // why the last background training failed
-  int64_t runs = 0;            // trainings finished by this process (background and now)
-  int64_t background_runs = 0; // of which in the background
-  double last_seconds = 0;     // duration of the last training
-  double retry_at = 0;         // steady-clock seconds: no new background job before this
-  // Whether a connection of the trainer's own can read the file: -1 not known yet, 0 no (an
-  // encrypted file, whose key only the application's connections hold: trained in the
-  // writing connection instead, as in-memory tables are), 1 yes.
-  int own_connection_reads = -1;
-  // training='on-use' (table_options.h): whether the IVF has served a search in this
-  // process, and when a search last checked whether training is due.
-  bool ivf_searched = false;
-  double due_checked_at = -1e9;
-  void set(std::string_view state_, std::string_view phase_, double progress_);
-};
+using TrainingStatus = index::TrainingStatus;
+using index::TrainingRequest;
 
 // When a table opens (xCreate, xConnect): looks up its process-wide state (index_registry.h)
 // and, for a file table whose training is automatic, reads the file's header once (an
@@ -77,14 +54,7 @@ struct TrainingStatus {
 void prepare_training(Table& t) noexcept;
 // Trains now, inside the caller's transaction (see above).
 void train_now(Table& t);
-// Why a training is asked for:
-//   kDue: a write found the table over its threshold (Table::maybe_train);
-//   kOnUse: a search of the IVF found it due under training='on-use'; never trains inside
-//     the search's statement (an in-memory table trains at its next write instead);
-//   kCommand: INSERT INTO ex(ex) VALUES('optimize-background'): trains whatever the
-//     threshold and the retry pause say.
-enum class TrainingRequest { kDue, kOnUse, kCommand };
-// Queues a background training of t (see above), unless one is queued or running in this
+// Queues a background training of t (see above; why: engine/index/training_status.h), unless one is queued or running in this
 // process, or (kDue, kOnUse) a recent attempt failed or found the lock taken (retried after
 // a pause). In-memory, temp and encrypted tables train now instead (not for kOnUse).
 void request_training(Table& t, TrainingRequest why = TrainingRequest::kDue);

@@ -1,5 +1,6 @@
 #include "ext/index/training_job.h"
 
+#include "common/clock.h"
 #include "index/training_policy.h"
 #include "ext/index/index_registry.h"
 #include "ext/index/index_trainer.h"
@@ -19,10 +20,8 @@ bool needs_training(Table& t, int64_t n) {
   return index::training_due(n, trained_n, t.options.ivf_min);
 }
 
-}  // namespace
-
-void run_job(Job& job) {
-  const double t0 = steady_now();
+void run_on_own_connection(Job& job) {
+  const double t0 = steady_clock_now();
   TrainingStatus& st = *job.status;
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(job.path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
@@ -40,10 +39,7 @@ void run_job(Job& job) {
   try {
     st.set("running", "reading", 0.0);
     if (!take_lock(t)) {
-      std::lock_guard lock(st.mu);
-      st.state = "idle";
-      st.phase.clear();
-      st.retry_at = steady_now() + kRetryPauseSeconds;
+      st.taken_elsewhere(steady_clock_now());
       return;
     }
     locked = true;
@@ -57,8 +53,7 @@ void run_job(Job& job) {
       st.set("idle", "", 0.0);
       return;
     }
-    index::IvfTraining tr = train_ivf(snap.set, t.options.dim, t.options.sq8, t.options.seed,
-                               [&](std::string_view phase, double share) { st.set("running", phase, 0.05 + 0.85 * share); });
+    index::IvfTraining tr = train_ivf(snap.set, t.options.dim, t.options.sq8, t.options.seed, st.computing());
     st.set("running", "writing", 0.9);
     int old_slot = 0;
     std::shared_ptr<IndexCache> built = write_staged(t, snap, tr, st, old_slot);
@@ -78,18 +73,25 @@ void run_job(Job& job) {
       throw;
     }
     locked = false;
-    std::lock_guard lock(st.mu);
-    st.state = "idle";
-    st.phase.clear();
-    st.progress = 0;
-    st.error.clear();
-    if (built) {
-      ++st.runs;
-      ++st.background_runs;
-      st.last_seconds = steady_now() - t0;
-    }
+    st.background_done(built != nullptr, steady_clock_now() - t0);
   } catch (...) {
     if (locked) release_lock(t);
+    throw;
+  }
+}
+
+}  // namespace
+
+void run_job(Job& job) {
+  try {
+    run_on_own_connection(job);
+  } catch (const SqlError& e) {
+    // A file its own connection cannot read (encrypted): the next crossing trains in the
+    // writing connection.
+    if ((e.rc() & 0xff) == SQLITE_NOTADB) {
+      std::lock_guard lock(job.status->mu);
+      job.status->own_connection_reads = 0;
+    }
     throw;
   }
 }

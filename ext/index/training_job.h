@@ -5,11 +5,11 @@
 #include <string>
 
 #include "ext/index/index_cache.h"
+#include "ext/index/index_registry.h"
 #include "options/table_options.h"
 
 namespace iccache::ext {
 
-struct TrainingStatus;
 
 struct Job {
   std::string path, table;
@@ -22,7 +22,8 @@ struct Job {
 };
 
 // Opens the file, takes the lock row, snapshots, computes, writes, hands the index over
-// (index_trainer.h, steps 1-4). Throws on failure (the lock row is released first).
+// (index_trainer.h, steps 1-4). Throws on failure (the lock row is released first; a file
+// its own connection cannot read is remembered in status->own_connection_reads).
 void run_job(Job& job);
 
 }  // namespace iccache::ext

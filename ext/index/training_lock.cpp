@@ -1,36 +1,18 @@
 #include "ext/index/training_lock.h"
 
-#include <signal.h>
 #include <unistd.h>
 
-#include <cerrno>
-#include <chrono>
-
+#include "index/training_lock.h"
 #include "ext/table/vtab.h"
 
 namespace iccache::ext {
-
-double steady_now() {
-  return std::chrono::duration<double>(std::chrono::steady_clock::now().time_since_epoch()).count();
-}
-double wall_now() {
-  return std::chrono::duration<double>(std::chrono::system_clock::now().time_since_epoch()).count();
-}
-
-namespace {
-bool process_alive(int64_t pid) {
-  if (pid <= 0) return false;
-  return ::kill(static_cast<pid_t>(pid), 0) == 0 || errno != ESRCH;
-}
-}  // namespace
 
 int64_t lock_holder(Table& t) {
   const int64_t pid = t.storage.state_int("training_pid", 0);
   if (pid == 0) return 0;
   Stmt s(t.db, "SELECT value FROM " + t.storage.shadow("state") + " WHERE key = 'training_since'");
   const double since = s.step() ? s.real(0) : 0;
-  if (!process_alive(pid) || wall_now() - since > kLockLeaseSeconds) return 0;
-  return pid;
+  return index::live_lock_holder({pid, since}, wall_clock_now());
 }
 
 void exec(sqlite3* db, const char* sql) { Stmt(db, sql).run(); }
@@ -55,7 +37,7 @@ bool take_lock(Table& t) {
       return false;
     }
     t.storage.set_state_int("training_pid", ::getpid());
-    t.storage.set_state_real("training_since", wall_now());
+    t.storage.set_state_real("training_since", wall_clock_now());
     // The log keeps the entries from here on while the lock is held (ChangeLog::prune): the
     // snapshot read after this is at this entry or later.
     if (std::optional<Change> at = t.log.last()) t.storage.set_state_int("training_log_seq", at->seq);

@@ -1,28 +1,17 @@
-// The training lock row: at most one background training of a table at a time across the
-// processes that open its file. The row is T_state keys 'training_pid' (the holder's
-// process id), 'training_since' (wall-clock seconds when taken) and 'training_log_seq' (the
-// newest change-log entry then: the log keeps what follows while the lock is held, so that
-// the training can apply the changes made meanwhile from it). A row whose process is
-// gone, or older than the lease, is not a live holder and is taken over. Also the write
-// transaction helpers the trainer uses.
+// The training lock row (its rule: engine/index/training_lock.h) in T_state: keys
+// 'training_pid' (the holder's process id), 'training_since' (wall-clock seconds when taken)
+// and 'training_log_seq' (the newest change-log entry then: the log keeps what follows while
+// the lock is held, so that the training can apply the changes made meanwhile from it).
+// Also the write transaction helpers the trainer uses.
 #pragma once
 #include <cstdint>
 
+#include "common/clock.h"
 #include "ext/sql/sqlite_api.h"
 
 namespace iccache::ext {
 
 struct Table;
-
-// A lock row older than this is taken over even when its process seems alive (a process
-// on another host, or a reused pid): training 1M x 384 takes about a minute.
-constexpr double kLockLeaseSeconds = 3600;
-
-// After a failure, or finding another process training, no new job for this long.
-constexpr double kRetryPauseSeconds = 30;
-
-double steady_now();  // steady-clock seconds
-double wall_now();    // Unix time in seconds
 
 // The pid of a live training holding t's lock row (another process, or a job of this
 // one), 0 when none.

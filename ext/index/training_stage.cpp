@@ -33,7 +33,7 @@ struct EpochMoved {};
 template <class Fn>
 void in_short_txn(Table& t, int64_t epoch, Fn&& fn) {
   begin_immediate(t.db);
-  const double t0 = steady_now();
+  const double t0 = steady_clock_now();
   try {
     if (t.storage.state_int("epoch", 0) != epoch) throw EpochMoved{};
     fn();
@@ -42,31 +42,31 @@ void in_short_txn(Table& t, int64_t epoch, Fn&& fn) {
     sqlite3_exec(t.db, "ROLLBACK", nullptr, nullptr, nullptr);
     throw;
   }
-  const double took = steady_now() - t0;
+  const double took = steady_clock_now() - t0;
   std::this_thread::sleep_for(std::chrono::duration<double>(std::max(0.001, took)));
 }
 
-bool out_of_time(double until, size_t done) { return done % 64 == 0 && steady_now() >= until; }
+bool out_of_time(double until, size_t done) { return done % 64 == 0 && steady_clock_now() >= until; }
 
 }  // namespace
 
 void clear_rows_table(Table& t, int slot) {
   for (int64_t deleted = 1; deleted > 0;) {
     begin_immediate(t.db);
-    const double t0 = steady_now();
+    const double t0 = steady_clock_now();
     try {
       deleted = 0;
       if (t.index_store.active_slot() == slot) {  // never the table in use
         exec(t.db, "COMMIT");
         return;
       }
-      for (int64_t d = 1; d > 0 && steady_now() - t0 < kBatchSeconds;) deleted += d = t.index_store.clear_some(slot, 256);
+      for (int64_t d = 1; d > 0 && steady_clock_now() - t0 < kBatchSeconds;) deleted += d = t.index_store.clear_some(slot, 256);
       exec(t.db, "COMMIT");
     } catch (...) {
       sqlite3_exec(t.db, "ROLLBACK", nullptr, nullptr, nullptr);
       throw;
     }
-    std::this_thread::sleep_for(std::chrono::duration<double>(std::max(0.001, steady_now() - t0)));
+    std::this_thread::sleep_for(std::chrono::duration<double>(std::max(0.001, steady_clock_now() - t0)));
   }
 }
 
@@ -74,7 +74,7 @@ std::shared_ptr<IndexCache> write_staged(Table& t, const Snapshot& snap, index::
                                          TrainingStatus& st, int& old_slot) {
   const int dim = t.options.dim;
   const bool sq8 = t.options.sq8;
-  const double t0 = steady_now();
+  const double t0 = steady_clock_now();
   const index::TrainingSet& set = snap.set;
   int to = -1;  // known once the first transaction has read the slot in use
   try {
@@ -91,7 +91,7 @@ std::shared_ptr<IndexCache> write_staged(Table& t, const Snapshot& snap, index::
     bool held = false;
     for (size_t i = 0; i < set.size();) {
       in_short_txn(t, snap.epoch, [&] {
-        const double until = steady_now() + kBatchSeconds;
+        const double until = steady_clock_now() + kBatchSeconds;
         do {
           const float* v = &set.data[i * dim];
           if (sq8) tr.index.encode(v, code.data());
@@ -113,22 +113,22 @@ std::shared_ptr<IndexCache> write_staged(Table& t, const Snapshot& snap, index::
       std::optional<Change> newest;
       double locked_at = 0;
       in_short_txn(t, snap.epoch, [&] {
-        locked_at = steady_now();
+        locked_at = steady_clock_now();
         std::unordered_set<int64_t> ids = changed_since(t, at, set.ids, &newest);
         pending.assign(ids.begin(), ids.end());
         if (pending.size() > kSwitchChanges && round < 8) return;  // applied below, then looked at again
         apply_changes(t, tr, pending, 0, to, 1e300);
         t.storage.set_state_int("index_slot", to);
         t.storage.set_state_int("train_switch_changes", static_cast<int64_t>(pending.size()));
-        built = finish_training(t, tr, steady_now() - t0);
+        built = finish_training(t, tr, steady_clock_now() - t0);
         // The time this transaction holds the write lock, but for COMMIT (ex_state, for
         // the benchmark and docs/performance.md).
-        t.storage.set_state_real("train_switch_s", steady_now() - locked_at);
+        t.storage.set_state_real("train_switch_s", steady_clock_now() - locked_at);
       });
       if (built) return built;
       std::sort(pending.begin(), pending.end());
       for (size_t i = 0; i < pending.size();)
-        in_short_txn(t, snap.epoch, [&] { i = apply_changes(t, tr, pending, i, to, steady_now() + kBatchSeconds); });
+        in_short_txn(t, snap.epoch, [&] { i = apply_changes(t, tr, pending, i, to, steady_clock_now() + kBatchSeconds); });
       at = newest;
     }
   } catch (const EpochMoved&) {

@@ -19,12 +19,12 @@
 
 #include "index/ivf_training.h"
 #include "ext/index/index_cache.h"
+#include "ext/index/index_registry.h"
 #include "ext/index/training_write.h"
 
 namespace iccache::ext {
 
 struct Table;
-struct TrainingStatus;
 
 // A staging or clearing transaction writes for about this long.
 constexpr double kBatchSeconds = 0.002;

@@ -35,7 +35,7 @@ size_t apply_changes(Table& t, index::IvfTraining& tr, const std::vector<int64_t
                      t.storage.shadow("data") + " AS d ON d.id = v.id WHERE v.id = ?");
   std::vector<float> v(dim);
   size_t i = from;
-  for (; i < changed.size() && !((i - from) % 16 == 15 && steady_now() >= until); ++i) {
+  for (; i < changed.size() && !((i - from) % 16 == 15 && steady_clock_now() >= until); ++i) {
     const int64_t id = changed[i];
     tr.index.remove(id);
     row.reset().bind(1, id);

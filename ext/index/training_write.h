@@ -12,12 +12,12 @@
 
 #include "index/ivf_training.h"
 #include "ext/index/index_cache.h"
+#include "ext/index/index_registry.h"
 #include "ext/store/change_log.h"
 
 namespace iccache::ext {
 
 struct Table;
-struct TrainingStatus;
 
 // The vectors of every example in id order, their tenants, and where the log stood.
 struct Snapshot {
@@ -40,7 +40,7 @@ std::unordered_set<int64_t> changed_since(Table& t, const std::optional<Change>&
 // Re-reads the rows of changed[from...] as they are now and writes them into rows table
 // `slot` with the new training (nearest new list, code), or deletes them there (deleted
 // meanwhile); the built index follows. Stops at the end or, checked every 16 rows, once
-// steady_now() (training_lock.h) passes `until`; returns where it stopped. Inside the
+// steady_clock_now() (common/clock.h) passes `until`; returns where it stopped. Inside the
 // caller's write transaction.
 size_t apply_changes(Table& t, index::IvfTraining& tr, const std::vector<int64_t>& changed, size_t from, int slot,
                      double until);

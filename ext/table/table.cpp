@@ -12,7 +12,7 @@
 #include "privacy/pii_scanner.h"
 #include "index/training_policy.h"
 #include "vector/vector_parse.h"
-#include "ext/index/training_lock.h"
+#include "common/clock.h"
 #include "ext/table/vtab.h"
 
 namespace iccache::ext {
@@ -92,11 +92,7 @@ void Table::maybe_train(int64_t n) {
   // training= (table_options.h): 'manual' waits for a command; 'on-use' for the IVF to have
   // served a search in this process (then this write asks, as 'background' does).
   if (options.training == TrainingPolicy::kManual) return;
-  if (options.training == TrainingPolicy::kOnUse) {
-    TrainingStatus& st = *training_status();
-    std::lock_guard lock(st.mu);
-    if (!st.ivf_searched) return;
-  }
+  if (options.training == TrainingPolicy::kOnUse && !training_status()->searched()) return;
   // Off the request path for file tables: this write only queues a background training
   // (index_trainer.h); in-memory and temp tables train now.
   request_training(*this);
@@ -104,15 +100,7 @@ void Table::maybe_train(int64_t n) {
 
 void Table::note_ivf_search(int64_t n) {
   if (options.training != TrainingPolicy::kOnUse) return;
-  TrainingStatus& st = *training;
-  {
-    // At most once a second: a due check reads T_state.
-    std::lock_guard lock(st.mu);
-    const double now = steady_now();
-    if (st.ivf_searched && now - st.due_checked_at < 1.0) return;
-    st.ivf_searched = true;
-    st.due_checked_at = now;
-  }
+  if (!training->note_search(steady_clock_now())) return;
   const int64_t trained_n = index_store.trained_n();
   if (index::training_due(n, trained_n, options.ivf_min)) request_training(*this, TrainingRequest::kOnUse);
 }

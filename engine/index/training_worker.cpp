@@ -1,4 +1,4 @@
-#include "ext/index/training_worker.h"
+#include "index/training_worker.h"
 
 #include <dlfcn.h>
 #include <pthread.h>
@@ -9,14 +9,13 @@
 #include <condition_variable>
 #include <cstdlib>
 #include <deque>
+#include <exception>
 #include <mutex>
 #include <thread>
 
-#include "ext/index/index_trainer.h"
-#include "ext/index/training_lock.h"
-#include "ext/sql/stmt.h"
+#include "common/clock.h"
 
-namespace iccache::ext {
+namespace iccache::index {
 
 namespace {
 
@@ -24,7 +23,7 @@ struct Worker {
   std::mutex mu;
   std::condition_variable work;  // a job was queued (the worker waits on it)
   std::condition_variable done;  // a job or a training ended (wait_training_jobs)
-  std::deque<Job> queue;
+  std::deque<TrainingJob> queue;
   std::shared_ptr<TrainingStatus> running;  // the status of the job being run
   pid_t pid = 0;                            // the process whose worker thread exists
   bool registered = false;                  // the exit and fork handlers
@@ -37,19 +36,11 @@ Worker& w() {
 
 constexpr double kExitWaitSeconds = 600;
 
-void run_one(Job& job) {
+void run_one(TrainingJob& job) {
   try {
-    run_job(job);
+    job.run();
   } catch (const std::exception& e) {
-    std::lock_guard lock(job.status->mu);
-    // A file its own connection cannot read (encrypted): the next crossing trains in the
-    // writing connection.
-    if (const auto* sql = dynamic_cast<const SqlError*>(&e); sql && (sql->rc() & 0xff) == SQLITE_NOTADB)
-      job.status->own_connection_reads = 0;
-    job.status->state = "failed";
-    job.status->phase.clear();
-    job.status->error = e.what();
-    job.status->retry_at = steady_now() + kRetryPauseSeconds;
+    job.status->failed(e.what(), steady_clock_now());
   }
 }
 
@@ -64,7 +55,7 @@ void worker_main() {
 #endif
   Worker& s = w();
   for (;;) {
-    Job job;
+    TrainingJob job;
     {
       std::unique_lock lock(s.mu);
       s.work.wait(lock, [&] { return !s.queue.empty(); });
@@ -73,7 +64,7 @@ void worker_main() {
       s.running = job.status;
     }
     run_one(job);
-    job = Job{};  // lets go of the index and the status before waking waiters
+    job = TrainingJob{};  // lets go of the index and the status before waking waiters
     {
       std::lock_guard lock(s.mu);
       s.running.reset();
@@ -98,14 +89,9 @@ void before_fork() { w().mu.lock(); }
 void after_fork_parent() { w().mu.unlock(); }
 void after_fork_child() {
   Worker& s = w();
-  auto forget = [](const std::shared_ptr<TrainingStatus>& st) {
-    if (!st || !st->mu.try_lock()) return;  // held by a thread that is gone: left as it was
-    st->state = "idle";
-    st->phase.clear();
-    st->mu.unlock();
-  };
-  for (const Job& j : s.queue) forget(j.status);
-  forget(s.running);
+  for (const TrainingJob& j : s.queue)
+    if (j.status) j.status->forget_in_child();
+  if (s.running) s.running->forget_in_child();
   s.queue.clear();
   s.running.reset();
   s.pid = 0;
@@ -143,7 +129,7 @@ void start_training_worker() {
   start_locked(s);
 }
 
-void queue_training_job(Job job) {
+void queue_training_job(TrainingJob job) {
   Worker& s = w();
   {
     std::lock_guard lock(s.mu);
@@ -159,7 +145,7 @@ bool wait_training_jobs(const TrainingStatus* status, double timeout_s, const st
   std::unique_lock lock(s.mu);
   return s.done.wait_until(lock, until, [&] {
     if (s.running.get() == status) return false;
-    for (const Job& j : s.queue)
+    for (const TrainingJob& j : s.queue)
       if (j.status.get() == status) return false;
     return done();
   });
@@ -171,4 +157,4 @@ void notify_training_waiters() {
   s.done.notify_all();
 }
 
-}  // namespace iccache::ext
+}  // namespace iccache::index

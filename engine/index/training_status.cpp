@@ -1,0 +1,88 @@
+#include "index/training_status.h"
+
+namespace iccache::index {
+
+void TrainingStatus::set(std::string_view state_, std::string_view phase_, double progress_) {
+  std::lock_guard lock(mu);
+  state = state_;
+  phase = phase_;
+  progress = progress_;
+}
+
+TrainingProgressFn TrainingStatus::computing() {
+  return [this](std::string_view phase_, double share) { set("running", phase_, 0.05 + 0.85 * share); };
+}
+
+bool TrainingStatus::try_queue(TrainingRequest why, double now) {
+  std::lock_guard lock(mu);
+  if (state == "queued" || state == "running") return false;
+  if (why != TrainingRequest::kCommand && now < retry_at) return false;
+  state = "queued";
+  phase.clear();
+  progress = 0;
+  return true;
+}
+
+bool TrainingStatus::busy() const {
+  std::lock_guard lock(mu);
+  return state == "queued" || state == "running";
+}
+
+void TrainingStatus::failed(const std::string& error_, double now) {
+  std::lock_guard lock(mu);
+  state = "failed";
+  phase.clear();
+  error = error_;
+  retry_at = now + kRetryPauseSeconds;
+}
+
+void TrainingStatus::taken_elsewhere(double now) {
+  std::lock_guard lock(mu);
+  state = "idle";
+  phase.clear();
+  retry_at = now + kRetryPauseSeconds;
+}
+
+void TrainingStatus::background_done(bool built, double seconds) {
+  std::lock_guard lock(mu);
+  state = "idle";
+  phase.clear();
+  progress = 0;
+  error.clear();
+  if (built) {
+    ++runs;
+    ++background_runs;
+    last_seconds = seconds;
+  }
+}
+
+void TrainingStatus::done_now(double seconds) {
+  std::lock_guard lock(mu);
+  state = "idle";
+  phase.clear();
+  progress = 0;
+  ++runs;
+  last_seconds = seconds;
+}
+
+void TrainingStatus::forget_in_child() {
+  if (!mu.try_lock()) return;
+  state = "idle";
+  phase.clear();
+  mu.unlock();
+}
+
+bool TrainingStatus::note_search(double now) {
+  std::lock_guard lock(mu);
+  if (ivf_searched && now - due_checked_at < 1.0) return false;
+  ivf_searched = true;
+  due_checked_at = now;
+  return true;
+}
+
+bool TrainingStatus::searched() const {
+  std::lock_guard lock(mu);
+  return ivf_searched;
+}
+
+}  // namespace iccache::index

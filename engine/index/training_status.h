@@ -1,0 +1,74 @@
+// The training state of one table in this process (shared by its connections like the
+// index, ext/index/index_registry.h), and the rules that move it: when a background job
+// may be queued (the retry pause, a job already queued or running), what a failure, a lock
+// found taken elsewhere, or a finished training leave behind. ex_stats shows it
+// (training_* rows, ext/index/index_trainer.cpp training_stats).
+#pragma once
+#include <cstdint>
+#include <mutex>
+#include <string>
+#include <string_view>
+
+#include "index/ivf_training.h"
+
+namespace iccache::index {
+
+// After a failure, or finding another process training, no new job for this long.
+constexpr double kRetryPauseSeconds = 30;
+
+// Why a training is asked for:
+//   kDue: a write found the table over its threshold (Table::maybe_train);
+//   kOnUse: a search of the IVF found it due under training='on-use'; never trains inside
+//     the search's statement (an in-memory table trains at its next write instead);
+//   kCommand: INSERT INTO ex(ex) VALUES('optimize-background'): trains whatever the
+//     threshold and the retry pause say.
+enum class TrainingRequest { kDue, kOnUse, kCommand };
+
+struct TrainingStatus {
+  mutable std::mutex mu;
+  std::string state = "idle";  // idle | queued | running | failed
+  std::string phase;           // reading | kmeans | assigning | building | tuning | writing
+  double progress = 0;         // share done, 0 to 1 (by phase)
+  std::string error;           // why the last background training failed
+  int64_t runs = 0;            // trainings finished by this process (background and now)
+  int64_t background_runs = 0; // of which in the background
+  double last_seconds = 0;     // duration of the last training
+  double retry_at = 0;         // steady-clock seconds: no new background job before this
+  // Whether a connection of the trainer's own can read the file: -1 not known yet, 0 no (an
+  // encrypted file, whose key only the application's connections hold: trained in the
+  // writing connection instead, as in-memory tables are), 1 yes.
+  int own_connection_reads = -1;
+  // training='on-use' (table_options.h): whether the IVF has served a search in this
+  // process, and when a search last checked whether training is due.
+  bool ivf_searched = false;
+  double due_checked_at = -1e9;
+
+  void set(std::string_view state_, std::string_view phase_, double progress_);
+  // The progress callback of train_ivf: its share maps to 0.05 .. 0.9 of the whole (reading
+  // before, writing after).
+  TrainingProgressFn computing();
+  // Whether a job may be queued now (steady-clock `now`), and if so marks it queued: not
+  // when one is queued or running in this process, nor (but for kCommand) before retry_at.
+  bool try_queue(TrainingRequest why, double now);
+  // Whether a job is queued or running (a waiter waits on).
+  bool busy() const;
+  // A background job failed with `error`: no new job for kRetryPauseSeconds.
+  void failed(const std::string& error, double now);
+  // A background job found another process training: idle, no new job for a pause.
+  void taken_elsewhere(double now);
+  // A background job ended: idle, the last error cleared; counted when it switched a
+  // training in (`built`).
+  void background_done(bool built, double seconds);
+  // A training in the caller's transaction ended (the last background error stays).
+  void done_now(double seconds);
+  // After fork(), in the child, for a job of the parent's it will never run: idle again so
+  // that its own writes can queue. Skipped when the lock is held (by a thread the child does
+  // not have): left as it was.
+  void forget_in_child();
+  // training='on-use': a search of the IVF marks it used; true when this search is to check
+  // whether training is due (at most once a second: a due check reads T_state).
+  bool note_search(double now);
+  bool searched() const;
+};
+
+}  // namespace iccache::index
