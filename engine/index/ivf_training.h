@@ -1,7 +1,7 @@
 // One training of the IVF index, as pure computation on a snapshot of the vectors (no
 // storage): K = round(sqrt(N)) spherical k-means lists on the distinct vectors, every vector
 // assigned to its nearest centroid, SQ8 ranges, the built index, and nprobe tuned on it.
-// The caller reads the snapshot and writes the result (ext/index_trainer.cpp), either inside
+// The caller reads the snapshot and writes the result (training_run.h), either inside
 // the statement that asked ('optimize') or on a background thread while others write.
 #pragma once
 #include <cstddef>

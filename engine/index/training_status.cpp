@@ -1,5 +1,8 @@
 #include "index/training_status.h"
 
+#include <cstdio>
+#include <cstring>
+
 namespace iccache::index {
 
 void TrainingStatus::set(std::string_view state_, std::string_view phase_, double progress_) {
@@ -83,6 +86,22 @@ bool TrainingStatus::note_search(double now) {
 bool TrainingStatus::searched() const {
   std::lock_guard lock(mu);
   return ivf_searched;
+}
+
+bool TrainingStatus::own_connection_can_read(const std::function<int()>& probe) {
+  std::lock_guard lock(mu);
+  if (own_connection_reads < 0) own_connection_reads = probe();
+  return own_connection_reads != 0;
+}
+
+int plain_database_header(const std::string& path) {
+  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
+    char head[16];
+    const size_t got = std::fread(head, 1, sizeof head, f);
+    std::fclose(f);
+    if (got == sizeof head) return std::memcmp(head, "SQLite format 3", 16) == 0 ? 1 : 0;
+  }
+  return -1;
 }
 
 }  // namespace iccache::index

@@ -5,6 +5,7 @@
 // (training_* rows, ext/index/index_trainer.cpp training_stats).
 #pragma once
 #include <cstdint>
+#include <functional>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -69,6 +70,17 @@ struct TrainingStatus {
   // whether training is due (at most once a second: a due check reads T_state).
   bool note_search(double now);
   bool searched() const;
+  // Whether a connection of the trainer's own can read the file: `probe` (1 yes, 0 no, -1
+  // cannot tell now) is asked until it tells, once per process and table.
+  bool own_connection_can_read(const std::function<int()>& probe);
 };
+
+// From a database file's first 16 bytes: whether a connection of its own can read it (1),
+// or not (0: an encrypted file: SQLCipher writes a random salt where a plain database
+// starts with "SQLite format 3\0", and the key is the application's, which SQLite has no
+// way to hand on); -1 when the file has no header yet (created in a transaction not
+// committed yet). Those bytes never change once written, so reading them needs no lock
+// (the caller may hold a write transaction that would make a reading connection wait).
+int plain_database_header(const std::string& path);
 
 }  // namespace iccache::index

@@ -5,7 +5,7 @@
 //   T_index_alt  the same columns: the second copy of those rows. T_state 'index_slot'
 //       says which of the two is in use (absent or 0: T_index, 1: T_index_alt). A
 //       background training fills the other one in small transactions while writers go on
-//       with the one in use, then switches in one short transaction (training_stage.h); the
+//       with the one in use, then switches in one short transaction (engine/index/staged_write.h); the
 //       one left is emptied after. Rows in the table not in use mean nothing (a training's
 //       half-written rows after a crash): no reader looks at them, the next training
 //       empties it first. Files made before it have no T_index_alt until their first

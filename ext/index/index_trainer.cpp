@@ -1,17 +1,13 @@
 #include "ext/index/index_trainer.h"
 
 #include <algorithm>
-#include <cstdio>
-#include <cstring>
 
-#include "index/ivf_training.h"
-#include "index/training_policy.h"
-#include "ext/index/index_registry.h"
-#include "ext/index/training_job.h"
-#include "ext/index/training_lock.h"
-#include "index/training_worker.h"
 #include "common/clock.h"
-#include "ext/index/training_write.h"
+#include "index/training_policy.h"
+#include "index/training_run.h"
+#include "index/training_worker.h"
+#include "ext/index/index_registry.h"
+#include "ext/index/training_store.h"
 #include "ext/functions.h"
 #include "ext/table/registry.h"
 #include "ext/sql/args.h"
@@ -19,53 +15,55 @@
 
 namespace iccache::ext {
 
-void train_now(Table& t) {
-  // Reads every example's vector (and its tenant from the example row), not the loaded
-  // index nor T_index, so that training also repairs lists, list rows or centroids that
-  // are damaged or missing.
-  TrainingStatus& st = *t.training_status();
-  const double t0 = steady_clock_now();
-  st.set("running", "reading", 0.0);
+namespace {
+
+index::TrainingParams training_params(const TableOptions& o) { return {o.dim, o.sq8, o.seed, o.ivf_min}; }
+
+// A background job (engine/index/training_run.h) on a connection of its own to the file.
+void run_job(const std::string& path, const std::string& table, const TableOptions& options,
+             const std::weak_ptr<IndexCache>& cache, TrainingStatus& st, bool forced) {
+  sqlite3* db = nullptr;
+  if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
+    std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
+    sqlite3_close(db);
+    throw Error("the background training could not open " + path + ": " + msg);
+  }
+  sqlite3_busy_timeout(db, 10000);
+  struct Closer {
+    sqlite3* db;
+    ~Closer() { sqlite3_close(db); }
+  } closer{db};
   try {
-    Snapshot snap = read_snapshot(t);
-    if (snap.set.size() == 0) {
-      st.set("idle", "", 0.0);
-      return;
+    Table t(db, "main", table, options);
+    SqlTrainingStore store(t, cache);
+    index::TrainingClock clock;
+    index::run_background_training(store, st, training_params(options), forced, clock);
+  } catch (const SqlError& e) {
+    // A file its own connection cannot read (encrypted): the next crossing trains in the
+    // writing connection.
+    if ((e.rc() & 0xff) == SQLITE_NOTADB) {
+      std::lock_guard lock(st.mu);
+      st.own_connection_reads = 0;
     }
-    index::IvfTraining tr = train_ivf(snap.set, t.options.dim, t.options.sq8, t.options.seed, st.computing());
-    st.set("running", "writing", 0.9);
-    t.adopt_trained(write_training(t, snap.set, tr, &st));
-  } catch (...) {
-    st.set("idle", "", 0.0);
-    index::notify_training_waiters();
     throw;
   }
-  st.done_now(steady_clock_now() - t0);
-  index::notify_training_waiters();
+}
+
+}  // namespace
+
+void train_now(Table& t) {
+  SqlTrainingStore store(t);
+  index::TrainingClock clock;
+  index::train_in_place(store, *t.training_status(), training_params(t.options), clock);
 }
 
 namespace {
 
-// From the file's first 16 bytes: whether a connection of its own can read the file (1),
-// or not (0: an encrypted file: SQLCipher writes a random salt where a plain database
-// starts with "SQLite format 3\0", and the key is the application's, which SQLite has no
-// way to hand on); -1 when the file has no header yet (created in a transaction not
-// committed yet). Those bytes never change once written, so reading them needs no lock
-// (the caller may hold a write transaction that would make a reading connection wait).
-int probe_header(const std::string& path) {
-  if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
-    char head[16];
-    const size_t got = std::fread(head, 1, sizeof head, f);
-    std::fclose(f);
-    if (got == sizeof head) return std::memcmp(head, "SQLite format 3", 16) == 0 ? 1 : 0;
-  }
-  return -1;
-}
-
-// The same when the header says nothing: opens the file (1 readable, 0 SQLITE_NOTADB, -1
-// cannot tell now: busy, say; the worker finds out).
+// Whether a connection of its own can read the file (engine/index/training_status.h
+// plain_database_header), and when the header says nothing, opens the file (1 readable, 0
+// SQLITE_NOTADB, -1 cannot tell now: busy, say; the worker finds out).
 int probe_own_connection(const std::string& path) {
-  if (const int h = probe_header(path); h >= 0) return h;
+  if (const int h = index::plain_database_header(path); h >= 0) return h;
   sqlite3* db = nullptr;
   int rc = sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READONLY, nullptr);
   if (rc == SQLITE_OK) rc = sqlite3_exec(db, "SELECT count(*) FROM sqlite_master", nullptr, nullptr, nullptr);
@@ -79,11 +77,9 @@ int probe_own_connection(const std::string& path) {
 // file once per process and table.
 bool trains_in_background(const std::optional<SharedTable>& shared, bool probe_fully) {
   if (!shared || sqlite3_threadsafe() == 0) return false;
-  TrainingStatus& st = *shared->training;
-  std::lock_guard lock(st.mu);
-  if (st.own_connection_reads < 0)
-    st.own_connection_reads = probe_fully ? probe_own_connection(shared->path) : probe_header(shared->path);
-  return st.own_connection_reads != 0;
+  const std::string& path = shared->path;
+  return shared->training->own_connection_can_read(
+      [&] { return probe_fully ? probe_own_connection(path) : index::plain_database_header(path); });
 }
 
 }  // namespace
@@ -112,9 +108,13 @@ void request_training(Table& t, TrainingRequest why) {
   }
   if (!shared->training->try_queue(why, steady_clock_now())) return;
   // Usually a push and a notify: the worker was started when the table opened (prepare_training).
-  auto job = std::make_shared<Job>(
-      Job{shared->path, t.name, t.options, t.cache, shared->training, why == TrainingRequest::kCommand});
-  index::queue_training_job({shared->training, [job] { run_job(*job); }});
+  // The job holds the process's shared index weakly, so that a queued or running job is not
+  // counted as a connection sharing it (index_shared_by).
+  std::weak_ptr<IndexCache> cache = t.cache;
+  index::queue_training_job({shared->training, [path = shared->path, table = t.name, options = t.options, cache,
+                                                st = shared->training, forced = why == TrainingRequest::kCommand] {
+                               run_job(path, table, options, cache, *st, forced);
+                             }});
 }
 
 bool wait_training(Table& t, double timeout_s) {

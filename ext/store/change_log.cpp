@@ -82,8 +82,8 @@ void ChangeLog::prune(int64_t keep, double max_age) {
   std::optional<Change> newest = last();
   if (!newest) return;
   // A background training applies the changes made since its snapshot from this log
-  // (ext/index/training_stage.h): the entries from 'training_log_seq' on stay while its
-  // lock row is younger than the lock's lease (an hour, ext/index/training_lock.h), else it
+  // (engine/index/staged_write.h): the entries from 'training_log_seq' on stay while its
+  // lock row is younger than the lock's lease (an hour, engine/index/training_lock.h), else it
   // would have to re-read every example while holding the write lock.
   const std::string state = quote_id(schema_) + "." + quote_id(table_ + "_state");
   const int64_t pinned =

@@ -2,6 +2,9 @@
 // what a failure, a lock taken elsewhere and a finished training leave, the on-use check.
 #include <gtest/gtest.h>
 
+#include <cstdio>
+#include <string>
+
 #include "index/training_status.h"
 
 namespace iccache::index {
@@ -112,6 +115,36 @@ TEST(TrainingStatus, OnUseChecksAtMostOnceASecond) {
   EXPECT_FALSE(st.note_search(10.999));
   EXPECT_TRUE(st.note_search(11));
   EXPECT_FALSE(st.note_search(11.5));
+}
+
+TEST(TrainingStatus, OwnConnectionProbedUntilItTells) {
+  TrainingStatus st;
+  int probes = 0;
+  auto answering = [&](int answer) {
+    return [&probes, answer] {
+      ++probes;
+      return answer;
+    };
+  };
+  EXPECT_TRUE(st.own_connection_can_read(answering(-1)));  // cannot tell yet: the worker finds out
+  EXPECT_FALSE(st.own_connection_can_read(answering(0)));  // asked again: an encrypted file
+  EXPECT_EQ(st.own_connection_reads, 0);
+  EXPECT_FALSE(st.own_connection_can_read(answering(1)));  // remembered, not asked
+  EXPECT_EQ(probes, 2);
+}
+
+TEST(TrainingStatus, PlainDatabaseHeader) {
+  const std::string dir = ::testing::TempDir();
+  auto write = [&](const std::string& name, const std::string& bytes) {
+    std::FILE* f = std::fopen((dir + name).c_str(), "wb");
+    std::fwrite(bytes.data(), 1, bytes.size(), f);
+    std::fclose(f);
+    return dir + name;
+  };
+  EXPECT_EQ(plain_database_header(write("plain.db", std::string("SQLite format 3\0", 16) + "rest")), 1);
+  EXPECT_EQ(plain_database_header(write("salted.db", std::string(16, '\x5a'))), 0);
+  EXPECT_EQ(plain_database_header(write("short.db", "SQLite")), -1);
+  EXPECT_EQ(plain_database_header(dir + "missing.db"), -1);
 }
 
 }  // namespace

@@ -1,4 +1,4 @@
-// Automatic training off the request path (ext/index_trainer.h): the INSERT that crosses a
+// Automatic training off the request path (ext/index/index_trainer.h): the INSERT that crosses a
 // threshold only queues a background training; the trainer works on a snapshot, applies
 // the changes made meanwhile, hands its index to the process's shared index, holds a lock
 // row so that one process trains at a time, and a process that dies while training leaves
@@ -106,7 +106,7 @@ TEST(BackgroundTraining, TheCrossingInsertOnlyQueuesAndChangesMadeMeanwhileAreAp
 }
 
 // The rows are written into the table not in use while writers go on with the one in
-// use, then switched to in one short transaction (ext/index/training_stage.h).
+// use, then switched to in one short transaction (engine/index/staged_write.h).
 TEST(BackgroundTraining, RowsAreWrittenAsideThenSwitchedTo) {
   TempFile f;
   Db a(f.path());

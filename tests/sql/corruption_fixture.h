@@ -1,7 +1,7 @@
 // The table every corruption test damages: 40 examples over two tenants, one long
 // (lz4-compressed) response, trained IVF lists (ivf_min=16), and one routed decision with
 // feedback, so that every shadow table has rows to damage. The fill waits for the
-// background training its 16th row started (ext/index_trainer.h).
+// background training its 16th row started (ext/index/index_trainer.h).
 #pragma once
 #include <gtest/gtest.h>
 

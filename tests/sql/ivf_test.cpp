@@ -31,7 +31,7 @@ void fill(Db& db, int n, int first_id = 1, const char* table = "ex") {
             std::to_string(first_id + i) + ", 'q', 'a', '" + json + "', 't" + std::to_string(i % 4) + "')");
   }
   db.exec("COMMIT");
-  // A file table trains in the background (ext/index_trainer.h); wait for it.
+  // A file table trains in the background (ext/index/index_trainer.h); wait for it.
   db.exec(std::string("SELECT iccache_training_wait('") + table + "')");
 }
 
