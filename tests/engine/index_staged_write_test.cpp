@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <functional>
 #include <set>
 #include <string>
 #include <vector>
@@ -143,25 +144,42 @@ TEST(StagedWrite, WritesTheOtherTableInBatchesThenSwitches) {
   EXPECT_DOUBLE_EQ(st.progress, 0.98);
 }
 
-TEST(StagedWrite, AppliesWritesMadeMeanwhileInTheSwitchWhenFew) {
+// Examples 1..20 read into a snapshot and trained (no SQ8); run() writes the training
+// with `meanwhile` run once, after the snapshot's last row is written: writes made while
+// the training writes.
+FakeTrainingStore twenty_examples() {
   FakeTrainingStore s;
   s.add_examples(20);
   s.feed.write(20);
+  return s;
+}
+struct Staging {
+  FakeTrainingStore s = twenty_examples();
   TrainingSnapshot snap = read_snapshot(s, 4);
   IvfTraining tr = train_ivf(snap.set, 4, false, 42);
-  // While the rows are written: example 21 is added, 3 deleted.
-  s.on_put = [&](int64_t id) {
-    if (id != 20) return;
-    s.on_put = nullptr;
+  TrainingStatus st;
+  FakeClock clock;
+  int old_slot = -1;
+  bool run(const std::function<void()>& meanwhile) {
+    bool done = false;
+    s.on_put = [&](int64_t id) {
+      if (id != 20 || done) return;
+      done = true;
+      meanwhile();
+    };
+    return write_staged(s, snap, tr, {4, false, 42, 10}, st, clock, old_slot);
+  }
+};
+
+TEST(StagedWrite, AppliesWritesMadeMeanwhileInTheSwitchWhenFew) {
+  Staging w;
+  FakeTrainingStore& s = w.s;
+  ASSERT_TRUE(w.run([&] {  // example 21 added, 3 deleted
     s.examples[21] = {{9, 9, 9, 1}, "t1"};
     s.feed.write(21);
     s.examples.erase(3);
     s.feed.write(3);
-  };
-  TrainingStatus st;
-  FakeClock clock;
-  int old_slot = -1;
-  ASSERT_TRUE(write_staged(s, snap, tr, {4, false, 42, 10}, st, clock, old_slot));
+  }));
   EXPECT_EQ(s.switch_changes, 2);
   EXPECT_EQ(s.rows[1].count(21), 1u);
   EXPECT_EQ(s.rows[1].count(3), 0u);
@@ -170,39 +188,23 @@ TEST(StagedWrite, AppliesWritesMadeMeanwhileInTheSwitchWhenFew) {
 }
 
 TEST(StagedWrite, ManyWritesMeanwhileAreAppliedFirstInRounds) {
-  FakeTrainingStore s;
-  s.add_examples(20);
-  s.feed.write(20);
-  TrainingSnapshot snap = read_snapshot(s, 4);
-  IvfTraining tr = train_ivf(snap.set, 4, false, 42);
-  s.on_put = [&](int64_t id) {
-    if (id != 20) return;
-    s.on_put = nullptr;
+  Staging w;
+  FakeTrainingStore& s = w.s;
+  ASSERT_TRUE(w.run([&] {
     for (int64_t n = 100; n < 100 + static_cast<int64_t>(kSwitchChanges) + 1; ++n) {
       s.examples[n] = {{1, static_cast<float>(n), 2, 1}, "t"};
       s.feed.write(n);
     }
-  };
-  TrainingStatus st;
-  FakeClock clock;
-  int old_slot = -1;
-  ASSERT_TRUE(write_staged(s, snap, tr, {4, false, 42, 10}, st, clock, old_slot));
+  }));
   EXPECT_EQ(s.switch_changes, 0);  // all applied before the switching transaction
   EXPECT_EQ(s.rows[1].size(), 20u + kSwitchChanges + 1);
   EXPECT_EQ(s.finished_rows, static_cast<int64_t>(20 + kSwitchChanges + 1));
 }
 
 TEST(StagedWrite, AnEpochMovedMeanwhileDropsTheResult) {
-  FakeTrainingStore s;
-  s.add_examples(20);
-  s.feed.write(20);
-  TrainingSnapshot snap = read_snapshot(s, 4);
-  IvfTraining tr = train_ivf(snap.set, 4, false, 42);
-  s.on_put = [&](int64_t) { s.epoch_ = 8; };  // an 'optimize' elsewhere
-  TrainingStatus st;
-  FakeClock clock;
-  int old_slot = -1;
-  EXPECT_FALSE(write_staged(s, snap, tr, {4, false, 42, 10}, st, clock, old_slot));
+  Staging w;
+  FakeTrainingStore& s = w.s;
+  EXPECT_FALSE(w.run([&] { s.epoch_ = 8; }));  // an 'optimize' elsewhere
   EXPECT_EQ(s.slot, 0);
   EXPECT_TRUE(s.rows[1].empty());  // the rows written so far are deleted
   EXPECT_EQ(count(s.calls, "finish"), 0);

@@ -158,10 +158,8 @@ TEST(TrainingRun, InPlaceRewritesSlotZeroAndEmptiesTheOther) {
   EXPECT_FALSE(s.slot_key);
   EXPECT_EQ(s.rows[0].size(), 30u);
   EXPECT_TRUE(s.rows[1].empty());
-  EXPECT_EQ(st.state, "idle");
-  EXPECT_EQ(st.runs, 1);
+  EXPECT_EQ(st.runs, 1);  // counted as a training now (TrainingStatus::done_now)
   EXPECT_EQ(st.background_runs, 0);
-  EXPECT_GT(st.last_seconds, 0);
 }
 
 TEST(TrainingRun, InPlaceKeepsTheOtherTableOfALiveBackgroundTraining) {
