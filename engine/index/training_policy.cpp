@@ -1,5 +1,7 @@
 #include "index/training_policy.h"
 
+#include <algorithm>
+
 #include "options/option_parse.h"
 #include "options/table_options.h"
 
@@ -7,6 +9,14 @@ namespace iccache::index {
 
 bool training_due(int64_t n, int64_t trained_n, int ivf_min) {
   return trained_n == 0 ? n >= ivf_min : n >= 4 * trained_n;
+}
+
+DueFigures due_figures(int64_t n, int64_t trained_n, int ivf_min, int64_t stored_since) {
+  DueFigures f;
+  f.due = training_due(n, trained_n, ivf_min);
+  f.new_examples = std::max<int64_t>(0, n - trained_n);
+  if (f.due && stored_since > 0) f.due_since = stored_since;
+  return f;
 }
 
 int effective_nprobe(int64_t command, int option, int tuned) {

@@ -88,6 +88,11 @@ bool TrainingStatus::searched() const {
   return ivf_searched;
 }
 
+bool TrainingStatus::write_asks(TrainingPolicy policy) const {
+  if (policy == TrainingPolicy::kManual) return false;
+  return policy != TrainingPolicy::kOnUse || searched();
+}
+
 bool TrainingStatus::own_connection_can_read(const std::function<int()>& probe) {
   std::lock_guard lock(mu);
   if (own_connection_reads < 0) own_connection_reads = probe();

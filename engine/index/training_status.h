@@ -11,6 +11,7 @@
 #include <string_view>
 
 #include "index/ivf_training.h"
+#include "options/table_options.h"
 
 namespace iccache::index {
 
@@ -70,6 +71,10 @@ struct TrainingStatus {
   // whether training is due (at most once a second: a due check reads T_state).
   bool note_search(double now);
   bool searched() const;
+  // Whether a write that finds training due asks for one under the training= policy
+  // (options/table_options.h): 'manual' waits for a command; 'on-use' for the IVF to have
+  // served a search in this process (then the write asks, as 'background' does).
+  bool write_asks(TrainingPolicy policy) const;
   // Whether a connection of the trainer's own can read the file: `probe` (1 yes, 0 no, -1
   // cannot tell now) is asked until it tells, once per process and table.
   bool own_connection_can_read(const std::function<int()>& probe);

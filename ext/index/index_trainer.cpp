@@ -1,7 +1,5 @@
 #include "ext/index/index_trainer.h"
 
-#include <algorithm>
-
 #include "common/clock.h"
 #include "index/training_policy.h"
 #include "index/training_run.h"
@@ -142,16 +140,15 @@ void training_stats(Table& t, StatRows& out) {
   out.push_back({"training_lock_pid", lock_holder(t)});
   // The policy (training= option) and whether the table is over its threshold: what an
   // off-peak job reads to decide whether to run 'optimize'.
-  const int64_t n = t.storage.count();
   const int64_t trained_n = t.index_store.trained_n();
-  const bool due = index::training_due(n, trained_n, t.options.ivf_min);
-  const int64_t since = t.storage.state_int("training_due_since", 0);
+  const index::DueFigures due = index::due_figures(t.storage.count(), trained_n, t.options.ivf_min,
+                                                   t.storage.state_int("training_due_since", 0));
   out.push_back({"training_policy", std::string(training_policy_name(t.options.training))});
   out.push_back({"training_ivf_searched", int64_t{searched ? 1 : 0}});
   out.push_back({"training_trained_n", trained_n});
-  out.push_back({"training_new_examples", std::max<int64_t>(0, n - trained_n)});
-  out.push_back({"training_due", int64_t{due ? 1 : 0}});
-  out.push_back({"training_due_since", due && since > 0 ? StatValue(since) : StatValue()});
+  out.push_back({"training_new_examples", due.new_examples});
+  out.push_back({"training_due", int64_t{due.due ? 1 : 0}});
+  out.push_back({"training_due_since", due.due_since ? StatValue(*due.due_since) : StatValue()});
 }
 
 // iccache_training_wait(table [, timeout_s]): waits until no training of the table is

@@ -89,10 +89,8 @@ void Table::maybe_train(int64_t n) {
   // Since when training has been due (ex_stats training_due_since; a training deletes it):
   // written once, inside this write's transaction, so a rollback takes it back too.
   if (storage.state_int("training_due_since", 0) == 0) storage.set_state_int("training_due_since", std::time(nullptr));
-  // training= (table_options.h): 'manual' waits for a command; 'on-use' for the IVF to have
-  // served a search in this process (then this write asks, as 'background' does).
-  if (options.training == TrainingPolicy::kManual) return;
-  if (options.training == TrainingPolicy::kOnUse && !training_status()->searched()) return;
+  // training= (table_options.h; whether this write asks: TrainingStatus::write_asks).
+  if (!training_status()->write_asks(options.training)) return;
   // Off the request path for file tables: this write only queues a background training
   // (index_trainer.h); in-memory and temp tables train now.
   request_training(*this);

@@ -17,6 +17,22 @@ TEST(TrainingPolicy, FirstAtIvfMinThenAtFourTimesTheTrainedCount) {
   EXPECT_TRUE(training_due(40, 10, 100));
 }
 
+TEST(TrainingPolicy, DueFigures) {
+  DueFigures f = due_figures(25, 0, 20, 1700000000);
+  EXPECT_TRUE(f.due);
+  EXPECT_EQ(f.new_examples, 25);
+  EXPECT_EQ(f.due_since, 1700000000);
+  f = due_figures(25, 0, 20, 0);  // due, but no write has found it yet
+  EXPECT_TRUE(f.due);
+  EXPECT_EQ(f.due_since, std::nullopt);
+  f = due_figures(30, 10, 20, 1700000000);  // stored, but deletes took it back under 4x
+  EXPECT_FALSE(f.due);
+  EXPECT_EQ(f.new_examples, 20);
+  EXPECT_EQ(f.due_since, std::nullopt);
+  f = due_figures(5, 10, 20, 0);  // deletes since the training
+  EXPECT_EQ(f.new_examples, 0);
+}
+
 TEST(TrainingPolicy, NprobePrecedence) {
   EXPECT_EQ(effective_nprobe(7, 5, 3), 7);  // the command wins
   EXPECT_EQ(effective_nprobe(0, 5, 3), 5);  // then the CREATE option

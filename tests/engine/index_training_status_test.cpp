@@ -117,6 +117,16 @@ TEST(TrainingStatus, OnUseChecksAtMostOnceASecond) {
   EXPECT_FALSE(st.note_search(11.5));
 }
 
+TEST(TrainingStatus, WhichWritesAskForATraining) {
+  TrainingStatus st;
+  EXPECT_TRUE(st.write_asks(TrainingPolicy::kBackground));
+  EXPECT_FALSE(st.write_asks(TrainingPolicy::kManual));
+  EXPECT_FALSE(st.write_asks(TrainingPolicy::kOnUse));  // no search of the IVF yet
+  st.note_search(0);
+  EXPECT_TRUE(st.write_asks(TrainingPolicy::kOnUse));
+  EXPECT_FALSE(st.write_asks(TrainingPolicy::kManual));
+}
+
 TEST(TrainingStatus, OwnConnectionProbedUntilItTells) {
   TrainingStatus st;
   int probes = 0;
