@@ -10,6 +10,11 @@
 
 namespace iccache::index {
 
+void TrainingStore::begin_write() {
+  for (int tries = 1; !try_begin_write(tries == kBeginWriteTries); ++tries) {
+  }
+}
+
 bool take_lock(TrainingStore& store, int64_t self, TrainingClock& clock) {
   store.begin_write();
   try {

@@ -32,12 +32,16 @@ class TrainingStore {
  public:
   virtual ~TrainingStore() = default;
 
-  // Transactions of the store's connection. begin_write retries while the file is busy for
-  // a moment (serving writes hold it for milliseconds) and throws when it stays busy.
+  // Transactions of the store's connection. begin_write tries up to kBeginWriteTries
+  // times while the file is busy: serving writes hold it for milliseconds, which each try's
+  // busy timeout covers; a long writer elsewhere makes the training fail (and retry later).
+  static constexpr int kBeginWriteTries = 6;
   virtual void begin_read() = 0;
-  virtual void begin_write() = 0;
+  void begin_write();
   virtual void commit() = 0;
   virtual void rollback() noexcept = 0;
+  // One try: false when the file is busy, unless it is the last try; throws otherwise.
+  virtual bool try_begin_write(bool last_try) = 0;
 
   // The training epoch: a new one each time a training switches in (finish below).
   virtual int64_t epoch() = 0;

@@ -14,16 +14,13 @@ SqlTrainingStore::SqlTrainingStore(Table& t, std::weak_ptr<IndexCache> shared)
 
 void SqlTrainingStore::begin_read() { exec(t_.db, "BEGIN"); }
 
-// BEGIN IMMEDIATE with retries: serving writes hold the lock for milliseconds, the busy
-// timeout covers them; a long writer elsewhere makes the job fail (and retry later).
-void SqlTrainingStore::begin_write() {
-  for (int attempt = 0;; ++attempt) {
-    try {
-      exec(t_.db, "BEGIN IMMEDIATE");
-      return;
-    } catch (const SqlError& e) {
-      if ((e.rc() & 0xff) != SQLITE_BUSY || attempt >= 5) throw;
-    }
+bool SqlTrainingStore::try_begin_write(bool last_try) {
+  try {
+    exec(t_.db, "BEGIN IMMEDIATE");
+    return true;
+  } catch (const SqlError& e) {
+    if ((e.rc() & 0xff) != SQLITE_BUSY || last_try) throw;
+    return false;
   }
 }
 

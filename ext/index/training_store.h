@@ -25,7 +25,7 @@ class SqlTrainingStore : public index::TrainingStore {
   SqlTrainingStore(Table& t, std::weak_ptr<IndexCache> shared);
 
   void begin_read() override;
-  void begin_write() override;
+  bool try_begin_write(bool last_try) override;
   void commit() override;
   void rollback() noexcept override;
   int64_t epoch() override;

@@ -1,6 +1,7 @@
 #include "ext/store/change_log.h"
 
 #include "common/clock.h"
+#include "index/training_lock.h"
 
 #include "ext/store/storage.h"
 
@@ -89,7 +90,7 @@ void ChangeLog::prune(int64_t keep, double max_age) {
   const int64_t pinned =
       Stmt(db_, "SELECT (SELECT value FROM " + state + " WHERE key = 'training_log_seq') WHERE (SELECT value FROM " +
                     state + " WHERE key = 'training_since') > ?")
-          .bind(1, wall_clock_now() - 3600)
+          .bind(1, wall_clock_now() - index::kLockLeaseSeconds)
           .one_int64(newest->seq);
   Stmt(db_, "DELETE FROM " + log_ + " WHERE seq < ?1 AND (seq <= ?1 - ?2 OR time < ?3) AND seq < ?4")
       .bind(1, newest->seq)

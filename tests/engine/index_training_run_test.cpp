@@ -52,6 +52,17 @@ TEST(TrainingRun, LeavesALiveHolderAndTakesOverAStaleOne) {
   EXPECT_EQ(s.lock_log_seq, std::nullopt);  // an empty log
 }
 
+TEST(TrainingRun, BeginWriteTriesSixTimesWhileBusy) {
+  FakeTrainingStore s;
+  s.busy_tries = 5;
+  s.begin_write();
+  EXPECT_EQ(s.calls, (std::vector<std::string>{"busy", "busy", "busy", "busy", "busy", "begin_write"}));
+  s.calls.clear();
+  s.busy_tries = 6;
+  EXPECT_THROW(s.begin_write(), std::runtime_error);
+  EXPECT_EQ(s.calls, (std::vector<std::string>{"busy", "busy", "busy", "busy", "busy", "busy, last try"}));
+}
+
 TEST(TrainingRun, ReleaseSwallowsAFailure) {
   struct Failing : FakeTrainingStore {
     void drop_lock() override { throw std::runtime_error("busy"); }

@@ -43,7 +43,14 @@ struct FakeTrainingStore : index::TrainingStore {
   }
 
   void begin_read() override { calls.push_back("begin_read"); }
-  void begin_write() override { calls.push_back("begin_write"); }
+  int busy_tries = 0;  // tries that find the file busy before one succeeds
+  bool try_begin_write(bool last_try) override {
+    calls.push_back(busy_tries > 0 ? (last_try ? "busy, last try" : "busy") : "begin_write");
+    if (busy_tries == 0) return true;
+    --busy_tries;
+    if (last_try) throw std::runtime_error("database is locked");
+    return false;
+  }
   void commit() override { calls.push_back("commit"); }
   void rollback() noexcept override { calls.push_back("rollback"); }
   int64_t epoch() override { return epoch_; }
