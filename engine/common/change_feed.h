@@ -24,6 +24,13 @@ struct Change {
   int64_t n = 0;    // examples after the write
 };
 
+// The current row of an example an entry names, as a cache reads it back (the caches add
+// what they hold of it): present false when the example has none (deleted).
+struct ChangedRow {
+  int64_t id = 0;
+  bool present = false;
+};
+
 // What a cache reads of the log, as of the reader's view of the file.
 class ChangeFeed {
  public:

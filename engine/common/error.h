@@ -11,4 +11,11 @@ class Error : public std::runtime_error {
   explicit Error(const std::string& message) : std::runtime_error(message) {}
 };
 
+// Stored data that is damaged (a vector of the wrong size, a list out of range, a text that
+// does not decode): ext/ reports it as SQLITE_CORRUPT_VTAB.
+class CorruptData : public Error {
+ public:
+  explicit CorruptData(const std::string& message) : Error(message) {}
+};
+
 }  // namespace iccache

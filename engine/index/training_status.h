@@ -1,5 +1,5 @@
 // The training state of one table in this process (shared by its connections like the
-// index, ext/index/index_registry.h), and the rules that move it: when a background job
+// index, index/shared_registry.h), and the rules that move it: when a background job
 // may be queued (the retry pause, a job already queued or running), what a failure, a lock
 // found taken elsewhere, or a finished training leave behind. ex_stats shows it
 // (training_* rows, ext/index/index_trainer.cpp training_stats).

@@ -53,7 +53,7 @@ class LexicalIndex {
  public:
   // The IDF counts are held through a shared pointer so that a second index scoring with
   // the same counts (a connection's overlay of uncommitted rows next to the process-wide
-  // index, ext/index/lexical_cache.h) gives bit-identical weights without a copy.
+  // index, lexical_cache.h) gives bit-identical weights without a copy.
   explicit LexicalIndex(IdfTable idf = {});
   explicit LexicalIndex(std::shared_ptr<const IdfTable> idf);
   LexicalIndex(LexicalIndex&&) = default;

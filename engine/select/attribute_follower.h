@@ -1,6 +1,6 @@
 // Which attribute caches score a statement, and how a cache follows the change log
 // (docs/architecture.md, "Selection's attributes"; the index's visibility rules):
-//   - a shared AttributeCache (one per process and table, ext/index/index_registry.h) holds
+//   - a shared AttributeCache (one per process and table, index/shared_registry.h) holds
 //     committed states only. A view outside a write transaction brings it up to its
 //     generation from the log, forgetting just the examples the entries since its position
 //     name (kExample: a row written; kStats: its statistics changed by feedback), and fills

@@ -5,9 +5,9 @@
 //
 // Two layers:
 //   - AttributeCache: the entries themselves, safe to read and fill from many threads, so
-//     that ext/ can share one per process and table (index_registry.h) next to the shared
-//     index. It remembers the change-log position (seq, gen) its entries reflect; the
-//     caller forgets the examples each change names (advance) instead of everything.
+//     that ext/ can share one per process and table (index/shared_registry.h) next to the
+//     shared index. It remembers the change-log position (seq, gen) its entries reflect;
+//     the caller forgets the examples each change names (advance) instead of everything.
 //   - CandidateCache: one connection's scorer for one request at a time. Its lookups go to
 //     a shared AttributeCache when the caller says it may (use()), or to the connection's
 //     own one (ids the caller must not take from the shared cache: its own uncommitted

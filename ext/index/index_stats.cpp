@@ -1,4 +1,4 @@
-// ex_stats rows of the in-memory index and the change log (index_cache.h, change_log.h):
+// ex_stats rows of the in-memory index and the change log (engine/index/index_cache.h, change_log.h):
 // what this connection's index holds and how it has followed the tables.
 #include "ext/stats/stats.h"
 #include "ext/table/vtab.h"
@@ -10,7 +10,7 @@ void index_stats(Table& t, StatRows& out) {
   // search, write or training question), and index_shared_by must not depend on whether
   // this one has asked yet (it read 0 before and 1 after a rollback that had made it ask).
   t.shared_state();
-  const IndexCache& c = *t.cache;
+  const index::IndexCache& c = *t.cache;
   {
     std::shared_lock lock(c.mu);
     out.push_back({"index_loaded", int64_t{c.loaded ? 1 : 0}});
@@ -24,7 +24,7 @@ void index_stats(Table& t, StatRows& out) {
   // Connections of this process that share this index (0: private to this connection).
   out.push_back({"index_shared_by", t.cache_shared ? static_cast<int64_t>(t.cache.use_count()) : int64_t{0}});
   if (t.lexical) {
-    const LexicalCache& l = *t.lexical;
+    const lexical::LexicalCache& l = *t.lexical;
     std::shared_lock lock(l.mu);
     out.push_back({"lexical_loaded", int64_t{l.loaded ? 1 : 0}});
     out.push_back({"lexical_documents", static_cast<int64_t>(l.index.size())});

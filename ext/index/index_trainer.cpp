@@ -4,7 +4,7 @@
 #include "index/training_policy.h"
 #include "index/training_run.h"
 #include "index/training_worker.h"
-#include "ext/index/index_registry.h"
+#include "index/shared_registry.h"
 #include "ext/index/training_store.h"
 #include "ext/functions.h"
 #include "ext/table/registry.h"
@@ -19,7 +19,7 @@ index::TrainingParams training_params(const TableOptions& o) { return {o.dim, o.
 
 // A background job (engine/index/training_run.h) on a connection of its own to the file.
 void run_job(const std::string& path, const std::string& table, const TableOptions& options,
-             const std::weak_ptr<IndexCache>& cache, TrainingStatus& st, bool forced) {
+             const std::weak_ptr<index::IndexCache>& cache, TrainingStatus& st, bool forced) {
   sqlite3* db = nullptr;
   if (sqlite3_open_v2(path.c_str(), &db, SQLITE_OPEN_READWRITE, nullptr) != SQLITE_OK) {
     std::string msg = db ? sqlite3_errmsg(db) : "out of memory";
@@ -73,7 +73,7 @@ int probe_own_connection(const std::string& path) {
 // Whether t's background training can run on the worker's own connection (a file table of a
 // thread-safe SQLite that a connection without the application's key can read); probes the
 // file once per process and table.
-bool trains_in_background(const std::optional<SharedTable>& shared, bool probe_fully) {
+bool trains_in_background(const std::optional<index::SharedTable>& shared, bool probe_fully) {
   if (!shared || sqlite3_threadsafe() == 0) return false;
   const std::string& path = shared->path;
   return shared->training->own_connection_can_read(
@@ -84,7 +84,7 @@ bool trains_in_background(const std::optional<SharedTable>& shared, bool probe_f
 
 void prepare_training(Table& t) noexcept {
   try {
-    const std::optional<SharedTable>& shared = t.shared_state();  // the registry lookup
+    const std::optional<index::SharedTable>& shared = t.shared_state();  // the registry lookup
     if (t.options.training == TrainingPolicy::kManual) return;
     if (!trains_in_background(shared, false)) return;
     index::start_training_worker();
@@ -95,7 +95,7 @@ void prepare_training(Table& t) noexcept {
 }
 
 void request_training(Table& t, TrainingRequest why) {
-  const std::optional<SharedTable>& shared = t.shared_state();
+  const std::optional<index::SharedTable>& shared = t.shared_state();
   // A search (kOnUse) never trains in its own statement: a MATCH must not write. Then an
   // in-memory, temp or encrypted table trains at its next write (Table::maybe_train).
   // In-memory or temp: no other connection can open it. A host SQLite built without thread
@@ -108,7 +108,7 @@ void request_training(Table& t, TrainingRequest why) {
   // Usually a push and a notify: the worker was started when the table opened (prepare_training).
   // The job holds the process's shared index weakly, so that a queued or running job is not
   // counted as a connection sharing it (index_shared_by).
-  std::weak_ptr<IndexCache> cache = t.cache;
+  std::weak_ptr<index::IndexCache> cache = t.cache;
   index::queue_training_job({shared->training, [path = shared->path, table = t.name, options = t.options, cache,
                                                 st = shared->training, forced = why == TrainingRequest::kCommand] {
                                run_job(path, table, options, cache, *st, forced);

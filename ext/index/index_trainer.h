@@ -22,7 +22,7 @@ struct Table;
 using TrainingStatus = index::TrainingStatus;
 using index::TrainingRequest;
 
-// When a table opens (xCreate, xConnect): looks up its process-wide state (index_registry.h)
+// When a table opens (xCreate, xConnect): looks up its process-wide state (index/shared_registry.h)
 // and, for a file table whose training is automatic, reads the file's header once (an
 // encrypted file trains in the writing connection) and starts this process's worker, so
 // that the write that crosses the threshold only queues. Never throws: what fails here is

@@ -3,13 +3,13 @@
 #include <cstring>
 
 #include "common/clock.h"
-#include "ext/index/index_registry.h"
+#include "index/shared_registry.h"
 #include "ext/table/vtab.h"
 
 namespace iccache::ext {
 
 SqlTrainingStore::SqlTrainingStore(Table& t) : t_(t) {}
-SqlTrainingStore::SqlTrainingStore(Table& t, std::weak_ptr<IndexCache> shared)
+SqlTrainingStore::SqlTrainingStore(Table& t, std::weak_ptr<index::IndexCache> shared)
     : t_(t), background_(true), shared_(std::move(shared)) {}
 
 void SqlTrainingStore::begin_read() { exec(t_.db, "BEGIN"); }
@@ -112,7 +112,7 @@ void SqlTrainingStore::finish(index::IvfTraining& tr, double write_s) {
   const int64_t epoch = static_cast<int64_t>(t_.nonce_rng() >> 1);
   t_.storage.set_state_int("epoch", epoch);
   Change c = t_.record_change(ChangeKind::kEpoch, 0, 0);
-  built_ = std::make_shared<IndexCache>(dim, sq8);
+  built_ = std::make_shared<index::IndexCache>(dim, sq8);
   built_->loaded = true;
   built_->seq = c.seq;
   built_->gen = c.gen;
@@ -132,8 +132,8 @@ void SqlTrainingStore::publish() {
   if (!built_) return;
   if (!background_) {
     t_.adopt_trained(std::move(built_));
-  } else if (std::shared_ptr<IndexCache> shared = shared_.lock()) {
-    offer_index(*shared, *built_);
+  } else if (std::shared_ptr<index::IndexCache> shared = shared_.lock()) {
+    index::offer_index(*shared, *built_);
   }
 }
 

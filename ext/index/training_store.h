@@ -9,7 +9,7 @@
 #include <memory>
 
 #include "index/training_store.h"
-#include "ext/index/index_cache.h"
+#include "index/index_cache.h"
 #include "ext/sql/stmt.h"
 
 namespace iccache::ext {
@@ -22,7 +22,7 @@ class SqlTrainingStore : public index::TrainingStore {
   explicit SqlTrainingStore(Table& t);
   // For a background job on its own connection (publish: offered to the process's shared
   // index, when it still exists).
-  SqlTrainingStore(Table& t, std::weak_ptr<IndexCache> shared);
+  SqlTrainingStore(Table& t, std::weak_ptr<index::IndexCache> shared);
 
   void begin_read() override;
   bool try_begin_write(bool last_try) override;
@@ -52,8 +52,8 @@ class SqlTrainingStore : public index::TrainingStore {
  private:
   Table& t_;
   bool background_ = false;
-  std::weak_ptr<IndexCache> shared_;
-  std::shared_ptr<IndexCache> built_;  // by finish
+  std::weak_ptr<index::IndexCache> shared_;
+  std::shared_ptr<index::IndexCache> built_;  // by finish
   Stmt example_;                       // read_example's (cached)
 };
 

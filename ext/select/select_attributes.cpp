@@ -1,13 +1,13 @@
 #include "ext/select/select_attributes.h"
 
-#include "ext/index/index_registry.h"
+#include "index/shared_registry.h"
 #include "ext/table/vtab.h"
 
 namespace iccache::ext {
 
 void AttributeView::prepare(Table& t, select::CandidateCache& scorer, int64_t g) {
   if (!follower_) {
-    const std::optional<SharedTable>& s = t.shared_state();
+    const std::optional<index::SharedTable>& s = t.shared_state();
     if (s && s->attributes) follower_.emplace(s->attributes, true);
     else follower_.emplace(std::make_shared<SharedAttributes>(), false);
   }

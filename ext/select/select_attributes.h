@@ -1,6 +1,6 @@
 // Selection's per-example scoring attributes, shared by the connections of a process like
-// the index (index_registry.h) and followed from the change log by the engine's rules
-// (engine/select/attribute_follower.h). This is the glue: which cache a connection follows
+// the index (engine/index/shared_registry.h) and followed from the change log by the
+// engine's rules (engine/select/attribute_follower.h). This is the glue: which cache a connection follows
 // (the registry's shared one, or its own for in-memory and temp databases) and whether it
 // is inside a write transaction.
 #pragma once

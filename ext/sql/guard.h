@@ -1,7 +1,8 @@
 // The one error guard: no C++ exception may cross SQLite's C frames (undefined behaviour),
 // so every method and function SQLite calls runs its body through one of these. An
 // iccache::ext::SqlError keeps its result code (SQLITE_CONSTRAINT, SQLITE_CORRUPT_VTAB...),
-// std::bad_alloc becomes SQLITE_NOMEM, any other exception SQLITE_ERROR with its message.
+// the engine's iccache::CorruptData (damaged stored data) becomes SQLITE_CORRUPT_VTAB,
+// std::bad_alloc SQLITE_NOMEM, any other exception SQLITE_ERROR with its message.
 #pragma once
 #include <new>
 #include <string>
@@ -18,6 +19,8 @@ int guard(Fn&& fn, Report&& report) noexcept {
     return fn();
   } catch (const SqlError& e) {
     return report(e.rc(), e.what());
+  } catch (const CorruptData& e) {
+    return report(SQLITE_CORRUPT_VTAB, e.what());
   } catch (const std::bad_alloc&) {
     return report(SQLITE_NOMEM, nullptr);
   } catch (const std::exception& e) {

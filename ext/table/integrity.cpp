@@ -88,7 +88,7 @@ void check_index(Table& t, std::vector<std::string>& out, int64_t rows) {
   // (Checked only when it reflects exactly this connection's view of the tables.)
   if (!out.empty()) return;
   const int64_t g = t.storage.generation();
-  const IndexCache& c = *t.cache;
+  const index::IndexCache& c = *t.cache;
   std::shared_lock lock(c.mu);
   if (!c.loaded || c.gen != g) return;
   if (static_cast<int64_t>(c.index.size()) != rows || c.index.nlist() != nlists) {

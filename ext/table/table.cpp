@@ -31,9 +31,9 @@ Table::Table(sqlite3* db_, const std::string& schema, const std::string& name_, 
       nonce_rng(std::random_device{}()) {
   std::memset(static_cast<sqlite3_vtab*>(this), 0, sizeof(sqlite3_vtab));
   if (options.embedder == EmbedderKind::kHash) embedder = std::make_unique<HashEmbedder>(options.dim);
-  cache = std::make_shared<IndexCache>(options.dim, options.sq8);
+  cache = std::make_shared<index::IndexCache>(options.dim, options.sq8);
   training = std::make_shared<TrainingStatus>();
-  if (lexical_on()) lexical = std::make_shared<LexicalCache>();
+  if (lexical_on()) lexical = std::make_shared<lexical::LexicalCache>();
 }
 
 int Table::effective_nprobe() {

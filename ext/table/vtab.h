@@ -12,9 +12,9 @@
 #include "embed/hash_embedder.h"
 #include "index/ivf_index.h"
 #include "ext/store/change_log.h"
-#include "ext/index/index_cache.h"
-#include "ext/index/index_registry.h"
-#include "ext/index/lexical_cache.h"
+#include "index/index_cache.h"
+#include "index/shared_registry.h"
+#include "lexical/lexical_cache.h"
 #include "ext/index/index_store.h"
 #include "ext/index/index_trainer.h"
 #include "ext/manage/manage_store.h"
@@ -45,27 +45,27 @@ struct Table : sqlite3_vtab {
   std::shared_ptr<RouteState> route;
   // Utility model and threshold tuner cache (select_state.h), made on first use.
   std::shared_ptr<SelectState> select;
-  // The in-memory index this connection searches (index_cache.h; table_index.cpp says
-  // which cache serves which transaction state).
-  std::shared_ptr<IndexCache> cache;
+  // The in-memory index this connection searches (engine/index/index_cache.h;
+  // common/cache_choice.h says which cache serves which transaction state).
+  std::shared_ptr<index::IndexCache> cache;
   bool cache_resolved = false;  // looked up in the process-wide registry yet
   bool cache_shared = false;    // cache is the process-wide one (file databases)
-  std::optional<SharedTable> shared;  // the process-wide state, for file databases
+  std::optional<index::SharedTable> shared;  // the process-wide state, for file databases
   // Training state and progress (index_trainer.h): the process-wide one of the file and
   // table, or this connection's own for in-memory and temp databases.
   std::shared_ptr<TrainingStatus> training;
   // A private full index while inside a write transaction the shared one cannot serve
   // (training inside it, too many own changes); handed to the shared cache after commit.
-  std::shared_ptr<IndexCache> own;
-  IndexOverlay overlay;
+  std::shared_ptr<index::IndexCache> own;
+  index::IndexOverlay overlay;
   // The lexical index MATCH with text searches under text_index='lexical' (null otherwise;
   // lexical_table.cpp): the process-wide one for file databases (lexical_shared), else
   // this connection's own; the overlay and private index of a write transaction, as for
   // the vector index; and the featurizer of this connection's texts.
-  std::shared_ptr<LexicalCache> lexical;
+  std::shared_ptr<lexical::LexicalCache> lexical;
   bool lexical_shared = false;
-  std::shared_ptr<LexicalCache> lexical_own;
-  LexicalOverlay lexical_overlay;
+  std::shared_ptr<lexical::LexicalCache> lexical_own;
+  lexical::LexicalOverlay lexical_overlay;
   lexical::Featurizer featurizer;
   // The training (centroids, SQ8 ranges) writes assign new vectors with, for the 'epoch'
   // of T_state it was read under: writes never need the whole index.
@@ -95,11 +95,11 @@ struct Table : sqlite3_vtab {
   void train_index();
   // The process-wide state of this file and table (nullopt for in-memory and temp
   // databases), and the training status in use (index_trainer.h).
-  const std::optional<SharedTable>& shared_state();
+  const std::optional<index::SharedTable>& shared_state();
   std::shared_ptr<TrainingStatus> training_status();
   // Takes an index built by a training of this connection (index_trainer.cpp): used for
   // the rest of the transaction, handed to the shared index after commit.
-  void adopt_trained(std::shared_ptr<IndexCache> built);
+  void adopt_trained(std::shared_ptr<index::IndexCache> built);
   // nprobe for queries without an nprobe constraint: the 'nprobe=N' command, else the option,
   // else the tuned value (engine/index/training_policy.h effective_nprobe).
   int effective_nprobe();
@@ -113,8 +113,6 @@ struct Table : sqlite3_vtab {
   std::vector<index::Hit> search_lexical(std::string_view text, int k, const std::string* tenant, int nprobe);
   void count_idf(int64_t n);
   void maybe_count_idf(int64_t n);
-  lexical::IdfTable stored_idf();
-  lexical::IdfTable idf_counts(int64_t n);  // counted from the stored texts, not stored
 
   // Sets nprobe for queries without one ('nprobe=N' command).
   void set_nprobe(int n);
@@ -128,21 +126,9 @@ struct Table : sqlite3_vtab {
 
  private:
   // table_index.cpp
-  void load_full(IndexCache& c, int64_t g);
-  void catch_up(IndexCache& c, int64_t g, bool committed_only);
-  void sync(IndexCache& c, int64_t g, bool committed_only);
+  struct IndexSql;  // the rows the engine's index follower reads (index/index_follower.h)
   void resolve_cache();
-  bool update_overlay(int64_t g);
-  std::vector<index::Hit> search_with_overlay(const float* q, int k, const std::string* tenant, int nprobe_override,
-                                       const index::IvfIndex::FetchFn& fetch, bool& ok);
-  struct RowRead {
-    int64_t id = 0;
-    bool present = false;
-    int list = 0;
-    std::string tenant;
-    std::string blob;  // vector or SQ8 code
-  };
-  std::vector<RowRead> read_rows(const std::vector<int64_t>& ids, bool codes, int nlist);
+  std::optional<index::SharedTable> find_shared_state();
   void ensure_assigner();
   void put_index_row(int64_t id, const float* vec, std::string_view tenant);
   void maybe_train(int64_t n);
@@ -153,18 +139,7 @@ struct Table : sqlite3_vtab {
   Stmt row_stmt_, vec_stmt_;
   int row_stmt_slot_ = -1;  // the rows table (index_store.h) row_stmt_ reads
   // lexical_table.cpp
-  void load_lexical(LexicalCache& c, int64_t g);
-  void catch_up_lexical(LexicalCache& c, int64_t g, bool committed_only);
-  void sync_lexical(LexicalCache& c, int64_t g, bool committed_only);
-  bool update_lexical_overlay(int64_t g);
-  std::vector<index::Hit> search_lexical_overlay(int k, const std::string* tenant, int nprobe, bool& ok);
-  struct LexicalRow {
-    int64_t id = 0;
-    bool present = false;
-    std::string tenant;
-    std::vector<lexical::Term> terms;
-  };
-  std::vector<LexicalRow> read_lexical_rows(const std::vector<int64_t>& ids);
+  struct LexicalSql;  // the texts the engine's lexical follower reads (lexical/lexical_follower.h)
   Stmt lex_row_stmt_, idf_n_stmt_;
   bool idf_terms_current_ = false;  // the stored IDF counts were seen to be of this featurizer
   std::vector<lexical::Term> query_terms_;

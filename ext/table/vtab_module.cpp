@@ -153,7 +153,7 @@ int x_rename(sqlite3_vtab* vtab, const char* new_name) {
     // The index is shared by file and table name: look it up again under the new name.
     t->log = ChangeLog(t->storage);
     t->index_store = IndexStore(t->storage);
-    t->cache = std::make_shared<IndexCache>(t->options.dim, t->options.sq8);
+    t->cache = std::make_shared<index::IndexCache>(t->options.dim, t->options.sq8);
     t->cache_resolved = false;
     t->cache_shared = false;
     t->own.reset();

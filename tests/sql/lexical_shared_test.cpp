@@ -1,8 +1,9 @@
-// One lexical index per process per file and table (ext/index/lexical_table.cpp, the
-// registry of index_registry.h): connections share it, see their own uncommitted writes
-// (overlay), never see others' uncommitted writes, a rollback leaves the shared index
-// untouched, a new IDF count by another connection reloads it once for all, and reopening
-// scores the same. Also the many-thread case the ThreadSanitizer build runs (scripts/tsan.sh).
+// One lexical index per process per file and table (engine/lexical/lexical_follower.h, the
+// registry of engine/index/shared_registry.h): connections share it, see their own
+// uncommitted writes (overlay), never see others' uncommitted writes, a rollback leaves the
+// shared index untouched, a new IDF count by another connection reloads it once for all,
+// and reopening scores the same. Also the many-thread case the ThreadSanitizer build runs
+// (scripts/tsan.sh).
 #include <gtest/gtest.h>
 
 #include <atomic>

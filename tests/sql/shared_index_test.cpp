@@ -1,7 +1,7 @@
-// One index per process per file and table (ext/index_registry.h, ext/table_index.cpp):
-// connections share it, see their own uncommitted writes, never see others' uncommitted
-// writes, and a rollback leaves the shared index untouched. Also the many-thread test the
-// ThreadSanitizer build runs (scripts/tsan.sh).
+// One index per process per file and table (engine/index/shared_registry.h,
+// index_follower.h): connections share it, see their own uncommitted writes, never see
+// others' uncommitted writes, and a rollback leaves the shared index untouched. Also the
+// many-thread test the ThreadSanitizer build runs (scripts/tsan.sh).
 #include <gtest/gtest.h>
 
 #include <atomic>

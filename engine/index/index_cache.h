@@ -1,6 +1,6 @@
 // IndexCache: an in-memory IVF index together with the change-log position it reflects.
 // Shared by the connections of a process that open the same file and table (see
-// index_registry.h), or private to one connection (in-memory and temp databases, and a
+// shared_registry.h), or private to one connection (in-memory and temp databases, and a
 // connection whose own uncommitted writes retrained the index).
 //
 // Concurrency: searches hold `mu` shared; applying changes or swapping in a reload holds it
@@ -15,7 +15,7 @@
 
 #include "index/ivf_index.h"
 
-namespace iccache::ext {
+namespace iccache::index {
 
 struct IndexCache {
   IndexCache(int dim, bool sq8) : index(dim, sq8) {}
@@ -23,7 +23,7 @@ struct IndexCache {
   mutable std::shared_mutex mu;
   std::mutex update_mu;
 
-  index::IvfIndex index;
+  IvfIndex index;
   bool loaded = false;
   // Position in the change log: the entry seq whose nonce gen is the state held. seq = -1:
   // loaded from a file state no log entry describes (no log yet, or a write by an older
@@ -55,7 +55,12 @@ struct IndexOverlay {
   int64_t last_seq = 0, last_gen = 0;    // the newest entry it covers
   int nprobe = 0;                        // > 0: an nprobe command inside the transaction
   std::unordered_set<int64_t> changed;   // left out of the shared index's answers
-  index::IvfIndex rows;                         // flat: the changed examples that exist now
+  IvfIndex rows;                         // flat: the changed examples that exist now
 };
 
-}  // namespace iccache::ext
+// Hands `built` (an index that reflects a committed state: a training just committed, or a
+// connection's private index after its commit) to the shared cache, unless the shared one
+// already reflects that state or a later one. `built` is left empty when taken.
+void offer_index(IndexCache& shared, IndexCache& built);
+
+}  // namespace iccache::index

@@ -1,13 +1,13 @@
 // LexicalCache: the in-memory lexical index of a table (engine/lexical/lexical_index.h)
 // with the change-log position it reflects. It is rebuilt from the request texts in T_data
-// and the IDF counts in T_state ('lexical_idf'), and follows later writes through the
-// change log exactly as the vector index does (index_cache.h, table_index.cpp): only the
+// and the IDF counts in T_idf, and follows later writes through the change log exactly as
+// the vector index does (index/index_cache.h): only the
 // examples named by new entries are re-read; a kIdf entry (new IDF counts), a pruned or
 // diverged entry, or too many entries reload.
 //
-// Shared like the vector index (index_registry.h): the connections of a process on one
+// Shared like the vector index (index/shared_registry.h): the connections of a process on one
 // file and table use one LexicalCache holding committed states only; a connection inside
-// a write transaction adds a LexicalOverlay of the rows changed since (lexical_table.cpp).
+// a write transaction adds a LexicalOverlay of the rows changed since (common/cache_choice.h).
 //
 // Concurrency as IndexCache: searches hold `mu` shared; applying changes or swapping in a
 // reload holds it exclusively; `update_mu` serialises catch-ups. Fields below `mu` are
@@ -21,13 +21,13 @@
 
 #include "lexical/lexical_index.h"
 
-namespace iccache::ext {
+namespace iccache::lexical {
 
 struct LexicalCache {
   mutable std::shared_mutex mu;
   std::mutex update_mu;
 
-  lexical::LexicalIndex index;
+  LexicalIndex index;
   bool loaded = false;
   int64_t seq = -1;  // change-log entry reflected (-1: none; any change reloads)
   int64_t gen = 0;
@@ -47,15 +47,19 @@ struct LexicalOverlay {
   void clear() {
     valid = false;
     changed.clear();
-    rows = lexical::LexicalIndex();
+    rows = LexicalIndex();
     idf.reset();
   }
   bool valid = false;
   int64_t base_seq = 0;
   int64_t last_seq = 0, last_gen = 0;  // the newest entry it covers
-  std::shared_ptr<const lexical::IdfTable> idf;
+  std::shared_ptr<const IdfTable> idf;
   std::unordered_set<int64_t> changed;
-  lexical::LexicalIndex rows;
+  LexicalIndex rows;
 };
 
-}  // namespace iccache::ext
+// The same as index::offer_index for a lexical index (a connection's private one, after its
+// commit).
+void offer_lexical(LexicalCache& shared, LexicalCache& built);
+
+}  // namespace iccache::lexical
