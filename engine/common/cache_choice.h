@@ -69,58 +69,58 @@ void catch_up_cache(Cache& c, ChangeFeed& log, int64_t g, bool committed_only, C
   c.applied_changes += static_cast<int64_t>(plan.entries.size());
 }
 
-// What one kind of index does at each step of the rule:
-//   sync(Cache& c, bool committed_only)  brings c to the searched generation
-//   offer(Cache& shared, Cache& own)     hands own to the shared cache when it is behind
-//   clear_overlay()                      drops the write transaction's overlay
-//   try_overlay() -> bool                answers from the shared cache and the overlay
-//                                        (true: answered; false: the overlay cannot serve)
-//   make_own() -> std::shared_ptr<Cache> an empty private index
-template <class Sync, class Offer, class ClearOverlay, class TryOverlay, class MakeOwn>
-struct CacheSteps {
-  Sync sync;
-  Offer offer;
-  ClearOverlay clear_overlay;
-  TryOverlay try_overlay;
-  MakeOwn make_own;
+// A connection's caches of one table: `cache`, the table's (the process-wide one when
+// `shared`, else the connection's own); `own`, the private index of a write transaction
+// the overlay cannot serve; `overlay`, the write transaction's changes over the shared one.
+template <class Cache, class Overlay>
+struct ConnectionCaches {
+  Cache& cache;
+  bool shared;
+  std::shared_ptr<Cache>& own;
+  Overlay& overlay;
 };
-// Spelled out: clang 14 deduces no aggregate's template arguments by itself (C++20's
-// aggregate deduction arrived in clang 17), and the sanitizer stages build with it.
-template <class Sync, class Offer, class ClearOverlay, class TryOverlay, class MakeOwn>
-CacheSteps(Sync, Offer, ClearOverlay, TryOverlay, MakeOwn) -> CacheSteps<Sync, Offer, ClearOverlay, TryOverlay, MakeOwn>;
 
-// The cache to search for generation g of a connection's view: `cache` (the table's: the
-// process-wide one when `shared`, else the connection's own), or `own`, the private index
-// of a write transaction; nullptr when try_overlay answered. in_write: the connection is
-// inside a write transaction on the table's database.
-template <class Cache, class Steps>
-Cache* answering_cache(bool in_write, int64_t g, Cache& cache, bool shared, std::shared_ptr<Cache>& own,
-                       Steps&& steps) {
-  if (!shared) {
-    steps.sync(cache, false);
-    return &cache;
+// The cache to search for generation g of a connection's view: ix.cache, or ix.own;
+// nullptr when the shared cache and the overlay answered. in_write: the connection is
+// inside a write transaction on the table's database. What one kind of index does at each
+// step is its follower's (index/index_follower.h, lexical/lexical_follower.h):
+//   f.catch_up(Cache& c, g, committed_only)            brings c to g (under c.update_mu)
+//   f.update_overlay(Overlay& o, const Cache& shared, g) derives the overlay (false: it
+//                                                      cannot serve)
+//   f.make_cache() -> std::shared_ptr<Cache>            an empty private index
+//   f.offer(Cache& shared, Cache& own)                  hands own to the shared cache
+//                                                      when that is behind it
+// and search_overlay() answers from the shared cache and the overlay (false: the shared
+// cache has left the state the overlay was derived from).
+template <class Cache, class Overlay, class Follower, class SearchOverlay>
+Cache* answering_cache(bool in_write, int64_t g, ConnectionCaches<Cache, Overlay> ix, Follower& f,
+                       SearchOverlay&& search_overlay) {
+  auto sync = [&](Cache& c, bool committed_only) { sync_cache(c, g, [&] { f.catch_up(c, g, committed_only); }); };
+  if (!ix.shared) {
+    sync(ix.cache, false);
+    return &ix.cache;
   }
   if (!in_write) {
-    steps.clear_overlay();
-    if (own) {
-      if (own->loaded && own->gen == g) steps.offer(cache, *own);
-      own.reset();
+    ix.overlay.clear();
+    if (ix.own) {
+      if (ix.own->loaded && ix.own->gen == g) f.offer(ix.cache, *ix.own);
+      ix.own.reset();
     }
-    steps.sync(cache, true);
-    return &cache;
+    sync(ix.cache, true);
+    return &ix.cache;
   }
-  if (!own) {
+  if (!ix.own) {
     bool shared_loaded = false;
     {
-      std::shared_lock lock(cache.mu);
-      shared_loaded = cache.loaded;
+      std::shared_lock lock(ix.cache.mu);
+      shared_loaded = ix.cache.loaded;
     }
-    if (shared_loaded && steps.try_overlay()) return nullptr;
-    steps.clear_overlay();
-    own = steps.make_own();
+    if (shared_loaded && f.update_overlay(ix.overlay, ix.cache, g) && search_overlay()) return nullptr;
+    ix.overlay.clear();
+    ix.own = f.make_cache();
   }
-  steps.sync(*own, false);
-  return own.get();
+  sync(*ix.own, false);
+  return ix.own.get();
 }
 
 // Brings a write transaction's overlay `o` (members valid, base_seq, last_seq, last_gen,

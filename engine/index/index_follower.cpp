@@ -136,18 +136,11 @@ std::vector<Hit> IndexFollower::search_overlay(const IndexCache& shared, const I
 Answer IndexFollower::search(ConnectionIndexes ix, int64_t g, bool in_write, const float* q, int k,
                              const std::string* tenant, int nprobe_override, const IvfIndex::FetchFn& fetch) {
   Answer out;
-  IndexCache* use = answering_cache(
-      in_write, g, ix.cache, ix.shared, ix.own,
-      CacheSteps{[&](IndexCache& c, bool committed_only) { sync_cache(c, g, [&] { catch_up(c, g, committed_only); }); },
-                 [](IndexCache& shared, IndexCache& built) { offer_index(shared, built); },
-                 [&] { ix.overlay.clear(); },
-                 [&] {
-                   bool ok = false;
-                   if (update_overlay(ix.overlay, ix.cache, g))
-                     out.hits = search_overlay(ix.cache, ix.overlay, q, k, tenant, nprobe_override, fetch, ok);
-                   return ok;
-                 },
-                 [&] { return std::make_shared<IndexCache>(dim_, sq8_); }});
+  IndexCache* use = answering_cache(in_write, g, ix, *this, [&] {
+    bool ok = false;
+    out.hits = search_overlay(ix.cache, ix.overlay, q, k, tenant, nprobe_override, fetch, ok);
+    return ok;
+  });
   if (!use) {  // the shared index and the overlay answered
     out.exact = true;
     std::shared_lock lock(ix.cache.mu);

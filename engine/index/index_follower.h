@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/cache_choice.h"
 #include "common/change_feed.h"
 #include "index/index_cache.h"
 
@@ -70,15 +71,8 @@ struct Answer {
   size_t searched = 0;
 };
 
-// A connection's indexes of one table: `cache`, the table's (the process-wide one when
-// `shared`, else the connection's own); `own`, the private index of a write transaction
-// the overlay cannot serve; `overlay`, the write transaction's changes over the shared one.
-struct ConnectionIndexes {
-  IndexCache& cache;
-  bool shared;
-  std::shared_ptr<IndexCache>& own;
-  IndexOverlay& overlay;
-};
+// A connection's indexes of one table (common/cache_choice.h).
+using ConnectionIndexes = ConnectionCaches<IndexCache, IndexOverlay>;
 
 class IndexFollower {
  public:
@@ -104,6 +98,10 @@ class IndexFollower {
   bool update_overlay(IndexOverlay& o, const IndexCache& shared, int64_t g);
   // The shared index's answer without the overlay's ids, merged with the overlay's rows;
   // ok false when the shared index has left the state the overlay was derived from.
+  // The steps answering_cache (common/cache_choice.h) takes besides those above.
+  std::shared_ptr<IndexCache> make_cache() const { return std::make_shared<IndexCache>(dim_, sq8_); }
+  static void offer(IndexCache& shared, IndexCache& built) { offer_index(shared, built); }
+
   static std::vector<Hit> search_overlay(const IndexCache& shared, const IndexOverlay& o, const float* q, int k,
                                          const std::string* tenant, int nprobe_override,
                                          const IvfIndex::FetchFn& fetch, bool& ok);

@@ -44,7 +44,7 @@ class Featurizer {
   explicit Featurizer(TermWeights w = {}) : w_(w) {}
 
   // Which terms a text yields: stored IDF counts name the version they were counted with,
-  // and counts of another version are counted again (ext/index/lexical_table.cpp).
+  // and counts of another version are counted again (lexical_follower.h stored_idf).
   // 1: words as written, tf 1 + ln count. 2: stemmed words, saturated tf.
   static constexpr int kVersion = 2;
   // BM25's k1: how fast repeated occurrences stop adding weight.

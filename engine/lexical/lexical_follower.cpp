@@ -149,18 +149,11 @@ std::vector<index::Hit> LexicalFollower::search(ConnectionLexical ix, int64_t g,
                                                 const std::vector<Term>& query, int k, const std::string* tenant,
                                                 int nprobe, bool& exact) {
   std::vector<index::Hit> hits;
-  LexicalCache* use = answering_cache(
-      in_write, g, ix.cache, ix.shared, ix.own,
-      CacheSteps{[&](LexicalCache& c, bool committed_only) { sync_cache(c, g, [&] { catch_up(c, g, committed_only); }); },
-                 [](LexicalCache& shared, LexicalCache& built) { offer_lexical(shared, built); },
-                 [&] { ix.overlay.clear(); },
-                 [&] {
-                   bool ok = false;
-                   if (update_overlay(ix.overlay, ix.cache, g))
-                     hits = search_overlay(ix.cache, ix.overlay, query, k, tenant, nprobe, ok);
-                   return ok;
-                 },
-                 [] { return std::make_shared<LexicalCache>(); }});
+  LexicalCache* use = answering_cache(in_write, g, ix, *this, [&] {
+    bool ok = false;
+    hits = search_overlay(ix.cache, ix.overlay, query, k, tenant, nprobe, ok);
+    return ok;
+  });
   if (!use) {  // the shared index and the overlay answered
     exact = true;
     return hits;

@@ -24,6 +24,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/cache_choice.h"
 #include "common/change_feed.h"
 #include "lexical/lexical_cache.h"
 
@@ -58,13 +59,8 @@ class LexicalSource {
 // and each one makes every index reload); and when the table shrank to a quarter.
 bool idf_count_due(int64_t counted, int64_t n);
 
-// A connection's lexical indexes of one table, as index::ConnectionIndexes.
-struct ConnectionLexical {
-  LexicalCache& cache;
-  bool shared;
-  std::shared_ptr<LexicalCache>& own;
-  LexicalOverlay& overlay;
-};
+// A connection's lexical indexes of one table (common/cache_choice.h).
+using ConnectionLexical = ConnectionCaches<LexicalCache, LexicalOverlay>;
 
 class LexicalFollower {
  public:
@@ -97,6 +93,10 @@ class LexicalFollower {
   bool update_overlay(LexicalOverlay& o, const LexicalCache& shared, int64_t g);
   // The shared index's answer without the overlay's ids merged with the overlay's rows; ok
   // false when the shared index has left the state (or IDF counts) it was derived from.
+  // The steps answering_cache (common/cache_choice.h) takes besides those above.
+  static std::shared_ptr<LexicalCache> make_cache() { return std::make_shared<LexicalCache>(); }
+  static void offer(LexicalCache& shared, LexicalCache& built) { offer_lexical(shared, built); }
+
   static std::vector<index::Hit> search_overlay(const LexicalCache& shared, const LexicalOverlay& o,
                                                 const std::vector<Term>& query, int k, const std::string* tenant,
                                                 int nprobe, bool& ok);

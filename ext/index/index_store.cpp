@@ -1,8 +1,7 @@
 #include "ext/index/index_store.h"
 
-#include <cstring>
-
 #include "ext/store/storage.h"
+#include "index/stored_form.h"
 
 namespace iccache::ext {
 
@@ -89,34 +88,13 @@ int64_t IndexStore::trained_n() {
 std::vector<float> IndexStore::centroids(int dim) {
   Stmt s(db_, "SELECT list, centroid FROM " + centroids_ + " ORDER BY list");
   std::vector<float> out;
-  const size_t bytes = sizeof(float) * static_cast<size_t>(dim);
-  for (int64_t expect = 0; s.step(); ++expect) {
-    std::string_view b = s.blob(1);
-    if (s.int64(0) != expect || b.size() != bytes)
-      throw SqlError(SQLITE_CORRUPT_VTAB,
-                     "centroid row " + std::to_string(s.int64(0)) + " is not list " +
-                         std::to_string(expect) + " of " + std::to_string(bytes) +
-                         " bytes (run 'integrity-check', then 'optimize' to retrain)");
-    out.resize(out.size() + dim);
-    std::memcpy(out.data() + out.size() - dim, b.data(), bytes);
-  }
+  while (s.step()) index::append_centroid(out, s.int64(0), s.blob(1), dim);
   return out;
 }
 
 std::vector<float> IndexStore::sq8_ranges(int dim) {
   Stmt s(db_, "SELECT value FROM " + state_ + " WHERE key = 'sq8_ranges'");
-  std::vector<float> out;
-  if (s.step()) {
-    std::string_view b = s.blob(0);
-    const size_t expect = 2 * sizeof(float) * static_cast<size_t>(dim);
-    if (b.size() != expect)  // (an empty blob used to reach memcpy with a null pointer)
-      throw SqlError(SQLITE_CORRUPT_VTAB, "the stored sq8_ranges hold " + std::to_string(b.size()) +
-                                              " bytes; expected " + std::to_string(expect) +
-                                              " (run 'optimize' to retrain)");
-    out.resize(2 * static_cast<size_t>(dim));
-    std::memcpy(out.data(), b.data(), expect);
-  }
-  return out;
+  return s.step() ? index::sq8_ranges_of(s.blob(0), dim) : std::vector<float>();
 }
 
 void IndexStore::save_training(const std::vector<float>& centroids, int dim,
@@ -149,15 +127,9 @@ void IndexStore::for_each_example_vector(int dim,
                                          const std::function<void(int64_t, std::string_view, const float*)>& fn) {
   Stmt s(db_, "SELECT v.id, d.tenant, v.vector FROM " + vectors_ + " AS v JOIN " + data_ +
                   " AS d ON d.id = v.id ORDER BY v.id");
-  const size_t bytes = sizeof(float) * static_cast<size_t>(dim);
   std::vector<float> v(dim);
   while (s.step()) {
-    std::string_view b = s.blob(2);
-    if (b.size() != bytes)
-      throw SqlError(SQLITE_CORRUPT_VTAB, "the stored vector of example " + std::to_string(s.int64(0)) +
-                                              " has " + std::to_string(b.size()) + " bytes; expected " +
-                                              std::to_string(bytes));
-    std::memcpy(v.data(), b.data(), bytes);  // aligned copy: blobs need not be
+    index::copy_vector(s.blob(2), dim, s.int64(0), v.data());
     fn(s.int64(0), s.text(1), v.data());
   }
 }

@@ -7,7 +7,7 @@
 //     id    the example written (kinds 0 and 4), NULL for the other kinds
 //     kind  0 example inserted, updated or deleted (its rows say which); 1 new epoch:
 //           training or repair rewrote every list, readers reload; 2 settings (nprobe);
-//           3 new IDF counts of the lexical index (lexical_table.cpp), its readers reload;
+//           3 new IDF counts of the lexical index (lexical/lexical_follower.h): readers reload;
 //           4 the example's statistics (uses, offloads, quality) changed by feedback:
 //           only selection's attribute cache forgets it (select/attribute_follower.h)
 //     gen   the random generation nonce this write stored in T_state

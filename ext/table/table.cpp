@@ -1,6 +1,6 @@
 // Table: the per-connection state of one iccache table and its writes. A write changes the
 // shadow tables and appends a change-log entry inside the writing transaction; no index in
-// memory is touched (each one follows the log at its next query, table_index.cpp), so a
+// memory is touched (each one follows the log at its next query, index/index_follower.h), so a
 // failed or rolled-back write can never leave memory ahead of the file.
 #include <algorithm>
 #include <chrono>

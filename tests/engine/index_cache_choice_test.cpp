@@ -26,58 +26,68 @@ struct FakeCache {
 };
 
 // Records each step the rule takes, in order.
-struct Steps {
+struct FakeOverlay {
+  std::vector<std::string>* log;
+  void clear() { log->push_back("clear overlay"); }
+};
+
+struct FakeFollower {
   std::vector<std::string> log;
   bool overlay_serves = true;
-  auto make() {
-    return CacheSteps{[this](FakeCache& c, bool committed_only) {
-                        log.push_back(std::string("sync ") + c.index + (committed_only ? " committed" : " all"));
-                        c.loaded = true;
-                      },
-                      [this](FakeCache& shared, FakeCache& own) {
-                        log.push_back("offer " + own.index);
-                        offer_built(shared, own, [](FakeCache&, const FakeCache&) {});
-                      },
-                      [this] { log.push_back("clear overlay"); },
-                      [this] {
-                        log.push_back("try overlay");
-                        return overlay_serves;
-                      },
-                      [this] {
-                        log.push_back("make own");
-                        auto c = std::make_shared<FakeCache>();
-                        c->index = "own";
-                        return c;
-                      }};
+  void catch_up(FakeCache& c, int64_t g, bool committed_only) {
+    log.push_back("sync " + c.index + (committed_only ? " committed" : " all"));
+    c.loaded = true;
+    c.gen = g;
+  }
+  bool update_overlay(FakeOverlay&, const FakeCache&, int64_t) {
+    log.push_back("derive overlay");
+    return true;
+  }
+  std::shared_ptr<FakeCache> make_cache() {
+    log.push_back("make own");
+    auto c = std::make_shared<FakeCache>();
+    c->index = "own";
+    return c;
+  }
+  void offer(FakeCache& shared, FakeCache& own) {
+    log.push_back("offer " + own.index);
+    offer_built(shared, own, [](FakeCache&, const FakeCache&) {});
   }
 };
 
-// The table's cache, the write transaction's private index, the steps taken.
+// The table's cache, the write transaction's private index and overlay, the steps taken.
 struct Choice : ::testing::Test {
   FakeCache cache;
   std::shared_ptr<FakeCache> own;
-  Steps s;
+  FakeFollower f;
+  FakeOverlay overlay{&f.log};
   FakeCache* choose(bool in_write, int64_t g, bool shared) {
-    return answering_cache(in_write, g, cache, shared, own, s.make());
+    return answering_cache(in_write, g, ConnectionCaches<FakeCache, FakeOverlay>{cache, shared, own, overlay}, f,
+                           [this] {
+                             f.log.push_back("search overlay");
+                             return f.overlay_serves;
+                           });
   }
 };
 
 TEST_F(Choice, APrivateDatabaseSearchesItsOwnCacheWithItsUncommittedWrites) {
   cache.index = "private";
   EXPECT_EQ(choose(true, 5, false), &cache);
-  EXPECT_EQ(s.log, std::vector<std::string>{"sync private all"});
+  EXPECT_EQ(f.log, std::vector<std::string>{"sync private all"});
+  EXPECT_EQ(choose(true, 5, false), &cache);  // already at generation 5
+  EXPECT_EQ(f.log.size(), 1u);
 }
 
 TEST_F(Choice, OutsideAWriteTransactionTheSharedCacheIsCaughtUpCommittedOnly) {
   cache.index = "shared";
   EXPECT_EQ(choose(false, 5, true), &cache);
-  EXPECT_EQ(s.log, (std::vector<std::string>{"clear overlay", "sync shared committed"}));
+  EXPECT_EQ(f.log, (std::vector<std::string>{"clear overlay", "sync shared committed"}));
 }
 
 TEST_F(Choice, InsideAWriteTransactionTheOverlayAnswersWhenTheSharedCacheIsLoaded) {
   cache.loaded = true;
   EXPECT_EQ(choose(true, 5, true), nullptr);
-  EXPECT_EQ(s.log, std::vector<std::string>{"try overlay"});
+  EXPECT_EQ(f.log, (std::vector<std::string>{"derive overlay", "search overlay"}));
   EXPECT_EQ(own, nullptr);
 }
 
@@ -86,28 +96,28 @@ TEST_F(Choice, APrivateIndexServesTheRestOfTheTransactionAndIsOfferedAfterCommit
   cache.loaded = true;
   cache.seq = 3;
   cache.gen = 30;
-  s.overlay_serves = false;
+  f.overlay_serves = false;
   FakeCache* use = choose(true, 50, true);
   ASSERT_NE(own, nullptr);
   EXPECT_EQ(use, own.get());
-  EXPECT_EQ(s.log, (std::vector<std::string>{"try overlay", "clear overlay", "make own", "sync own all"}));
+  EXPECT_EQ(f.log, (std::vector<std::string>{"derive overlay", "search overlay", "clear overlay", "make own",
+                                             "sync own all"}));
   own->seq = 5;
-  own->gen = 50;
-  s.log.clear();
-  EXPECT_EQ(choose(true, 50, true), own.get());  // no second overlay try
-  EXPECT_EQ(s.log, std::vector<std::string>{"sync own all"});
-  s.log.clear();
+  f.log.clear();
+  EXPECT_EQ(choose(true, 50, true), own.get());  // no second overlay try, already at 50
+  EXPECT_TRUE(f.log.empty());
   // Committed: the own index reflects this view (gen 50), so the shared cache takes it.
   EXPECT_EQ(choose(false, 50, true), &cache);
-  EXPECT_EQ(s.log, (std::vector<std::string>{"clear overlay", "offer own", "sync own committed"}));
+  EXPECT_EQ(f.log, (std::vector<std::string>{"clear overlay", "offer own"}));
   EXPECT_EQ(own, nullptr);
+  EXPECT_EQ(cache.index, "own");
   EXPECT_EQ(cache.seq, 5);
   EXPECT_EQ(cache.gen, 50);
 }
 
 TEST_F(Choice, NoOverlayBeforeTheSharedCacheIsLoaded) {
   choose(true, 5, true);
-  EXPECT_EQ(s.log, (std::vector<std::string>{"clear overlay", "make own", "sync own all"}));
+  EXPECT_EQ(f.log, (std::vector<std::string>{"clear overlay", "make own", "sync own all"}));
 }
 
 TEST_F(Choice, AnOwnIndexOfAnotherGenerationIsDroppedNotOffered) {
@@ -116,7 +126,7 @@ TEST_F(Choice, AnOwnIndexOfAnotherGenerationIsDroppedNotOffered) {
   own->loaded = true;
   own->gen = 40;
   choose(false, 50, true);
-  EXPECT_EQ(s.log, (std::vector<std::string>{"clear overlay", "sync shared committed"}));
+  EXPECT_EQ(f.log, (std::vector<std::string>{"clear overlay", "sync shared committed"}));
   EXPECT_EQ(own, nullptr);
 }
 

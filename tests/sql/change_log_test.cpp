@@ -1,6 +1,7 @@
-// The change log (ext/store/change_log.h) and incremental catch-up (ext/index/table_index.cpp): an
-// index follows other connections' writes by reading only the changed rows, never applies
-// a rolled-back change, and reloads when the log no longer covers its gap.
+// The change log (ext/store/change_log.h) and incremental catch-up (engine/index/
+// index_follower.h): an index follows other connections' writes by reading only the changed
+// rows, never applies a rolled-back change, and reloads when the log no longer covers its
+// gap.
 #include <gtest/gtest.h>
 
 #include "sql_test_util.h"
