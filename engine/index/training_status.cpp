@@ -99,6 +99,11 @@ bool TrainingStatus::own_connection_can_read(const std::function<int()>& probe) 
   return own_connection_reads != 0;
 }
 
+RequestAction request_action(TrainingRequest why, TrainingStatus* background, double now) {
+  if (!background) return why == TrainingRequest::kOnUse ? RequestAction::kNothing : RequestAction::kTrainNow;
+  return background->try_queue(why, now) ? RequestAction::kQueue : RequestAction::kNothing;
+}
+
 int plain_database_header(const std::string& path) {
   if (std::FILE* f = std::fopen(path.c_str(), "rb")) {
     char head[16];

@@ -80,6 +80,16 @@ struct TrainingStatus {
   bool own_connection_can_read(const std::function<int()>& probe);
 };
 
+// What a request for a training does. Without a background training for the table
+// (`background` null: in-memory or temp, which no other connection can open; encrypted,
+// which a connection of the trainer's own cannot read; a host SQLite built without thread
+// support, which must not be used from a second thread) it trains now, but a search
+// (kOnUse) never trains in its own statement: a MATCH must not write, so such a table
+// trains at its next write (Table::maybe_train). Else it queues a job on `background` when
+// try_queue lets it.
+enum class RequestAction { kNothing, kTrainNow, kQueue };
+RequestAction request_action(TrainingRequest why, TrainingStatus* background, double now);
+
 // From a database file's first 16 bytes: whether a connection of its own can read it (1),
 // or not (0: an encrypted file: SQLCipher writes a random salt where a plain database
 // starts with "SQLite format 3\0", and the key is the application's, which SQLite has no

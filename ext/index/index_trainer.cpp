@@ -96,15 +96,10 @@ void prepare_training(Table& t) noexcept {
 
 void request_training(Table& t, TrainingRequest why) {
   const std::optional<index::SharedTable>& shared = t.shared_state();
-  // A search (kOnUse) never trains in its own statement: a MATCH must not write. Then an
-  // in-memory, temp or encrypted table trains at its next write (Table::maybe_train).
-  // In-memory or temp: no other connection can open it. A host SQLite built without thread
-  // support (SQLITE_THREADSAFE=0) must not be used from a second thread.
-  if (!trains_in_background(shared, true)) {
-    if (why != TrainingRequest::kOnUse) train_now(t);
-    return;
-  }
-  if (!shared->training->try_queue(why, steady_clock_now())) return;
+  TrainingStatus* background = trains_in_background(shared, true) ? shared->training.get() : nullptr;
+  const index::RequestAction action = index::request_action(why, background, steady_clock_now());
+  if (action == index::RequestAction::kTrainNow) train_now(t);
+  if (action != index::RequestAction::kQueue) return;
   // Usually a push and a notify: the worker was started when the table opened (prepare_training).
   // The job holds the process's shared index weakly, so that a queued or running job is not
   // counted as a connection sharing it (index_shared_by).

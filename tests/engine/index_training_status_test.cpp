@@ -127,6 +127,18 @@ TEST(TrainingStatus, WhichWritesAskForATraining) {
   EXPECT_FALSE(st.write_asks(TrainingPolicy::kManual));
 }
 
+TEST(TrainingStatus, WhatARequestDoes) {
+  // No background training for the table: now, but never inside a search.
+  EXPECT_EQ(request_action(TrainingRequest::kDue, nullptr, 0), RequestAction::kTrainNow);
+  EXPECT_EQ(request_action(TrainingRequest::kCommand, nullptr, 0), RequestAction::kTrainNow);
+  EXPECT_EQ(request_action(TrainingRequest::kOnUse, nullptr, 0), RequestAction::kNothing);
+  // In the background: queued once, then nothing while queued.
+  TrainingStatus st;
+  EXPECT_EQ(request_action(TrainingRequest::kOnUse, &st, 0), RequestAction::kQueue);
+  EXPECT_EQ(st.state, "queued");
+  EXPECT_EQ(request_action(TrainingRequest::kCommand, &st, 0), RequestAction::kNothing);
+}
+
 TEST(TrainingStatus, OwnConnectionProbedUntilItTells) {
   TrainingStatus st;
   int probes = 0;
