@@ -1,8 +1,10 @@
 // What every virtual-table module of iccache shares: filling the sqlite3_module from a
-// class of static methods, and handing a constraint to xFilter in xBestIndex. Used by the
-// table-valued-function base (tvf.h) and the iccache table (table/vtab_module.cpp).
+// class of static methods, and in xBestIndex copying the query in for the engine's planner
+// (engine/table/plan.h) and its plan out. Used by the table-valued-function base (tvf.h)
+// and the iccache table (table/vtab_module.cpp).
 #pragma once
 #include "ext/sql/sqlite_api.h"
+#include "table/plan.h"
 
 namespace iccache::ext {
 
@@ -41,5 +43,13 @@ inline void pass_to_filter(sqlite3_index_info* info, int i, int& argi) {
   info->aConstraintUsage[i].argvIndex = ++argi;
   info->aConstraintUsage[i].omit = 1;
 }
+
+// The constraints, ORDER BY and columns read of xBestIndex's query (the strings point into
+// `info`: use the result within the call).
+table::Query query_of(sqlite3_index_info* info);
+
+// Writes `plan` into info (each argument passed to xFilter, which honours it) and returns
+// xBestIndex's result code; a kError plan's message goes to vtab's zErrMsg.
+int apply_plan(sqlite3_vtab* vtab, sqlite3_index_info* info, const table::Plan& plan);
 
 }  // namespace iccache::ext

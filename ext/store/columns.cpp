@@ -41,8 +41,6 @@ std::string join(const Spec (&specs)[N], Form form) {
 
 }  // namespace
 
-const char* column_name(int col) { return col >= 0 && col < kTableCol ? kTable[col].name : "?"; }
-
 std::string declare_sql(const std::string& table) {
   return "CREATE TABLE x(" + join(kTable, Form::kTypes) + ", " + quote_id(table) + " HIDDEN)";
 }

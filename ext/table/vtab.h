@@ -19,6 +19,7 @@
 #include "ext/index/index_trainer.h"
 #include "ext/manage/manage_store.h"
 #include "options/table_options.h"
+#include "table/plan.h"
 #include "ext/sql/guard.h"
 #include "ext/store/columns.h"
 #include "ext/store/storage.h"
@@ -157,17 +158,5 @@ int cursor_next(sqlite3_vtab_cursor* cur);
 int cursor_eof(sqlite3_vtab_cursor* cur);
 int cursor_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col);
 int cursor_rowid(sqlite3_vtab_cursor* cur, sqlite3_int64* rowid);
-
-// xBestIndex plan bits shared by vtab_module.cpp and vtab_cursor.cpp.
-enum PlanBits : int {
-  kPlanMatch = 1,
-  kPlanK = 2,
-  kPlanTenant = 4,
-  kPlanRowid = 8,
-  kPlanNprobe = 16,
-  kPlanUtilityUsed = 32,  // the utility column is read (selection='similarity' scores only then)
-  kPlanMinSimilarity = 64,
-  kPlanDiversity = 128,
-};
 
 }  // namespace iccache::ext

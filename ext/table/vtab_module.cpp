@@ -55,91 +55,11 @@ int x_destroy(sqlite3_vtab* vtab) {
   return rc;
 }
 
-// Cost model (written down, as R*Tree and FTS5 do): a MATCH costs a scan of the vectors
-// (N dot products) but returns only k rows; a rowid lookup costs one b-tree descent; a full
-// scan reads every row. A MATCH without a usable argument must not be chosen at all.
-//
-// A tenant constraint matters for a MATCH only inside the search (k rows of that tenant);
-// applied by SQLite after the top-k cut it would drop rows instead. So a MATCH plan that uses
-// it is priced 10x cheaper than one without any, and a plan that leaves an existing tenant
-// constraint unusable (e.g. `ex.tenant = s.tenant` with ex as the outer loop) is priced out:
-// SQLite then puts the other table first. Tenants compare exactly (BINARY); a MATCH with a
-// tenant constraint in another collation (COLLATE NOCASE) is refused with an error.
+// The plan is the engine's (engine/table/plan.h, where its cost model is written down).
 int x_best_index(sqlite3_vtab* vtab, sqlite3_index_info* info) {
-  note_planned(static_cast<Table*>(vtab));  // find_table's probe (registry.h)
-  int match = -1, k = -1, tenant = -1, rowid = -1, nprobe = -1, min_sim = -1, diversity = -1;
-  bool match_unusable = false, has_match = false, tenant_unusable = false;
-  int tenant_collated = -1;
-  for (int i = 0; i < info->nConstraint; ++i) {
-    const auto& c = info->aConstraint[i];
-    if (c.iColumn == kTableCol && c.op == SQLITE_INDEX_CONSTRAINT_MATCH) {
-      has_match = true;
-      if (c.usable) match = i; else match_unusable = true;
-    }
-    if (c.iColumn == kTenant && c.op == SQLITE_INDEX_CONSTRAINT_EQ) {
-      const char* coll = sqlite3_vtab_collation(info, i);
-      if (coll && sqlite3_stricmp(coll, "BINARY") != 0) tenant_collated = i;
-      if (!c.usable) tenant_unusable = true;
-    }
-    if (!c.usable || c.op != SQLITE_INDEX_CONSTRAINT_EQ) continue;
-    if (c.iColumn == kK) k = i;
-    if (c.iColumn == kNprobe) nprobe = i;
-    if (c.iColumn == kMinSimilarity) min_sim = i;
-    if (c.iColumn == kDiversity) diversity = i;
-    if (c.iColumn == kTenant) tenant = i;
-    if (c.iColumn == -1) rowid = i;
-  }
-  if (has_match && tenant_collated >= 0)
-    return set_error(vtab, SQLITE_ERROR,
-                     static_cast<Table*>(vtab)->name + ".tenant: a MATCH filters tenants inside the search"
-                     " by exact (BINARY) comparison, so a tenant constraint with COLLATE " +
-                     std::string(sqlite3_vtab_collation(info, tenant_collated)) +
-                     " cannot be honoured; expected tenant = ? without a collation (store tenant names"
-                     " in one case)");
-  int plan = 0, argi = 0;
-  // Constraint i (when there is one) goes to xFilter, in the order xFilter reads them.
-  auto pass = [&](int i, int plan_bit) {
-    if (i < 0) return;
-    plan |= plan_bit;
-    pass_to_filter(info, i, argi);
-  };
-  if (match >= 0) {
-    pass(match, kPlanMatch);
-    pass(k, kPlanK);
-    pass(tenant, kPlanTenant);  // filtered inside the search
-    pass(nprobe, kPlanNprobe);
-    pass(min_sim, kPlanMinSimilarity);
-    pass(diversity, kPlanDiversity);
-    info->estimatedCost = tenant >= 0 ? 100.0 : tenant_unusable ? 1e12 : 1000.0;
-    info->estimatedRows = 10;
-    // Results come back best first: by utility (selection='utility', the default) or by
-    // similarity (selection='similarity'), which is what ORDER BY ... DESC asks for. A
-    // semantic-cache hit row comes first whatever its utility, so then SQLite sorts; so it
-    // does when diversity (MMR) may reorder them.
-    const SelectOptions& so = static_cast<Table*>(vtab)->options.select;
-    const bool by_utility = so.selection == SelectionKind::kUtility;
-    if (info->nOrderBy == 1 && info->aOrderBy[0].desc && diversity < 0 && so.diversity == 0 &&
-        info->aOrderBy[0].iColumn == (by_utility ? kUtility : kSimilarity) &&
-        !(by_utility && so.hit_similarity))
-      info->orderByConsumed = 1;
-    if (info->colUsed & (sqlite3_uint64{1} << kUtility)) plan |= kPlanUtilityUsed;
-  } else if (match_unusable) {
-    return SQLITE_CONSTRAINT;
-  } else if (rowid >= 0) {
-    pass(rowid, kPlanRowid);
-    info->estimatedCost = 10.0;
-    info->estimatedRows = 1;
-    info->idxFlags = SQLITE_INDEX_SCAN_UNIQUE;
-  } else {
-    pass(k, kPlanK);  // k without MATCH: accept the plan so xFilter can explain the mistake
-    info->estimatedCost = 1e6;
-    info->estimatedRows = 1000000;
-    if (info->nOrderBy == 1 && info->aOrderBy[0].iColumn == -1 && !info->aOrderBy[0].desc)
-      info->orderByConsumed = 1;  // full scans go in rowid order
-  }
-  (void)vtab;
-  info->idxNum = plan;
-  return SQLITE_OK;
+  Table* t = static_cast<Table*>(vtab);
+  note_planned(t);  // find_table's probe (registry.h)
+  return apply_plan(vtab, info, table::plan_table_query(query_of(info), t->options.select, t->name));
 }
 
 int x_rename(sqlite3_vtab* vtab, const char* new_name) {
