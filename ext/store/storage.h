@@ -19,6 +19,7 @@
 
 #include "codec/text_codec.h"
 #include "ext/sql/stmt.h"
+#include "table/example_row.h"
 
 namespace iccache::ext {
 
@@ -27,23 +28,8 @@ constexpr int kFormatVersion = 1;
 // The shadow-table suffixes, for xShadowName.
 bool is_shadow_suffix(std::string_view suffix);
 
-// One example's stored columns, texts already encoded.
-struct StoredExample {
-  EncodedText request;
-  EncodedText response;
-  std::string model;
-  double quality = 0.5;
-  std::string tenant;
-  double created_at = 0;
-  int64_t uses = 0;
-  int64_t offloads = 0;
-  double gain = 0;
-  int64_t bytes = 0;
-  // Privacy columns (docs/privacy.md); tables created before them have neither, see
-  // Storage::has_privacy_columns.
-  std::optional<std::string> user;
-  bool synthetic = false;
-};
+// One example's stored columns (engine/table/example_row.h).
+using table::StoredExample;
 
 class Storage {
  public:

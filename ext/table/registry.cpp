@@ -6,6 +6,7 @@
 #include <vector>
 
 #include "ext/table/vtab.h"
+#include "table/table_name.h"
 
 namespace iccache::ext {
 
@@ -22,59 +23,11 @@ std::mutex probes_mutex;
 std::unordered_map<sqlite3*, Table*> probe_slots;
 std::unordered_map<sqlite3*, Table*>& probes() { return probe_slots; }
 
-// One identifier of a possibly qualified name: "quoted" (with "" inside), `quoted`,
-// [bracketed], or bare up to the next '.'. Returns false when the text is not one.
-bool parse_part(std::string_view s, size_t& i, std::string& out) {
-  out.clear();
-  if (i >= s.size()) return false;
-  const char open = s[i];
-  if (open == '"' || open == '`' || open == '[') {
-    const char close = open == '[' ? ']' : open;
-    for (++i; i < s.size(); ++i) {
-      if (s[i] != close) {
-        out += s[i];
-      } else if (close != ']' && i + 1 < s.size() && s[i + 1] == close) {
-        out += close;
-        ++i;
-      } else {
-        ++i;
-        return !out.empty();
-      }
-    }
-    return false;  // unterminated
-  }
-  while (i < s.size() && s[i] != '.') out += s[i++];
-  return !out.empty();
-}
-
-struct Name {
-  std::string schema;  // empty: resolve as SQL does
-  std::string table;
-};
-
-// The ways `text` may be read, most specific first: "schema.table" when it parses so, then
-// the whole text as one table name (a table may be called "a.b").
-std::vector<Name> readings(std::string_view text) {
-  std::vector<Name> out;
-  size_t i = 0;
-  std::string first, second;
-  if (parse_part(text, i, first)) {
-    if (i == text.size()) {
-      out.push_back({"", first});
-    } else if (text[i] == '.') {
-      ++i;
-      if (parse_part(text, i, second) && i == text.size()) out.push_back({first, second});
-    }
-  }
-  if (out.empty() || !out[0].schema.empty()) out.push_back({"", std::string(text)});
-  return out;
-}
-
 enum class Probe { kNoTable, kOtherTable, kFound };
 
 // Prepares (and steps, so that a changed schema is re-read) a statement on the name, and
 // reports the iccache table object SQLite planned it on.
-Probe probe(sqlite3* db, const Name& n, Table** out) {
+Probe probe(sqlite3* db, const table::TableName& n, Table** out) {
   const std::string target = (n.schema.empty() ? "" : quote_id(n.schema) + ".") + quote_id(n.table);
   const std::string sql = "SELECT rowid FROM " + target + " WHERE 0";
   {
@@ -103,12 +56,6 @@ Probe probe(sqlite3* db, const Name& n, Table** out) {
   return Probe::kFound;
 }
 
-std::string shown(std::string_view name) {
-  std::string out;
-  for (char c : name) out += c == '\0' ? std::string("\\0") : std::string(1, c);
-  return out;
-}
-
 }  // namespace
 
 void note_planned(Table* t) {
@@ -118,29 +65,16 @@ void note_planned(Table* t) {
 }
 
 Table* find_table(sqlite3* db, std::string_view name, std::string_view function) {
-  const std::string f(function);
-  if (name.empty())
-    throw Error(f + ": the table name is empty; expected the name of a table created with USING"
-                    " iccache(...), such as 'ex' or 'main.ex'");
-  if (name.find('\0') != std::string_view::npos)
-    throw Error(f + ": the table name '" + shown(name) +
-                "' holds a NUL byte; expected the name of a table created with USING iccache(...)");
-  bool other = false;
-  for (const Name& n : readings(name)) {
+  table::check_table_name(name, function);
+  for (const table::TableName& n : table::name_readings(name)) {
     Table* t = nullptr;
     switch (probe(db, n, &t)) {
       case Probe::kFound: return t;
-      case Probe::kOtherTable: other = true; break;
+      case Probe::kOtherTable: throw table::not_an_iccache_table(name, function);  // SQL found one: not ours
       case Probe::kNoTable: break;
     }
-    if (other) break;  // SQL found a table by that name: it is not ours
   }
-  if (other)
-    throw Error(f + ": '" + std::string(name) +
-                "' is not an iccache table; expected the name of a table created with USING"
-                " iccache(...)");
-  throw Error(f + ": there is no iccache table named '" + std::string(name) +
-              "'; expected the name of a table created with USING iccache(...)");
+  throw table::no_iccache_table(name, function);
 }
 
 std::optional<int64_t> identity_arg(sqlite3_value* v) {
@@ -170,9 +104,7 @@ Table* find_table_by_identity(sqlite3* db, std::string_view name,
     sqlite3_finalize(s);
     if (match) return find_table(db, quote_id(schema) + "." + quote_id(name), function);
   }
-  throw Error(std::string(function) + ": there is no iccache table named '" + std::string(name) +
-              "' with identity " + std::to_string(*identity) +
-              " in any attached database; expected the table this view was created for");
+  throw table::no_table_with_identity(name, *identity, function);
 }
 
 }  // namespace iccache::ext

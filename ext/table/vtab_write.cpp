@@ -2,19 +2,16 @@
 // (INSERT INTO ex(ex) VALUES('integrity-check')). Every value is validated before the first
 // write, so bad input changes nothing; writes then go to the shadow tables first and to the
 // in-memory index last.
-#include <cmath>
-#include <cstring>
 
 #include "common/clock.h"
-#include "common/footprint.h"
-#include "common/utf8.h"
-#include "index/training_policy.h"
 #include "privacy/pii_scanner.h"
 #include "ext/table/integrity.h"
 #include "ext/manage/manage_evict.h"
 #include "ext/manage/manage_store.h"
 #include "ext/privacy/privacy_forget.h"
 #include "ext/select/select_feedback.h"
+#include "table/command.h"
+#include "table/example_row.h"
 #include "vector/vector_parse.h"
 #include "ext/table/admission_dedup.h"
 #include "ext/sql/args.h"
@@ -24,27 +21,30 @@ namespace iccache::ext {
 
 namespace {
 
-// "ex.quality": where a column's errors come from (the sql/args.h readers' <where>).
-std::string col_what(const Table* t, int col) { return t->name + "." + column_name(col); }
+// The column values of one INSERT or UPDATE (argv + 2), read for the engine's row rules
+// (engine/table/example_row.h) with the sql/args.h readers, <where> being "ex.quality".
+class Columns final : public table::RowValues {
+ public:
+  Columns(const Table* t, sqlite3_value** col) : t_(t), col_(col) {}
+  bool is_null(int c) override { return sqlite3_value_type(col_[c]) == SQLITE_NULL; }
+  bool unchanged(int c) override { return sqlite3_value_nochange(col_[c]); }
+  std::string_view text(int c, std::string_view expected) override {
+    return text_arg(col_[c], what(c), "", expected);
+  }
+  double number(int c, double lo, double hi, std::string_view expected) override {
+    return number_arg(col_[c], what(c), "", lo, hi, expected);
+  }
+  int64_t integer(int c, int64_t lo, int64_t hi, std::string_view expected) override {
+    return integer_arg(col_[c], what(c), "", lo, hi, expected);
+  }
+  [[noreturn]] void refuse(int c, std::string_view expected) override { ext::refuse(what(c), "", expected, col_[c]); }
+  std::string what(int c) const { return table::column_what(t_->name, c); }
 
-// TEXT that is valid UTF-8.
-std::string_view require_text(const Table* t, sqlite3_value* v, int col) {
-  std::string_view s = text_arg(v, col_what(t, col), "", "TEXT");
-  size_t bad = utf8::first_invalid(s);
-  if (bad != s.size())
-    throw Error(col_what(t, col) + ": the text is not valid UTF-8 (invalid byte at offset " +
-                std::to_string(bad) + "); expected UTF-8 text");
-  return s;
-}
+ private:
+  const Table* t_;
+  sqlite3_value** col_;
+};
 
-// A value of column col: a finite number in [lo, hi], or (count) an integer >= 0.
-double require_real(const Table* t, sqlite3_value* v, int col, double lo, double hi,
-                    const char* expected) {
-  return number_arg(v, col_what(t, col), "", lo, hi, expected);
-}
-int64_t require_count(const Table* t, sqlite3_value* v, int col) {
-  return integer_arg(v, col_what(t, col), "", 0, INT64_MAX, "an integer >= 0");
-}
 // The rowid given to an INSERT or an UPDATE.
 int64_t require_rowid(const Table* t, sqlite3_value* v) {
   return integer_arg(v, t->name + ".rowid", "", INT64_MIN, INT64_MAX, "an INTEGER");
@@ -52,87 +52,45 @@ int64_t require_rowid(const Table* t, sqlite3_value* v) {
 
 bool is_null(sqlite3_value* v) { return sqlite3_value_type(v) == SQLITE_NULL; }
 
-// The parsed, validated new state of one row. `col` = argv + 2 (column values).
+// The parsed, validated new state of one row.
 struct NewRow {
   StoredExample stored;
   std::vector<float> vec;
 };
 
-std::string vector_expected(const Table* t) {
-  return "a float32 BLOB or a JSON array of " + std::to_string(t->options.dim) + " numbers";
-}
-
 std::vector<float> vector_value(Table* t, sqlite3_value* v) {
-  const std::string what = col_what(t, kEmbedding);
+  const std::string what = table::column_what(t->name, kEmbedding);
   if (sqlite3_value_type(v) == SQLITE_BLOB)
     return parse_vector_blob(sqlite3_value_blob(v), sqlite3_value_bytes(v), t->options.dim, what);
   if (sqlite3_value_type(v) == SQLITE_TEXT) return parse_vector_json(text_of(v), t->options.dim, what);
-  refuse(what, "", vector_expected(t), v);
+  refuse(what, "", table::vector_expected(t->options.dim), v);
 }
 
-// Validates the non-text columns shared by INSERT and UPDATE, applying defaults for NULLs.
-void read_attributes(Table* t, sqlite3_value** col, StoredExample& r) {
-  if (is_null(col[kModel])) {
-    r.model = t->options.default_model();
-  } else {
-    std::string_view m = require_text(t, col[kModel], kModel);
-    if (t->options.model_index(m) < 0)
-      throw Error(col_what(t, kModel) + ": unknown model '" + std::string(m) +
-                  "'; expected one of " + t->options.model_list());
-    r.model = m;
-  }
-  r.quality = is_null(col[kQuality]) ? 0.5
-              : require_real(t, col[kQuality], kQuality, 0, 1, "a number from 0 to 1");
-  r.tenant = is_null(col[kTenant]) ? std::string() : std::string(require_text(t, col[kTenant], kTenant));
-  r.created_at = is_null(col[kCreatedAt]) ? wall_clock_now()
-                 : require_real(t, col[kCreatedAt], kCreatedAt, 0, 1e12,
-                                "a time in seconds since 1970 (a number >= 0)");
-  r.uses = is_null(col[kUses]) ? 0 : require_count(t, col[kUses], kUses);
-  r.offloads = is_null(col[kOffloads]) ? 0 : require_count(t, col[kOffloads], kOffloads);
-  r.gain = is_null(col[kGain]) ? 0
-           : require_real(t, col[kGain], kGain, 0, 1e300, "a number >= 0");
-  // Privacy columns (docs/privacy.md).
-  r.user.reset();
-  if (!is_null(col[kUser])) r.user = std::string(require_text(t, col[kUser], kUser));
-  r.synthetic = false;
-  if (!is_null(col[kSynthetic]))
-    r.synthetic = integer_arg(col[kSynthetic], col_what(t, kSynthetic), "", 0, 1, "0 or 1") == 1;
-  if ((r.user || r.synthetic) && !t->storage.has_privacy_columns())
-    throw Error(t->name + ": this table was created by an earlier version of iccache, whose " +
-                t->name + "_data has no user and synthetic columns; expected NULL for " +
-                (r.user ? "user" : "synthetic") + " (or a table created by this version)");
+void read_attributes(Table* t, Columns& values, StoredExample& r) {
+  table::read_attributes(values, t->options, t->name, t->storage.has_privacy_columns(), wall_clock_now(), r);
 }
 
-void finish_bytes(const Table* t, StoredExample& r) {
-  r.bytes = example_bytes(r.request.bytes.size(), r.response.bytes.size(), r.model.size(),
-                          r.tenant.size(), t->options.dim);
+// The request or response text of a write, after the pii option redacted or refused personal
+// data (before anything is embedded or written); `buf` holds a redacted copy.
+std::string_view text_to_store(Table* t, Columns& values, int col, std::string& buf) {
+  std::string_view text = table::require_text(values, col, t->name);
+  return scrub_for_storage(t->options.pii, text, values.what(col), &buf) ? std::string_view(buf) : text;
 }
 
 int insert(Table* t, sqlite3_value* rowid_value, sqlite3_value** col, sqlite3_int64* out_rowid) {
   NewRow row;
-  std::string_view request = require_text(t, col[kRequest], kRequest);
-  std::string_view response = require_text(t, col[kResponse], kResponse);
-  // pii option: redact or refuse personal data before anything is embedded or written.
+  Columns values(t, col);
   std::string request_scrubbed, response_scrubbed;
-  if (scrub_for_storage(t->options.pii, request, col_what(t, kRequest), &request_scrubbed))
-    request = request_scrubbed;
-  if (scrub_for_storage(t->options.pii, response, col_what(t, kResponse), &response_scrubbed))
-    response = response_scrubbed;
-  read_attributes(t, col, row.stored);
-  if (!is_null(col[kBytes]))
-    refuse(col_what(t, kBytes), "", "NULL (iccache computes it)", col[kBytes]);
-  for (int c : {kSimilarity, kK, kNprobe, kUtility, kHit, kMinSimilarity, kDiversity})
-    if (!is_null(col[c]))
-      throw Error(col_what(t, c) + ": is a query column and cannot be stored; expected NULL");
-  if (is_null(col[kEmbedding]) && !t->embedder)
-    refuse(col_what(t, kEmbedding), "",
-           vector_expected(t) + " (the table has embedder='none', so every example needs its vector)",
-           col[kEmbedding]);
-  row.vec = is_null(col[kEmbedding]) ? t->embed_text(request, col_what(t, kRequest))
+  const std::string_view request = text_to_store(t, values, kRequest, request_scrubbed);
+  const std::string_view response = text_to_store(t, values, kResponse, response_scrubbed);
+  read_attributes(t, values, row.stored);
+  table::check_insert_columns(values, t->name);
+  table::check_vector_given(values, t->options.dim, t->embedder != nullptr);
+  row.vec = is_null(col[kEmbedding]) ? t->embed_text(request, values.what(kRequest))
                                      : vector_value(t, col[kEmbedding]);
   row.stored.request = encode_text(request);
   row.stored.response = encode_text(response);
-  finish_bytes(t, row.stored);
+  table::set_footprint(row.stored, t->options.dim);
   // dedup=on: one example per request, the better judged (engine/select/dedup.h).
   select::DedupAdmission dedup;
   if (t->options.select.dedup) {
@@ -167,24 +125,15 @@ int update(Table* t, sqlite3_value* old_value, sqlite3_value* new_value, sqlite3
   int64_t new_id = require_rowid(t, new_value);
 
   NewRow row;
-  bool request_kept = sqlite3_value_nochange(col[kRequest]);
-  bool response_kept = sqlite3_value_nochange(col[kResponse]);
-  bool vector_kept = sqlite3_value_nochange(col[kEmbedding]);
+  Columns values(t, col);
+  const bool request_kept = values.unchanged(kRequest), response_kept = values.unchanged(kResponse);
+  const bool vector_kept = values.unchanged(kEmbedding);
   std::string_view request, response;
-  if (!request_kept) request = require_text(t, col[kRequest], kRequest);
-  if (!response_kept) response = require_text(t, col[kResponse], kResponse);
   std::string request_scrubbed, response_scrubbed;  // pii option, as for INSERT
-  if (!request_kept &&
-      scrub_for_storage(t->options.pii, request, col_what(t, kRequest), &request_scrubbed))
-    request = request_scrubbed;
-  if (!response_kept &&
-      scrub_for_storage(t->options.pii, response, col_what(t, kResponse), &response_scrubbed))
-    response = response_scrubbed;
-  read_attributes(t, col, row.stored);
-  for (int c : {kBytes, kSimilarity, kK, kNprobe, kUtility, kHit, kMinSimilarity, kDiversity})
-    if (!sqlite3_value_nochange(col[c]))
-      throw Error(col_what(t, c) + (c == kBytes ? ": is computed by iccache and cannot be set"
-                                                : ": is a query column and cannot be stored"));
+  if (!request_kept) request = text_to_store(t, values, kRequest, request_scrubbed);
+  if (!response_kept) response = text_to_store(t, values, kResponse, response_scrubbed);
+  read_attributes(t, values, row.stored);
+  table::check_update_columns(values, t->name);
   if (!vector_kept && !is_null(col[kEmbedding])) {
     row.vec = vector_value(t, col[kEmbedding]);
   } else if (!vector_kept || (!request_kept && t->embedder)) {
@@ -194,8 +143,7 @@ int update(Table* t, sqlite3_value* old_value, sqlite3_value* new_value, sqlite3
       EncodedText e = t->storage.stored_request(old_id);
       stored = decode_text(static_cast<int>(e.encoding), e.bytes);
     }
-    row.vec = t->embed_text(request_kept ? std::string_view(stored) : request,
-                            col_what(t, kRequest));
+    row.vec = t->embed_text(request_kept ? std::string_view(stored) : request, values.what(kRequest));
   }
 
   if (new_id != old_id && t->storage.exists(new_id) &&
@@ -209,7 +157,7 @@ int update(Table* t, sqlite3_value* old_value, sqlite3_value* new_value, sqlite3
   row.stored.request = request_kept ? t->storage.stored_request(old_id) : encode_text(request);
   row.stored.response = response_kept ? t->storage.stored_response(old_id) : encode_text(response);
   if (row.vec.empty()) row.vec = t->storage.stored_vector(old_id, t->options.dim);
-  finish_bytes(t, row.stored);
+  table::set_footprint(row.stored, t->options.dim);
   check_fits_budget(*t, row.stored.bytes);
 
   // A new response is a replay (docs/example-manager.md): remember the quality it replaces.
@@ -224,39 +172,21 @@ int remove(Table* t, sqlite3_value* id_value) {
   return SQLITE_OK;
 }
 
+// The commands (engine/table/command.h says which exist and how they read).
 int command(Table* t, sqlite3_value* v, sqlite3_value** col) {
-  std::string_view cmd = text_of(v);
-  if (cmd == "forget") {  // docs/privacy.md
-    forget_command(*t, col);
-    return SQLITE_OK;
+  const table::Command cmd = table::parse_command(t->name, text_of(v));
+  switch (cmd.kind) {
+    case table::Command::Kind::kForget: forget_command(*t, col); break;  // docs/privacy.md
+    case table::Command::Kind::kIntegrityCheck: require_integrity(*t); break;
+    case table::Command::Kind::kOptimize:
+      t->train_index();
+      if (t->lexical_on()) t->count_idf(t->storage.count());
+      break;
+    case table::Command::Kind::kOptimizeBackground: request_training(*t, TrainingRequest::kCommand); break;
+    case table::Command::Kind::kTrain: train_utility_model(*t); break;  // select_feedback.h
+    case table::Command::Kind::kNprobe: t->set_nprobe(cmd.nprobe); break;  // every index picks it up at its next query
   }
-  if (cmd == "integrity-check") {
-    require_integrity(*t);
-    return SQLITE_OK;
-  }
-  if (cmd == "optimize") {
-    t->train_index();
-    if (t->lexical_on()) t->count_idf(t->storage.count());
-    return SQLITE_OK;
-  }
-  if (cmd == "optimize-background") {  // the IVF training of 'optimize', off the request path
-    request_training(*t, TrainingRequest::kCommand);
-    return SQLITE_OK;
-  }
-  if (cmd == "train") {  // refit the utility model from the feedback log (select_feedback.h)
-    train_utility_model(*t);
-    return SQLITE_OK;
-  }
-  if (cmd.substr(0, 7) == "nprobe=") {
-    const std::optional<int> n = index::parse_nprobe_command(cmd.substr(7));
-    if (!n)
-      throw Error(t->name + ": command '" + std::string(cmd) +
-                  "' is not valid; expected nprobe=N with N an integer from 1 to " + std::to_string(kMaxNprobe));
-    t->set_nprobe(*n);  // every index picks it up at its next query
-    return SQLITE_OK;
-  }
-  throw Error(t->name + ": unknown command '" + std::string(cmd) +
-              "'; expected one of: integrity-check, optimize, optimize-background, train, nprobe=N, forget");
+  return SQLITE_OK;
 }
 
 }  // namespace
@@ -268,14 +198,9 @@ int table_update(sqlite3_vtab* vtab, int argc, sqlite3_value** argv, sqlite3_int
     sqlite3_value** col = argv + 2;
     if (is_null(argv[0])) {
       if (!is_null(col[kTableCol])) {
-        // A command travels alone: INSERT INTO ex(ex, request, ...) would run it and drop the
-        // row. 'forget' carries its tenant and/or user, and checks its own columns.
-        if (text_of(col[kTableCol]) != "forget")
-          for (int c = 0; c < kTableCol; ++c)
-            if (!is_null(col[c]))
-              throw Error(t->name + ": a command in the " + t->name + " column cannot come with a value"
-                          " for " + column_name(c) + "; expected INSERT INTO " + t->name + "(" + t->name +
-                          ") VALUES('command') alone, and rows in an INSERT of their own");
+        int first_value = 0;
+        while (first_value < kTableCol && is_null(col[first_value])) ++first_value;
+        table::check_command_alone(t->name, text_of(col[kTableCol]), first_value < kTableCol ? first_value : -1);
         return command(t, col[kTableCol], col);
       }
       return insert(t, argv[1], col, rowid);

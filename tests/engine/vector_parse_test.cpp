@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "common/error.h"
+#include "error_test_util.h"
 
 namespace iccache {
 namespace {
@@ -23,17 +24,6 @@ std::string blob_of(const std::vector<float>& values) {
     for (int i = 0; i < 4; ++i) bytes.push_back(static_cast<char>((bits >> (8 * i)) & 0xFF));
   }
   return bytes;
-}
-
-// Message of the iccache::Error thrown by `f`, or "" when nothing is thrown.
-template <class F>
-std::string error_of(F&& f) {
-  try {
-    f();
-  } catch (const Error& e) {
-    return e.what();
-  }
-  return "";
 }
 
 std::string json_error(std::string_view text, int dim = 3) {
