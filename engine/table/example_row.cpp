@@ -14,7 +14,7 @@ constexpr int kQueryColumns[] = {kSimilarity, kK, kNprobe, kUtility, kHit, kMinS
 
 std::string column_what(std::string_view table, int col) { return std::string(table) + "." + column_name(col); }
 
-std::string_view require_text(RowValues& v, int col, std::string_view table) {
+std::string_view require_text(ColumnValues& v, int col, std::string_view table) {
   std::string_view s = v.text(col, "TEXT");
   size_t bad = utf8::first_invalid(s);
   if (bad != s.size())
@@ -23,7 +23,7 @@ std::string_view require_text(RowValues& v, int col, std::string_view table) {
   return s;
 }
 
-void read_attributes(RowValues& v, const TableOptions& o, std::string_view table, bool privacy_columns,
+void read_attributes(ColumnValues& v, const TableOptions& o, std::string_view table, bool privacy_columns,
                      double now, StoredExample& r) {
   if (v.is_null(kModel)) {
     r.model = o.default_model();
@@ -54,13 +54,13 @@ void read_attributes(RowValues& v, const TableOptions& o, std::string_view table
   }
 }
 
-void check_insert_columns(RowValues& v, std::string_view table) {
+void check_insert_columns(ColumnValues& v, std::string_view table) {
   if (!v.is_null(kBytes)) v.refuse(kBytes, "NULL (iccache computes it)");
   for (int c : kQueryColumns)
     if (!v.is_null(c)) throw Error(column_what(table, c) + ": is a query column and cannot be stored; expected NULL");
 }
 
-void check_update_columns(RowValues& v, std::string_view table) {
+void check_update_columns(ColumnValues& v, std::string_view table) {
   if (!v.unchanged(kBytes)) throw Error(column_what(table, kBytes) + ": is computed by iccache and cannot be set");
   for (int c : kQueryColumns)
     if (!v.unchanged(c)) throw Error(column_what(table, c) + ": is a query column and cannot be stored");
@@ -70,7 +70,7 @@ std::string vector_expected(int dim) {
   return "a float32 BLOB or a JSON array of " + std::to_string(dim) + " numbers";
 }
 
-void check_vector_given(RowValues& v, int dim, bool has_embedder) {
+void check_vector_given(ColumnValues& v, int dim, bool has_embedder) {
   if (v.is_null(kEmbedding) && !has_embedder)
     v.refuse(kEmbedding,
              vector_expected(dim) + " (the table has embedder='none', so every example needs its vector)");

@@ -1,6 +1,6 @@
 // One example's row of the iccache table: its stored form, and the rules of an INSERT or
 // UPDATE that writes one (which columns can be set, the defaults of NULLs, ranges, the error
-// wording). ext/table/vtab_write.cpp reads the values through RowValues and does the writes.
+// wording). ext/table/vtab_write.cpp reads the values through ColumnValues and does the writes.
 #pragma once
 #include <cstdint>
 #include <optional>
@@ -9,6 +9,7 @@
 
 #include "codec/text_codec.h"
 #include "options/table_options.h"
+#include "table/column_values.h"
 
 namespace iccache::table {
 
@@ -30,44 +31,26 @@ struct StoredExample {
   bool synthetic = false;
 };
 
-// The column values of one INSERT or UPDATE (columns by table/columns.h number), read by the
-// ext side with its argument readers, which refuse a bad value with
-// "<table>.<column>: must be <expected>; received <value>".
-class RowValues {
- public:
-  virtual ~RowValues() = default;
-  virtual bool is_null(int col) = 0;
-  // An UPDATE that leaves col as it is (always false for an INSERT).
-  virtual bool unchanged(int col) = 0;
-  // TEXT (not checked for UTF-8).
-  virtual std::string_view text(int col, std::string_view expected) = 0;
-  // A finite number in [lo, hi]; an integer in [lo, hi].
-  virtual double number(int col, double lo, double hi, std::string_view expected) = 0;
-  virtual int64_t integer(int col, int64_t lo, int64_t hi, std::string_view expected) = 0;
-  // Refuses col's value: "must be <expected>; received <value>".
-  [[noreturn]] virtual void refuse(int col, std::string_view expected) = 0;
-};
-
 // The error prefix of column col of table `table`: "ex.quality".
 std::string column_what(std::string_view table, int col);
 
 // TEXT that is valid UTF-8 (the texts, model, tenant and user columns).
-std::string_view require_text(RowValues& v, int col, std::string_view table);
+std::string_view require_text(ColumnValues& v, int col, std::string_view table);
 
 // The non-text columns shared by INSERT and UPDATE into r, with the defaults of NULLs
 // (the default model, quality 0.5, tenant '', created_at `now`, counts 0). `privacy_columns`:
 // whether the table stores user and synthetic (tables of earlier versions refuse them).
-void read_attributes(RowValues& v, const TableOptions& o, std::string_view table, bool privacy_columns,
+void read_attributes(ColumnValues& v, const TableOptions& o, std::string_view table, bool privacy_columns,
                      double now, StoredExample& r);
 
 // The computed column (bytes) and the query columns (similarity, k, ...) are never stored:
 // an INSERT gives them NULL, an UPDATE leaves them unchanged.
-void check_insert_columns(RowValues& v, std::string_view table);
-void check_update_columns(RowValues& v, std::string_view table);
+void check_insert_columns(ColumnValues& v, std::string_view table);
+void check_update_columns(ColumnValues& v, std::string_view table);
 
 // What the embedding column takes; an INSERT without a vector needs an embedder.
 std::string vector_expected(int dim);
-void check_vector_given(RowValues& v, int dim, bool has_embedder);
+void check_vector_given(ColumnValues& v, int dim, bool has_embedder);
 
 // The bytes column of r (common/footprint.h), from its encoded texts and names.
 void set_footprint(StoredExample& r, int dim);

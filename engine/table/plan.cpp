@@ -1,6 +1,7 @@
 #include "table/plan.h"
 
 #include <cctype>
+#include <utility>
 
 #include "table/columns.h"
 
@@ -16,6 +17,12 @@ bool is_binary(std::string_view collation) {
     if (std::toupper(static_cast<unsigned char>(collation[i])) != kBinary[i]) return false;
   return true;
 }
+
+// The plan bits that pass a constraint, in the order plan_table_query passes them (the
+// order xFilter reads them in), and their columns.
+constexpr std::pair<int, int> kFilterOrder[] = {
+    {kPlanMatch, kTableCol},         {kPlanK, kK},          {kPlanTenant, kTenant},   {kPlanNprobe, kNprobe},
+    {kPlanMinSimilarity, kMinSimilarity}, {kPlanDiversity, kDiversity}, {kPlanRowid, -1}};
 
 // Constraint i (when there is one) goes to xFilter, in the order xFilter reads them.
 void pass(Plan& p, int i, int plan_bit) {
@@ -103,6 +110,13 @@ Plan plan_table_query(const Query& q, const SelectOptions& so, std::string_view 
       p.order_consumed = true;  // full scans go in rowid order
   }
   return p;
+}
+
+std::vector<int> filter_columns(int plan) {
+  std::vector<int> out;
+  for (const auto& [bit, column] : kFilterOrder)
+    if (plan & bit) out.push_back(column);
+  return out;
 }
 
 Plan plan_arguments(const Query& q, int first_arg, int count, double cost, double rows) {

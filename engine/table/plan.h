@@ -68,6 +68,10 @@ struct Plan {
 // selection options `so`.
 Plan plan_table_query(const Query& q, const SelectOptions& so, std::string_view table);
 
+// The columns whose constraints plan `plan` of the iccache table passes to xFilter, in
+// argv order (-1: the rowid).
+std::vector<int> filter_columns(int plan);
+
 // The plan of a table-valued function whose arguments are the = constraints on columns
 // first_arg .. first_arg + count - 1: every one present goes to xFilter in column order,
 // with idx_num = bit mask of those present (bit i: argument i). kRetry while an argument is

@@ -13,8 +13,6 @@ namespace iccache::ext {
 
 namespace {
 
-constexpr size_t kMaxProblems = 100;
-
 // IVF: one T_index row per example (same tenant), lists that exist, codes of the right
 // size, centroids that match the training, and an in-memory index that matches the rows.
 void check_index(Table& t, std::vector<std::string>& out, int64_t rows) {
@@ -34,14 +32,9 @@ void check_index(Table& t, std::vector<std::string>& out, int64_t rows) {
                        " AS i ON i.id = d.id WHERE i.id IS NULL OR d.tenant IS NOT i.tenant "
                        "UNION ALL SELECT NULL, i.id, 1 FROM " + index + " AS i WHERE i.id NOT IN "
                        "(SELECT id FROM " + data + ") LIMIT 100");
-  while (orphans.step() && out.size() < kMaxProblems) {
-    if (orphans.is_null(0))
-      out.push_back(index_name + " lists example " + std::to_string(orphans.int64(1)) + " which does not exist");
-    else if (orphans.is_null(1))
-      out.push_back("example " + std::to_string(orphans.int64(0)) + " is in no IVF list");
-    else
-      out.push_back("example " + std::to_string(orphans.int64(0)) + " has a different tenant in " + index_name);
-  }
+  auto id_or_null = [](const Stmt& s, int col) { return s.is_null(col) ? std::nullopt : std::optional(s.int64(col)); };
+  while (orphans.step() && out.size() < kMaxProblems)
+    report_unlisted(out, index_name, id_or_null(orphans, 0), id_or_null(orphans, 1));
   const int64_t trained_n = t.index_store.trained_n();
   std::vector<float> centroids;
   try {
@@ -51,16 +44,7 @@ void check_index(Table& t, std::vector<std::string>& out, int64_t rows) {
     return;
   }
   const int64_t k = static_cast<int64_t>(centroids.size() / dim);
-  if ((trained_n > 0) != (k > 0))
-    out.push_back(t.name + "_centroids holds " + std::to_string(k) + " centroids but the index is " +
-                  (trained_n > 0 ? "trained" : "untrained"));
-  // Training makes K = round(sqrt(N)) lists (Table::train_index); another count means rows
-  // were lost or added behind the table's back, even when every list number is in range.
-  // (Fewer when the training saw fewer distinct vectors: then its count is in 'ivf_lists'.)
-  const int64_t made = t.storage.state_int("ivf_lists", index::ivf_list_count(trained_n));
-  if (trained_n > 0 && k > 0 && k != made)
-    out.push_back(t.name + "_centroids holds " + std::to_string(k) + " centroids but the training of " +
-                  std::to_string(trained_n) + " examples made " + std::to_string(made));
+  check_centroid_count(out, t.name, k, trained_n, t.storage.state_int("ivf_lists", index::ivf_list_count(trained_n)));
   if (t.options.sq8 && k > 0) {
     try {
       if (t.index_store.sq8_ranges(dim).empty()) out.push_back(t.name + "_state: the sq8_ranges row is missing");
@@ -77,13 +61,8 @@ void check_index(Table& t, std::vector<std::string>& out, int64_t rows) {
                    (codes ? "code IS NULL OR length(code) != ?2" : "code IS NOT NULL") + " LIMIT 100");
   bad.bind(1, nlists);
   if (codes) bad.bind(2, static_cast<int64_t>(dim));
-  while (bad.step() && out.size() < kMaxProblems) {
-    std::string code = bad.is_null(2) ? (codes ? " with no code" : "")
-                                      : " with a " + std::to_string(bad.int64(2)) + "-byte code";
-    out.push_back("example " + std::to_string(bad.int64(0)) + " is in list " + std::to_string(bad.int64(1)) +
-                  code + "; expected a list from 0 to " + std::to_string(nlists - 1) +
-                  (codes ? " and a " + std::to_string(dim) + "-byte code" : " and no code"));
-  }
+  while (bad.step() && out.size() < kMaxProblems)
+    report_bad_list_row(out, bad.int64(0), bad.int64(1), id_or_null(bad, 2), nlists, dim, codes);
   // The in-memory index must match the rows it caches.
   // (Checked only when it reflects exactly this connection's view of the tables.)
   if (!out.empty()) return;
@@ -91,18 +70,10 @@ void check_index(Table& t, std::vector<std::string>& out, int64_t rows) {
   const index::IndexCache& c = *t.cache;
   std::shared_lock lock(c.mu);
   if (!c.loaded || c.gen != g) return;
-  if (static_cast<int64_t>(c.index.size()) != rows || c.index.nlist() != nlists) {
-    out.push_back("the in-memory index holds " + std::to_string(c.index.size()) + " vectors in " +
-                  std::to_string(c.index.nlist()) + " lists but the tables hold " + std::to_string(rows) +
-                  " in " + std::to_string(nlists));
-    return;
-  }
+  if (!check_memory_index_size(out, static_cast<int64_t>(c.index.size()), c.index.nlist(), rows, nlists)) return;
   Stmt lists(db, "SELECT id, list FROM " + index);
   while (lists.step() && out.size() < kMaxProblems)
-    if (c.index.list_of(lists.int64(0)) != lists.int64(1))
-      out.push_back("example " + std::to_string(lists.int64(0)) + " is in list " +
-                    std::to_string(c.index.list_of(lists.int64(0))) + " in memory but list " +
-                    std::to_string(lists.int64(1)) + " in " + index_name);
+    check_memory_list(out, index_name, lists.int64(0), c.index.list_of(lists.int64(0)), lists.int64(1));
 }
 
 }  // namespace
@@ -114,18 +85,13 @@ std::vector<std::string> check_integrity(Table& t) {
                     state = t.storage.shadow("state");
   {
     Stmt s(db, "SELECT value FROM " + state + " WHERE key = 'format'");
-    if (!s.step() || s.int64(0) != kFormatVersion)
-      out.push_back(t.name + "_state: format version missing or not " + std::to_string(kFormatVersion));
+    const std::optional<int64_t> format = s.step() ? std::optional(s.int64(0)) : std::nullopt;
     Stmt g(db, "SELECT count(*) FROM " + state + " WHERE key = 'generation'");
-    g.step();
-    if (g.int64(0) != 1) out.push_back(t.name + "_state: the generation row is missing");    // Kept by the write path (storage.cpp); a direct write to T_data bypasses it.
     Stmt b(db, "SELECT (SELECT value FROM " + state + " WHERE key = 'bytes'), (SELECT total(bytes) FROM " +
                    data + ")");
     b.step();
-    if (b.is_null(0) || b.int64(0) != static_cast<int64_t>(b.real(1)))
-      out.push_back(t.name + "_state: the 'bytes' total is " + (b.is_null(0) ? "missing" : std::to_string(b.int64(0))) +
-                    "; expected " + std::to_string(static_cast<int64_t>(b.real(1))) + ", the sum of bytes over " +
-                    t.name + "_data");
+    check_state(out, t.name, format, kFormatVersion, g.one_int64(), b.is_null(0) ? std::nullopt : std::optional(b.int64(0)),
+                b.real(1));
   }
   {
     Stmt s(db, "SELECT d.id FROM " + data + " AS d LEFT JOIN " + vectors +
@@ -163,10 +129,7 @@ std::vector<std::string> check_integrity(Table& t) {
 
 void require_integrity(Table& t) {
   std::vector<std::string> problems = check_integrity(t);
-  if (problems.empty()) return;
-  std::string msg = t.name + ": integrity-check found " + std::to_string(problems.size()) + " problem(s): ";
-  for (size_t i = 0; i < problems.size() && i < 10; ++i) msg += (i ? "; " : "") + problems[i];
-  throw SqlError(SQLITE_CORRUPT_VTAB, msg);
+  if (!problems.empty()) throw SqlError(SQLITE_CORRUPT_VTAB, integrity_report(t.name, problems));
 }
 
 void integrity_function(sqlite3_context* ctx, int, sqlite3_value** argv) {

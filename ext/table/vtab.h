@@ -19,7 +19,10 @@
 #include "ext/index/index_trainer.h"
 #include "ext/manage/manage_store.h"
 #include "options/table_options.h"
+#include "table/column_values.h"
+#include "table/example_row.h"
 #include "table/plan.h"
+#include "ext/sql/args.h"
 #include "ext/sql/guard.h"
 #include "ext/store/columns.h"
 #include "ext/store/storage.h"
@@ -144,6 +147,30 @@ struct Table : sqlite3_vtab {
   Stmt lex_row_stmt_, idf_n_stmt_;
   bool idf_terms_current_ = false;  // the stored IDF counts were seen to be of this featurizer
   std::vector<lexical::Term> query_terms_;
+};
+
+// The values of the table's columns in one statement (engine/table/column_values.h): an
+// INSERT or UPDATE's argv + 2, or the constraints xFilter received, by column (null when
+// absent); read with the sql/args.h readers, <where> being "ex.quality".
+class ColumnArgs final : public table::ColumnValues {
+ public:
+  ColumnArgs(const Table* t, sqlite3_value** by_column) : t_(t), col_(by_column) {}
+  bool is_null(int c) override { return sqlite3_value_type(col_[c]) == SQLITE_NULL; }
+  bool unchanged(int c) override { return sqlite3_value_nochange(col_[c]); }
+  std::string_view text(int c, std::string_view expected) override { return text_arg(col_[c], what(c), "", expected); }
+  std::string_view as_text(int c) override { return text_of(col_[c]); }
+  double number(int c, double lo, double hi, std::string_view expected) override {
+    return number_arg(col_[c], what(c), "", lo, hi, expected);
+  }
+  int64_t integer(int c, int64_t lo, int64_t hi, std::string_view expected) override {
+    return integer_arg(col_[c], what(c), "", lo, hi, expected);
+  }
+  [[noreturn]] void refuse(int c, std::string_view expected) override { ext::refuse(what(c), "", expected, col_[c]); }
+  std::string what(int c) const { return table::column_what(t_->name, c); }
+
+ private:
+  const Table* t_;
+  sqlite3_value** col_;
 };
 
 // xUpdate and the commands (vtab_write.cpp).

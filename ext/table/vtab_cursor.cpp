@@ -6,6 +6,7 @@
 
 #include "codec/text_codec.h"
 #include "ext/select/select_match.h"
+#include "table/match_args.h"
 #include "vector/vector_parse.h"
 #include "ext/route/route_args.h"
 #include "ext/sql/args.h"
@@ -14,8 +15,6 @@
 namespace iccache::ext {
 
 namespace {
-
-constexpr int kMaxK = 4096;
 
 struct Cursor : sqlite3_vtab_cursor {
   Table* table() const { return static_cast<Table*>(pVtab); }
@@ -44,22 +43,6 @@ std::string row_select(Table* t) {
          t->storage.shadow("data");
 }
 constexpr int kUserColumn = kDataCount, kSyntheticColumn = kDataCount + 1;
-
-// The MATCH inputs k, nprobe, min_similarity (a cosine) and diversity (an MMR weight),
-// read with the sql/args.h readers: "ex.k: must be ...; received ...".
-int64_t read_k(Table* t, sqlite3_value* v) {
-  return integer_arg(v, t->name + ".k", "", 1, kMaxK, "an integer from 1 to " + std::to_string(kMaxK));
-}
-int read_nprobe(Table* t, sqlite3_value* v) {
-  return static_cast<int>(integer_arg(v, t->name + ".nprobe", "", 1, 1 << 20, "an integer from 1 to 1048576"));
-}
-double read_min_similarity(Table* t, sqlite3_value* v) {
-  return number_arg(v, t->name + ".min_similarity", "", -1, 1, "a cosine similarity from -1 to 1");
-}
-double read_diversity(Table* t, sqlite3_value* v) {
-  return number_arg(v, t->name + ".diversity", "", 0, 1,
-                    "a weight from 0 (rank by relevance only) to 1 (only avoid redundancy)");
-}
 
 // Positions a MATCH cursor's row statement on hits[pos], or on the next hit whose row still
 // exists: the hits were chosen when the query started, and the caller may delete rows while
@@ -100,28 +83,23 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
   c->hit_flag.clear();
   c->pos = 0;
   c->eof = true;
+  // The constraints by column, in the order the plan passed them (engine/table/plan.h).
+  sqlite3_value* by_column[kColumnCount] = {};
+  sqlite3_value* rowid = nullptr;
   int argi = 0;
+  for (int col : table::filter_columns(plan)) (col < 0 ? rowid : by_column[col]) = argv[argi++];
   if (c->match) {
-    sqlite3_value* query = argv[argi++];
-    if (!(plan & kPlanK))
-      throw Error(t->name + ": a MATCH query needs a k constraint: WHERE " + t->name +
-                  " MATCH ? AND k = ? (k from 1 to " + std::to_string(kMaxK) + ")");
-    c->k = read_k(t, argv[argi++]);
-    std::string tenant;
-    bool by_tenant = false;
-    if (plan & kPlanTenant) {
-      sqlite3_value* tv = argv[argi++];
-      if (sqlite3_value_type(tv) == SQLITE_NULL) return SQLITE_OK;  // tenant = NULL: no rows
-      tenant.assign(reinterpret_cast<const char*>(sqlite3_value_text(tv)), sqlite3_value_bytes(tv));
-      by_tenant = true;
-    }
-    int nprobe = 0;
-    if (plan & kPlanNprobe) nprobe = read_nprobe(t, argv[argi++]);
-    std::optional<double> min_similarity = t->options.select.min_similarity;
-    if (plan & kPlanMinSimilarity) min_similarity = read_min_similarity(t, argv[argi++]);
+    sqlite3_value* query = by_column[kTableCol];
+    ColumnArgs args(t, by_column);
+    const table::MatchArgs m = table::read_match_args(args, plan, t->options.select, t->name);
+    if (m.no_rows) return SQLITE_OK;
+    c->k = m.k;
+    const std::string tenant(m.tenant);
+    const bool by_tenant = m.by_tenant;
+    const int nprobe = m.nprobe;
+    const std::optional<double> min_similarity = m.min_similarity;
     c->min_similarity = min_similarity;
-    c->diversity = t->options.select.diversity;
-    if (plan & kPlanDiversity) c->diversity = read_diversity(t, argv[argi++]);
+    c->diversity = m.diversity;
     int64_t text_bytes = 0;
     std::vector<float> q = request_arg(*t, query, t->name + " MATCH", text_bytes);
     // Stage 1: candidates by similarity, from the lexical index for request text under
@@ -153,15 +131,13 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
     load_hit(c);
     return SQLITE_OK;
   }
-  if (plan & kPlanK)
-    throw Error(t->name + ".k: k only applies together with MATCH: WHERE " + t->name +
-                " MATCH ? AND k = ?");
+  table::check_scan(plan, t->name);
   std::string sql = row_select(t);
   if (plan & kPlanRowid) sql += " WHERE id = ?";
   sql += " ORDER BY id";
   use_statement(c, sql);
   if (plan & kPlanRowid) {
-    sqlite3_value* v = argv[argi++];
+    sqlite3_value* v = rowid;
     // rowid = 2.0 (or '2') finds row 2, as in an ordinary table; 2.5 or 'x' finds nothing.
     const int type = sqlite3_value_numeric_type(v);
     const double d = sqlite3_value_double(v);

@@ -21,30 +21,6 @@ namespace iccache::ext {
 
 namespace {
 
-// The column values of one INSERT or UPDATE (argv + 2), read for the engine's row rules
-// (engine/table/example_row.h) with the sql/args.h readers, <where> being "ex.quality".
-class Columns final : public table::RowValues {
- public:
-  Columns(const Table* t, sqlite3_value** col) : t_(t), col_(col) {}
-  bool is_null(int c) override { return sqlite3_value_type(col_[c]) == SQLITE_NULL; }
-  bool unchanged(int c) override { return sqlite3_value_nochange(col_[c]); }
-  std::string_view text(int c, std::string_view expected) override {
-    return text_arg(col_[c], what(c), "", expected);
-  }
-  double number(int c, double lo, double hi, std::string_view expected) override {
-    return number_arg(col_[c], what(c), "", lo, hi, expected);
-  }
-  int64_t integer(int c, int64_t lo, int64_t hi, std::string_view expected) override {
-    return integer_arg(col_[c], what(c), "", lo, hi, expected);
-  }
-  [[noreturn]] void refuse(int c, std::string_view expected) override { ext::refuse(what(c), "", expected, col_[c]); }
-  std::string what(int c) const { return table::column_what(t_->name, c); }
-
- private:
-  const Table* t_;
-  sqlite3_value** col_;
-};
-
 // The rowid given to an INSERT or an UPDATE.
 int64_t require_rowid(const Table* t, sqlite3_value* v) {
   return integer_arg(v, t->name + ".rowid", "", INT64_MIN, INT64_MAX, "an INTEGER");
@@ -66,20 +42,20 @@ std::vector<float> vector_value(Table* t, sqlite3_value* v) {
   refuse(what, "", table::vector_expected(t->options.dim), v);
 }
 
-void read_attributes(Table* t, Columns& values, StoredExample& r) {
+void read_attributes(Table* t, ColumnArgs& values, StoredExample& r) {
   table::read_attributes(values, t->options, t->name, t->storage.has_privacy_columns(), wall_clock_now(), r);
 }
 
 // The request or response text of a write, after the pii option redacted or refused personal
 // data (before anything is embedded or written); `buf` holds a redacted copy.
-std::string_view text_to_store(Table* t, Columns& values, int col, std::string& buf) {
+std::string_view text_to_store(Table* t, ColumnArgs& values, int col, std::string& buf) {
   std::string_view text = table::require_text(values, col, t->name);
   return scrub_for_storage(t->options.pii, text, values.what(col), &buf) ? std::string_view(buf) : text;
 }
 
 int insert(Table* t, sqlite3_value* rowid_value, sqlite3_value** col, sqlite3_int64* out_rowid) {
   NewRow row;
-  Columns values(t, col);
+  ColumnArgs values(t, col);
   std::string request_scrubbed, response_scrubbed;
   const std::string_view request = text_to_store(t, values, kRequest, request_scrubbed);
   const std::string_view response = text_to_store(t, values, kResponse, response_scrubbed);
@@ -125,7 +101,7 @@ int update(Table* t, sqlite3_value* old_value, sqlite3_value* new_value, sqlite3
   int64_t new_id = require_rowid(t, new_value);
 
   NewRow row;
-  Columns values(t, col);
+  ColumnArgs values(t, col);
   const bool request_kept = values.unchanged(kRequest), response_kept = values.unchanged(kResponse);
   const bool vector_kept = values.unchanged(kEmbedding);
   std::string_view request, response;

@@ -1,5 +1,5 @@
 // The rules of a row written to the iccache table (engine/table/example_row.h), through a
-// fake RowValues that reads values as the ext side's argument readers do.
+// fake ColumnValues (column_values_fake.h).
 #include <gtest/gtest.h>
 
 #include <iomanip>
@@ -8,50 +8,13 @@
 #include <variant>
 
 #include "common/error.h"
+#include "column_values_fake.h"
 #include "error_test_util.h"
 #include "table/columns.h"
 #include "table/example_row.h"
 
 namespace iccache::table {
 namespace {
-
-struct Unchanged {};
-using Value = std::variant<std::monostate, Unchanged, std::string, double, int64_t>;
-
-// Columns absent from the map are NULL (INSERT) or unchanged (UPDATE, `update`).
-class FakeRow final : public RowValues {
- public:
-  explicit FakeRow(std::map<int, Value> v, bool update = false) : v_(std::move(v)), update_(update) {}
-  bool is_null(int c) override { return std::holds_alternative<std::monostate>(get(c)); }
-  bool unchanged(int c) override { return std::holds_alternative<Unchanged>(get(c)); }
-  std::string_view text(int c, std::string_view expected) override {
-    if (auto* s = std::get_if<std::string>(&v_.at(c))) return *s;
-    refuse(c, expected);
-  }
-  double number(int c, double lo, double hi, std::string_view expected) override {
-    const Value& v = v_.at(c);
-    const double d = std::holds_alternative<double>(v) ? std::get<double>(v) : std::get<int64_t>(v);
-    if (d < lo || d > hi) refuse(c, expected);
-    return d;
-  }
-  int64_t integer(int c, int64_t lo, int64_t hi, std::string_view expected) override {
-    const int64_t n = std::get<int64_t>(v_.at(c));
-    if (n < lo || n > hi) refuse(c, expected);
-    return n;
-  }
-  [[noreturn]] void refuse(int c, std::string_view expected) override {
-    throw Error(column_what("ex", c) + ": must be " + std::string(expected) + "; received (value)");
-  }
-
- private:
-  const Value& get(int c) {
-    static const Value null, kept = Unchanged{};
-    auto it = v_.find(c);
-    return it != v_.end() ? it->second : update_ ? kept : null;
-  }
-  std::map<int, Value> v_;
-  bool update_;
-};
 
 TableOptions options() {
   TableOptions o;
