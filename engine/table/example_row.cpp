@@ -2,8 +2,8 @@
 
 #include "common/error.h"
 #include "common/footprint.h"
-#include "common/utf8.h"
 #include "table/columns.h"
+#include "table/request_embedding.h"
 
 namespace iccache::table {
 
@@ -16,10 +16,7 @@ std::string column_what(std::string_view table, int col) { return std::string(ta
 
 std::string_view require_text(ColumnValues& v, int col, std::string_view table) {
   std::string_view s = v.text(col, "TEXT");
-  size_t bad = utf8::first_invalid(s);
-  if (bad != s.size())
-    throw Error(column_what(table, col) + ": the text is not valid UTF-8 (invalid byte at offset " +
-                std::to_string(bad) + "); expected UTF-8 text");
+  require_utf8(s, column_what(table, col));
   return s;
 }
 
@@ -64,6 +61,13 @@ void check_update_columns(ColumnValues& v, std::string_view table) {
   if (!v.unchanged(kBytes)) throw Error(column_what(table, kBytes) + ": is computed by iccache and cannot be set");
   for (int c : kQueryColumns)
     if (!v.unchanged(c)) throw Error(column_what(table, c) + ": is a query column and cannot be stored");
+}
+
+bool reports_unchanged(int col) {
+  if (col == kRequest || col == kResponse || col == kEmbedding || col == kBytes) return true;
+  for (int c : kQueryColumns)
+    if (col == c) return true;
+  return false;
 }
 
 std::string vector_expected(int dim) {

@@ -48,6 +48,10 @@ void read_attributes(ColumnValues& v, const TableOptions& o, std::string_view ta
 void check_insert_columns(ColumnValues& v, std::string_view table);
 void check_update_columns(ColumnValues& v, std::string_view table);
 
+// The columns an UPDATE may leave undecoded (texts, vector) or must be seen not to set
+// (computed and query columns): xColumn reports "unchanged" for them when SQLite asks.
+bool reports_unchanged(int col);
+
 // What the embedding column takes; an INSERT without a vector needs an embedder.
 std::string vector_expected(int dim);
 void check_vector_given(ColumnValues& v, int dim, bool has_embedder);

@@ -1,5 +1,6 @@
 #include "table/match_args.h"
 
+#include <cmath>
 #include <string>
 
 #include "common/error.h"
@@ -33,6 +34,11 @@ MatchArgs read_match_args(ColumnValues& v, int plan, const SelectOptions& so, st
   if (plan & kPlanDiversity)
     m.diversity = v.number(kDiversity, 0, 1, "a weight from 0 (rank by relevance only) to 1 (only avoid redundancy)");
   return m;
+}
+
+std::optional<int64_t> rowid_of_real(double d) {
+  if (std::floor(d) == d && std::abs(d) < 9.2e18) return static_cast<int64_t>(d);
+  return std::nullopt;
 }
 
 void check_scan(int plan, std::string_view table) {

@@ -28,6 +28,10 @@ struct MatchArgs {
 // out of range.
 MatchArgs read_match_args(ColumnValues& v, int plan, const SelectOptions& so, std::string_view table);
 
+// The rowid a lookup by a REAL value finds: rowid = 2.0 finds row 2, as in an ordinary
+// table; 2.5 finds nothing (nullopt).
+std::optional<int64_t> rowid_of_real(double d);
+
 // A plan without MATCH: throws the error that explains a k constraint there.
 void check_scan(int plan, std::string_view table);
 

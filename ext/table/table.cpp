@@ -8,12 +8,10 @@
 #include <cstring>
 #include <ctime>
 
-#include "common/utf8.h"
-#include "privacy/pii_scanner.h"
 #include "index/training_policy.h"
-#include "vector/vector_parse.h"
 #include "common/clock.h"
 #include "ext/table/vtab.h"
+#include "table/request_embedding.h"
 
 namespace iccache::ext {
 
@@ -106,29 +104,11 @@ void Table::note_ivf_search(int64_t n) {
 void Table::train_index() { train_now(*this); }
 
 std::vector<float> Table::embed_text(std::string_view text, const std::string& what) {
-  size_t bad = utf8::first_invalid(text);
-  if (bad != text.size())
-    throw Error(what + ": the text is not valid UTF-8 (invalid byte at offset " +
-                std::to_string(bad) + "); expected UTF-8 text");
-  if (!embedder)
-    throw Error(what + ": received TEXT, which is always request text, but the table has "
-                "embedder='none'; expected a vector as a float32 BLOB of " +
-                std::to_string(options.dim) + " dimensions" +
-                (looks_like_json_array(text) ? ": write iccache_vector('[...]') around a JSON array"
-                                             : " (iccache_vector('[...]') makes one from a JSON array)"));
-  try {
-    return embedder->embed(text);
-  } catch (const Error& e) {
-    throw Error(what + ": the text " + e.what());
-  }
+  return table::embed_request(embedder.get(), options.dim, text, what);
 }
 
 std::vector<float> Table::embed_query(std::string_view text, const std::string& what) {
-  std::string redacted;
-  if (options.pii != PiiMode::kOff && utf8::first_invalid(text) == text.size() &&
-      redact_pii(text, &redacted))
-    return embed_text(redacted, what);
-  return embed_text(text, what);
+  return table::embed_query(embedder.get(), options.dim, options.pii, text, what);
 }
 
 }  // namespace iccache::ext

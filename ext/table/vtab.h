@@ -121,11 +121,9 @@ struct Table : sqlite3_vtab {
   // Sets nprobe for queries without one ('nprobe=N' command).
   void set_nprobe(int n);
 
-  // Embeds request text or parses a vector for a MATCH or the embedding column.
+  // Embeds request text with the table's embedder; for a query (MATCH, iccache_route) under
+  // the table's pii option (engine/table/request_embedding.h).
   std::vector<float> embed_text(std::string_view text, const std::string& what);
-  // The same for a query (MATCH, iccache_route): under pii='redact' or 'reject' the text is
-  // redacted first, so that it is embedded as a stored example holding it would have been,
-  // and no vector of raw personal data reaches the decision log (docs/privacy.md).
   std::vector<float> embed_query(std::string_view text, const std::string& what);
 
  private:

@@ -1,6 +1,5 @@
 // Cursors: full scans and rowid lookups read T_data directly; MATCH runs the exact top-k
 // search over the in-memory index and then reads each hit's row by id.
-#include <cmath>
 #include <optional>
 #include <cstring>
 
@@ -138,16 +137,12 @@ int filter(Cursor* c, int plan, sqlite3_value** argv) {
   use_statement(c, sql);
   if (plan & kPlanRowid) {
     sqlite3_value* v = rowid;
-    // rowid = 2.0 (or '2') finds row 2, as in an ordinary table; 2.5 or 'x' finds nothing.
     const int type = sqlite3_value_numeric_type(v);
-    const double d = sqlite3_value_double(v);
-    if (type == SQLITE_INTEGER) {
-      c->rows.bind(1, static_cast<int64_t>(sqlite3_value_int64(v)));
-    } else if (type == SQLITE_FLOAT && std::floor(d) == d && std::abs(d) < 9.2e18) {
-      c->rows.bind(1, static_cast<int64_t>(d));
-    } else {
-      return SQLITE_OK;  // no such rowid
-    }
+    const std::optional<int64_t> id = type == SQLITE_INTEGER ? std::optional<int64_t>(sqlite3_value_int64(v))
+                                      : type == SQLITE_FLOAT ? table::rowid_of_real(sqlite3_value_double(v))
+                                                             : std::nullopt;  // 'x' finds nothing
+    if (!id) return SQLITE_OK;  // no such rowid
+    c->rows.bind(1, *id);
   }
   c->eof = !c->rows.step();
   return SQLITE_OK;
@@ -212,12 +207,7 @@ int cursor_column(sqlite3_vtab_cursor* cur, sqlite3_context* ctx, int col) {
   return guarded(cur->pVtab, [&] {
     const Stmt& r = c->rows;
     // An UPDATE that leaves these columns alone need not decode them (see table_update).
-    // bytes, similarity and k are checked the same way so that setting them is detected.
-    if ((col == kRequest || col == kResponse || col == kEmbedding || col == kBytes ||
-         col == kSimilarity || col == kK || col == kNprobe || col == kUtility || col == kHit || col == kMinSimilarity ||
-         col == kDiversity) &&
-        sqlite3_vtab_nochange(ctx))
-      return SQLITE_OK;
+    if (table::reports_unchanged(col) && sqlite3_vtab_nochange(ctx)) return SQLITE_OK;
     switch (col) {
       case kRequest: result_text(ctx, r, kDataRequest); break;
       case kResponse: result_text(ctx, r, kDataResponse); break;

@@ -92,6 +92,13 @@ TEST(ExampleRow, ComputedAndQueryColumnsAreNeverStored) {
             "ex.similarity: is a query column and cannot be stored");
 }
 
+TEST(ExampleRow, ColumnsAnUpdateMayLeaveUnread) {
+  std::string reported;
+  for (int c = 0; c <= kTableCol; ++c)
+    if (reports_unchanged(c)) reported += std::string(reported.empty() ? "" : " ") + column_name(c);
+  EXPECT_EQ(reported, "request response embedding bytes similarity k nprobe utility hit min_similarity diversity");
+}
+
 TEST(ExampleRow, VectorNeededWithoutAnEmbedder) {
   FakeRow none({});
   EXPECT_EQ(error_of([&] { check_vector_given(none, 4, true); }), "");

@@ -2,6 +2,8 @@
 // each plan passes to xFilter (engine/table/plan.h filter_columns).
 #include <gtest/gtest.h>
 
+#include <cmath>
+
 #include "column_values_fake.h"
 #include "error_test_util.h"
 #include "table/columns.h"
@@ -82,6 +84,14 @@ TEST(MatchArgs, Errors) {
   EXPECT_EQ(error_of([] { check_scan(kPlanRowid, "ex"); }), "");
   EXPECT_EQ(error_of([] { check_scan(kPlanK, "ex"); }),
             "ex.k: k only applies together with MATCH: WHERE ex MATCH ? AND k = ?");
+}
+
+TEST(RowidLookup, ARealFindsTheRowOfItsIntegralValue) {
+  EXPECT_EQ(rowid_of_real(2.0), 2);
+  EXPECT_EQ(rowid_of_real(-7.0), -7);
+  EXPECT_EQ(rowid_of_real(2.5), std::nullopt);
+  EXPECT_EQ(rowid_of_real(1e19), std::nullopt);
+  EXPECT_EQ(rowid_of_real(std::nan("")), std::nullopt);
 }
 
 }  // namespace
