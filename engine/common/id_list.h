@@ -1,6 +1,7 @@
 // Lists of example ids as JSON text: what iccache_route and iccache_example_feedback take
 // ("[3, 7, 9]") and what the decision log stores. One strict reader for all of them.
 #pragma once
+#include <cstddef>
 #include <cstdint>
 #include <optional>
 #include <string>
@@ -8,6 +9,9 @@
 #include <vector>
 
 namespace iccache {
+
+// The most ids one list argument may hold (iccache_route, iccache_example_feedback).
+constexpr size_t kMaxIds = 4096;
 
 // A JSON array of integers ("[3, -7, 9]", white space anywhere between tokens), each within
 // int64; blank text is the empty list. nullopt for anything else: other JSON values, numbers

@@ -7,10 +7,6 @@
 
 namespace iccache::ext {
 
-namespace {
-constexpr size_t kMaxIds = 4096;
-}  // namespace
-
 std::string_view text_of(sqlite3_value* v) {
   const char* p = reinterpret_cast<const char*>(sqlite3_value_text(v));
   return p ? std::string_view(p, sqlite3_value_bytes(v)) : std::string_view();

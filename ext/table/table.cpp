@@ -2,9 +2,6 @@
 // shadow tables and appends a change-log entry inside the writing transaction; no index in
 // memory is touched (each one follows the log at its next query, index/index_follower.h), so a
 // failed or rolled-back write can never leave memory ahead of the file.
-#include <algorithm>
-#include <chrono>
-#include <cmath>
 #include <cstring>
 #include <ctime>
 

@@ -1,7 +1,6 @@
 // Cursors: full scans and rowid lookups read T_data directly; MATCH runs the exact top-k
 // search over the in-memory index and then reads each hit's row by id.
 #include <optional>
-#include <cstring>
 
 #include "codec/text_codec.h"
 #include "ext/select/select_match.h"

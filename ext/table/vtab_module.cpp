@@ -1,6 +1,5 @@
 // Module-level methods of the iccache virtual table: create/connect, planning, shadow-table
 // names, rename and destroy.
-#include <cstring>
 
 #include "ext/manage/manage_store.h"
 #include "ext/sql/module.h"
