@@ -96,25 +96,17 @@ void Table::adopt_trained(std::shared_ptr<index::IndexCache> built) {
 
 void Table::ensure_assigner() {
   const int64_t epoch = storage.state_int("epoch", 0);
-  if (assigner_loaded && epoch == assigner_epoch) return;
-  index::IvfIndex a(options.dim, options.sq8);
+  if (assigner.holds(epoch)) return;
   std::vector<float> centroids = index_store.centroids(options.dim);
-  if (!centroids.empty()) a.set_training(std::move(centroids), index_store.sq8_ranges(options.dim));
-  assigner = std::move(a);
-  assigner_epoch = epoch;
-  assigner_loaded = true;
+  std::vector<float> ranges = centroids.empty() ? std::vector<float>() : index_store.sq8_ranges(options.dim);
+  assigner.load(epoch, std::move(centroids), std::move(ranges));
 }
 
 // Stores the example's list (and SQ8 code), chosen with the current training.
 void Table::put_index_row(int64_t id, const float* vec, std::string_view tenant) {
   ensure_assigner();
-  const int list = assigner.assign(vec);
-  std::vector<uint8_t> code;
-  if (assigner.sq8() && assigner.trained()) {
-    code.resize(options.dim);
-    assigner.encode(vec, code.data());
-  }
-  index_store.put(id, list, tenant, code.empty() ? nullptr : code.data(), code.size());
+  const index::Assigner::Placement p = assigner.place(vec);
+  index_store.put(id, p.list, tenant, p.code.empty() ? nullptr : p.code.data(), p.code.size());
 }
 
 bool Table::fetch_vector(int64_t id, float* out) {

@@ -119,10 +119,7 @@ void SqlTrainingStore::finish(index::IvfTraining& tr, double write_s) {
   built_->epoch = epoch;
   built_->nprobe = t_.effective_nprobe();
   // Later writes of this connection assign with the new training.
-  t_.assigner = index::IvfIndex(dim, sq8);
-  t_.assigner.set_training(tr.centroids, tr.ranges);
-  t_.assigner_epoch = epoch;
-  t_.assigner_loaded = true;
+  t_.assigner.load(epoch, tr.centroids, tr.ranges);
   built_->index = std::move(tr.index);
 }
 

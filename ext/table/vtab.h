@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "embed/hash_embedder.h"
+#include "index/assigner.h"
 #include "index/ivf_index.h"
 #include "ext/store/change_log.h"
 #include "index/index_cache.h"
@@ -71,11 +72,8 @@ struct Table : sqlite3_vtab {
   std::shared_ptr<lexical::LexicalCache> lexical_own;
   lexical::LexicalOverlay lexical_overlay;
   lexical::Featurizer featurizer;
-  // The training (centroids, SQ8 ranges) writes assign new vectors with, for the 'epoch'
-  // of T_state it was read under: writes never need the whole index.
-  index::IvfIndex assigner;
-  bool assigner_loaded = false;
-  int64_t assigner_epoch = 0;
+  // The training writes place new rows with (engine/index/assigner.h).
+  index::Assigner assigner;
   // The generation the last search ran under (the utility attributes' cache key).
   std::optional<int64_t> searched_generation;
   // Whether the index of the last search reflected exactly that generation (then an id
