@@ -1,5 +1,7 @@
 #include "common/utf8.h"
 
+#include "common/error.h"
+
 namespace iccache::utf8 {
 namespace {
 
@@ -91,6 +93,13 @@ void append(std::string& out, char32_t cp) {
     out.push_back(static_cast<char>(0x80 | ((cp >> 6) & 0x3F)));
     out.push_back(static_cast<char>(0x80 | (cp & 0x3F)));
   }
+}
+
+void require_valid(std::string_view text, const std::string& what) {
+  const size_t bad = first_invalid(text);
+  if (bad != text.size())
+    throw Error(what + " is not valid UTF-8 (invalid byte at offset " + std::to_string(bad) +
+                "); expected UTF-8 text");
 }
 
 }  // namespace iccache::utf8

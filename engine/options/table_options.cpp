@@ -287,4 +287,12 @@ TableOptions parse_table_options(std::string_view table, const std::vector<std::
   return options;
 }
 
+void option_stats(const TableOptions& o, StatRows& out) {
+  out.push_back({"dim", int64_t{o.dim}});
+  out.push_back({"embedder", std::string(o.embedder == EmbedderKind::kHash ? "hash" : "none")});
+  out.push_back({"models", format_models(o.models)});
+  out.push_back({"budget", o.budget ? StatValue(*o.budget) : StatValue()});
+  out.push_back({"seed", static_cast<int64_t>(o.seed)});
+}
+
 }  // namespace iccache

@@ -7,6 +7,7 @@
 #include <string_view>
 #include <vector>
 
+#include "common/stat_rows.h"
 #include "privacy/pii_scanner.h"
 #include "options/manage_options.h"
 #include "options/route_options.h"
@@ -94,5 +95,9 @@ std::string format_models(std::span<const ModelArm> models);
 
 // "1048576", "512KB", "256MB", "1.5GB", "2TB", "100B" (units 1024-based, case-insensitive).
 int64_t parse_size(std::string_view table, std::string_view option, std::string_view value);
+
+// The table's option rows of iccache_stats, in output order: dim, embedder, models, budget
+// (NULL when unbounded) and seed.
+void option_stats(const TableOptions& o, StatRows& out);
 
 }  // namespace iccache

@@ -7,6 +7,12 @@
 
 namespace iccache::select {
 
+uint64_t request_text_key(int64_t encoding, std::string_view stored) {
+  uint64_t h = 1469598103934665603ull ^ static_cast<uint64_t>(encoding);
+  for (unsigned char ch : stored) h = (h ^ ch) * 1099511628211ull;
+  return h;
+}
+
 double relative_cost(std::span<const ModelArm> models, std::string_view model) {
   double max_cost = 0;
   for (const ModelArm& m : models) max_cost = std::max(max_cost, m.cost);

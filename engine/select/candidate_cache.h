@@ -50,6 +50,12 @@ class CandidateSource {
   virtual bool read(int64_t id, bool with_text, CandidateRow& out) = 0;
 };
 
+// The text_key of an example whose request is stored as `stored` in `encoding`
+// (codec/text_codec.h): the encoding is a pure function of the text, so the stored bytes
+// identify it (FNV-1a over the encoding and the bytes). Selection shows at most one example
+// per distinct request text.
+uint64_t request_text_key(int64_t encoding, std::string_view stored);
+
 // The cost of `model` relative to the most expensive of `models`: 1 when every model is
 // free (all alike) or the model is not listed (the most capable assumption is harmless).
 double relative_cost(std::span<const ModelArm> models, std::string_view model);

@@ -2,6 +2,8 @@
 
 #include <algorithm>
 #include <limits>
+#include <memory>
+#include <unordered_map>
 
 namespace iccache::select {
 
@@ -37,6 +39,19 @@ double unit_cosine(const float* a, const float* b, size_t dim) {
   double s = 0;
   for (size_t i = 0; i < dim; ++i) s += static_cast<double>(a[i]) * b[i];
   return s;
+}
+
+std::function<double(int64_t, int64_t)> cached_cosine(std::function<std::vector<float>(int64_t)> read, size_t dim) {
+  auto vectors = std::make_shared<std::unordered_map<int64_t, std::vector<float>>>();
+  auto vector_of = [vectors, read = std::move(read)](int64_t id) -> const std::vector<float>& {
+    auto it = vectors->find(id);
+    if (it == vectors->end()) it = vectors->emplace(id, read(id)).first;
+    return it->second;
+  };
+  return [vector_of, dim](int64_t a, int64_t b) {
+    const std::vector<float>& va = vector_of(a);  // a reference stays valid across inserts
+    return unit_cosine(va.data(), vector_of(b).data(), dim);
+  };
 }
 
 }  // namespace iccache::select

@@ -7,6 +7,7 @@
 // calls 1 - diversity `lambda_mult`.
 #pragma once
 #include <cstddef>
+#include <cstdint>
 #include <functional>
 #include <span>
 #include <vector>
@@ -22,5 +23,9 @@ std::vector<size_t> mmr_order(std::span<const double> relevance,
 
 // Cosine of two unit vectors of `dim` floats (the stored vectors are L2-normalised).
 double unit_cosine(const float* a, const float* b, size_t dim);
+
+// The cosine of two examples by id, for MMR's similarity: each example's stored unit vector
+// (`dim` floats) is read once through `read` and kept for the rest of the selection.
+std::function<double(int64_t, int64_t)> cached_cosine(std::function<std::vector<float>(int64_t)> read, size_t dim);
 
 }  // namespace iccache::select

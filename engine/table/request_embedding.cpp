@@ -6,12 +6,7 @@
 
 namespace iccache::table {
 
-void require_utf8(std::string_view text, const std::string& what) {
-  const size_t bad = utf8::first_invalid(text);
-  if (bad != text.size())
-    throw Error(what + ": the text is not valid UTF-8 (invalid byte at offset " + std::to_string(bad) +
-                "); expected UTF-8 text");
-}
+void require_utf8(std::string_view text, const std::string& what) { utf8::require_valid(text, what + ": the text"); }
 
 std::vector<float> embed_request(HashEmbedder* embedder, int dim, std::string_view text, const std::string& what) {
   require_utf8(text, what);

@@ -1,7 +1,5 @@
 #include "ext/manage/manage_evict.h"
 
-#include <cmath>
-
 #include "ext/functions.h"
 #include "ext/manage/manage_store.h"
 #include "ext/table/registry.h"
@@ -11,28 +9,32 @@
 
 namespace iccache::ext {
 
-manage::EvictionPlan evict_to_capacity(Table& t, int64_t capacity, std::optional<int64_t> pinned,
-                               const std::string* tenant) {
-  std::vector<manage::EvictionCandidate> candidates = t.manage.eviction_candidates(tenant);
-  if (pinned)
-    for (manage::EvictionCandidate& c : candidates) c.pinned = c.id == *pinned;
-  manage::EvictionPlan plan = plan_eviction(candidates, capacity, t.options.manage.half_life);
-  for (int64_t id : plan.evict) t.delete_example(id);
-  return plan;
-}
+namespace {
+
+// Eviction's store (engine/manage/eviction_run.h): the statistics columns and the table's delete.
+class TableEviction : public manage::EvictionStore {
+ public:
+  explicit TableEviction(Table& t) : t_(t) {}
+  std::vector<manage::EvictionCandidate> candidates(const std::string* tenant) override {
+    return t_.manage.eviction_candidates(tenant);
+  }
+  int64_t total_bytes() override { return t_.manage.total_bytes(); }
+  int64_t tenant_bytes(const std::string& tenant) override { return t_.manage.tenant_bytes(tenant); }
+  void evict(int64_t id) override { t_.delete_example(id); }
+
+ private:
+  Table& t_;
+};
+
+}  // namespace
 
 void check_fits_budget(const Table& t, int64_t bytes) {
   manage::check_fits_budget(t.name, bytes, t.options.budget, t.options.tenant_budget);
 }
 
 void evict_after_insert(Table& t, int64_t id, const std::string& tenant) {
-  const double low_water = t.options.manage.low_water;
-  if (t.options.tenant_budget)
-    if (auto cap = manage::eviction_due(t.manage.tenant_bytes(tenant), *t.options.tenant_budget, low_water))
-      evict_to_capacity(t, *cap, id, &tenant);
-  if (t.options.budget)
-    if (auto cap = manage::eviction_due(t.manage.total_bytes(), *t.options.budget, low_water))
-      evict_to_capacity(t, *cap, id);
+  TableEviction store(t);
+  manage::evict_after_insert(store, t.options, id, tenant);
 }
 
 namespace {
@@ -73,8 +75,9 @@ void evict_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
       n.bind_text(1, *tenant).step();
       before = n.int64(0);
     }
+    TableEviction store(*t);
     const manage::EvictionPlan plan = in_write_transaction(db, f, [&] {
-      return evict_to_capacity(*t, budget, std::nullopt, tenant ? &*tenant : nullptr);
+      return manage::evict_to_capacity(store, t->options, budget, std::nullopt, tenant ? &*tenant : nullptr);
     });
     const std::string json = manage::eviction_json(plan, before - static_cast<int64_t>(plan.evict.size()));
     sqlite3_result_text(ctx, json.c_str(), static_cast<int>(json.size()), SQLITE_TRANSIENT);

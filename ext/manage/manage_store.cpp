@@ -11,12 +11,6 @@ const char* const kManageDataColumns =
 
 namespace {
 
-std::string quote_literal(const std::string& s) {
-  std::string out = "'";
-  for (char c : s) out += c == '\'' ? std::string("''") : std::string(1, c);
-  return out + "'";
-}
-
 std::string name(const std::string& table, const char* suffix) { return table + "_" + suffix; }
 
 // Versions before format 1.1 kept T_state 'bytes' with these triggers on T_data. SQLite

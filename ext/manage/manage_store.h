@@ -16,6 +16,7 @@
 #include <vector>
 
 #include "manage/eviction.h"
+#include "manage/example_feedback.h"
 #include "manage/example_stats.h"
 #include "options/table_options.h"
 #include "ext/sql/stmt.h"
@@ -41,13 +42,12 @@ void drop_legacy_triggers(sqlite3* db, const std::string& schema, const std::str
 
 // Reads and writes of the statistics columns of one table (Table::manage), through cached
 // statements.
-class ManageStore {
+class ManageStore : public manage::StatsStore {
  public:
   explicit ManageStore(Storage& storage);
 
-  // The statistics of example id; false when it does not exist.
-  bool read(int64_t id, manage::ExampleStats& out);
-  void write(int64_t id, const manage::ExampleStats& s);
+  bool read(int64_t id, manage::ExampleStats& out) override;
+  void write(int64_t id, const manage::ExampleStats& s) override;
   // Total `bytes` of all examples (T_state 'bytes').
   int64_t total_bytes();
   // Total `bytes` of one tenant's examples.

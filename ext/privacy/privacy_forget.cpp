@@ -3,11 +3,10 @@
 #include <string>
 #include <vector>
 
-#include "common/error.h"
 #include "common/utf8.h"
 #include "common/id_list.h"
-#include "ext/route/route_state.h"
-#include "route/decision_log.h"
+#include "privacy/forget.h"
+#include "ext/route/route_ops.h"
 #include "ext/select/select_feedback.h"
 #include "ext/sql/stmt.h"
 #include "ext/table/vtab.h"
@@ -52,98 +51,79 @@ std::optional<std::string> key_arg(Table& t, sqlite3_value* v, int col) {
     throw Error(what + ": command 'forget' expected TEXT naming whose examples to forget; received " +
                 (sqlite3_value_type(v) == SQLITE_BLOB ? std::string("a BLOB") : "a number"));
   const std::string_view s(reinterpret_cast<const char*>(sqlite3_value_text(v)), sqlite3_value_bytes(v));
-  const size_t bad = utf8::first_invalid(s);
-  if (bad != s.size())
-    throw Error(what + ": the text is not valid UTF-8 (invalid byte at offset " + std::to_string(bad) +
-                "); expected UTF-8 text");
+  utf8::require_valid(s, what + ": the text");
   return std::string(s);
 }
 
-// Takes the rewards of the decisions being forgotten back out of the arms they trained.
-int64_t undo_rewards(Table& t, const std::vector<int64_t>& decisions) {
-  RouteState& rs = route_state(t);
-  std::vector<DecisionRow> rows;  // owns the arm names `given` points into
-  for (int64_t id : decisions)
-    if (std::optional<DecisionRow> row = rs.store.decision(id); row && row->reward) rows.push_back(std::move(*row));
-  std::vector<route::GivenReward> given;
-  for (const DecisionRow& row : rows) given.push_back({row.arm, row.features, *row.reward});
-  const route::UndoneRewards undone = route::undo_rewards(rs.router, given);
-  if (undone.count == 0) return 0;
-  const int64_t g = rs.next_generation();
-  for (int i = 0; i < rs.router.arm_count(); ++i)
-    if (undone.changed[i]) rs.store.write_arm(rs.stored_arm(i, undone.arms[i]), g);
-  // Adopted in memory now; a later failure rolls the statement back, the stored nonce
-  // returns to its old value and the next router call reloads.
-  for (int i = 0; i < rs.router.arm_count(); ++i)
-    if (undone.changed[i]) rs.router.arm(i) = undone.arms[i];
-  rs.generation = g;
-  return undone.count;
-}
+// Forget's store (engine/privacy/forget.h): SQL over the shadow tables, and the table's
+// router, selection and example writes.
+class TableForget : public privacy::ForgetStore {
+ public:
+  explicit TableForget(Table& t) : t_(t) {}
+
+  std::vector<int64_t> examples_of(const privacy::ForgetKeys& keys) override {
+    std::string where = " WHERE 1";
+    if (keys.tenant) where += " AND tenant = ?1";
+    if (keys.user) where += " AND user = ?2";
+    Stmt pick(t_.db, "SELECT id FROM " + t_.storage.shadow("data") + where + " ORDER BY id");
+    if (keys.tenant) pick.bind_text(1, *keys.tenant);
+    if (keys.user) pick.bind_text(2, *keys.user);
+    return ids_of(pick);
+  }
+  std::vector<int64_t> decisions_showing(const std::vector<int64_t>& examples) override {
+    Stmt dec(t_.db, "SELECT DISTINCT d.id FROM " + t_.storage.shadow("decisions") +
+                        " d, json_each(d.example_ids) j WHERE j.value IN (SELECT value FROM json_each(?1))"
+                        " ORDER BY d.id");
+    const std::string json = id_list_json(examples);
+    dec.bind_text(1, json);
+    return ids_of(dec);
+  }
+  int64_t undo_rewards(const std::vector<int64_t>& decisions) override {
+    return route::undo_rewards(route_state(t_), decisions);
+  }
+  int64_t labelled_samples(const std::vector<int64_t>& decisions) override {
+    Stmt labelled(t_.db, "SELECT count(*) FROM " + t_.storage.shadow("samples") +
+                             " WHERE reward IS NOT NULL AND decision IN (SELECT value FROM json_each(?1))");
+    const std::string json = id_list_json(decisions);
+    return labelled.bind_text(1, json).one_int64();
+  }
+  int64_t delete_samples(const std::vector<int64_t>& decisions) override {
+    Stmt del(t_.db, "DELETE FROM " + t_.storage.shadow("samples") + " WHERE decision IN (SELECT value FROM json_each(?1))");
+    const std::string json = id_list_json(decisions);
+    del.bind_text(1, json).run();
+    return sqlite3_changes(t_.db);
+  }
+  void delete_decisions(const std::vector<int64_t>& decisions) override {
+    Stmt del(t_.db, "DELETE FROM " + t_.storage.shadow("decisions") + " WHERE id IN (SELECT value FROM json_each(?1))");
+    const std::string json = id_list_json(decisions);
+    del.bind_text(1, json).run();
+  }
+  void refit_utility_model() override { train_utility_model(t_); }
+  void delete_example(int64_t id) override { t_.delete_example(id); }
+  void rebuild_after_delete() override {
+    if (t_.index_store.trained_n() > 0 && t_.storage.count() > 0) t_.train_index();
+    if (t_.lexical_on()) t_.count_idf(t_.storage.count());
+  }
+
+ private:
+  Table& t_;
+};
 
 }  // namespace
 
-ForgetCounts forget_command(Table& t, sqlite3_value** col) {
+void forget_command(Table& t, sqlite3_value** col) {
   for (int c = 0; c < kTableCol; ++c) {
     if (c == kTenant || c == kUser || sqlite3_value_type(col[c]) == SQLITE_NULL) continue;
     throw Error(t.name + ": command 'forget' takes only tenant and user; received a value for " +
                 column_name(c));
   }
-  const std::optional<std::string> tenant = key_arg(t, col[kTenant], kTenant);
-  const std::optional<std::string> user = key_arg(t, col[kUser], kUser);
-  if (!tenant && !user)
-    throw Error(t.name + ": command 'forget' needs the tenant or the user whose examples to forget,"
-                " as in INSERT INTO " + t.name + "(" + t.name + ", tenant) VALUES('forget', 'acme') or"
-                " INSERT INTO " + t.name + "(" + t.name + ", user) VALUES('forget', 'u42');"
-                " received NULL for both");
-  if (user && !t.storage.has_privacy_columns())
-    throw Error(t.name + ": this table was created by an earlier version of iccache, whose " + t.name +
-                "_data has no user column; expected forget by tenant (or a table created by this version)");
-
+  privacy::ForgetKeys keys;
+  keys.tenant = key_arg(t, col[kTenant], kTenant);
+  keys.user = key_arg(t, col[kUser], kUser);
+  privacy::check_forget_keys(t.name, keys, t.storage.has_privacy_columns());
   SecureDeleteScope secure(t.db, t.storage.schema());
-  ForgetCounts n;
-
-  std::string where = " WHERE 1";
-  if (tenant) where += " AND tenant = ?1";
-  if (user) where += " AND user = ?2";
-  Stmt pick(t.db, "SELECT id FROM " + t.storage.shadow("data") + where + " ORDER BY id");
-  if (tenant) pick.bind_text(1, *tenant);
-  if (user) pick.bind_text(2, *user);
-  const std::vector<int64_t> ids = ids_of(pick);
-  if (ids.empty()) return n;
-  const std::string ids_json = id_list_json(ids);
-
-  // Decisions that showed any of the examples: their request vectors are the requests of the
-  // same tenant (MATCH with tenant = ... only shows that tenant's examples).
-  Stmt dec(t.db, "SELECT DISTINCT d.id FROM " + t.storage.shadow("decisions") +
-                     " d, json_each(d.example_ids) j WHERE j.value IN (SELECT value FROM json_each(?1))"
-                     " ORDER BY d.id");
-  dec.bind_text(1, ids_json);
-  const std::vector<int64_t> decisions = ids_of(dec);
-  if (!decisions.empty()) {
-    const std::string dec_json = id_list_json(decisions);
-    n.rewards_undone = undo_rewards(t, decisions);
-    Stmt labelled(t.db, "SELECT count(*) FROM " + t.storage.shadow("samples") +
-                            " WHERE reward IS NOT NULL AND decision IN (SELECT value FROM json_each(?1))");
-    const int64_t labelled_samples = labelled.bind_text(1, dec_json).one_int64();
-    Stmt del_samples(t.db, "DELETE FROM " + t.storage.shadow("samples") +
-                               " WHERE decision IN (SELECT value FROM json_each(?1))");
-    del_samples.bind_text(1, dec_json).run();
-    n.samples = sqlite3_changes(t.db);
-    Stmt del_dec(t.db, "DELETE FROM " + t.storage.shadow("decisions") +
-                           " WHERE id IN (SELECT value FROM json_each(?1))");
-    del_dec.bind_text(1, dec_json).run();
-    n.decisions = static_cast<int64_t>(decisions.size());
-    // The utility model took online steps from those samples: refit it from what is left.
-    if (labelled_samples > 0) train_utility_model(t);
-  }
-
-  for (int64_t id : ids) t.delete_example(id);
-  n.examples = static_cast<int64_t>(ids.size());
-  // Centroids are means of the vectors they were trained on: retrain without these.
-  if (t.index_store.trained_n() > 0 && t.storage.count() > 0) t.train_index();
-  // The lexical index's IDF counts were taken on texts that included these: count again.
-  if (t.lexical_on() && !ids.empty()) t.count_idf(t.storage.count());
-  return n;
+  TableForget store(t);
+  privacy::forget(store, keys);
 }
 
 }  // namespace iccache::ext

@@ -5,7 +5,6 @@
 //                                  text itself under 'off'; NULL for NULL.
 #include <string>
 
-#include "common/error.h"
 #include "common/utf8.h"
 #include "ext/functions.h"
 #include "ext/sql/args.h"
@@ -29,10 +28,7 @@ void scrub_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
       return;
     }
     const std::string_view text = text_arg(argv[0], f, "text", "TEXT");
-    const size_t bad = utf8::first_invalid(text);
-    if (bad != text.size())
-      throw Error(std::string(f) + ": the text is not valid UTF-8 (invalid byte at offset " +
-                  std::to_string(bad) + "); expected UTF-8 text");
+    utf8::require_valid(text, std::string(f) + ": the text");
     std::string out;
     if (scrub_for_storage(mode, text, std::string(f) + ": the text", &out))
       sqlite3_result_text(ctx, out.data(), static_cast<int>(out.size()), SQLITE_TRANSIENT);

@@ -75,9 +75,7 @@ class PromptCursor : public OneRowCursor {
     Table* t = find_table(db, table_name_arg(args[kTable], kName), kName);
     const std::string_view request =
         text_arg(args[kRequest], kName, "request", "the request TEXT that the prompt ends with");
-    if (!utf8::valid(request))
-      throw Error(std::string(kName) + ": request is not valid UTF-8 (invalid byte at offset " +
-                  std::to_string(utf8::first_invalid(request)) + "); expected UTF-8 text");
+    utf8::require_valid(request, std::string(kName) + ": request");
     const int64_t k = optional_integer(args[kK], "k", 1, 4096, "an integer from 1 to 4096", kDefaultExamples);
     const int64_t max_chars = optional_integer(args[kMaxChars], "max_chars", 0, INT64_MAX,
                                                "an integer >= 0 (0: no budget)", kDefaultMaxChars);

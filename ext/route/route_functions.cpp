@@ -7,6 +7,7 @@
 //   iccache_calibrate('ex', share [, window])  sets and returns the cost weight
 #include <optional>
 
+#include "common/clock.h"
 #include "ext/functions.h"
 #include "ext/route/route_ops.h"
 #include "ext/sql/args.h"
@@ -46,7 +47,7 @@ void load_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
   guarded(ctx, [&] {
     constexpr const char* f = "iccache_load";
     if (argc == 1) {
-      sqlite3_result_double(ctx, current_load(table_of(ctx, argv[0], f)));
+      sqlite3_result_double(ctx, route_state(table_of(ctx, argv[0], f)).current_load(wall_clock_now()));
       return;
     }
     std::optional<double> rps;
@@ -54,7 +55,9 @@ void load_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
       rps = number_arg(argv[1], f, "requests_per_second", 0, 1e12,
                        "a number of requests per second >= 0 (or NULL to measure it again)");
     Table& t = table_of(ctx, argv[0], f);
-    sqlite3_result_double(ctx, in_write_transaction(t.db, f, [&] { return set_manual_load(t, rps); }));
+    sqlite3_result_double(ctx, in_write_transaction(t.db, f, [&] {
+      return route::set_manual_load(route_state(t), rps, wall_clock_now());
+    }));
   });
 }
 
@@ -65,7 +68,9 @@ void calibrate_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
     const int64_t window =
         argc > 2 ? integer_arg(argv[2], f, "window", 1, INT64_MAX, "an integer >= 1") : 1000;
     Table& t = table_of(ctx, argv[0], f);
-    sqlite3_result_double(ctx, in_write_transaction(t.db, f, [&] { return calibrate(t, share, window); }));
+    sqlite3_result_double(ctx, in_write_transaction(t.db, f, [&] {
+      return route::calibrate(route_state(t), share, window);
+    }));
   });
 }
 

@@ -6,31 +6,6 @@
 
 namespace iccache::ext {
 
-namespace {
-
-template <class M>
-std::string_view bytes_of(const M& m) {
-  return {reinterpret_cast<const char*>(m.data()), sizeof(double) * static_cast<size_t>(m.size())};
-}
-
-template <class M>
-void read_into(M& m, std::string_view blob, const std::string& what) {
-  if (blob.size() != sizeof(double) * static_cast<size_t>(m.size()))
-    throw SqlError(SQLITE_CORRUPT_VTAB, what + " has " + std::to_string(blob.size()) +
-                                            " bytes; expected " +
-                                            std::to_string(sizeof(double) * m.size()));
-  std::memcpy(m.data(), blob.data(), blob.size());
-}
-
-// A decision's stored features; `what` names it in the error ("decision 7", "a decision").
-route::Features features_of(std::string_view blob, const std::string& table, const std::string& what) {
-  if (std::optional<route::Features> x = route::parse_features(blob)) return *x;
-  throw SqlError(SQLITE_CORRUPT_VTAB, table + "_decisions: " + what + " has " + std::to_string(blob.size()) +
-                                          " bytes of features; expected " + std::to_string(sizeof(route::Features)));
-}
-
-}  // namespace
-
 void create_route_schema(sqlite3* db, const std::string& schema, const std::string& table) {
   Storage s(db, schema, table);
   exec(db, "CREATE TABLE " + s.shadow("router") +
@@ -62,10 +37,10 @@ int64_t RouteStore::generation() {
       .one_int64();
 }
 
-RouterScalars RouteStore::scalars() {
+route::RouterScalars RouteStore::scalars() {
   Stmt& st = cached(s_.db(), scalars_, [&] { return "SELECT key, value FROM " + s_.shadow("state") +
                                   " WHERE key >= 'router_' AND key < 'router`'"; });
-  RouterScalars r;
+  route::RouterScalars r;
   while (st.step()) {
     const std::string_view key = st.text(0);
     const bool null = st.is_null(1);
@@ -81,18 +56,18 @@ RouterScalars RouteStore::scalars() {
   return r;
 }
 
-std::vector<StoredArm> RouteStore::arms() {
+std::vector<route::StoredArm> RouteStore::arms() {
   Stmt& st = cached(s_.db(), arms_, [&] { return "SELECT arm, n, reward_sum, a_inv, b FROM " + s_.shadow("router"); });
   ResetOnExit guard(st);
-  std::vector<StoredArm> out;
+  std::vector<route::StoredArm> out;
   while (st.step()) {
-    StoredArm a;
+    route::StoredArm a;
     a.name = st.text(0);
     a.n = st.int64(1);
     a.reward_sum = st.real(2);
     const std::string what = s_.table() + "_router: arm '" + a.name + "'";
-    read_into(a.a_inv, st.blob(3), what + " a_inv");
-    read_into(a.b, st.blob(4), what + " b");
+    route::read_stored(st.blob(3), a.a_inv, what + " a_inv");
+    route::read_stored(st.blob(4), a.b, what + " b");
     out.push_back(std::move(a));
   }
   st.reset();
@@ -124,11 +99,6 @@ void RouteStore::write_route_state(const route::LoadState& load, int64_t last_de
 
 void RouteStore::write_manual_load(std::optional<double> rps, int64_t generation) {
   set_state("router_load_manual", rps);
-  set_generation(generation);
-}
-
-void RouteStore::write_cost_weight(double w, int64_t generation) {
-  set_state("router_cost_weight", w);
   set_generation(generation);
 }
 
@@ -164,16 +134,16 @@ void RouteStore::set_shadow_reward(int64_t id, double reward) {
       .bind(1, reward).bind(2, id).run();
 }
 
-void RouteStore::write_arm(const StoredArm& a, int64_t generation) {
+void RouteStore::write_arm(const route::StoredArm& a, int64_t generation) {
   Stmt& st = cached(s_.db(), put_arm_, [&] { return "INSERT OR REPLACE INTO " + s_.shadow("router") +
                                   "(arm, n, reward_sum, a_inv, b) VALUES(?, ?, ?, ?, ?)"; });
-  const std::string_view ai = bytes_of(a.a_inv), b = bytes_of(a.b);
+  const std::string_view ai = route::stored_bytes(a.a_inv), b = route::stored_bytes(a.b);
   st.bind_text(1, a.name).bind(2, a.n).bind(3, a.reward_sum).bind_blob(4, ai.data(), ai.size())
       .bind_blob(5, b.data(), b.size()).run();
   set_generation(generation);
 }
 
-void RouteStore::insert_decision(const DecisionRow& d) {
+void RouteStore::insert_decision(const route::DecisionRow& d) {
   if (!d.shadow.empty()) add_shadow_columns();
   const bool with_shadow = has_shadow_columns();
   Stmt& st = cached(s_.db(), ins_dec_, [&] { return "INSERT INTO " + s_.shadow("decisions") +
@@ -190,7 +160,7 @@ void RouteStore::insert_decision(const DecisionRow& d) {
       .bind_blob(9, d.request.data(), d.request.size()).bind_text(10, d.example_ids).run();
 }
 
-std::optional<DecisionRow> RouteStore::decision(int64_t id) {
+std::optional<route::DecisionRow> RouteStore::decision(int64_t id) {
   const bool with_shadow = has_shadow_columns();
   Stmt& st = cached(s_.db(), get_dec_, [&] { return "SELECT time, arm, explore, want_feedback, score, load, features,"
                               " request, example_ids, reward, " +
@@ -202,7 +172,7 @@ std::optional<DecisionRow> RouteStore::decision(int64_t id) {
     st.reset();
     return std::nullopt;
   }
-  DecisionRow d;
+  route::DecisionRow d;
   d.id = id;
   d.time = st.real(0);
   d.arm = st.text(1);
@@ -210,7 +180,7 @@ std::optional<DecisionRow> RouteStore::decision(int64_t id) {
   d.want_feedback = st.int64(3) != 0;
   d.score = st.real(4);
   d.load = st.real(5);
-  d.features = features_of(st.blob(6), s_.table(), "decision " + std::to_string(id));
+  d.features = route::stored_features(st.blob(6), s_.table(), "decision " + std::to_string(id));
   d.request = st.blob(7);
   d.example_ids = st.text(8);
   if (!st.is_null(9)) d.reward = st.real(9);
@@ -238,7 +208,7 @@ std::vector<route::LoggedDecision> RouteStore::recent_decisions(int64_t limit) {
   st.bind(1, limit);
   std::vector<route::LoggedDecision> out;
   while (st.step()) {
-    out.push_back({features_of(st.blob(0), s_.table(), "a decision"), static_cast<uint64_t>(st.int64(1))});
+    out.push_back({route::stored_features(st.blob(0), s_.table(), "a decision"), static_cast<uint64_t>(st.int64(1))});
   }
   st.reset();
   return out;

@@ -17,10 +17,7 @@
 #include <string>
 #include <vector>
 
-#include "route/calibrate.h"
-#include "route/features.h"
-#include "route/linear_arm.h"
-#include "route/load.h"
+#include "route/route_store.h"
 #include "ext/store/storage.h"
 
 namespace iccache::ext {
@@ -33,73 +30,35 @@ void drop_route_schema(sqlite3* db, const std::string& schema, const std::string
 void rename_route_schema(sqlite3* db, const std::string& schema, const std::string& from,
                          const std::string& to);
 
-struct RouterScalars {
-  int64_t generation = 0;
-  int64_t last_decision = 0;
-  route::LoadState load;
-  std::optional<double> cost_weight;  // absent: the cost_weight option
-  std::optional<std::string> calibration;  // router_calibration blob
-};
-
-
-struct StoredArm {
-  std::string name;
-  route::Mat a_inv;
-  route::Vec b;
-  int64_t n = 0;
-  double reward_sum = 0;
-};
-
-struct DecisionRow {
-  int64_t id = 0;
-  double time = 0;
-  std::string arm;
-  bool explore = false, want_feedback = false;
-  double score = 0, load = 0;
-  route::Features features{};
-  std::string request;      // float32 little-endian unit vector
-  std::string example_ids;  // JSON array text
-  std::optional<double> reward;
-  std::string shadow;       // empty: none
-  std::optional<double> shadow_reward;
-};
-
-class RouteStore {
+// The router's store (engine/route/route_store.h) over the tables above.
+class RouteStore : public route::RouteStore {
  public:
   explicit RouteStore(Storage& s) : s_(s) {}
 
-  int64_t generation();
-  RouterScalars scalars();
-  std::vector<StoredArm> arms();
+  int64_t generation() override;
+  route::RouterScalars scalars() override;
+  std::vector<route::StoredArm> arms() override;
 
-  // One write of the per-decision scalars (load, decision counter) and a new nonce.
-  void write_route_state(const route::LoadState& load, int64_t last_decision, int64_t generation);
-  void write_manual_load(std::optional<double> rps, int64_t generation);
-  void write_cost_weight(double w, int64_t generation);
-  void write_calibration(double w, const route::Calibration& c, int64_t generation);
-  void write_arm(const StoredArm& a, int64_t generation);
+  void write_route_state(const route::LoadState& load, int64_t last_decision, int64_t generation) override;
+  void write_manual_load(std::optional<double> rps, int64_t generation) override;
+  void write_calibration(double w, const route::Calibration& c, int64_t generation) override;
+  void write_arm(const route::StoredArm& a, int64_t generation) override;
 
-  void insert_decision(const DecisionRow& d);
-  std::optional<DecisionRow> decision(int64_t id);
-  void set_reward(int64_t id, double reward, double at);
-  void set_shadow_reward(int64_t id, double reward);
-  // Deletes up to `batch` of the oldest decisions that are older than min_time or have an
-  // id <= max_pruned_id; returns how many went.
-  int prune(double min_time, int64_t max_pruned_id, int batch);
-  // Features and ids of the newest `limit` decisions, newest first.
-  std::vector<route::LoggedDecision> recent_decisions(int64_t limit);
-  int64_t decision_count();
-  int64_t feedback_count();
+  void insert_decision(const route::DecisionRow& d) override;
+  std::optional<route::DecisionRow> decision(int64_t id) override;
+  void set_reward(int64_t id, double reward, double at) override;
+  void set_shadow_reward(int64_t id, double reward) override;
+  int prune(double min_time, int64_t max_pruned_id, int batch) override;
+  std::vector<route::LoggedDecision> recent_decisions(int64_t limit) override;
+  int64_t decision_count() override;
+  int64_t feedback_count() override;
 
-  // An example as routing reads it: stored quality and unit vector (dim floats into vec).
-  // Returns false when there is no such example.
-  bool example(int64_t id, int dim, double& quality, float* vec);
+  bool example(int64_t id, int dim, double& quality, float* vec) override;
 
-  // SAVEPOINT/RELEASE around a multi-statement router write, so a failure part-way leaves
-  // nothing behind even in autocommit mode (nested writes would otherwise commit one by one).
-  void begin();
-  void commit();
-  void rollback();
+  // SAVEPOINT iccache_router / RELEASE / ROLLBACK TO.
+  void begin() override;
+  void commit() override;
+  void rollback() override;
 
  private:
   void set_state(const char* key, std::optional<double> value);

@@ -66,7 +66,7 @@ class RouteCursor : public OneRowCursor {
   }
 
  private:
-  RouteResult row_;
+  route::RouteResult row_;
 };
 
 }  // namespace

@@ -1,43 +1,33 @@
-// How selection learns from routing. iccache_route calls route_utilities() for the examples
-// it is given (their utilities become the router's utility features) and logs the pair
-// features and the serving threshold as the decision's sample (log_selection_sample, inside
-// the route savepoint). iccache_feedback calls record_selection_feedback() inside its
-// savepoint: the sample gets its label (the reward), the utility model takes one online step
-// per example shown, and the threshold tuner adds reward - prefill_penalty x shown to the
-// threshold that served the request. 'train' refits the model from all labelled samples.
-//
-// Which arms teach and what a reward teaches are the engine's (engine/select/learning.h):
-// the samples of decisions whose arm does not teach are dropped.
+// Selection's glue: the table's selection state (engine/select/select_state.h) over its SQL
+// store (select_store.h), which MATCH, routing (engine/select/select_feedback.h, through
+// ext/route/route_ops.cpp) and 'train' use; and the change-log entries that tell every
+// connection's attribute cache which examples' statistics changed.
 #pragma once
 #include <cstdint>
+#include <optional>
 #include <span>
-#include <string_view>
-#include <vector>
 
-#include "ext/select/select_store.h"
+#include "common/stat_rows.h"
+#include "select/select_feedback.h"
 
 namespace iccache::ext {
 
 struct Table;
 
-// Utilities of the examples `ids` (with their similarities `sims` to the request) and the
-// decision's pending sample. text/has_text: the request text when the caller passed TEXT;
-// at: the arrival time (examples' ages are measured to it, so replayed traffic with its
-// own timestamps gets the same features every time).
-std::vector<double> route_utilities(Table& t, const float* request, std::string_view text, bool has_text,
-                                    const std::vector<int64_t>& ids, const std::vector<double>& sims,
-                                    double at, SampleRow& sample);
-// Writes the sample under `decision` and prunes old samples now and then.
-void log_selection_sample(Table& t, SampleRow& sample, int64_t decision, double at);
-// keep_for_shadow: the arm does not teach but the decision's shadow arm may, so an
-// unlabelled sample stays for the shadow's reward.
-void record_selection_feedback(Table& t, int64_t decision, std::string_view served_arm, double reward,
-                               double at, bool keep_for_shadow = false);
+// The selection state of table t, created on first use and refreshed against the nonce.
+select::SelectState& select_state(Table& t);
+// The same, with its candidates pointed at the attribute caches that serve this statement
+// (SelectState::follow_attributes). index_generation: the index's generation when the
+// caller has just read it (MATCH, after the search), else nullopt and it is read here.
+select::SelectState& scoring_state(Table& t, std::optional<int64_t> index_generation = std::nullopt);
+// The candidate cache of t's selection state, created if need be but not refreshed.
+select::CandidateCache& candidate_cache(Table& t);
 // The example manager changed the statistics (uses, offloads) of `ids`: a change-log entry
 // per example (kind kStats) tells every connection's attribute cache to forget just those.
 void select_examples_changed(Table& t, std::span<const int64_t> ids);
-// INSERT INTO ex(ex) VALUES('train'): MAP refit of the utility model on the feedback log.
-// Returns the number of samples it was fitted on.
+// INSERT INTO ex(ex) VALUES('train'): select::train_utility_model on t's state, unrefreshed.
 int64_t train_utility_model(Table& t);
+// Selection's rows of iccache_stats (stats.h).
+void select_stats(Table& t, StatRows& out);
 
 }  // namespace iccache::ext

@@ -1,18 +1,11 @@
 #include "ext/select/select_match.h"
 
-#include <unordered_map>
-
-#include "ext/route/route_state.h"
-#include "ext/select/select_state.h"
+#include "common/clock.h"
+#include "ext/select/select_feedback.h"
 #include "ext/table/vtab.h"
 #include "select/mmr.h"
 
 namespace iccache::ext {
-
-select::CandidateCache& candidate_cache(Table& t) {
-  if (!t.select) t.select = std::make_shared<SelectState>(t);
-  return t.select->candidates;
-}
 
 void refresh_after_search(Table& t) { scoring_state(t, t.searched_generation); }
 
@@ -22,7 +15,7 @@ Selected select_examples(Table& t, const float* query, std::string_view text, bo
                          std::vector<index::Hit> candidates, int k, bool want_utility,
                          std::optional<double> min_similarity, double diversity) {
   // Table::search has just read the stored generation.
-  SelectState& ss = scoring_state(t, t.searched_generation);
+  select::SelectState& ss = scoring_state(t, t.searched_generation);
   ss.candidates.set_request(text, has_text, wall_clock_now());
   select::Stage2Request r;
   r.vector = query;
@@ -31,16 +24,9 @@ Selected select_examples(Table& t, const float* query, std::string_view text, bo
   r.want_utility = want_utility;
   r.min_similarity = min_similarity;
   r.diversity = diversity;
-  // MMR compares candidates with each other: their stored unit vectors, each read once.
-  std::unordered_map<int64_t, std::vector<float>> vectors;
-  auto vector_of = [&](int64_t id) -> const std::vector<float>& {
-    auto it = vectors.find(id);
-    if (it == vectors.end()) it = vectors.emplace(id, t.storage.stored_vector(id, t.options.dim)).first;
-    return it->second;
-  };
-  r.similarity = [&](int64_t a, int64_t b) {
-    return select::unit_cosine(vector_of(a).data(), vector_of(b).data(), static_cast<size_t>(t.options.dim));
-  };
+  // MMR compares candidates with each other: their stored unit vectors.
+  r.similarity = select::cached_cosine([&](int64_t id) { return t.storage.stored_vector(id, t.options.dim); },
+                                       static_cast<size_t>(t.options.dim));
   Selected out = select::select_examples(t.options.select, r, std::move(candidates), ss.candidates, ss.model, ss.tuner);
   // An id this connection's snapshot lacks (a shared index ahead of a long read
   // transaction) is skipped, never an error; with an index that reflected exactly this

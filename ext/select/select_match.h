@@ -1,6 +1,6 @@
 // MATCH's selection, glue side: stage 1 asks the table's index (Table::search), stage 2
 // runs in the engine (engine/select/stage2.h) over candidate rows read through the table's
-// selection state (select_state.h). Nothing here decides; it wires the table's options,
+// selection state (select_feedback.h). Nothing here decides; it wires the table's options,
 // index and rows to the engine and turns a damaged index into an SQL error.
 #pragma once
 #include <optional>
@@ -31,8 +31,8 @@ Selected select_examples(Table& t, const float* query, std::string_view text, bo
                          std::vector<index::Hit> candidates, int k, bool want_utility,
                          std::optional<double> min_similarity = std::nullopt, double diversity = 0);
 
-// The candidate cache of t's selection state (created if need be, not refreshed), and its
-// refresh against the generation the last search read.
+// The candidate cache of t's selection state (select_feedback.h), and its refresh against
+// the generation the last search read.
 select::CandidateCache& candidate_cache(Table& t);
 void refresh_after_search(Table& t);
 const SelectOptions& select_options(const Table& t);

@@ -1,7 +1,8 @@
 #include "ext/select/select_store.h"
 
+#include "index/shared_registry.h"
 #include "ext/store/storage.h"
-#include "select/learning.h"
+#include "ext/table/vtab.h"
 
 namespace iccache::ext {
 
@@ -12,6 +13,8 @@ void create_select_schema(sqlite3* db, const std::string& schema, const std::str
                " shown INTEGER NOT NULL, features BLOB NOT NULL, reward REAL, rewarded_at REAL)");
   exec(db, "INSERT INTO " + s.shadow("state") + " VALUES('select_generation', 0)");
 }
+
+SelectStore::SelectStore(Table& t) : t_(t), s_(t.storage) {}
 
 int64_t SelectStore::generation() {
   return cached(s_.db(), gen_, [&] { return "SELECT value FROM " + s_.shadow("state") + " WHERE key = 'select_generation'"; })
@@ -43,7 +46,7 @@ void SelectStore::write_state(const std::string* model, const std::string* tuner
       .run();
 }
 
-void SelectStore::insert_sample(const SampleRow& r) {
+void SelectStore::insert_sample(const select::SampleRow& r) {
   // Reset even when the write fails (SQLITE_BUSY): a statement left mid-step keeps the
   // connection's transaction from being rolled back by the caller.
   ResetOnExit done(ins_);
@@ -59,28 +62,21 @@ void SelectStore::insert_sample(const SampleRow& r) {
       .run();
 }
 
-std::optional<SampleRow> SelectStore::sample(int64_t decision) {
+std::optional<select::SampleRow> SelectStore::sample(int64_t decision) {
   Stmt& st = cached(s_.db(), get_, [&] {
     return "SELECT time, tuner, shown, features, reward FROM " + s_.shadow("samples") + " WHERE decision = ?";
   });
   st.bind(1, decision);
   ResetOnExit done(st);
   if (!st.step()) return std::nullopt;
-  SampleRow r;
+  select::SampleRow r;
   r.decision = decision;
   r.time = st.real(0);
   r.tuner = static_cast<int>(st.int64(1));
   r.shown = static_cast<int>(st.int64(2));
   r.features = std::string(st.blob(3));
   if (!st.is_null(4)) r.reward = st.real(4);
-  if (!select::well_formed_sample(r.features, r.shown))
-    throw SqlError(SQLITE_CORRUPT_VTAB, s_.table() + ": the selection sample of decision " +
-                                            std::to_string(decision) + " has " +
-                                            std::to_string(r.features.size()) +
-                                            " bytes of features for " + std::to_string(r.shown) +
-                                            " examples; expected " + std::to_string(8 * select::kFeatureCount) +
-                                            " bytes per example (and, for a counterfactual sample, 8 bytes per"
-                                            " example and 8 more)");
+  select::check_sample(r, s_.table());
   return r;
 }
 
@@ -106,13 +102,8 @@ std::vector<select::Sample> SelectStore::labelled() {
   ResetOnExit done(st);
   std::vector<select::Sample> out;
   while (st.step()) {
-    const std::optional<select::SampleLabels> l = select::sample_labels(st.blob(2), st.int64(1), st.real(3));
-    if (!l || !l->well_formed)
-      throw SqlError(SQLITE_CORRUPT_VTAB, s_.table() + ": the selection sample of decision " +
-                                              std::to_string(st.int64(0)) +
-                                              " has features of the wrong size; expected " +
-                                              std::to_string(sizeof(select::FeatureVec)) + " bytes per example shown");
-    out.insert(out.end(), l->pairs.begin(), l->pairs.end());
+    const std::vector<select::Sample> pairs = select::labelled_pairs(st.int64(0), st.blob(2), st.int64(1), st.real(3), s_.table());
+    out.insert(out.end(), pairs.begin(), pairs.end());
   }
   return out;
 }
@@ -137,13 +128,9 @@ void SelectStore::prune(double min_time, int64_t max_pruned, int batch) {
       .run();
 }
 
-bool SelectStore::candidate(int64_t id, bool with_text, CandidateRow& out) {
+bool SelectStore::read(int64_t id, bool with_text, select::CandidateRow& out) {
   finish_candidate();
-  Stmt& st = with_text ? cached(s_.db(), cand_text_, [&] {
-    return "SELECT quality, model, uses, offloads, bytes, created_at, request, request_enc FROM " +
-           s_.shadow("data") + " WHERE id = ?";
-  })
-                       : cached(s_.db(), cand_, [&] {
+  Stmt& st = cached(s_.db(), cand_, [&] {
     return "SELECT quality, model, uses, offloads, bytes, created_at, request, request_enc FROM " +
            s_.shadow("data") + " WHERE id = ?";
   });
@@ -159,12 +146,8 @@ bool SelectStore::candidate(int64_t id, bool with_text, CandidateRow& out) {
   out.offloads = st.int64(3);
   out.bytes = st.int64(4);
   out.created_at = st.real(5);
-  // The request's stored bytes identify its text (the encoding is a pure function of it):
-  // selection shows at most one example per distinct request text.
   const std::string_view request = st.blob(6);
-  uint64_t h = 1469598103934665603ull ^ static_cast<uint64_t>(st.int64(7));
-  for (unsigned char ch : request) h = (h ^ ch) * 1099511628211ull;
-  out.text_key = h;
+  out.text_key = select::request_text_key(st.int64(7), request);
   if (with_text) {
     out.request.assign(request);
     out.request_enc = static_cast<int>(st.int64(7));
@@ -173,6 +156,16 @@ bool SelectStore::candidate(int64_t id, bool with_text, CandidateRow& out) {
   }
   finish_candidate();
   return true;
+}
+
+void SelectStore::follow_attributes(select::CandidateCache& cache, int64_t g) {
+  if (!attributes_) {
+    const std::optional<index::SharedTable>& s = t_.shared_state();
+    if (s && s->attributes) attributes_.emplace(s->attributes, true);
+    else attributes_.emplace(std::make_shared<select::FollowedAttributes>(), false);
+  }
+  const bool in_write = attributes_->shared() && sqlite3_txn_state(t_.db, s_.schema().c_str()) == SQLITE_TXN_WRITE;
+  attributes_->prepare(t_.log, in_write, cache, g);
 }
 
 void SelectStore::finish_candidate() {

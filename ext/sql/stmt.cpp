@@ -131,14 +131,19 @@ void exec(sqlite3* db, const std::string& sql) {
   }
 }
 
-std::string quote_id(std::string_view id) {
-  std::string out = "\"";
-  for (char c : id) {
+namespace {
+std::string quoted(std::string_view text, char q) {
+  std::string out(1, q);
+  for (char c : text) {
     out += c;
-    if (c == '"') out += '"';
+    if (c == q) out += q;
   }
-  out += '"';
+  out += q;
   return out;
 }
+}  // namespace
+
+std::string quote_id(std::string_view id) { return quoted(id, '"'); }
+std::string quote_literal(std::string_view text) { return quoted(text, '\''); }
 
 }  // namespace iccache::ext

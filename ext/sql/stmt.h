@@ -131,7 +131,8 @@ std::vector<Row> rows_by_id(Stmt& s, const std::vector<int64_t>& ids, Fill&& fil
   return rows;
 }
 
-// Quotes an identifier for SQL ("a""b").
+// Quotes an identifier ("a""b") or a string literal ('it''s') for SQL.
 std::string quote_id(std::string_view id);
+std::string quote_literal(std::string_view text);
 
 }  // namespace iccache::ext

@@ -21,24 +21,16 @@ void table_stats(Table& t, StatRows& out) {
   s.step();
   out.push_back({"examples", s.int64(0)});
   out.push_back({"bytes", static_cast<int64_t>(s.real(1))});
-  const TableOptions& o = t.options;
-  out.push_back({"dim", int64_t{o.dim}});
-  out.push_back({"embedder", std::string(o.embedder == EmbedderKind::kHash ? "hash" : "none")});
-  out.push_back({"models", format_models(o.models)});
-  out.push_back({"budget", o.budget ? StatValue(*o.budget) : StatValue()});
-  out.push_back({"seed", static_cast<int64_t>(o.seed)});
+  option_stats(t.options, out);
   out.push_back({"generation", t.storage.generation()});
 }
 
 std::string stats_view_sql(const std::string& schema, const std::string& table) {
-  std::string literal = "'";
-  for (char c : table) literal += c == '\'' ? std::string("''") : std::string(1, c);
-  literal += "'";
   // The view passes its own table's identity (registry.h): in an attached database the bare
   // name could mean a same-named table of temp or main; the unqualified T_state in a view
   // always means the view's own schema.
   return "CREATE VIEW " + quote_id(schema) + "." + quote_id(table + "_stats") +
-         " AS SELECT key, value FROM iccache_stats(" + literal + ", (SELECT value FROM " +
+         " AS SELECT key, value FROM iccache_stats(" + quote_literal(table) + ", (SELECT value FROM " +
          quote_id(table + "_state") + " WHERE key = 'identity'))";
 }
 

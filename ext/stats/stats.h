@@ -2,28 +2,19 @@
 // component contributes its rows through a function listed in stats.cpp's kSources, so
 // adding figures is writing one function and one line there.
 #pragma once
-#include <cstdint>
 #include <string>
-#include <variant>
-#include <vector>
 
+#include "common/stat_rows.h"
 #include "ext/sql/sqlite_api.h"
 
 namespace iccache::ext {
 
 struct Table;
 
-using StatValue = std::variant<std::monostate, int64_t, double, std::string>;
-struct StatRow {
-  std::string key;
-  StatValue value;
-};
-using StatRows = std::vector<StatRow>;
-
 // The sources (stats.cpp lists them, in output order).
 void table_stats(Table& t, StatRows& out);   // stats.cpp: counts, bytes, options, generation
-void router_stats(Table& t, StatRows& out);  // route_stats.cpp: load, bias, cost weight, arms
-void select_stats(Table& t, StatRows& out);  // select_stats.cpp: threshold, tuner, utility model
+void router_stats(Table& t, StatRows& out);  // route/route_ops.cpp: load, bias, cost weight, arms
+void select_stats(Table& t, StatRows& out);  // select/select_feedback.cpp: threshold, tuner, utility model
 void index_stats(Table& t, StatRows& out);   // index_stats.cpp: in-memory index, change log
 
 StatRows collect_stats(Table& t);

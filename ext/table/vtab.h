@@ -28,11 +28,14 @@
 #include "ext/store/columns.h"
 #include "ext/store/storage.h"
 
+namespace iccache::route {
+class RouteState;  // engine/route/route_state.h
+}
+namespace iccache::select {
+class SelectState;  // engine/select/select_state.h
+}
+
 namespace iccache::ext {
-
-
-struct RouteState;  // route_state.h
-struct SelectState;  // select_state.h
 
 struct Table : sqlite3_vtab {
   Table(sqlite3* db, const std::string& schema, const std::string& name, TableOptions opts);
@@ -45,11 +48,12 @@ struct Table : sqlite3_vtab {
   ManageStore manage;  // the example manager's statistics columns
   ChangeLog log;
   std::unique_ptr<HashEmbedder> embedder;  // null when embedder='none'
-  // Router cache (route_state.h), made on first use; shared_ptr so this header needs only
-  // the forward declaration.
-  std::shared_ptr<RouteState> route;
-  // Utility model and threshold tuner cache (select_state.h), made on first use.
-  std::shared_ptr<SelectState> select;
+  // Router cache (engine/route/route_state.h), made on first use (ext/route/route_ops.h);
+  // shared_ptr so this header needs only the forward declaration.
+  std::shared_ptr<iccache::route::RouteState> route;
+  // Utility model and threshold tuner cache (engine/select/select_state.h), made on first
+  // use (ext/select/select_feedback.h).
+  std::shared_ptr<iccache::select::SelectState> select;
   // The in-memory index this connection searches (engine/index/index_cache.h;
   // common/cache_choice.h says which cache serves which transaction state).
   std::shared_ptr<index::IndexCache> cache;

@@ -6,12 +6,13 @@
 
 namespace iccache {
 
-// Message of the iccache::Error thrown by `f`, or "" when nothing is thrown.
-template <class F>
+// Message of the iccache::Error (or of its subclass E, such as CorruptData) thrown by `f`, or
+// "" when nothing is thrown. Any other exception fails the test.
+template <class E = Error, class F>
 std::string error_of(F&& f) {
   try {
     f();
-  } catch (const Error& e) {
+  } catch (const E& e) {
     return e.what();
   }
   return "";

@@ -54,5 +54,19 @@ TEST(SelectMmr, UnitCosine) {
   EXPECT_NEAR(unit_cosine(a, a, 3), 1.0, 1e-7);
 }
 
+TEST(SelectMmr, CachedCosineReadsEachVectorOnce) {
+  std::vector<int64_t> reads;
+  auto cosine = cached_cosine(
+      [&](int64_t id) {
+        reads.push_back(id);
+        return id == 1 ? std::vector<float>{1, 0} : std::vector<float>{0.6f, 0.8f};
+      },
+      2);
+  EXPECT_NEAR(cosine(1, 2), 0.6, 1e-7);
+  EXPECT_NEAR(cosine(2, 1), 0.6, 1e-7);
+  EXPECT_DOUBLE_EQ(cosine(1, 1), 1.0);
+  EXPECT_EQ(reads, (std::vector<int64_t>{1, 2}));
+}
+
 }  // namespace
 }  // namespace iccache::select

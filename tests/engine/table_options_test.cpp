@@ -199,5 +199,19 @@ TEST(TableOptions, BudgetGoesThroughParseSize) {
   EXPECT_CONTAINS(parse_error({"budget=lots"}), "ex: option budget=lots is not valid");
 }
 
+TEST(TableOptions, OptionStatsRows) {
+  const TableOptions o = parse_table_options("ex", {"dim=8", "embedder=none", "models=a:0.5,b:2", "seed=3"});
+  StatRows rows;
+  option_stats(o, rows);
+  ASSERT_EQ(rows.size(), 5u);
+  EXPECT_EQ(rows[0].key, "dim");
+  EXPECT_EQ(std::get<int64_t>(rows[0].value), 8);
+  EXPECT_EQ(std::get<std::string>(rows[1].value), "none");
+  EXPECT_EQ(std::get<std::string>(rows[2].value), "a:0.5,b:2");
+  EXPECT_TRUE(std::holds_alternative<std::monostate>(rows[3].value));  // no budget
+  EXPECT_EQ(rows[4].key, "seed");
+  EXPECT_EQ(std::get<int64_t>(rows[4].value), 3);
+}
+
 }  // namespace
 }  // namespace iccache

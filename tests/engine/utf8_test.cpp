@@ -4,6 +4,8 @@
 
 #include <string>
 
+#include "common/error.h"
+
 namespace iccache::utf8 {
 namespace {
 
@@ -88,6 +90,16 @@ TEST(Utf8, AppendRoundTripsThroughDecode) {
   std::string s;
   append(s, U'\u00FC');
   EXPECT_EQ(s, "\xC3\xBC");
+}
+
+TEST(Utf8, RequireValidNamesTheOffsetInTheOneWording) {
+  EXPECT_NO_THROW(require_valid("caf\xC3\xA9", "t: request"));
+  try {
+    require_valid("ab\xC3(", "iccache_prompt: request");
+    FAIL();
+  } catch (const Error& e) {
+    EXPECT_STREQ(e.what(), "iccache_prompt: request is not valid UTF-8 (invalid byte at offset 2); expected UTF-8 text");
+  }
 }
 
 }  // namespace

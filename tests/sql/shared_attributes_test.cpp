@@ -1,5 +1,5 @@
 // Selection's per-example scoring attributes, shared per process next to the index
-// (ext/select/select_attributes.h): a foreign write or feedback is visible in the next
+// (ext/select/select_store.cpp follow_attributes): a foreign write or feedback is visible in the next
 // MATCH's utilities and costs exactly the rows it changed (ex_stats select_rows_read); a
 // connection's uncommitted writes score only in its own MATCH, and a rollback leaves the
 // shared cache as it was. Also a many-thread test the ThreadSanitizer build runs.
