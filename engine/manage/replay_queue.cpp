@@ -4,6 +4,15 @@
 
 namespace iccache::manage {
 
+ReplayEntry replay_entry(int64_t id, double gain, double recent_uses, double decay_at, double now,
+                         const StatsParams& p) {
+  ExampleStats s;
+  s.gain = gain;
+  s.recent_uses = recent_uses;
+  s.decay_at = decay_at;
+  return {id, expected_gain(s, now, p)};
+}
+
 std::vector<ReplayEntry> rank_for_replay(std::vector<ReplayEntry> entries,
                                          std::optional<double> cost,
                                          std::optional<size_t> limit) {

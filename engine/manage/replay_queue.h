@@ -6,12 +6,19 @@
 #include <optional>
 #include <vector>
 
+#include "manage/example_stats.h"
+
 namespace iccache::manage {
 
 struct ReplayEntry {
   int64_t id = 0;
   double expected_gain = 0;
 };
+
+// The entry of example id from its stored gain, recent_uses and decay_at (the columns of
+// T_data), its expected gain read at time now.
+ReplayEntry replay_entry(int64_t id, double gain, double recent_uses, double decay_at, double now,
+                         const StatsParams& p);
 
 // Orders entries by expected gain, highest first, ties by ascending id; with a cost, keeps
 // only entries whose expected gain is > cost (replay while it pays); with a limit, returns

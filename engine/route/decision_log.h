@@ -1,6 +1,6 @@
 // The rules of the router's decision log (T_decisions, ext/route/route_store.h): which arm a
 // reward goes to, when a calibrated router re-aims after one, and when old rows are pruned.
-// ext/route/route_ops.cpp reads the rows, asks these, and writes what they return.
+// route_ops.cpp reads the rows (route_store.h), asks these, and writes what they return.
 #pragma once
 #include <cstdint>
 #include <optional>

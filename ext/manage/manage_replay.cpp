@@ -83,13 +83,8 @@ class ReplayCursor {
     Stmt scan(t->db, "SELECT id, gain, recent_uses, coalesce(decay_at, created_at) FROM " +
                          t->storage.shadow("data") + (tenant ? " WHERE tenant = ?" : ""));
     if (tenant && sqlite3_value_type(tenant) != SQLITE_NULL) scan.bind_text(1, text_of(tenant));
-    while (scan.step()) {
-      manage::ExampleStats s;
-      s.gain = scan.real(1);
-      s.recent_uses = scan.real(2);
-      s.decay_at = scan.real(3);
-      entries.push_back({scan.int64(0), manage::expected_gain(s, now_, params)});
-    }
+    while (scan.step())
+      entries.push_back(manage::replay_entry(scan.int64(0), scan.real(1), scan.real(2), scan.real(3), now_, params));
     rows_ = rank_for_replay(std::move(entries), cost_, limit);
     pos_ = 0;
     row_ = Stmt(t->db,

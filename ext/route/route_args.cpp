@@ -1,6 +1,7 @@
 #include "ext/route/route_args.h"
 
 #include "common/error.h"
+#include "common/tenant_check.h"
 #include "ext/sql/args.h"
 #include "ext/table/vtab.h"
 #include "vector/vector_parse.h"
@@ -11,14 +12,11 @@ void require_tenant_examples(Table& t, const std::vector<int64_t>& ids, const st
                              std::string_view function, std::string_view what) {
   if (ids.empty()) return;
   Stmt s(t.db, "SELECT tenant FROM " + t.storage.shadow("data") + " WHERE id = ?");
-  for (int64_t id : ids) {
-    s.reset().bind(1, id);
-    if (s.step() && s.text(0) != tenant)
-      throw Error(std::string(function) + ": example " + std::to_string(id) + " of " +
-                  std::string(what) + " is not one of tenant '" + tenant + "''s examples in " +
-                  t.name + "; expected ids from a MATCH on " + t.name + " with tenant = '" +
-                  tenant + "'");
-  }
+  auto tenant_of = [&](int64_t id) -> std::optional<std::string> {
+    if (!s.reset().bind(1, id).step()) return std::nullopt;
+    return std::string(s.text(0));
+  };
+  iccache::require_tenant_examples(ids, tenant, tenant_of, function, what, t.name);
 }
 
 std::vector<float> request_arg(Table& t, sqlite3_value* v, const std::string& what,

@@ -100,5 +100,11 @@ TEST(ReplayQueue, OrdersByExpectedGainThenIdAndCutsAtTheCost) {
   EXPECT_EQ(ids(rank_for_replay(e, 1.0, 10)), (std::vector<int64_t>{}));
 }
 
+TEST(ManageStats, ReplayEntryReadsTheStoredColumnsAtNow) {
+  const ReplayEntry e = replay_entry(7, 0.5, 3.0, 1000, 1000 + kHour, params());  // one half-life later
+  EXPECT_EQ(e.id, 7);
+  EXPECT_DOUBLE_EQ(e.expected_gain, 0.5 * 1.5);
+}
+
 }  // namespace
 }  // namespace iccache::manage
