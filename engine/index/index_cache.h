@@ -13,6 +13,7 @@
 #include <shared_mutex>
 #include <unordered_set>
 
+#include "common/stat_rows.h"
 #include "index/ivf_index.h"
 
 namespace iccache::index {
@@ -62,5 +63,9 @@ struct IndexOverlay {
 // connection's private index after its commit) to the shared cache, unless the shared one
 // already reflects that state or a later one. `built` is left empty when taken.
 void offer_index(IndexCache& shared, IndexCache& built);
+
+// The ex_stats rows of a connection's index: what it holds, how it has followed the tables,
+// and how many connections of this process share it (`shared_by`, 0 for a private one).
+void cache_stats(const IndexCache& c, int64_t shared_by, StatRows& out);
 
 }  // namespace iccache::index

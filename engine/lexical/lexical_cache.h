@@ -19,6 +19,7 @@
 #include <shared_mutex>
 #include <unordered_set>
 
+#include "common/stat_rows.h"
 #include "lexical/lexical_index.h"
 
 namespace iccache::lexical {
@@ -61,5 +62,8 @@ struct LexicalOverlay {
 // The same as index::offer_index for a lexical index (a connection's private one, after its
 // commit).
 void offer_lexical(LexicalCache& shared, LexicalCache& built);
+
+// The ex_stats rows of a connection's lexical index, as index::cache_stats.
+void cache_stats(const LexicalCache& l, int64_t shared_by, StatRows& out);
 
 }  // namespace iccache::lexical

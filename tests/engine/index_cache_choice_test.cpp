@@ -6,6 +6,7 @@
 
 #include <memory>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "common/cache_choice.h"
@@ -172,12 +173,17 @@ TEST(CacheChoice, AnOfferIsTakenUnlessTheSharedCacheHoldsThatStateOrALaterOne) {
   EXPECT_FALSE(built.loaded);  // taken
 }
 
+// c holds example 9 at change-log entry `seq`.
+void hold_one_vector(index::IndexCache& c, int64_t seq) {
+  const float v[2] = {1, 0};
+  c.index.add(9, 0, "", v, nullptr);
+  c.loaded = true;
+  c.seq = seq;
+}
+
 TEST(CacheChoice, OfferIndexMovesTheTrainingsEpochAndNprobe) {
   index::IndexCache shared(2, false), built(2, false);
-  const float v[2] = {1, 0};
-  built.index.add(9, 0, "", v, nullptr);
-  built.loaded = true;
-  built.seq = 2;
+  hold_one_vector(built, 2);
   built.gen = 20;
   built.epoch = 3;
   built.nprobe = 7;
@@ -199,6 +205,43 @@ TEST(CacheChoice, OfferLexicalMovesTheLoadTime) {
   EXPECT_TRUE(shared.loaded);
   EXPECT_EQ(shared.load_seconds, 1.5);
   EXPECT_EQ(shared.seq, 2);
+}
+
+// The ex_stats rows of a cache, in order, with their values.
+std::string rows_of(const StatRows& rows) {
+  std::string out;
+  for (const StatRow& r : rows) {
+    out += r.key + "=";
+    if (const int64_t* i = std::get_if<int64_t>(&r.value)) out += std::to_string(*i);
+    if (const double* d = std::get_if<double>(&r.value)) out += std::to_string(*d);
+    out += " ";
+  }
+  return out;
+}
+
+TEST(CacheStats, TheIndexRowsSayWhatItHoldsAndWhoSharesIt) {
+  index::IndexCache c(2, false);
+  hold_one_vector(c, 4);
+  c.reloads = 2;
+  c.applied_changes = 3;
+  StatRows rows;
+  index::cache_stats(c, 5, rows);
+  EXPECT_EQ(rows_of(rows), "index_loaded=1 index_vectors=1 index_lists=1 index_memory_bytes=" +
+                               std::to_string(c.index.memory_bytes()) +
+                               " index_change_seq=4 index_reloads=2 index_changes_applied=3 index_shared_by=5 ");
+}
+
+TEST(CacheStats, TheLexicalRowsSayWhatItHoldsAndWhoSharesIt) {
+  lexical::LexicalCache l;
+  l.seq = 7;
+  l.load_seconds = 0.5;
+  StatRows rows;
+  lexical::cache_stats(l, 0, rows);
+  EXPECT_EQ(rows_of(rows), "lexical_loaded=0 lexical_documents=0 lexical_lists=0 lexical_postings=0 "
+                           "lexical_memory_bytes=" +
+                               std::to_string(l.index.memory_bytes()) +
+                               " lexical_idf_texts=0 lexical_idf_n=0 lexical_change_seq=7 lexical_reloads=0 "
+                               "lexical_changes_applied=0 lexical_load_s=0.500000 lexical_shared_by=0 ");
 }
 
 }  // namespace
