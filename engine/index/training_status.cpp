@@ -3,6 +3,8 @@
 #include <cstdio>
 #include <cstring>
 
+#include "index/training_policy.h"
+
 namespace iccache::index {
 
 void TrainingStatus::set(std::string_view state_, std::string_view phase_, double progress_) {
@@ -97,6 +99,30 @@ bool TrainingStatus::own_connection_can_read(const std::function<int()>& probe) 
   std::lock_guard lock(mu);
   if (own_connection_reads < 0) own_connection_reads = probe();
   return own_connection_reads != 0;
+}
+
+void training_stats(const TrainingStatus& st, const TrainingFacts& f, StatRows& out) {
+  bool searched = false;
+  {
+    std::lock_guard lock(st.mu);
+    out.push_back({"training_state", st.state});
+    out.push_back({"training_phase", st.phase.empty() ? StatValue() : StatValue(st.phase)});
+    out.push_back({"training_progress", st.state == "running" ? StatValue(st.progress) : StatValue()});
+    out.push_back({"training_running", int64_t{st.state == "running" ? 1 : 0}});
+    out.push_back({"training_runs", st.runs});
+    out.push_back({"training_background_runs", st.background_runs});
+    out.push_back({"training_last_s", st.last_seconds});
+    out.push_back({"training_error", st.error.empty() ? StatValue() : StatValue(st.error)});
+    searched = st.ivf_searched;
+  }
+  out.push_back({"training_lock_pid", f.lock_pid});
+  const DueFigures due = due_figures(f.n, f.trained_n, f.ivf_min, f.due_since);
+  out.push_back({"training_policy", std::string(training_policy_name(f.policy))});
+  out.push_back({"training_ivf_searched", int64_t{searched ? 1 : 0}});
+  out.push_back({"training_trained_n", f.trained_n});
+  out.push_back({"training_new_examples", due.new_examples});
+  out.push_back({"training_due", int64_t{due.due ? 1 : 0}});
+  out.push_back({"training_due_since", due.due_since ? StatValue(*due.due_since) : StatValue()});
 }
 
 RequestAction request_action(TrainingRequest why, TrainingStatus* background, double now) {

@@ -10,6 +10,7 @@
 #include <string>
 #include <string_view>
 
+#include "common/stat_rows.h"
 #include "index/ivf_training.h"
 #include "options/table_options.h"
 
@@ -79,6 +80,23 @@ struct TrainingStatus {
   // cannot tell now) is asked until it tells, once per process and table.
   bool own_connection_can_read(const std::function<int()>& probe);
 };
+
+// What ex_stats shows of a table's training besides its status, as the ext side reads it.
+struct TrainingFacts {
+  int64_t lock_pid = 0;   // the live holder of the lock row (a training elsewhere), 0 none
+  int64_t n = 0;          // examples now
+  int64_t trained_n = 0;  // examples at the last training
+  int ivf_min = 0;
+  int64_t due_since = 0;  // T_state 'training_due_since', 0 when none
+  TrainingPolicy policy = TrainingPolicy::kBackground;
+};
+// The ex_stats rows: training_state, training_phase, training_progress, training_running,
+// training_runs, training_background_runs, training_last_s, training_error,
+// training_lock_pid, then the policy (training= option) and whether the table is over its
+// threshold, what an off-peak job reads to decide whether to run 'optimize':
+// training_policy, training_ivf_searched, training_trained_n, training_new_examples,
+// training_due, training_due_since.
+void training_stats(const TrainingStatus& st, const TrainingFacts& f, StatRows& out);
 
 // What a request for a training does. Without a background training for the table
 // (`background` null: in-memory or temp, which no other connection can open; encrypted,

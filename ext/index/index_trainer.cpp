@@ -1,7 +1,6 @@
 #include "ext/index/index_trainer.h"
 
 #include "common/clock.h"
-#include "index/training_policy.h"
 #include "index/training_run.h"
 #include "index/training_worker.h"
 #include "index/shared_registry.h"
@@ -117,33 +116,11 @@ bool wait_training(Table& t, double timeout_s) {
 }
 
 void training_stats(Table& t, StatRows& out) {
-  TrainingStatus& st = *t.training_status();
-  bool searched = false;
-  {
-    std::lock_guard lock(st.mu);
-    out.push_back({"training_state", st.state});
-    out.push_back({"training_phase", st.phase.empty() ? StatValue() : StatValue(st.phase)});
-    out.push_back({"training_progress", st.state == "running" ? StatValue(st.progress) : StatValue()});
-    out.push_back({"training_running", int64_t{st.state == "running" ? 1 : 0}});
-    out.push_back({"training_runs", st.runs});
-    out.push_back({"training_background_runs", st.background_runs});
-    out.push_back({"training_last_s", st.last_seconds});
-    out.push_back({"training_error", st.error.empty() ? StatValue() : StatValue(st.error)});
-    searched = st.ivf_searched;
-  }
-  // A training elsewhere (another process) shows as its lock row.
-  out.push_back({"training_lock_pid", lock_holder(t)});
-  // The policy (training= option) and whether the table is over its threshold: what an
-  // off-peak job reads to decide whether to run 'optimize'.
-  const int64_t trained_n = t.index_store.trained_n();
-  const index::DueFigures due = index::due_figures(t.storage.count(), trained_n, t.options.ivf_min,
-                                                   t.storage.state_int("training_due_since", 0));
-  out.push_back({"training_policy", std::string(training_policy_name(t.options.training))});
-  out.push_back({"training_ivf_searched", int64_t{searched ? 1 : 0}});
-  out.push_back({"training_trained_n", trained_n});
-  out.push_back({"training_new_examples", due.new_examples});
-  out.push_back({"training_due", int64_t{due.due ? 1 : 0}});
-  out.push_back({"training_due_since", due.due_since ? StatValue(*due.due_since) : StatValue()});
+  const std::shared_ptr<TrainingStatus> st = t.training_status();
+  index::training_stats(*st,
+                        {lock_holder(t), t.storage.count(), t.index_store.trained_n(), t.options.ivf_min,
+                         t.storage.state_int("training_due_since", 0), t.options.training},
+                        out);
 }
 
 // iccache_training_wait(table [, timeout_s]): waits until no training of the table is

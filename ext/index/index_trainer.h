@@ -38,9 +38,7 @@ void request_training(Table& t, TrainingRequest why = TrainingRequest::kDue);
 // Waits until no training of t is queued or running in this process, at most timeout_s
 // seconds; returns false on timeout. Tests and benchmarks use it; it holds no SQLite lock.
 bool wait_training(Table& t, double timeout_s);
-// ex_stats rows: training_state, training_phase, training_progress, training_running,
-// training_runs, training_background_runs, training_last_s, training_error,
-// training_lock_pid.
+// ex_stats rows (engine/index/training_status.h training_stats lists them).
 void training_stats(Table& t, StatRows& out);
 
 }  // namespace iccache::ext

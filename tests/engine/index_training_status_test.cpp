@@ -4,6 +4,8 @@
 
 #include <cstdio>
 #include <string>
+#include <variant>
+#include <vector>
 
 #include "index/training_status.h"
 
@@ -125,6 +127,45 @@ TEST(TrainingStatus, WhichWritesAskForATraining) {
   st.note_search(0);
   EXPECT_TRUE(st.write_asks(TrainingPolicy::kOnUse));
   EXPECT_FALSE(st.write_asks(TrainingPolicy::kManual));
+}
+
+// "key=value" per row, NULL for none.
+std::vector<std::string> rendered(const StatRows& rows) {
+  std::vector<std::string> out;
+  for (const StatRow& r : rows) {
+    std::string v = "NULL";
+    if (const auto* i = std::get_if<int64_t>(&r.value)) v = std::to_string(*i);
+    if (const auto* d = std::get_if<double>(&r.value)) v = std::to_string(*d);
+    if (const auto* t = std::get_if<std::string>(&r.value)) v = "'" + *t + "'";
+    out.push_back(r.key + "=" + v);
+  }
+  return out;
+}
+
+TEST(TrainingStatus, StatsRows) {
+  TrainingStatus st;
+  st.failed("disk full", 0);
+  st.done_now(1.5);
+  st.set("running", "kmeans", 0.25);
+  st.note_search(0);
+  StatRows rows;
+  training_stats(st, {4242, 90, 20, 10, 1700000000, TrainingPolicy::kOnUse}, rows);
+  EXPECT_EQ(rendered(rows),
+            (std::vector<std::string>{"training_state='running'", "training_phase='kmeans'", "training_progress=0.250000",
+                                      "training_running=1", "training_runs=1", "training_background_runs=0",
+                                      "training_last_s=1.500000", "training_error='disk full'",
+                                      "training_lock_pid=4242", "training_policy='on-use'", "training_ivf_searched=1",
+                                      "training_trained_n=20", "training_new_examples=70", "training_due=1",
+                                      "training_due_since=1700000000"}));
+  TrainingStatus idle;
+  rows.clear();
+  training_stats(idle, {0, 5, 0, 10, 0, TrainingPolicy::kManual}, rows);
+  EXPECT_EQ(rendered(rows),
+            (std::vector<std::string>{"training_state='idle'", "training_phase=NULL", "training_progress=NULL",
+                                      "training_running=0", "training_runs=0", "training_background_runs=0",
+                                      "training_last_s=0.000000", "training_error=NULL", "training_lock_pid=0",
+                                      "training_policy='manual'", "training_ivf_searched=0", "training_trained_n=0",
+                                      "training_new_examples=5", "training_due=0", "training_due_since=NULL"}));
 }
 
 TEST(TrainingStatus, WhatARequestDoes) {
