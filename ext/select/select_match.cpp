@@ -7,9 +7,15 @@
 
 namespace iccache::ext {
 
-void refresh_after_search(Table& t) { scoring_state(t, t.searched_generation); }
-
-const SelectOptions& select_options(const Table& t) { return t.options.select; }
+std::vector<index::Hit> stage1_candidates(Table& t, int k, std::optional<double> min_similarity,
+                                          const std::function<std::vector<index::Hit>(int)>& search) {
+  // Each search reads the stored generation; the cache follows it before it is used.
+  return select::stage1_candidates(t.options.select, k, min_similarity, candidate_cache(t), [&](int want) {
+    std::vector<index::Hit> hits = search(want);
+    scoring_state(t, t.searched_generation);
+    return hits;
+  });
+}
 
 Selected select_examples(Table& t, const float* query, std::string_view text, bool has_text,
                          std::vector<index::Hit> candidates, int k, bool want_utility,

@@ -3,6 +3,7 @@
 // selection state (select_feedback.h). Nothing here decides; it wires the table's options,
 // index and rows to the engine and turns a damaged index into an SQL error.
 #pragma once
+#include <functional>
 #include <optional>
 #include <string_view>
 #include <vector>
@@ -18,8 +19,8 @@ using select::Selected;
 
 // Stage 1 with enough distinct requests for stage 2 (select::stage1_candidates); `search`
 // is called with the number of neighbours wanted.
-template <typename Search>
-std::vector<index::Hit> stage1_candidates(Table& t, int k, std::optional<double> min_similarity, Search&& search);
+std::vector<index::Hit> stage1_candidates(Table& t, int k, std::optional<double> min_similarity,
+                                          const std::function<std::vector<index::Hit>(int)>& search);
 
 // Stage 2 over `candidates` (stage-1 order: similarity descending, rowid ascending).
 // text: the request text when the query was TEXT (lexical features), else has_text = false.
@@ -30,21 +31,5 @@ std::vector<index::Hit> stage1_candidates(Table& t, int k, std::optional<double>
 Selected select_examples(Table& t, const float* query, std::string_view text, bool has_text,
                          std::vector<index::Hit> candidates, int k, bool want_utility,
                          std::optional<double> min_similarity = std::nullopt, double diversity = 0);
-
-// The candidate cache of t's selection state (select_feedback.h), and its refresh against
-// the generation the last search read.
-select::CandidateCache& candidate_cache(Table& t);
-void refresh_after_search(Table& t);
-const SelectOptions& select_options(const Table& t);
-
-template <typename Search>
-std::vector<index::Hit> stage1_candidates(Table& t, int k, std::optional<double> min_similarity, Search&& search) {
-  // Each search reads the stored generation; the cache follows it before it is used.
-  return select::stage1_candidates(select_options(t), k, min_similarity, candidate_cache(t), [&](int want) {
-    std::vector<index::Hit> hits = search(want);
-    refresh_after_search(t);
-    return hits;
-  });
-}
 
 }  // namespace iccache::ext
