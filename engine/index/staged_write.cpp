@@ -115,7 +115,13 @@ void clear_rows_table(TrainingStore& store, int slot, TrainingClock& clock) {
         store.commit();
         return;
       }
-      for (int64_t d = 1; d > 0 && clock.now() - t0 < kBatchSeconds;) deleted += d = store.clear_some(slot, kClearRows);
+      // At least one statement per transaction: on a loaded machine the batch's time can be
+      // gone before the first one, and clearing nothing would end the loop with the rows of
+      // a killed training still in the table about to be filled and switched into use.
+      int64_t d = 0;
+      do {
+        deleted += d = store.clear_some(slot, kClearRows);
+      } while (d > 0 && clock.now() - t0 < kBatchSeconds);
       store.commit();
     } catch (...) {
       store.rollback();
