@@ -27,10 +27,10 @@ std::vector<float> sq8_ranges_of(std::string_view blob, int dim) {
   return out;
 }
 
-void copy_vector(std::string_view blob, int dim, int64_t id, float* out) {
+void copy_vector(std::string_view blob, int dim, int64_t id, float* out, std::string_view table) {
   const size_t bytes = sizeof(float) * static_cast<size_t>(dim);
   if (blob.size() != bytes)
-    throw CorruptData("the stored vector of example " + std::to_string(id) + " has " + std::to_string(blob.size()) +
+    throw CorruptData((table.empty() ? std::string() : std::string(table) + ": ") + "the stored vector of example " + std::to_string(id) + " has " + std::to_string(blob.size()) +
                       " bytes; expected " + std::to_string(bytes));
   std::memcpy(out, blob.data(), bytes);
 }

@@ -16,7 +16,9 @@ void append_centroid(std::vector<float>& out, int64_t list, std::string_view blo
 std::vector<float> sq8_ranges_of(std::string_view blob, int dim);
 
 // Copies example `id`'s stored float32 vector into out (dim floats: blobs need not be
-// aligned).
-void copy_vector(std::string_view blob, int dim, int64_t id, float* out);
+// aligned). A blob of another size throws CorruptData "<table>: the stored vector of example
+// <id> has N bytes; expected M" (without "<table>: " when table is empty): every reader of
+// T_vectors (the index, the store, the router, the training) checks with this one rule.
+void copy_vector(std::string_view blob, int dim, int64_t id, float* out, std::string_view table = {});
 
 }  // namespace iccache::index

@@ -1,9 +1,8 @@
 #include "ext/index/training_store.h"
 
-#include <cstring>
-
 #include "common/clock.h"
 #include "index/shared_registry.h"
+#include "index/stored_form.h"
 #include "ext/table/vtab.h"
 
 namespace iccache::ext {
@@ -61,13 +60,8 @@ bool SqlTrainingStore::read_example(int64_t id, std::vector<float>& v, std::stri
   ResetOnExit done(row);
   row.bind(1, id);
   if (!row.step()) return false;
-  const std::string_view blob = row.blob(0);
-  if (blob.size() != sizeof(float) * static_cast<size_t>(dim))
-    throw SqlError(SQLITE_CORRUPT_VTAB, t_.name + ": the stored vector of example " + std::to_string(id) + " has " +
-                                            std::to_string(blob.size()) + " bytes; expected " +
-                                            std::to_string(sizeof(float) * dim));
   v.resize(dim);
-  std::memcpy(v.data(), blob.data(), blob.size());
+  index::copy_vector(row.blob(0), dim, id, v.data(), t_.name);
   tenant = row.text(1);
   return true;
 }

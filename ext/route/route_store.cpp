@@ -1,8 +1,7 @@
 #include "ext/route/route_store.h"
 
-#include <cstring>
-
 #include "ext/stats/stats.h"
+#include "index/stored_form.h"
 
 namespace iccache::ext {
 
@@ -227,20 +226,10 @@ bool RouteStore::example(int64_t id, int dim, double& quality, float* vec) {
   Stmt& st = cached(s_.db(), example_, [&] { return "SELECT d.quality, v.vector FROM " + s_.shadow("data") + " AS d JOIN " +
                                   s_.shadow("vectors") + " AS v ON v.id = d.id WHERE d.id = ?"; });
   st.bind(1, id);
-  if (!st.step()) {
-    st.reset();
-    return false;
-  }
+  ResetOnExit done(st);  // no read left open after the call
+  if (!st.step()) return false;
   quality = st.real(0);
-  const std::string_view b = st.blob(1);
-  if (b.size() != sizeof(float) * static_cast<size_t>(dim)) {
-    st.reset();
-    throw SqlError(SQLITE_CORRUPT_VTAB, s_.table() + ": the stored vector of example " +
-                                            std::to_string(id) + " has " + std::to_string(b.size()) +
-                                            " bytes; expected " + std::to_string(4 * dim));
-  }
-  std::memcpy(vec, b.data(), b.size());
-  st.reset();  // no read left open after the call
+  index::copy_vector(st.blob(1), dim, id, vec, s_.table());
   return true;
 }
 

@@ -1,6 +1,5 @@
 #include "ext/store/storage.h"
 
-#include <cstring>
 #include <random>
 
 #include "ext/index/lexical_idf_store.h"
@@ -9,6 +8,7 @@
 #include "ext/manage/manage_store.h"
 #include "ext/route/route_store.h"
 #include "ext/select/select_store.h"
+#include "index/stored_form.h"
 
 namespace iccache::ext {
 
@@ -299,14 +299,8 @@ std::vector<float> Storage::stored_vector(int64_t id, int dim) {
   s.bind(1, id);
   std::vector<float> v;
   if (s.step()) {
-    std::string_view b = s.blob(0);
-    if (b.size() != sizeof(float) * static_cast<size_t>(dim))
-      throw SqlError(SQLITE_CORRUPT_VTAB, table_ + ": the stored vector of example " +
-                                              std::to_string(id) + " has " +
-                                              std::to_string(b.size()) + " bytes; expected " +
-                                              std::to_string(4 * dim));
     v.resize(dim);
-    std::memcpy(v.data(), b.data(), b.size());
+    index::copy_vector(s.blob(0), dim, id, v.data(), table_);
   }
   s.reset();
   if (v.empty())

@@ -54,5 +54,16 @@ TEST(StoredForm, AVectorHoldsDimFloats) {
             "the stored vector of example 5 has 4 bytes; expected 8");
 }
 
+TEST(StoredForm, AVectorOfAnotherSizeNamesTheTable) {
+  float v[3] = {7, 7, 7};
+  copy_vector(bytes_of({1, 2, 3}), 3, 2, v, "ex");
+  EXPECT_EQ(v[2], 3.0f);
+  EXPECT_EQ(damage([&] { copy_vector("0123456789", 3, 2, v, "ex"); }),
+            "ex: the stored vector of example 2 has 10 bytes; expected 12");
+  EXPECT_EQ(damage([&] { copy_vector(bytes_of({1, 2, 3, 4}), 3, 9, v, "my cache"); }),
+            "my cache: the stored vector of example 9 has 16 bytes; expected 12");
+  EXPECT_EQ(v[0], 1.0f);  // a refused blob copies nothing
+}
+
 }  // namespace
 }  // namespace iccache::index
