@@ -9,6 +9,7 @@
 
 #include "manage/example_stats.h"
 #include "manage/knapsack.h"
+#include "options/table_options.h"
 
 namespace iccache::manage {
 
@@ -81,6 +82,16 @@ int64_t low_water_capacity(double low_water, int64_t budget) {
 std::optional<int64_t> eviction_due(int64_t bytes, int64_t budget, double low_water) {
   if (bytes <= budget) return std::nullopt;
   return low_water_capacity(low_water, budget);
+}
+
+std::optional<int64_t> evict_budget_arg(std::optional<int64_t> integer, std::optional<std::string_view> text) {
+  if (integer) return *integer > 0 ? integer : std::nullopt;
+  if (!text) return std::nullopt;
+  try {
+    return parse_size("iccache_evict", "budget", *text);
+  } catch (const Error&) {
+    return std::nullopt;  // the caller's refusal names the argument and what it received
+  }
 }
 
 int64_t evict_budget(std::string_view table, std::optional<int64_t> given, bool for_tenant,

@@ -44,6 +44,14 @@ int64_t low_water_capacity(double low_water, int64_t budget);
 // capacity when they exceed it, nullopt while they fit.
 std::optional<int64_t> eviction_due(int64_t bytes, int64_t budget, double low_water);
 
+// iccache_evict's budget argument: an INTEGER > 0 in bytes, or a size TEXT such as '512KB'
+// (options/table_options.h parse_size). `integer` / `text` hold the argument when it has that
+// SQL type (both empty for any other type). nullopt when it is not a budget: the caller
+// refuses it as "iccache_evict: budget must be <kEvictBudgetExpected>; received <value>".
+std::optional<int64_t> evict_budget_arg(std::optional<int64_t> integer, std::optional<std::string_view> text);
+inline constexpr std::string_view kEvictBudgetExpected =
+    "a positive size in bytes such as 1048576, '512KB', '256MB' or '1.5GB'";
+
 // The budget iccache_evict('T' [, budget [, tenant]]) evicts to: the one given, else for a
 // tenant the tenant_budget option, else the budget option. Throws iccache::Error, naming
 // `table`, when that option is not set.

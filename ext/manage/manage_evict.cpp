@@ -39,17 +39,14 @@ void evict_after_insert(Table& t, int64_t id, const std::string& tenant) {
 
 namespace {
 
-int64_t budget_arg(const Table& t, sqlite3_value* v) {
-  if (sqlite3_value_type(v) == SQLITE_INTEGER) {
-    if (sqlite3_value_int64(v) > 0) return sqlite3_value_int64(v);
-  } else if (sqlite3_value_type(v) == SQLITE_TEXT) {
-    try {
-      return parse_size(t.name, "budget", text_of(v));
-    } catch (const Error&) {
-    }
-  }
-  refuse("iccache_evict", "budget",
-         "a positive size in bytes such as 1048576, '512KB', '256MB' or '1.5GB'", v);
+// The argument's SQL type and value; the rule is manage::evict_budget_arg's.
+int64_t budget_arg(sqlite3_value* v) {
+  std::optional<int64_t> integer;
+  std::optional<std::string_view> text;
+  if (sqlite3_value_type(v) == SQLITE_INTEGER) integer = sqlite3_value_int64(v);
+  if (sqlite3_value_type(v) == SQLITE_TEXT) text = text_of(v);
+  if (const std::optional<int64_t> budget = manage::evict_budget_arg(integer, text)) return *budget;
+  refuse("iccache_evict", "budget", manage::kEvictBudgetExpected, v);
 }
 
 }  // namespace
@@ -66,7 +63,7 @@ void evict_function(sqlite3_context* ctx, int argc, sqlite3_value** argv) {
       throw SqlError(SQLITE_READONLY, "iccache_evict: table " + t->name +
                                           " is in a read-only database; eviction needs to write");
     std::optional<int64_t> given;  // with a tenant, a NULL budget means the tenant_budget
-    if (argc >= 2 && !(tenant && sqlite3_value_type(argv[1]) == SQLITE_NULL)) given = budget_arg(*t, argv[1]);
+    if (argc >= 2 && !(tenant && sqlite3_value_type(argv[1]) == SQLITE_NULL)) given = budget_arg(argv[1]);
     const int64_t budget =
         manage::evict_budget(t->name, given, tenant.has_value(), t->options.budget, t->options.tenant_budget);
     int64_t before = t->storage.count();

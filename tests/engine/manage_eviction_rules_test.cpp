@@ -40,6 +40,21 @@ TEST(EvictionRules, BudgetGivenElseTheTenantOrTableOption) {
             " iccache_evict('ex', '256MB')");
 }
 
+TEST(EvictionRules, BudgetArgumentIsAPositiveIntegerOrASizeText) {
+  EXPECT_EQ(evict_budget_arg(1000, std::nullopt), 1000);
+  EXPECT_EQ(evict_budget_arg(1, std::nullopt), 1);
+  EXPECT_EQ(evict_budget_arg(0, std::nullopt), std::nullopt);
+  EXPECT_EQ(evict_budget_arg(-5, std::nullopt), std::nullopt);
+  EXPECT_EQ(evict_budget_arg(std::nullopt, "512KB"), 524288);
+  EXPECT_EQ(evict_budget_arg(std::nullopt, "1.5GB"), 1610612736);
+  EXPECT_EQ(evict_budget_arg(std::nullopt, "100"), 100);
+  EXPECT_EQ(evict_budget_arg(std::nullopt, "0"), std::nullopt);
+  EXPECT_EQ(evict_budget_arg(std::nullopt, "lots"), std::nullopt);
+  EXPECT_EQ(evict_budget_arg(std::nullopt, ""), std::nullopt);
+  EXPECT_EQ(evict_budget_arg(std::nullopt, std::nullopt), std::nullopt);  // NULL, REAL, BLOB
+  EXPECT_EQ(kEvictBudgetExpected, "a positive size in bytes such as 1048576, '512KB', '256MB' or '1.5GB'");
+}
+
 TEST(EvictionRules, JsonResult) {
   EvictionPlan p;
   p.evict = {3, 4};
