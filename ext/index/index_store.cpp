@@ -27,9 +27,7 @@ int IndexStore::active_slot() {
 
 bool IndexStore::has_alt() {
   if (has_alt_) return true;
-  Stmt s(db_, "SELECT 1 FROM " + quote_id(schema_) + ".sqlite_master WHERE type = 'table' AND name = ?");
-  s.bind_text(1, alt_name_);
-  has_alt_ = s.step();
+  has_alt_ = table_exists(db_, schema_, alt_name_);
   return has_alt_;
 }
 

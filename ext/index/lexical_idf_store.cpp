@@ -8,10 +8,7 @@ void IdfStore::create(sqlite3* db, const std::string& schema, const std::string&
 }
 
 bool IdfStore::exists(sqlite3* db, const std::string& schema, const std::string& table) {
-  Stmt q(db, "SELECT 1 FROM " + quote_id(schema) + ".sqlite_master WHERE type = 'table' AND name = ?");
-  const std::string name = table + "_idf";  // bind_text does not copy: keep it alive
-  q.bind_text(1, name);
-  return q.step();
+  return table_exists(db, schema, table + "_idf");
 }
 
 std::optional<std::string> IdfStore::read_counts(bool header_only, bool* in_state) {

@@ -131,6 +131,12 @@ void exec(sqlite3* db, const std::string& sql) {
   }
 }
 
+bool table_exists(sqlite3* db, const std::string& schema, const std::string& name) {
+  Stmt s(db, "SELECT 1 FROM " + quote_id(schema) + ".sqlite_master WHERE type = 'table' AND name = ?");
+  s.bind_text(1, name);  // bind_text does not copy: `name` outlives the step
+  return s.step();
+}
+
 namespace {
 std::string quoted(std::string_view text, char q) {
   std::string out(1, q);

@@ -88,6 +88,10 @@ class StmtPool {
 // Runs SQL that returns no rows (DDL, PRAGMA writes); throws SqlError with SQLite's message.
 void exec(sqlite3* db, const std::string& sql);
 
+// Whether `schema` holds a table named `name` (a shadow table that older files lack until
+// their first use of it: T_changes, T_index_alt, T_idf).
+bool table_exists(sqlite3* db, const std::string& schema, const std::string& name);
+
 // The statement cache of the stores (Storage, RouteStore, SelectStore, ManageStore,
 // IndexStore, ChangeLog): each statement has a slot, prepared on first use and reset at
 // every use, so a hot path prepares nothing. `sql` is the SQL text or a callable returning

@@ -20,10 +20,7 @@ void ChangeLog::create(sqlite3* db, const std::string& schema, const std::string
 
 bool ChangeLog::exists() {
   if (exists_) return true;
-  Stmt s(db_, "SELECT 1 FROM " + quote_id(schema_) + ".sqlite_master WHERE type = 'table' AND name = ?");
-  const std::string name = table_ + "_changes";  // bind_text does not copy: keep it alive
-  s.bind_text(1, name);
-  exists_ = s.step();
+  exists_ = table_exists(db_, schema_, table_ + "_changes");
   return exists_;
 }
 

@@ -70,11 +70,7 @@ void Storage::rename_tables(sqlite3* db, const std::string& schema, const std::s
     // Files made before the change log have no T_changes until their first write.
     if (std::string_view(suffix) == "changes" && !ChangeLog(s).exists()) continue;
     // Nor T_index_alt until their first background training (index_store.h).
-    if (std::string_view(suffix) == "index_alt") {
-      Stmt has(db, "SELECT count(*) FROM " + quote_id(schema) + ".sqlite_master WHERE type = 'table' AND name = ?");
-      const std::string alt = from + "_index_alt";
-      if (has.bind_text(1, alt).one_int64() == 0) continue;
-    }
+    if (std::string_view(suffix) == "index_alt" && !table_exists(db, schema, from + "_index_alt")) continue;
     // Nor T_idf until their first write of IDF counts (lexical_idf_store.h).
     if (std::string_view(suffix) == "idf" && !IdfStore::exists(db, schema, from)) continue;
     exec(db, "ALTER TABLE " + s.shadow(suffix) + " RENAME TO " +
