@@ -8,16 +8,9 @@
 
 #include "common/cache_choice.h"
 #include "common/error.h"
+#include "index/stored_form.h"
 
 namespace iccache::index {
-
-void check_stored_blob(const std::string& table, int64_t id, size_t bytes, bool codes, int dim) {
-  const size_t expect = codes ? static_cast<size_t>(dim) : sizeof(float) * dim;
-  if (bytes != expect)
-    throw CorruptData(table + ": the stored " + (codes ? "code" : "vector") + " of example " + std::to_string(id) +
-                      " has " + std::to_string(bytes) + " bytes; expected " + std::to_string(expect) +
-                      " (run INSERT INTO " + table + "(" + table + ") VALUES('integrity-check'))");
-}
 
 void IndexFollower::check_row(int64_t id, int list, size_t bytes, bool codes, int nlist) const {
   check_stored_blob(table_, id, bytes, codes, dim_);

@@ -58,10 +58,6 @@ class IndexSource {
   virtual std::vector<IndexRow> rows(const std::vector<int64_t>& ids, bool codes) = 0;
 };
 
-// Throws CorruptData unless a stored float32 vector (codes: SQ8 code) of example `id` of
-// table `table` holds the bytes `dim` asks for.
-void check_stored_blob(const std::string& table, int64_t id, size_t bytes, bool codes, int dim);
-
 // What a search found: the hits, whether the index searched reflects exactly the view's
 // generation (then an id without a row is damage; otherwise the index was ahead of a
 // long read transaction's snapshot), and how many vectors it held.

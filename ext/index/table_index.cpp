@@ -9,6 +9,7 @@
 
 #include "index/index_follower.h"
 #include "index/shared_registry.h"
+#include "index/stored_form.h"
 #include "ext/table/vtab.h"
 
 namespace iccache::ext {

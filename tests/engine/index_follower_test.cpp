@@ -13,6 +13,7 @@
 #include "change_log_fake.h"
 #include "common/error.h"
 #include "index/index_follower.h"
+#include "index/stored_form.h"
 
 namespace iccache::index {
 namespace {
